@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "curvefit",
+  products: [
+    .executable(name: "curvefit", targets: ["curvefit"]),
+    .library(name: "CurveFit", targets: ["CurveFit"]),
+    .library(name: "LeastSquares", targets: ["LeastSquares"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // MARK: - System libraries
+    .systemLibrary(
+      name: "CLAPACKE",
+      providers: [.apt(["liblapacke-dev"])]
+    ),
+
+    // MARK: - Libraries
+    .target(name: "LeastSquares", dependencies: ["CLAPACKE"]),
+    .target(name: "CurveFit", dependencies: ["LeastSquares"]),
+    .target(name: "CurveFitTestSupport", dependencies: ["CurveFit"]),
+
+    // MARK: - Executable
+    .executableTarget(
+      name: "curvefit",
+      dependencies: [
+        "CurveFit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: - Tests
+    .testTarget(name: "LeastSquaresTests", dependencies: ["LeastSquares"]),
+    .testTarget(
+      name: "CurveFitTests",
+      dependencies: ["CurveFit", "CurveFitTestSupport"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(
+      name: "CurveFitCLITests",
+      dependencies: ["curvefit", "CurveFit", "CurveFitTestSupport"]
+    ),
+  ]
+)

@@ -1,0 +1,14 @@
+/// A fit that cannot even start, as opposed to one that starts and fails to converge.
+public enum FitError: Error, Equatable, CustomStringConvertible {
+  case tooFewPoints(source: String, found: Int, needed: Int, range: String)
+  case invalidRange(from: Double, to: Double)
+
+  public var description: String {
+    switch self {
+    case .tooFewPoints(let source, let found, let needed, let range):
+      "\(source): \(found) finite losses \(range), expected at least \(needed) to fit a curve"
+    case .invalidRange(let from, let to):
+      "--from-step \(from) is not below --to-step \(to)"
+    }
+  }
+}

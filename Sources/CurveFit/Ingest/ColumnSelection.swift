@@ -1,0 +1,77 @@
+/// Which columns (CSV) or keys (JSONL) hold the step and the loss.
+///
+/// Explicit names win; otherwise the first header that matches an alias, in the priority order
+/// below, case-insensitively. With no step column, the row number serves as the step.
+public struct ColumnSelection: Sendable, Equatable {
+  /// `--step-col`; `nil` to detect.
+  public var stepColumn: String?
+  /// `--loss-col`; `nil` to detect.
+  public var lossColumn: String?
+
+  public init(stepColumn: String? = nil, lossColumn: String? = nil) {
+    self.stepColumn = stepColumn
+    self.lossColumn = lossColumn
+  }
+
+  /// Step aliases, most specific first; `tokens` only when no step counter exists.
+  public static let stepAliases = [
+    "step", "steps", "global_step", "_step", "iter", "iteration", "iterations", "it",
+    "trainer/global_step", "train/global_step", "train/step", "num_steps", "tokens",
+    "num_tokens", "train/tokens", "tokens_seen",
+  ]
+
+  /// Training-loss aliases. Evaluation losses are never picked by default.
+  public static let lossAliases = [
+    "loss", "train_loss", "train/loss", "training_loss", "train/loss_step", "train_loss_step",
+    "lm_loss", "lm loss", "train/lm_loss", "train_lm_loss", "loss/train", "trl", "train/ce_loss",
+    "ce_loss", "total_loss", "train/total_loss",
+  ]
+
+  /// A resolved choice: indices into the column list.
+  struct Resolved {
+    var step: Int?
+    var loss: Int
+  }
+
+  /// Picks the columns from the names seen, or explains why none fits.
+  func resolve(columns: [String], source: String) throws(IngestError) -> Resolved {
+    let lowered = columns.map { $0.lowercased() }
+    let loss: Int
+    if let name = lossColumn {
+      guard let index = columns.firstIndex(of: name) else {
+        throw .noSuchColumn(source: source, flag: "--loss-col", name: name, columns: columns)
+      }
+      loss = index
+    } else if let index = Self.firstMatch(Self.lossAliases, in: lowered) {
+      loss = index
+    } else if let index = lowered.firstIndex(where: Self.looksLikeTrainingLoss) {
+      loss = index
+    } else {
+      throw .noLossColumn(source: source, columns: columns)
+    }
+    var step: Int?
+    if let name = stepColumn {
+      guard let index = columns.firstIndex(of: name) else {
+        throw .noSuchColumn(source: source, flag: "--step-col", name: name, columns: columns)
+      }
+      step = index
+    } else {
+      step = Self.firstMatch(Self.stepAliases, in: lowered)
+    }
+    return Resolved(step: step, loss: loss)
+  }
+
+  private static func firstMatch(_ aliases: [String], in lowered: [String]) -> Int? {
+    for alias in aliases {
+      if let index = lowered.firstIndex(of: alias) { return index }
+    }
+    return nil
+  }
+
+  /// A name containing "loss" that is not an evaluation, validation or test metric.
+  private static func looksLikeTrainingLoss(_ name: String) -> Bool {
+    guard name.contains("loss") else { return false }
+    let excluded = ["val", "eval", "test", "valid", "__min", "__max", "_std", "dev"]
+    return !excluded.contains { name.contains($0) }
+  }
+}

@@ -1,0 +1,73 @@
+/// A line of input that could not be read, or an input with nothing usable in it.
+///
+/// Every case renders as one line shaped `file:line: what was wrong, what was expected`.
+public enum IngestError: Error, Equatable, CustomStringConvertible {
+  case cannotOpen(source: String, reason: String)
+  case empty(source: String)
+  case headerOnly(source: String)
+  case binary(source: String)
+  case noLossColumn(source: String, columns: [String])
+  case noSuchColumn(source: String, flag: String, name: String, columns: [String])
+  case badNumber(SourceLocation, column: String, text: String)
+  case nonFiniteStep(SourceLocation, column: String, text: String)
+  case missingStep(SourceLocation, column: String)
+  case tooFewFields(SourceLocation, found: Int, expected: Int)
+  case invalidJSON(SourceLocation, reason: String)
+  case lineTooLong(SourceLocation, limit: Int)
+  case noFiniteLoss(source: String, rows: Int)
+
+  public var description: String {
+    switch self {
+    case .cannotOpen(let source, let reason):
+      "\(source): cannot open: \(reason)"
+    case .empty(let source):
+      "\(source): the input is empty, expected a header row or JSON lines"
+    case .headerOnly(let source):
+      "\(source): only a header row, expected data rows below it"
+    case .binary(let source):
+      "\(source): looks like binary data, expected a CSV, TSV or JSON-lines text log"
+    case .noLossColumn(let source, let columns):
+      "\(source): no loss column; columns are \(list(columns)) (choose one with --loss-col)"
+    case .noSuchColumn(let source, let flag, let name, let columns):
+      "\(source): no column '\(name)' for \(flag); columns are \(list(columns))"
+    case .badNumber(let at, let column, let text):
+      "\(at): column '\(column)' has '\(quoted(text))', expected a number"
+    case .nonFiniteStep(let at, let column, let text):
+      "\(at): column '\(column)' has '\(quoted(text))', expected a finite step"
+    case .missingStep(let at, let column):
+      "\(at): a loss without a '\(column)' value, expected both on every row"
+    case .tooFewFields(let at, let found, let expected):
+      "\(at): \(found) fields, expected at least \(expected) as in the header"
+    case .invalidJSON(let at, let reason):
+      "\(at): invalid JSON: \(reason)"
+    case .lineTooLong(let at, let limit):
+      "\(at): line longer than \(limit / (1 << 20)) MiB, expected one log record per line"
+    case .noFiniteLoss(let source, let rows):
+      "\(source): none of \(rows) rows has a finite loss, expected at least one to fit"
+    }
+  }
+}
+
+/// A position in an input: its name and 1-based line number.
+public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
+  public var source: String
+  public var line: Int
+
+  public init(source: String, line: Int) {
+    self.source = source
+    self.line = line
+  }
+
+  public var description: String { "\(source):\(line)" }
+}
+
+private func list(_ columns: [String]) -> String {
+  columns.isEmpty ? "(none)" : columns.prefix(20).joined(separator: ", ")
+    + (columns.count > 20 ? ", …" : "")
+}
+
+/// Keeps error messages to one short line whatever the offending cell holds.
+private func quoted(_ text: String) -> String {
+  let clean = String(text.unicodeScalars.map { $0.value < 0x20 ? "?" : Character($0) })
+  return clean.count > 40 ? String(clean.prefix(40)) + "…" : clean
+}

@@ -1,0 +1,235 @@
+/// The state of one ingest pass: format sniffing, column choice, then row parsing.
+///
+/// JSON lines have no header, so the first lines (up to `discoveryLines` or `discoveryBytes`) are
+/// held back until their keys decide the columns, then parsed like the rest.
+final class IngestSession {
+  static let discoveryLines = 1_000
+  static let discoveryBytes = 1 << 20
+
+  private let source: String
+  private let selection: ColumnSelection
+  private var format: LogFormat?
+  private var columns: [String] = []
+  private var resolved: ColumnSelection.Resolved?
+  private var delimited = DelimitedReader(delimiter: UInt8(ascii: ","))
+  private var scanner = JSONLineScanner()
+  private var pending: [(bytes: [UInt8], number: Int)] = []
+  private var pendingBytes = 0
+  private var stepKey: [UInt8] = []
+  private var lossKey: [UInt8] = []
+
+  private var steps: [Double] = []
+  private var losses: [Double] = []
+  private var dataRows = 0
+  private var rowsWithoutLoss = 0
+
+  init(source: String, selection: ColumnSelection) {
+    self.source = source
+    self.selection = selection
+  }
+
+  func consume(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
+    if isBlank(line) { return }
+    guard let format else {
+      try begin(with: line, number: number)
+      return
+    }
+    switch format {
+    case .csv, .tsv:
+      try parseDelimitedRow(line, number: number)
+    case .jsonl:
+      if resolved != nil {
+        try parseJSONRow(line, number: number)
+      } else {
+        pending.append((Array(line), number))
+        pendingBytes += line.count
+        if pending.count >= Self.discoveryLines || pendingBytes >= Self.discoveryBytes {
+          try resolveJSONColumns()
+        }
+      }
+    }
+  }
+
+  func finish() throws(IngestError) -> LossSeries {
+    guard let format else { throw .empty(source: source) }
+    if format == .jsonl, resolved == nil { try resolveJSONColumns() }
+    guard let resolved else { throw .empty(source: source) }
+    if format != .jsonl, dataRows == 0 { throw .headerOnly(source: source) }
+    var origin = SeriesOrigin(
+      source: source, format: format.rawValue,
+      stepColumn: resolved.step.map { columns[$0] }, lossColumn: columns[resolved.loss],
+      columns: columns)
+    origin.rowsRead = dataRows
+    origin.rowsWithoutLoss = rowsWithoutLoss
+    guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: dataRows) }
+    return LossSeries(steps: steps, losses: losses, origin: origin)
+  }
+
+  // MARK: - First line
+
+  private func begin(with line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
+    if looksBinary(line) { throw .binary(source: source) }
+    let detected = LogFormat.detect(firstLine: line)
+    format = detected
+    switch detected {
+    case .csv, .tsv:
+      delimited = DelimitedReader(delimiter: detected == .tsv ? 0x09 : UInt8(ascii: ","))
+      columns = delimited.headerNames(line)
+      resolved = try selection.resolve(columns: columns, source: source)
+    case .jsonl:
+      pending.append((Array(line), number))
+      pendingBytes = line.count
+    }
+  }
+
+  // MARK: - CSV and TSV rows
+
+  private func parseDelimitedRow(
+    _ line: UnsafeBufferPointer<UInt8>, number: Int
+  ) throws(IngestError) {
+    guard let resolved else { return }
+    dataRows += 1
+    let found = delimited.locate(resolved.step, resolved.loss, in: line)
+    guard let lossRange = found.second else {
+      throw .tooFewFields(location(number), found: found.fieldsSeen, expected: resolved.loss + 1)
+    }
+    let lossCell = UnsafeBufferPointer(rebasing: line[lossRange])
+    if isBlank(lossCell) {
+      rowsWithoutLoss += 1
+      return
+    }
+    guard let loss = FastFloat.parse(lossCell) else {
+      throw .badNumber(location(number), column: columns[resolved.loss], text: text(lossCell))
+    }
+    let step: Double
+    if let stepIndex = resolved.step {
+      guard let stepRange = found.first else {
+        throw .tooFewFields(location(number), found: found.fieldsSeen, expected: stepIndex + 1)
+      }
+      step = try parseStep(UnsafeBufferPointer(rebasing: line[stepRange]), number: number)
+    } else {
+      step = Double(dataRows)
+    }
+    steps.append(step)
+    losses.append(loss)
+  }
+
+  private func parseStep(
+    _ cell: UnsafeBufferPointer<UInt8>, number: Int
+  ) throws(IngestError) -> Double {
+    let name = resolved?.step.map { columns[$0] } ?? "step"
+    if isBlank(cell) { throw .missingStep(location(number), column: name) }
+    guard let step = FastFloat.parse(cell) else {
+      throw .badNumber(location(number), column: name, text: text(cell))
+    }
+    guard step.isFinite else { throw .nonFiniteStep(location(number), column: name, text: text(cell)) }
+    return step
+  }
+
+  // MARK: - JSON lines
+
+  private func resolveJSONColumns() throws(IngestError) {
+    var seen: [String] = []
+    var known = Set<String>()
+    for entry in pending {
+      try entry.bytes.withUnsafeBufferPointer { (line) throws(IngestError) in
+        do throws(JSONScanError) {
+          try scanner.scan(line) { path, leaf in
+            if case .boolean = leaf { return }
+            let name = String(decoding: path, as: UTF8.self)
+            if known.insert(name).inserted { seen.append(name) }
+          }
+        } catch {
+          throw .invalidJSON(location(entry.number), reason: error.reason)
+        }
+      }
+    }
+    columns = seen
+    let choice = try selection.resolve(columns: columns, source: source)
+    resolved = choice
+    lossKey = Array(columns[choice.loss].utf8)
+    stepKey = choice.step.map { Array(columns[$0].utf8) } ?? []
+    let held = pending
+    pending = []
+    for entry in held {
+      try entry.bytes.withUnsafeBufferPointer { (line) throws(IngestError) in
+        try parseJSONRow(line, number: entry.number)
+      }
+    }
+  }
+
+  private func parseJSONRow(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
+    dataRows += 1
+    var lossLeaf: JSONLineScanner.Leaf?
+    var stepLeaf: JSONLineScanner.Leaf?
+    let wantsStep = !stepKey.isEmpty
+    do throws(JSONScanError) {
+      try scanner.scan(line) { path, leaf in
+        if path.elementsEqual(lossKey) {
+          lossLeaf = leaf
+        } else if wantsStep, path.elementsEqual(stepKey) {
+          stepLeaf = leaf
+        }
+      }
+    } catch {
+      throw .invalidJSON(location(number), reason: error.reason)
+    }
+    guard let lossLeaf else {
+      rowsWithoutLoss += 1
+      return
+    }
+    let lossName = String(decoding: lossKey, as: UTF8.self)
+    let loss: Double
+    switch lossLeaf {
+    case .null: loss = .nan
+    case .boolean:
+      throw .badNumber(location(number), column: lossName, text: "true/false")
+    case .number(let range), .string(let range):
+      let cell = UnsafeBufferPointer(rebasing: line[range])
+      guard let value = FastFloat.parse(cell) else {
+        throw .badNumber(location(number), column: lossName, text: text(cell))
+      }
+      loss = value
+    }
+    let step: Double
+    if wantsStep {
+      let stepName = String(decoding: stepKey, as: UTF8.self)
+      switch stepLeaf {
+      case .none, .null:
+        throw .missingStep(location(number), column: stepName)
+      case .boolean:
+        throw .badNumber(location(number), column: stepName, text: "true/false")
+      case .number(let range), .string(let range):
+        step = try parseStep(UnsafeBufferPointer(rebasing: line[range]), number: number)
+      }
+    } else {
+      step = Double(dataRows)
+    }
+    steps.append(step)
+    losses.append(loss)
+  }
+
+  // MARK: - Helpers
+
+  private func location(_ line: Int) -> SourceLocation {
+    SourceLocation(source: source, line: line)
+  }
+
+  private func text(_ cell: UnsafeBufferPointer<UInt8>) -> String {
+    String(decoding: cell.prefix(64), as: UTF8.self)
+  }
+
+  private func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+  }
+
+  /// NUL bytes or a high share of control characters mean this is not a text log.
+  private func looksBinary(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    var control = 0
+    for byte in line.prefix(4096) {
+      if byte == 0 { return true }
+      if byte < 0x20 && byte != 0x09 { control += 1 }
+    }
+    return control * 10 > min(line.count, 4096)
+  }
+}

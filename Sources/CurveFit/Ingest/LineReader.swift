@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Streams lines out of a file descriptor in large blocks, without a `String` per line.
+///
+/// Memory is one block plus the longest line; a line longer than `maxLineLength` is an error
+/// rather than an unbounded allocation. The trailing `\r` of a CRLF line end is stripped, and the
+/// last line needs no newline.
+struct LineReader {
+  /// Where the bytes come from: an open file descriptor, or bytes already in memory.
+  enum Input {
+    case descriptor(Int32)
+    case memory([UInt8])
+  }
+
+  let input: Input
+  let source: String
+  let blockSize: Int
+  let maxLineLength: Int
+
+  init(input: Input, source: String, blockSize: Int = 1 << 20, maxLineLength: Int = 1 << 24) {
+    self.input = input
+    self.source = source
+    self.blockSize = blockSize
+    self.maxLineLength = maxLineLength
+  }
+
+  /// Calls `body` with each line and its 1-based number until the input ends or `body` returns
+  /// `false`.
+  func forEachLine(
+    _ body: (UnsafeBufferPointer<UInt8>, Int) throws(IngestError) -> Bool
+  ) throws(IngestError) {
+    var capacity = blockSize
+    var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+    defer { buffer.deallocate() }
+    var filled = 0
+    var lineNumber = 0
+    var atEnd = false
+    var consumed = 0
+    while !atEnd {
+      if filled == capacity {
+        guard capacity < maxLineLength else {
+          throw .lineTooLong(SourceLocation(source: source, line: lineNumber + 1), limit: maxLineLength)
+        }
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * 2, alignment: 16)
+        grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+        buffer.deallocate()
+        buffer = grown
+        capacity *= 2
+      }
+      let got = readSome(into: buffer, from: filled, consumed: &consumed)
+      guard got >= 0 else {
+        throw .cannotOpen(source: source, reason: String(cString: strerror(errno)))
+      }
+      if got == 0 { atEnd = true }
+      filled += got
+      guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+      var lineStart = 0
+      while lineStart < filled {
+        let remaining = filled - lineStart
+        let newline = memchr(base + lineStart, 0x0A, remaining)
+        let lineEnd: Int
+        if let newline {
+          lineEnd = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
+        } else if atEnd {
+          lineEnd = filled
+        } else {
+          break
+        }
+        lineNumber += 1
+        var contentEnd = lineEnd
+        if contentEnd > lineStart, base[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+        let line = UnsafeBufferPointer(start: base + lineStart, count: contentEnd - lineStart)
+        if try !body(line, lineNumber) { return }
+        lineStart = lineEnd + 1
+      }
+      if lineStart >= filled {
+        filled = 0
+      } else if lineStart > 0 {
+        memmove(base, base + lineStart, filled - lineStart)
+        filled -= lineStart
+      }
+    }
+  }
+
+  private func readSome(
+    into buffer: UnsafeMutableRawBufferPointer, from offset: Int, consumed: inout Int
+  ) -> Int {
+    guard let base = buffer.baseAddress else { return 0 }
+    switch input {
+    case .descriptor(let descriptor):
+      while true {
+        let got = read(descriptor, base + offset, buffer.count - offset)
+        if got < 0 && errno == EINTR { continue }
+        return got
+      }
+    case .memory(let bytes):
+      let count = min(bytes.count - consumed, buffer.count - offset)
+      bytes.withUnsafeBytes { source in
+        guard let from = source.baseAddress else { return }
+        (base + offset).copyMemory(from: from + consumed, byteCount: count)
+      }
+      consumed += count
+      return count
+    }
+  }
+}

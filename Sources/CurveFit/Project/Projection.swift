@@ -1,0 +1,44 @@
+import Foundation
+import LeastSquares
+
+/// The fitted loss at a multiple of the last observed step.
+public struct Projection: Sendable, Equatable {
+  /// The multiple of the last step (2, 5, 10).
+  public var factor: Double
+  public var step: Double
+  /// The fitted loss there, with a delta-method 95% interval.
+  public var loss: Estimate
+
+  /// Projects `fit` to `factor × lastStep`.
+  ///
+  /// The interval is `L ± 1.96·√(gᵀ·Σ·g)` with `g = ∂L/∂(lMin, c, alpha)` (delta method).
+  public init(fit: PowerLawFit, lastStep: Double, factor: Double) {
+    self.factor = factor
+    self.step = lastStep * factor
+    self.loss = fit.estimate(at: lastStep * factor)
+  }
+
+  /// The multiples every report shows.
+  public static let standardFactors: [Double] = [2, 5, 10]
+}
+
+extension FitResult where Model == PowerLaw {
+  /// The fitted loss at `t` with its delta-method 95% interval.
+  public func estimate(at t: Double) -> Estimate {
+    let value = model(t)
+    guard let covariance else { return Estimate(value: value) }
+    let deviation = quadraticForm(covariance, model.gradient(at: t)).squareRoot()
+    guard deviation.isFinite else { return Estimate(value: value) }
+    let half = Estimate.z95 * deviation
+    return Estimate(value: value, ci95: (value - half)...(value + half))
+  }
+}
+
+/// `gᵀ·Σ·g`, clamped at zero against rounding.
+func quadraticForm(_ matrix: Matrix, _ g: [Double]) -> Double {
+  var sum = 0.0
+  for a in 0..<g.count {
+    for b in 0..<g.count { sum += g[a] * matrix[a, b] * g[b] }
+  }
+  return max(0, sum)
+}

@@ -1,0 +1,43 @@
+/// The report as GitHub-flavoured Markdown, for a PR comment or a lab notebook.
+public struct MarkdownRenderer: ReportRenderer {
+  public init() {}
+
+  public func render(_ report: Report) -> String {
+    let content = ReportContent(report: report)
+    let analysis = report.analysis
+    var lines: [String] = []
+    lines.append("### \(analysis.series.origin.source)")
+    lines.append("")
+    lines.append(content.sourceLine)
+    lines.append("")
+    lines.append("| | step | loss | vs now |")
+    lines.append("|---|---:|---:|---:|")
+    for row in content.projectionRows {
+      lines.append("| \(row.label) | \(row.step) | \(row.loss) | \(row.change) |")
+    }
+    lines.append("")
+    lines.append("- **Doubling data:** \(content.doubling)")
+    if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }
+    lines.append("")
+    lines.append("**Fit** `L(t) = L_min + C·t^-α` \(content.fitScope): \(content.convergence)")
+    lines.append("")
+    lines.append("| parameter | value ± standard error |")
+    lines.append("|---|---:|")
+    for parameter in content.parameters { lines.append("| \(parameter.name) | \(parameter.value) |") }
+    lines.append("")
+    lines.append(content.goodness)
+    for warning in content.warnings { lines.append("") ; lines.append("> ⚠️ \(warning)") }
+    lines.append("")
+    lines.append("<details><summary>How to reproduce</summary>")
+    lines.append("")
+    lines.append("curvefit \(report.toolVersion); Levenberg–Marquardt over LAPACK, least squares on losses in nats;")
+    lines.append("\(analysis.fit.iterations) iterations, stopped because \(analysis.fit.termination.sentence).")
+    lines.append("")
+    lines.append("</details>")
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+extension String {
+  var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}

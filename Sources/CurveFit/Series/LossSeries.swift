@@ -1,0 +1,55 @@
+/// A training curve: parallel arrays of steps and losses, sorted by step, one loss per step.
+///
+/// Losses may be NaN or infinite (a diverged run logs them); detectors see them, fits skip them.
+/// Steps are finite. Built by ingest, then passed around as an immutable value.
+public struct LossSeries: Sendable, Equatable {
+  /// The x-axis as logged (steps, iterations or tokens), ascending, no duplicates.
+  public let steps: [Double]
+  /// The loss at each step, in nats unless the input said otherwise.
+  public let losses: [Double]
+  /// Where the series came from and what ingest did to it.
+  public let origin: SeriesOrigin
+
+  /// Creates a series from rows in log order.
+  ///
+  /// Rows whose step goes backwards (a job resumed from a checkpoint) are merged by keeping the
+  /// last-logged loss for each step, and the number of restarts is recorded in the origin.
+  public init(steps: [Double], losses: [Double], origin: SeriesOrigin) {
+    precondition(steps.count == losses.count, "steps and losses must have equal length")
+    var restarts = 0
+    var sorted = true
+    for i in steps.indices.dropFirst() where steps[i] <= steps[i - 1] {
+      sorted = false
+      if steps[i] < steps[i - 1] { restarts += 1 }
+    }
+    var origin = origin
+    origin.restarts = restarts
+    guard !sorted else {
+      (self.steps, self.losses, self.origin) = (steps, losses, origin)
+      return
+    }
+    // Stable sort by step, then keep the last occurrence of each step: a later log line supersedes
+    // an earlier one for the same step.
+    let order = steps.indices.sorted { (steps[$0], $0) < (steps[$1], $1) }
+    var keptSteps: [Double] = []
+    var keptLosses: [Double] = []
+    keptSteps.reserveCapacity(order.count)
+    keptLosses.reserveCapacity(order.count)
+    for index in order {
+      if let last = keptSteps.last, last == steps[index] {
+        keptLosses[keptLosses.count - 1] = losses[index]
+        origin.duplicateSteps += 1
+      } else {
+        keptSteps.append(steps[index])
+        keptLosses.append(losses[index])
+      }
+    }
+    (self.steps, self.losses, self.origin) = (keptSteps, keptLosses, origin)
+  }
+
+  public var count: Int { steps.count }
+  public var isEmpty: Bool { steps.isEmpty }
+
+  /// Number of NaN or infinite losses.
+  public var nonFiniteCount: Int { losses.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
+}

@@ -1,0 +1,29 @@
+/// Where a series came from: the source name, the columns chosen, and what ingest skipped.
+public struct SeriesOrigin: Sendable, Equatable {
+  /// The file path as given, or `<stdin>`.
+  public var source: String
+  /// The detected format (`csv`, `tsv`, `jsonl`).
+  public var format: String
+  /// The column or key used for steps; `nil` when the row number was used.
+  public var stepColumn: String?
+  public var lossColumn: String
+  /// Every column or key seen in the header (CSV) or the first objects (JSONL).
+  public var columns: [String]
+  /// Data rows read (excluding the header), including those skipped.
+  public var rowsRead = 0
+  /// Rows skipped because the loss cell was empty or the key absent.
+  public var rowsWithoutLoss = 0
+  /// Times the step went backwards (resumed jobs), and rows superseded by a later log line.
+  public var restarts = 0
+  public var duplicateSteps = 0
+
+  public init(
+    source: String, format: String, stepColumn: String?, lossColumn: String, columns: [String]
+  ) {
+    self.source = source
+    self.format = format
+    self.stepColumn = stepColumn
+    self.lossColumn = lossColumn
+    self.columns = columns
+  }
+}

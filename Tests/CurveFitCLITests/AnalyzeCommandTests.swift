@@ -1,0 +1,109 @@
+import CurveFit
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized) struct AnalyzeCommandTests {
+  let truth = PowerLaw(lMin: 2, c: 8, alpha: 0.35)
+
+  func json(_ text: String) throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    return try #require(object as? [String: Any])
+  }
+
+  func checkFit(_ report: [String: Any], lastStep: Double) throws {
+    let fit = try #require(report["fit"] as? [String: Any])
+    #expect(fit["converged"] as? Bool == true)
+    #expect(relativeError(try #require(fit["L_min"] as? Double), 2) < 0.02)
+    #expect(relativeError(try #require(fit["C"] as? Double), 8) < 0.02)
+    #expect(relativeError(try #require(fit["alpha"] as? Double), 0.35) < 0.02)
+    let projections = try #require(report["projections"] as? [[String: Any]])
+    #expect(projections.count == 3)
+    for projection in projections {
+      let factor = try #require(projection["factor"] as? Double)
+      let loss = try #require(projection["loss"] as? Double)
+      #expect(relativeError(loss, truth(factor * lastStep)) < 0.01)
+    }
+  }
+
+  @Test func csvOnStandardInput() throws {
+    let log = SyntheticLog(truth: truth, count: 10_000, noise: 0.005, seed: 31)
+    let result = try CommandRunner.run(["--format", "json"], stdin: log.csv)
+    #expect(result.status == 0)
+    #expect(result.stderr == "")
+    let report = try json(result.stdout)
+    try checkFit(report, lastStep: 10_000)
+    let input = try #require(report["input"] as? [String: Any])
+    #expect(input["rows"] as? Int == 10_000)
+    #expect(input["step_column"] as? String == "step")
+    #expect(input["loss_column"] as? String == "loss")
+  }
+
+  @Test func jsonLinesFileAndDashForStdin() throws {
+    let log = SyntheticLog(truth: truth, count: 8_000, noise: 0.005, seed: 32)
+    let path = try CommandRunner.temporaryFile(named: "train.jsonl", contents: log.jsonLines)
+    let fromFile = try CommandRunner.run([path, "--format", "json"])
+    #expect(fromFile.status == 0)
+    try checkFit(try json(fromFile.stdout), lastStep: 8_000)
+    let fromDash = try CommandRunner.run(["analyze", "-", "--format", "json"], stdin: log.jsonLines)
+    #expect(fromDash.status == 0)
+    #expect(fromDash.stdout.replacingOccurrences(of: "<stdin>", with: path) == fromFile.stdout)
+  }
+
+  @Test func targetInJSON() throws {
+    let log = SyntheticLog(truth: truth, count: 10_000, noise: 0.002, seed: 33)
+    let reachable = try json(try CommandRunner.run(["--format", "json", "--target", "2.25"], stdin: log.csv).stdout)
+    let target = try #require(reachable["target"] as? [String: Any])
+    #expect(target["reachable"] as? Bool == true)
+    // True step: (8 / 0.25)^(1/0.35) = 32^2.857 ≈ 19,887.
+    #expect(relativeError(try #require(target["step"] as? Double), pow(32, 1 / 0.35)) < 0.05)
+    let below = try json(try CommandRunner.run(["--format", "json", "--target", "1.9"], stdin: log.csv).stdout)
+    let unreachable = try #require(below["target"] as? [String: Any])
+    #expect(unreachable["reachable"] as? Bool == false)
+    #expect(unreachable["step"] is NSNull)
+  }
+
+  @Test func textAndMarkdownReports() throws {
+    let log = SyntheticLog(truth: truth, count: 5_000, noise: 0.005, seed: 34)
+    let text = try CommandRunner.run(["--target", "1.5"], stdin: log.csv)
+    #expect(text.status == 0)
+    #expect(text.stdout.hasPrefix("curvefit \(CurveFitVersion.current) · <stdin> (csv) · 5,000 points"))
+    #expect(text.stdout.contains("unreachable: target is below the fitted floor L_min"))
+    let markdown = try CommandRunner.run(["--format", "markdown"], stdin: log.csv)
+    #expect(markdown.stdout.contains("| 10× | 50,000 |"))
+  }
+
+  @Test func badInputExitsOneWithOneLine() throws {
+    let path = try CommandRunner.temporaryFile(named: "bad.csv", contents: "step,loss\n1,2.5\n2,abc\n")
+    let result = try CommandRunner.run([path])
+    #expect(result.status == 1)
+    #expect(result.stdout == "")
+    #expect(result.stderr == "curvefit: \(path):3: column 'loss' has 'abc', expected a number\n")
+  }
+
+  @Test func missingFileAndEmptyStdin() throws {
+    let missing = try CommandRunner.run(["/nonexistent/run.csv"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr == "curvefit: /nonexistent/run.csv: cannot open: No such file or directory\n")
+    let empty = try CommandRunner.run([], stdin: "")
+    #expect(empty.status == 1)
+    #expect(empty.stderr == "curvefit: <stdin>: the input is empty, expected a header row or JSON lines\n")
+  }
+
+  @Test func badUsageUsesTheParserCode() throws {
+    let result = try CommandRunner.run(["--format", "yaml"], stdin: "")
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--format"))
+  }
+
+  @Test func versionAndHelp() throws {
+    let version = try CommandRunner.run(["--version"])
+    #expect(version.stdout == "\(CurveFitVersion.current)\n")
+    let help = try CommandRunner.run(["--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("Examples:"))
+    let analyzeHelp = try CommandRunner.run(["analyze", "--help"])
+    #expect(analyzeHelp.stdout.contains("--target"))
+    #expect(analyzeHelp.stdout.contains("Examples:"))
+  }
+}

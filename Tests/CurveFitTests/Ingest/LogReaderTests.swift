@@ -1,0 +1,150 @@
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@testable import CurveFit
+
+@Suite struct LogReaderTests {
+  func read(_ text: String, _ selection: ColumnSelection = ColumnSelection()) throws -> LossSeries {
+    try LogReader(selection: selection).read(bytes: Array(text.utf8), source: "log.csv")
+  }
+
+  @Test func csvWithExtraColumns() throws {
+    let series = try read("step,lr,loss\n1,0.1,4.5\n2,0.1,4.0\n3,0.1,3.75\n")
+    #expect(series.steps == [1, 2, 3])
+    #expect(series.losses == [4.5, 4.0, 3.75])
+    #expect(series.origin.format == "csv")
+    #expect(series.origin.stepColumn == "step")
+  }
+
+  @Test func tsvAndCRLF() throws {
+    let series = try read("iter\ttrain_loss\r\n10\t2.5\r\n20\t2.25\r\n")
+    #expect(series.origin.format == "tsv")
+    #expect(series.origin.lossColumn == "train_loss")
+    #expect(series.steps == [10, 20] && series.losses == [2.5, 2.25])
+  }
+
+  @Test func sparseRowsAreSkipped() throws {
+    let series = try read("step,loss,val_loss\n1,3.0,\n2,,2.9\n3,2.5,\n")
+    #expect(series.steps == [1, 3])
+    #expect(series.origin.rowsWithoutLoss == 1)
+    #expect(series.origin.rowsRead == 3)
+  }
+
+  @Test func nonFiniteLossesAreKept() throws {
+    let series = try read("step,loss\n1,3.0\n2,nan\n3,inf\n4,-Infinity\n")
+    #expect(series.count == 4)
+    #expect(series.losses[1].isNaN && series.losses[2] == .infinity && series.losses[3] == -.infinity)
+    #expect(series.nonFiniteCount == 3)
+  }
+
+  @Test func jsonLinesWithNullsAndAbsentKeys() throws {
+    let text = """
+      {"step": 1, "loss": 3.5, "tag": "a,b"}
+      {"step": 2, "val_loss": 3.4}
+      {"step": 3, "loss": null}
+      {"step": 4, "loss": NaN, "nested": {"x": [1, {"y": 2}]}}
+      {"step": 5, "loss": "2.5"}
+      """
+    let series = try read(text)
+    #expect(series.origin.format == "jsonl")
+    #expect(series.steps == [1, 3, 4, 5])
+    #expect(series.losses[0] == 3.5 && series.losses[1].isNaN && series.losses[2].isNaN)
+    #expect(series.losses[3] == 2.5)
+    #expect(series.origin.rowsWithoutLoss == 1)
+  }
+
+  @Test func nestedJSONKeysByDottedPath() throws {
+    let text = "{\"step\": 10, \"train\": {\"loss\": 2.1}}\n{\"step\": 20, \"train\": {\"loss\": 2.0}}\n"
+    let series = try read(text, ColumnSelection(lossColumn: "train.loss"))
+    #expect(series.losses == [2.1, 2.0])
+  }
+
+  @Test func quotedFieldsWithCommas() throws {
+    let series = try read("\"note\",\"step\",\"loss\"\n\"a, b\",1,\"2.5\"\n\"c \"\"d\"\"\",2,2.25\n")
+    #expect(series.steps == [1, 2] && series.losses == [2.5, 2.25])
+  }
+
+  @Test func explicitColumnsAndAliases() throws {
+    let text = "global_step,loss,eval_loss\n5,1.5,9\n6,1.25,9\n"
+    #expect(try read(text).origin.stepColumn == "global_step")
+    let chosen = try read(text, ColumnSelection(lossColumn: "eval_loss"))
+    #expect(chosen.losses == [9, 9])
+  }
+
+  @Test func noStepColumnUsesRowNumbers() throws {
+    let series = try read("loss\n3\n2.5\n2.25\n")
+    #expect(series.steps == [1, 2, 3])
+    #expect(series.origin.stepColumn == nil)
+  }
+
+  @Test func restartsKeepTheLatestLoss() throws {
+    let series = try read("step,loss\n1,5\n2,4\n3,3.5\n2,3.9\n3,3.4\n4,3.1\n")
+    #expect(series.steps == [1, 2, 3, 4])
+    #expect(series.losses == [5, 3.9, 3.4, 3.1])
+    #expect(series.origin.restarts == 1)
+  }
+
+  @Test func scientificAndLongNumbers() throws {
+    let series = try read("step,loss\n1e3,2.198845E+00\n2000,3.14159265358979323846264\n3000,1e400\n")
+    #expect(series.steps == [1000, 2000, 3000])
+    #expect(series.losses[0] == 2.198845)
+    #expect(series.losses[1] == 3.141592653589793)
+    #expect(series.losses[2] == .infinity)
+  }
+
+  @Test func largeInputAcrossManyBlocks() throws {
+    let log = SyntheticLog(
+      truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), count: 60_000, noise: 0.01, seed: 2)
+    let series = try read(log.csv)
+    #expect(series.count == 60_000)
+    #expect(series.losses == log.losses)
+  }
+
+  // MARK: - Bad input: one line naming file and line
+
+  struct BadInput: CustomTestStringConvertible, Sendable {
+    let id: String
+    let text: String
+    let message: String
+    var testDescription: String { id }
+  }
+
+  static let badInputs = [
+    BadInput(id: "empty file", text: "", message: "log.csv: the input is empty, expected a header row or JSON lines"),
+    BadInput(id: "blank lines only", text: "\n  \n", message: "log.csv: the input is empty, expected a header row or JSON lines"),
+    BadInput(id: "header only", text: "step,loss\n", message: "log.csv: only a header row, expected data rows below it"),
+    BadInput(id: "missing loss column", text: "step,acc,lr\n1,0.5,0.1\n", message: "log.csv: no loss column; columns are step, acc, lr (choose one with --loss-col)"),
+    BadInput(id: "non-numeric cell", text: "step,loss\n1,2.5\n2,abc\n", message: "log.csv:3: column 'loss' has 'abc', expected a number"),
+    BadInput(id: "non-numeric step", text: "step,loss\n1,2.5\nx2,2.4\n", message: "log.csv:3: column 'step' has 'x2', expected a number"),
+    BadInput(id: "short row", text: "step,lr,loss\n1,0.1,2.5\n2\n", message: "log.csv:3: 1 fields, expected at least 3 as in the header"),
+    BadInput(id: "truncated JSON", text: "{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"loss\": 2.", message: "log.csv:2: invalid JSON: the line ends inside an object"),
+    BadInput(id: "binary", text: "\u{0}\u{1}\u{2}garbage", message: "log.csv: looks like binary data, expected a CSV, TSV or JSON-lines text log"),
+    BadInput(id: "infinite step", text: "step,loss\ninf,2.5\n", message: "log.csv:2: column 'step' has 'inf', expected a finite step"),
+    BadInput(id: "deep JSON", text: String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100) + "\n", message: "log.csv:1: invalid JSON: nested deeper than 64 levels"),
+  ]
+
+  @Test(arguments: badInputs)
+  func badInputNamesFileAndLine(_ bad: BadInput) {
+    do {
+      let series = try read(bad.text)
+      Issue.record("expected an error, got \(series.count) points")
+    } catch {
+      #expect("\(error)" == bad.message)
+    }
+  }
+
+  @Test func unknownExplicitColumn() {
+    #expect(throws: IngestError.noSuchColumn(source: "log.csv", flag: "--loss-col", name: "nope", columns: ["step", "loss"])) {
+      try read("step,loss\n1,2\n", ColumnSelection(lossColumn: "nope"))
+    }
+  }
+
+  @Test func overlongLineIsBoundedError() throws {
+    let huge = [UInt8](repeating: UInt8(ascii: "1"), count: 20 << 20)
+    let bytes = Array("step,loss\n".utf8) + huge
+    #expect(throws: IngestError.self) {
+      try LogReader().read(bytes: bytes, source: "big.csv")
+    }
+  }
+}

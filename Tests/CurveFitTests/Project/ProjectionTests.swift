@@ -1,0 +1,60 @@
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@testable import CurveFit
+
+@Suite struct ProjectionTests {
+  let truth = PowerLaw(lMin: 2, c: 8, alpha: 0.35)
+
+  func analysis(target: Double? = nil) throws -> LossCurveAnalysis {
+    let log = SyntheticLog(truth: truth, count: 20_000, noise: 0.005, seed: 21)
+    var options = LossCurveAnalysis.Options()
+    options.target = target
+    return try LossCurveAnalysis.run(log.series, options: options)
+  }
+
+  @Test func projectionsWithinOnePercentOfTheTrueCurve() throws {
+    let result = try analysis()
+    #expect(result.projections.map(\.factor) == [2, 5, 10])
+    for projection in result.projections {
+      #expect(projection.step == 20_000 * projection.factor)
+      #expect(relativeError(projection.loss.value, truth(projection.step)) < 0.01)
+      let interval = try #require(projection.loss.ci95)
+      #expect(interval.lowerBound < projection.loss.value && projection.loss.value < interval.upperBound)
+    }
+  }
+
+  @Test func doublingMatchesTheClosedForm() throws {
+    let result = try analysis()
+    let model = result.fit.model
+    // ΔL = c·t^−α·(2^−α − 1), computed independently of the model's call operator.
+    let expected = model.c * pow(20_000, -model.alpha) * (pow(2, -model.alpha) - 1)
+    #expect(abs(result.doubling.lossChange.value - expected) < 1e-12)
+    #expect(result.doubling.fromStep == 20_000 && result.doubling.toStep == 40_000)
+    // Against the truth: 8·20000^−0.35·(2^−0.35 − 1) = −0.0362…
+    let trueChange = truth(40_000) - truth(20_000)
+    #expect(abs(result.doubling.lossChange.value - trueChange) < 0.02 * abs(trueChange))
+  }
+
+  @Test func targetStepInClosedForm() throws {
+    let result = try analysis(target: 2.2)
+    guard case .reachable(let step)? = result.target?.outcome else {
+      Issue.record("target 2.2 should be reachable")
+      return
+    }
+    // True step: (8 / 0.2)^(1/0.35) = 37,… ; by hand 40^(2.857) ≈ 37,702.
+    let trueStep = pow(40.0, 1 / 0.35)
+    #expect(relativeError(step.value, trueStep) < 0.05)
+    #expect(abs(result.fit.model(step.value) - 2.2) < 1e-9)
+  }
+
+  @Test func targetBelowFloorIsUnreachable() throws {
+    let result = try analysis(target: 1.5)
+    guard case .unreachable(let floor)? = result.target?.outcome else {
+      Issue.record("target 1.5 is below the floor 2.0")
+      return
+    }
+    #expect(abs(floor - 2) < 0.04)
+  }
+}
