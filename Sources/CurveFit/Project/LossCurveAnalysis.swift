@@ -1,12 +1,15 @@
-/// Everything curvefit concludes about one training curve: the fit and what it projects.
+/// Everything curvefit concludes about one training curve: health, the fit, its projections.
 ///
 /// Built by `LossCurveAnalysis.run`; read by the report renderers, which compute nothing.
 public struct LossCurveAnalysis: Sendable {
   public var series: LossSeries
   /// The step range the fit used.
   public var fitRange: ClosedRange<Double>
+  public var health: HealthFindings
   public var fit: PowerLawFit
-  /// The last step with a finite loss: the "now" every projection multiplies.
+  /// Points left out of the fit as spikes and as divergence.
+  public var leftOut: (spikes: Int, divergence: Int)
+  /// The last finite, kept point: the "now" every projection multiplies.
   public var lastStep: Double
   /// The fitted loss now.
   public var current: Estimate
@@ -19,32 +22,72 @@ public struct LossCurveAnalysis: Sendable {
     public var range = FitRange()
     public var target: Double?
     public var fitter = PowerLawFitter()
+    public var health = HealthOptions()
+    public var detector = SpikeRule.robust
+    /// Keep spike steps in the fit (divergence is always left out).
+    public var keepSpikes = false
 
     public init() {}
   }
 
-  /// Fits the series and projects the fit.
+  /// Checks the run's health, fits the curve without its anomalies, and projects the fit.
+  ///
+  /// Detection looks at the loss relative to the fitted trend, and the fit should not see the
+  /// anomalies, so the two alternate: fit everything, detect, refit without what was found,
+  /// detect again against the cleaner trend, and refit if that changed the set left out.
   ///
   /// - Throws: `FitError` when too few usable points remain.
-  public static func run(
-    _ series: LossSeries, options: Options, excluding excluded: Set<Double> = []
-  ) throws(FitError) -> LossCurveAnalysis {
+  public static func run(_ series: LossSeries, options: Options) throws(FitError) -> LossCurveAnalysis {
     var fitter = options.fitter
     fitter.range = options.range
-    let fit = try fitter.fit(series, excluding: excluded)
     let range = options.range.resolved(for: series)
+    let check = HealthCheck(options: options.health, detector: options.detector)
+
+    let firstFit = try fitter.fit(series)
+    let first = check.run(
+      series, fromStep: range.lowerBound, trend: firstFit.model.callAsFunction,
+      trendFitter: { _ in nil }, detectPlateaus: false)
+    let firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
+    let secondFit = firstExcluded.isEmpty ? firstFit : try fitter.fit(series, excluding: firstExcluded)
+    let health = check.run(
+      series, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
+      trendFitter: trendFitter(series, fitter, excluding: firstExcluded))
+    let finalExcluded = excluded(health, keepSpikes: options.keepSpikes)
+    let fit = finalExcluded == firstExcluded ? secondFit : try fitter.fit(series, excluding: finalExcluded)
+
     // "Now" is the last finite point the fit could see, so projections multiply observed steps.
     let lastIndex = series.steps.indices.last {
       series.losses[$0].isFinite && series.steps[$0] > 0 && series.steps[$0] <= range.upperBound
+        && !finalExcluded.contains(series.steps[$0])
     }
     let lastStep = lastIndex.map { series.steps[$0] } ?? range.upperBound
     let projections = Projection.standardFactors.map {
       Projection(fit: fit, lastStep: lastStep, factor: $0)
     }
+    let spikesLeftOut = options.keepSpikes ? 0 : health.spikeSteps.subtracting(health.divergenceSteps).count
     return LossCurveAnalysis(
-      series: series, fitRange: range, fit: fit, lastStep: lastStep,
+      series: series, fitRange: range, health: health, fit: fit,
+      leftOut: (spikesLeftOut, health.divergenceSteps.count), lastStep: lastStep,
       current: fit.estimate(at: lastStep), projections: projections,
       doubling: DoublingEffect(fit: fit, at: lastStep),
       target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) })
+  }
+
+  private static func excluded(_ findings: HealthFindings, keepSpikes: Bool) -> Set<Double> {
+    keepSpikes ? findings.divergenceSteps : findings.spikeSteps.union(findings.divergenceSteps)
+  }
+
+  /// Fits the power law to a step range (for the plateau test), leaving out known anomalies.
+  private static func trendFitter(
+    _ series: LossSeries, _ fitter: PowerLawFitter, excluding excluded: Set<Double>
+  ) -> (ClosedRange<Double>) -> ((Double) -> Double)? {
+    { range in
+      var windowFitter = fitter
+      windowFitter.range = FitRange(from: range.lowerBound, to: range.upperBound)
+      guard let fit = try? windowFitter.fit(series, excluding: excluded),
+        fit.termination.isConvergence
+      else { return nil }
+      return fit.model.callAsFunction
+    }
   }
 }

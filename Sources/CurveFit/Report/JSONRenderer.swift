@@ -10,8 +10,9 @@ public struct JSONRenderer: ReportRenderer {
 
   func members(_ report: Report) -> [(String, JSONWriter.Value)] {
     let analysis = report.analysis
-    var members: [(String, JSONWriter.Value)] = [
-      ("input", input(analysis)),
+    var members: [(String, JSONWriter.Value)] = [("input", input(analysis))]
+    members += health(analysis)
+    members += [
       ("fit", fit(analysis)),
       ("projections", .array(analysis.projections.map(projection))),
       ("doubling", doubling(analysis.doubling)),
@@ -63,6 +64,10 @@ public struct JSONRenderer: ReportRenderer {
       ("to_step", .number(analysis.fitRange.upperBound)),
       ("points_used", .integer(fit.pointsUsed)),
       ("points_fitted", .integer(fit.fittedPoints)),
+      ("points_left_out", .object([
+        ("spikes", .integer(analysis.leftOut.spikes)),
+        ("divergence", .integer(analysis.leftOut.divergence)),
+      ])),
       ("warnings", .array(fit.warnings.map { .string($0) })),
     ])
   }

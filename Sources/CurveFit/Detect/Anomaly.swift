@@ -1,0 +1,80 @@
+/// A health event found in a training curve. `step` is where the event starts, as logged.
+public enum Anomaly: Sendable, Equatable {
+  case spike(Spike)
+  case plateau(Plateau)
+  case divergence(Divergence)
+
+  /// The kinds `--fail-on` names.
+  public enum Kind: String, Sendable, CaseIterable {
+    case spike
+    case plateau
+    case divergence
+  }
+
+  public var kind: Kind {
+    switch self {
+    case .spike: .spike
+    case .plateau: .plateau
+    case .divergence: .divergence
+    }
+  }
+
+  public var step: Double {
+    switch self {
+    case .spike(let spike): spike.startStep
+    case .plateau(let plateau): plateau.startStep
+    case .divergence(let divergence): divergence.startStep
+    }
+  }
+}
+
+/// A loss spike: the loss jumps above its local baseline and (usually) comes back.
+public struct Spike: Sendable, Equatable {
+  public var startStep: Double
+  public var peakStep: Double
+  public var peakLoss: Double
+  /// The loss the trend and local baseline expected at the peak.
+  public var baselineLoss: Double
+  /// `peakLoss / baselineLoss`.
+  public var ratio: Double
+  /// Robust z-score of the peak: its log-residual over the local noise scale.
+  public var z: Double
+  /// First step back within noise of the baseline; `nil` when it never came back.
+  public var recoveryStep: Double?
+  /// Logged points from the start to recovery (or the end of the log).
+  public var points: Int
+  /// Where to restart from: `startStep − rollbackDistance`, rounded down to a checkpoint.
+  public var rollbackStep: Double
+  /// Batches to skip after the restart: from the rollback step to the recovery.
+  public var batchesToSkip: Double
+}
+
+/// A stretch where the loss stopped improving while its own trend said it should.
+public struct Plateau: Sendable, Equatable {
+  public var startStep: Double
+  public var endStep: Double
+  /// Still flat at the end of the log.
+  public var ongoing: Bool
+  /// Observed improvement per 1,000 steps (positive: the loss falls), and what the power law
+  /// fitted to the steps before the plateau expected.
+  public var improvementPer1k: Double
+  public var expectedPer1k: Double
+}
+
+/// The run is blowing up: a sustained rise beyond noise, or non-finite losses.
+public struct Divergence: Sendable, Equatable {
+  public enum Severity: String, Sendable {
+    /// Rising beyond noise but still finite and below twice the baseline.
+    case warning
+    /// Non-finite losses, or a rise past twice the baseline.
+    case critical
+  }
+
+  /// First step of the rise (or the first non-finite step when there is no finite rise).
+  public var startStep: Double
+  public var firstNonFiniteStep: Double?
+  public var nonFiniteCount: Int
+  /// The last finite loss over the baseline at the start.
+  public var riseRatio: Double
+  public var severity: Severity
+}

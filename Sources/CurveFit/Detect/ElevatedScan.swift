@@ -1,0 +1,84 @@
+/// One pass over the residuals that finds every stretch where the loss rose above its baseline.
+///
+/// A stretch opens at a point with robust z ≥ `spikeZ` (and ratio ≥ `spikeMinRatio`), and closes
+/// at the first point back below `recoveryZ`. While it is open the baseline is frozen, so the
+/// anomaly cannot teach the filter that it is normal. Stretches closer than `mergeGap` points
+/// merge. Linear in the number of points.
+struct ElevatedScan {
+  struct Segment {
+    /// Positions in the residuals: first elevated point, highest point, and the recovery point
+    /// (the first back within noise), `nil` when the log ends first.
+    var start: Int
+    var peak: Int
+    var peakZ: Double
+    var recovery: Int?
+    /// Last position inside the stretch.
+    var end: Int
+    /// The baseline frozen when the stretch opened.
+    var level: Double
+    var scale: Double
+  }
+
+  let segments: [Segment]
+
+  init(_ residuals: Residuals, options: HealthOptions) {
+    var found: [Segment] = []
+    let values = residuals.values
+    guard values.count > 3 else {
+      segments = []
+      return
+    }
+    let seedCount = min(values.count, 50)
+    var baseline = RobustBaseline(seed: Array(values.prefix(seedCount)), span: options.baselineSpan)
+    var open: Segment?
+    for k in values.indices {
+      let z = baseline.z(values[k])
+      if var segment = open {
+        if z > segment.peakZ {
+          segment.peak = k
+          segment.peakZ = z
+        }
+        if z < options.recoveryZ {
+          segment.recovery = k
+          segment.end = k - 1
+          found.append(segment)
+          open = nil
+          baseline.skip()
+          baseline.update(values[k])
+        } else {
+          segment.end = k
+          open = segment
+        }
+        continue
+      }
+      let ratio = residuals.ratio(at: k, over: baseline.level)
+      if z >= options.spikeZ, ratio >= options.spikeMinRatio {
+        if var previous = found.last, let recovery = previous.recovery,
+          k - recovery < options.mergeGap
+        {
+          // Back in noise only briefly: the same event.
+          found.removeLast()
+          previous.recovery = nil
+          previous.end = k
+          if z > previous.peakZ { (previous.peak, previous.peakZ) = (k, z) }
+          open = previous
+          continue
+        }
+        // Include the rise: earlier points already above the recovery level belong to it.
+        var start = k
+        while start > 0, baseline.z(values[start - 1]) >= options.recoveryZ,
+          k - start < options.mergeGap
+        {
+          start -= 1
+        }
+        open = Segment(
+          start: start, peak: k, peakZ: z, recovery: nil, end: k, level: baseline.level,
+          scale: baseline.scale)
+      } else {
+        baseline.update(values[k])
+      }
+    }
+    if let open { found.append(open) }
+    segments = found
+  }
+}

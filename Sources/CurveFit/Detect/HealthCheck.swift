@@ -1,0 +1,80 @@
+/// Runs the spike, divergence and plateau detectors over one series.
+///
+/// The caller supplies the trend (the fitted power law, so detection sees the loss relative to
+/// its expected curve) and a way to fit the trend to a step range (for the plateau test). Detect
+/// knows nothing of how those fits are made.
+public struct HealthCheck: Sendable {
+  public var options: HealthOptions
+  public var detector: SpikeRule
+
+  public init(options: HealthOptions = HealthOptions(), detector: SpikeRule = .robust) {
+    self.options = options
+    self.detector = detector
+  }
+
+  /// The events found, oldest first, and the steps a fit should leave out.
+  public func run(
+    _ series: LossSeries, fromStep: Double, trend: ((Double) -> Double)?,
+    trendFitter: @escaping (ClosedRange<Double>) -> ((Double) -> Double)?,
+    detectPlateaus: Bool = true
+  ) -> HealthFindings {
+    let residuals = Residuals(series: series, trend: trend, fromStep: fromStep)
+    let scan = ElevatedScan(residuals, options: options)
+    let divergence = DivergenceDetector(options: options)
+      .divergence(in: scan, residuals: residuals, series: series)
+    let spikeDetector = SpikeDetector(options: options)
+    let spikes: [Spike]
+    var spikePositions = Set<Int>()
+    switch detector {
+    case .robust:
+      spikes = spikeDetector.spikes(
+        in: scan, residuals: residuals, series: series, divergenceStart: divergence?.onset)
+      for segment in scan.segments {
+        if let onset = divergence?.onset, segment.end >= onset { continue }
+        spikePositions.formUnion(segment.start..<(segment.recovery ?? segment.end + 1))
+      }
+    default:
+      let preset = PresetSpikeDetector(rule: detector, options: options)
+      (spikes, spikePositions) = preset.spikes(residuals: residuals, series: series)
+    }
+    var excludedPositions = spikePositions
+    if let onset = divergence?.onset { excludedPositions.formUnion(onset..<residuals.count) }
+    let plateaus = detectPlateaus
+      ? PlateauDetector(options: options, trendFitter: trendFitter)
+        .plateaus(residuals: residuals, series: series, excluded: excludedPositions)
+      : []
+
+    var events = spikes.map(Anomaly.spike) + plateaus.map(Anomaly.plateau)
+    if let divergence { events.append(.divergence(divergence.0)) }
+    events.sort { $0.step < $1.step }
+    var divergenceSteps = Set<Double>()
+    if let onset = divergence?.onset {
+      divergenceSteps = Set(series.steps[residuals.indices[onset]...])
+    }
+    return HealthFindings(
+      events: events,
+      spikeSteps: Set(spikePositions.map { residuals.steps[$0] }),
+      divergenceSteps: divergenceSteps,
+      pointsChecked: residuals.count)
+  }
+}
+
+/// What the detectors found.
+public struct HealthFindings: Sendable {
+  public var events: [Anomaly]
+  /// Logged steps inside spikes, and from the divergence onset on.
+  public var spikeSteps: Set<Double>
+  public var divergenceSteps: Set<Double>
+  /// Finite points the detectors examined (after the warm-up skip).
+  public var pointsChecked: Int
+
+  public var spikes: [Spike] {
+    events.compactMap { if case .spike(let spike) = $0 { spike } else { nil } }
+  }
+  public var plateaus: [Plateau] {
+    events.compactMap { if case .plateau(let plateau) = $0 { plateau } else { nil } }
+  }
+  public var divergence: Divergence? {
+    events.lazy.compactMap { if case .divergence(let divergence) = $0 { divergence } else { nil } }.first
+  }
+}

@@ -1,0 +1,28 @@
+/// Thresholds of the health detectors. Each default is explained in docs/health.md.
+public struct HealthOptions: Sendable, Equatable {
+  /// Robust z at which a point opens a spike. Default 6: with Gaussian noise a false alarm every
+  /// ~10⁹ points, and heavy-tailed real noise still rarely crosses it.
+  public var spikeZ = 6.0
+  /// A spike must also be this many times its baseline. Default 1.05 (5%).
+  public var spikeMinRatio = 1.05
+  /// Robust z below which the loss counts as back within noise. Default 2.
+  public var recoveryZ = 2.0
+  /// Points the baseline level averages over (its EMA span; the noise scale uses a quarter).
+  /// Default 200: long enough that a sustained rise outruns it, short next to a run's length.
+  public var baselineSpan = 200
+  /// Events closer than this many points merge into one. Default 10.
+  public var mergeGap = 10
+  /// Rollback distance before a spike, in steps. Default 100 (PaLM restarted ~100 steps before).
+  public var rollbackSteps = 100.0
+  /// Round rollback steps down to a multiple of this (the checkpoint interval). Default 100.
+  public var checkpointEvery = 100.0
+  /// Minimum points of a sustained rise to call divergence. Default 20.
+  public var divergenceMinPoints = 20
+  /// Plateau windows hold this fraction of the points (at least `plateauMinPoints`). Default 5%.
+  public var plateauWindowFraction = 0.05
+  public var plateauMinPoints = 20
+  /// How many standard errors flatter than the trend a window must be. Default 4.
+  public var plateauZ = 4.0
+
+  public init() {}
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A streaming, spike-proof estimate of a residual's level and noise scale.
+///
+/// - Level: an exponential moving average whose updates are clipped at ±2σ (a Huber-type
+///   filter), so a spike cannot drag it up, and a sustained rise outruns it (it follows at most
+///   2σ·w per point) instead of being absorbed.
+/// - Scale: from first differences, `σ = E|Δr| / (2/√π)`, clipped. A slow drift or rise barely
+///   changes successive differences, so it cannot inflate σ and hide itself.
+/// Both cost O(1) per point whatever the span, so detection stays linear in the row count.
+struct RobustBaseline {
+  private(set) var level: Double
+  private(set) var scale: Double
+  private var previous: Double?
+  private let levelWeight: Double
+  private let scaleWeight: Double
+  /// σ never falls below this (log-space 1e-4 is 0.01% noise), so a noise-free curve does not
+  /// turn rounding errors into spikes.
+  static let scaleFloor = 1e-4
+  /// `E|Δr| = 2σ/√π` for independent Gaussian noise.
+  private static let differenceToSigma = 2 / Double.pi.squareRoot()
+
+  /// Seeds the filter with the median of the first values and the MAD of their differences.
+  init(seed: [Double], span: Int) {
+    let sorted = seed.sorted()
+    let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+    let differences = zip(seed.dropFirst(), seed).map { abs($0 - $1) }.sorted()
+    let mad = differences.isEmpty ? 0 : differences[differences.count / 2]
+    level = median
+    // median |Δ| of N(0, 2σ²) is 0.6745·√2·σ.
+    scale = max(Self.scaleFloor, mad / (0.6745 * 2.0.squareRoot()))
+    previous = seed.last
+    levelWeight = 2 / (Double(max(1, span)) + 1)
+    scaleWeight = 2 / (Double(max(1, span / 4)) + 1)
+  }
+
+  /// The robust z-score of `value` against the current level and scale.
+  func z(_ value: Double) -> Double { (value - level) / scale }
+
+  /// Learns from a value that is not part of an anomaly.
+  mutating func update(_ value: Double) {
+    let deviation = value - level
+    level += levelWeight * min(max(deviation, -2 * scale), 2 * scale)
+    if let previous {
+      let difference = min(abs(value - previous), 4 * scale)
+      scale = max(Self.scaleFloor, scale + scaleWeight * (difference / Self.differenceToSigma - scale))
+    }
+    previous = value
+  }
+
+  /// Forgets the last value seen, so the first difference after an anomaly does not span it.
+  mutating func skip() { previous = nil }
+}

@@ -1,0 +1,53 @@
+extension JSONRenderer {
+  /// `"health"`: the verdict and counts; `"events"`: one object per event, `step` its start.
+  func health(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] {
+    let findings = analysis.health
+    let summary: JSONWriter.Value = .object([
+      ("verdict", .string(HealthVerdict(findings).sentence)),
+      ("healthy", .bool(findings.events.isEmpty)),
+      ("spikes", .integer(findings.spikes.count)),
+      ("plateaus", .integer(findings.plateaus.count)),
+      ("diverged", .bool(findings.divergence != nil)),
+      ("points_checked", .integer(findings.pointsChecked)),
+    ])
+    return [("health", summary), ("events", .array(findings.events.map(event)))]
+  }
+
+  private func event(_ anomaly: Anomaly) -> JSONWriter.Value {
+    switch anomaly {
+    case .spike(let spike):
+      .object([
+        ("kind", .string("spike")),
+        ("step", .number(spike.startStep)),
+        ("peak_step", .number(spike.peakStep)),
+        ("peak_loss", .number(spike.peakLoss)),
+        ("baseline_loss", .number(spike.baselineLoss)),
+        ("ratio", .number(spike.ratio)),
+        ("z", .number(spike.z)),
+        ("recovered", .bool(spike.recoveryStep != nil)),
+        ("recovery_step", spike.recoveryStep.map { .number($0) } ?? .null),
+        ("points", .integer(spike.points)),
+        ("rollback_step", .number(spike.rollbackStep)),
+        ("batches_to_skip", .number(spike.batchesToSkip)),
+      ])
+    case .plateau(let plateau):
+      .object([
+        ("kind", .string("plateau")),
+        ("step", .number(plateau.startStep)),
+        ("end_step", .number(plateau.endStep)),
+        ("ongoing", .bool(plateau.ongoing)),
+        ("improvement_per_1k", .number(plateau.improvementPer1k)),
+        ("expected_per_1k", .number(plateau.expectedPer1k)),
+      ])
+    case .divergence(let divergence):
+      .object([
+        ("kind", .string("divergence")),
+        ("step", .number(divergence.startStep)),
+        ("severity", .string(divergence.severity.rawValue)),
+        ("rise_ratio", .number(divergence.riseRatio)),
+        ("first_non_finite_step", divergence.firstNonFiniteStep.map { .number($0) } ?? .null),
+        ("non_finite_count", .integer(divergence.nonFiniteCount)),
+      ])
+    }
+  }
+}
