@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import CurveFit
 
@@ -13,11 +14,13 @@ extension CurveFitCommand {
           curvefit analyze examples/gpt2-124m-llmc.csv
           tail -n 5000 train.csv | curvefit --from-step 2000 --format json
           curvefit log.jsonl --step-col tokens --target 2.9
+          curvefit train.csv --fail-on spike,divergence || echo "stop the job"
         """
     )
 
     @OptionGroup var input: InputOptions
     @OptionGroup var fitOptions: FitOptions
+    @OptionGroup(title: "Health") var health: HealthFlags
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -28,10 +31,19 @@ extension CurveFitCommand {
       let series = try ExitStatus.guarding { () throws(IngestError) in
         try LogReader(selection: input.selection).read(path: input.file)
       }
+      var options = fitOptions.analysisOptions
+      options.health = health.options
+      options.detector = health.detector
+      options.keepSpikes = health.keepSpikes
       let analysis = try ExitStatus.guarding { () throws(FitError) in
-        try LossCurveAnalysis.run(series, options: fitOptions.analysisOptions)
+        try LossCurveAnalysis.run(series, options: options)
       }
       output.write(Report(analysis: analysis).rendered(as: output.format))
+      let failOn = try health.failOnKinds()
+      if let event = analysis.health.events.first(where: { failOn.contains($0.kind) }) {
+        ExitStatus.printError("\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")
+        throw ExitStatus.eventFound
+      }
     }
   }
 }

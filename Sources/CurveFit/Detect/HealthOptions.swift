@@ -18,8 +18,9 @@ public struct HealthOptions: Sendable, Equatable {
   public var checkpointEvery = 100.0
   /// Minimum points of a sustained rise to call divergence. Default 20.
   public var divergenceMinPoints = 20
-  /// Plateau windows hold this fraction of the points (at least `plateauMinPoints`). Default 5%.
-  public var plateauWindowFraction = 0.05
+  /// Plateau windows hold this fraction of the points (at least `plateauMinPoints`); a flat
+  /// window then grows while it stays flat. Default 10%.
+  public var plateauWindowFraction = 0.1
   public var plateauMinPoints = 20
   /// How many standard errors flatter than the trend a window must be. Default 4.
   public var plateauZ = 4.0

@@ -27,19 +27,40 @@ struct PlateauDetector {
     var flat: [(start: Int, end: Int, slope: Double, expected: Double)] = []
     var start = max(size, kept.count / 5)
     while start + size <= kept.count {
-      let end = start + size - 1
-      if let window = assess(t: t, y: y, start: start, end: end, historyFrom: firstStep) {
-        if window.flat { flat.append((start, end, window.slope, window.expected)) }
+      var end = start + size - 1
+      let history = firstStep...t[start]
+      guard let window = assess(t: t, y: y, start: start, end: end, history: history), window.flat
+      else {
+        start += size / 2
+        continue
       }
-      start += size / 2
+      // Grow the plateau while the longer stretch is still flat against the trend fitted before
+      // it: a longer stretch measures its slope more precisely, and a trend refitted on the
+      // plateau itself would learn to expect the flatness.
+      var found = window
+      while end + size / 2 < kept.count,
+        let longer = assess(t: t, y: y, start: start, end: end + size / 2, history: history),
+        longer.flat
+      {
+        end += size / 2
+        found = longer
+      }
+      if end + size / 2 >= kept.count, end < kept.count - 1,
+        let whole = assess(t: t, y: y, start: start, end: kept.count - 1, history: history), whole.flat
+      {
+        end = kept.count - 1
+        found = whole
+      }
+      flat.append((start, end, found.slope, found.expected))
+      start = end + 1
     }
     return merge(flat, t: t, y: y, firstStep: firstStep, lastIndex: kept.count - 1)
   }
 
   private func assess(
-    t: [Double], y: [Double], start: Int, end: Int, historyFrom firstStep: Double
+    t: [Double], y: [Double], start: Int, end: Int, history: ClosedRange<Double>
   ) -> (flat: Bool, slope: Double, expected: Double)? {
-    guard let trend = trendFitter(firstStep...t[start]) else { return nil }
+    guard let trend = trendFitter(history) else { return nil }
     guard let fit = Self.slope(t: t, y: y, start: start, end: end) else { return nil }
     let expected = (trend(t[end]) - trend(t[start])) / (t[end] - t[start])
     guard expected.isFinite else { return nil }

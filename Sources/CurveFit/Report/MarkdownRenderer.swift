@@ -6,10 +6,11 @@ public struct MarkdownRenderer: ReportRenderer {
     let content = ReportContent(report: report)
     let analysis = report.analysis
     var lines: [String] = []
-    lines.append("### \(analysis.series.origin.source)")
+    lines.append("### \(analysis.series.origin.source) — \(content.verdict)")
     lines.append("")
     lines.append(content.sourceLine)
     lines.append("")
+    if let leftOut = content.leftOut { lines.append("_\(leftOut)._") ; lines.append("") }
     lines.append("| | step | loss | vs now |")
     lines.append("|---|---:|---:|---:|")
     for row in content.projectionRows {
@@ -27,6 +28,7 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("")
     lines.append(content.goodness)
     for warning in content.warnings { lines.append("") ; lines.append("> ⚠️ \(warning)") }
+    appendEvents(content, to: &lines)
     lines.append("")
     lines.append("<details><summary>How to reproduce</summary>")
     lines.append("")
@@ -35,6 +37,21 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("")
     lines.append("</details>")
     return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+extension MarkdownRenderer {
+  fileprivate func appendEvents(_ content: ReportContent, to lines: inout [String]) {
+    let groups = [
+      ("Spikes", content.spikeLines), ("Plateaus", content.plateauLines),
+      ("Divergence", content.divergenceLine.map { [$0] } ?? []),
+    ]
+    for (title, group) in groups where !group.isEmpty {
+      lines.append("")
+      lines.append("**\(title)**")
+      lines.append("")
+      for line in group { lines.append("- \(line)") }
+    }
   }
 }
 

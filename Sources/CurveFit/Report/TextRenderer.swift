@@ -7,6 +7,9 @@ public struct TextRenderer: ReportRenderer {
     var lines: [String] = []
     lines.append("curvefit \(report.toolVersion) · \(content.sourceLine)")
     lines.append("")
+    lines.append(label("HEALTH") + content.verdict)
+    if let leftOut = content.leftOut { lines.append(indent + leftOut) }
+    lines.append("")
     lines.append(label("FIT") + "L(t) = L_min + C·t^-α   \(content.fitScope)")
     lines.append(
       indent + content.parameters.map { "\($0.name) \($0.value)" }.joined(separator: "   "))
@@ -21,12 +24,34 @@ public struct TextRenderer: ReportRenderer {
     if let target = content.target {
       lines.append("  " + pad(target.label, 20) + target.text)
     }
+    appendEvents(content, to: &lines)
     return lines.joined(separator: "\n") + "\n"
   }
+
+  /// Spikes (at most `maxSpikeLines`), plateaus and divergence, each under its label.
+  private func appendEvents(_ content: ReportContent, to lines: inout [String]) {
+    let spikes = content.spikeLines
+    let groups: [(String, [String])] = [
+      ("SPIKES", Array(spikes.prefix(Self.maxSpikeLines))
+        + (spikes.count > Self.maxSpikeLines
+          ? ["… and \(spikes.count - Self.maxSpikeLines) more (--format json lists all)"] : [])),
+      ("PLATEAU", content.plateauLines),
+      ("DIVERGED", content.divergenceLine.map { [$0] } ?? []),
+    ]
+    for (title, group) in groups where !group.isEmpty {
+      lines.append("")
+      for (index, line) in group.enumerated() {
+        lines.append((index == 0 ? label(title) : indent) + line)
+      }
+    }
+  }
+
+  static let maxSpikeLines = 8
 
   private let indent = String(repeating: " ", count: 9)
 
   private func label(_ text: String) -> String { pad(text, 9) }
+
 
   private func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)

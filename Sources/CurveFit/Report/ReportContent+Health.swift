@@ -1,0 +1,50 @@
+import Foundation
+
+extension ReportContent {
+  var verdict: String { HealthVerdict(analysis.health).sentence }
+
+  /// `404 spike points and 1,797 diverged points left out of the fit`, or nil.
+  var leftOut: String? {
+    let (spikes, divergence) = analysis.leftOut
+    var parts: [String] = []
+    if spikes > 0 { parts.append("\(NumberFormat.count(Double(spikes))) spike points") }
+    if divergence > 0 { parts.append("\(NumberFormat.count(Double(divergence))) diverged points") }
+    return parts.isEmpty ? nil : parts.joined(separator: " and ") + " left out of the fit"
+  }
+
+  /// One line per spike: `step 8,410  ×2.4 (z 11)  recovered by 8,470 · roll back to ≤ 8,300, skip ~170 batches`
+  var spikeLines: [String] {
+    analysis.health.spikes.map { spike in
+      let recovery = spike.recoveryStep.map { "recovered by \(NumberFormat.count($0))" } ?? "NOT recovered"
+      let where_ = "step \(NumberFormat.count(spike.startStep))"
+      let size = "×\(NumberFormat.significant(spike.ratio, 2)) (z \(NumberFormat.significant(min(spike.z, 9999), 2)))"
+      return where_.padding(toLength: max(where_.count, 14), withPad: " ", startingAt: 0)
+        + size.padding(toLength: max(size.count, 14), withPad: " ", startingAt: 0) + recovery
+        + " · roll back to ≤ \(NumberFormat.count(spike.rollbackStep)),"
+        + " skip ~\(NumberFormat.count(spike.batchesToSkip)) batches"
+    }
+  }
+
+  var plateauLines: [String] {
+    analysis.health.plateaus.map { plateau in
+      let span = plateau.ongoing
+        ? "since step \(NumberFormat.count(plateau.startStep))"
+        : "steps \(NumberFormat.count(plateau.startStep))–\(NumberFormat.count(plateau.endStep))"
+      return "\(span): improving \(NumberFormat.significant(plateau.improvementPer1k, 2)) nats per 1k steps"
+        + " where the trend before it expected \(NumberFormat.significant(plateau.expectedPer1k, 2))"
+    }
+  }
+
+  var divergenceLine: String? {
+    guard let divergence = analysis.health.divergence else { return nil }
+    var text = "from step \(NumberFormat.count(divergence.startStep)) (\(divergence.severity.rawValue))"
+    if divergence.riseRatio > 1 {
+      text += ": loss ×\(NumberFormat.significant(divergence.riseRatio, 2)) over its baseline"
+    }
+    if let first = divergence.firstNonFiniteStep {
+      text += "; non-finite from step \(NumberFormat.count(first))"
+        + " (\(NumberFormat.count(Double(divergence.nonFiniteCount))) points)"
+    }
+    return text + " · roll back before step \(NumberFormat.count(divergence.startStep))"
+  }
+}

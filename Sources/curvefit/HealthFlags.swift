@@ -1,0 +1,63 @@
+import Foundation
+import ArgumentParser
+import CurveFit
+
+/// Health detection thresholds and what to do about events.
+struct HealthFlags: ParsableArguments {
+  @Option(help: "Spike rule: default, llmc, olmo, foundry, lightning or megatron (see docs/health.md).")
+  var detector: SpikeRule = .robust
+
+  @Option(
+    name: .customLong("fail-on"), parsing: .singleValue,
+    help: "Exit with status 3 when any of these events is found: spike, plateau, divergence (comma-separated).")
+  var failOn: [String] = []
+
+  @Flag(name: .customLong("keep-spikes"), help: "Keep spike steps in the fit (divergence is always left out).")
+  var keepSpikes = false
+
+  @Option(name: .customLong("spike-z"), help: "Robust z-score that opens a spike (default 6).")
+  var spikeZ: Double = HealthOptions().spikeZ
+
+  @Option(name: .customLong("rollback-steps"), help: "Suggested rollback distance before a spike, in steps (default 100).")
+  var rollbackSteps: Double = HealthOptions().rollbackSteps
+
+  @Option(name: .customLong("checkpoint-every"), help: "Round rollback steps down to this checkpoint interval (default 100).")
+  var checkpointEvery: Double = HealthOptions().checkpointEvery
+
+  @Option(name: .customLong("plateau-window"), help: "Plateau window as a fraction of the points (default 0.1).")
+  var plateauWindow: Double = HealthOptions().plateauWindowFraction
+
+  func validate() throws {
+    _ = try failOnKinds()
+    if !(spikeZ > 0 && spikeZ.isFinite) { throw ValidationError("--spike-z must be positive, got \(spikeZ)") }
+    if !(rollbackSteps >= 0) { throw ValidationError("--rollback-steps must be ≥ 0, got \(rollbackSteps)") }
+    if !(checkpointEvery >= 0) { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
+    if !(plateauWindow > 0 && plateauWindow < 0.5) {
+      throw ValidationError("--plateau-window must be between 0 and 0.5, got \(plateauWindow)")
+    }
+  }
+
+  /// The kinds named by `--fail-on`, accepting repeated flags and comma-separated lists.
+  func failOnKinds() throws -> Set<Anomaly.Kind> {
+    var kinds = Set<Anomaly.Kind>()
+    for name in failOn.flatMap({ $0.split(separator: ",") }) {
+      let trimmed = name.trimmingCharacters(in: .whitespaces)
+      guard let kind = Anomaly.Kind(rawValue: trimmed) else {
+        throw ValidationError("--fail-on: unknown event '\(trimmed)', expected spike, plateau or divergence")
+      }
+      kinds.insert(kind)
+    }
+    return kinds
+  }
+
+  var options: HealthOptions {
+    var options = HealthOptions()
+    options.spikeZ = spikeZ
+    options.rollbackSteps = rollbackSteps
+    options.checkpointEvery = checkpointEvery
+    options.plateauWindowFraction = plateauWindow
+    return options
+  }
+}
+
+extension SpikeRule: ExpressibleByArgument {}
