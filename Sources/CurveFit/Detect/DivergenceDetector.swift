@@ -19,7 +19,7 @@ struct DivergenceDetector {
     if let segment = scan.segments.last, segment.recovery == nil,
       segment.end == residuals.count - 1,
       segment.end - segment.start + 1 >= options.divergenceMinPoints || endsNonFinite,
-      endsNonFinite || isRising(segment, residuals)
+      endsNonFinite || ElevatedScan.isRising(segment, residuals.values)
     {
       let onset = hingeOnset(segment, residuals)
       let ratio = residuals.ratio(at: residuals.count - 1, over: segment.level)
@@ -48,14 +48,6 @@ struct DivergenceDetector {
     }
     let endsNonFinite = series.losses.last.map { !$0.isFinite } ?? false
     return (first, count, endsNonFinite)
-  }
-
-  private func isRising(_ segment: ElevatedScan.Segment, _ residuals: Residuals) -> Bool {
-    let values = residuals.values[segment.start...segment.end]
-    let quarter = max(1, values.count / 4)
-    let early = values.prefix(quarter).reduce(0, +) / Double(quarter)
-    let late = values.suffix(quarter).reduce(0, +) / Double(quarter)
-    return late > early + segment.scale
   }
 
   /// The best hinge point in `[start − 2·length, end]`, by least squares with suffix sums: O(n).

@@ -38,7 +38,7 @@ struct ElevatedScan {
           segment.peak = k
           segment.peakZ = z
         }
-        if z < options.recoveryZ {
+        if z < options.recoveryZ || residuals.ratio(at: k, over: segment.level) < options.recoveryRatio {
           segment.recovery = k
           segment.end = k - 1
           found.append(segment)
@@ -48,6 +48,13 @@ struct ElevatedScan {
         } else {
           segment.end = k
           open = segment
+          if k - segment.start >= options.maxSpikePoints, !Self.isRising(segment, values) {
+            // Elevated and flat for this long: the loss moved to a new level rather than
+            // spiking. Close the event unrecovered and learn the new level.
+            found.append(segment)
+            open = nil
+            baseline.restart(at: values[k])
+          }
         }
         continue
       }
@@ -80,5 +87,14 @@ struct ElevatedScan {
     }
     if let open { found.append(open) }
     segments = found
+  }
+
+  /// Higher in the last quarter of the stretch than in its first, by more than the noise.
+  static func isRising(_ segment: Segment, _ values: [Double]) -> Bool {
+    let stretch = values[segment.start...segment.end]
+    let quarter = max(1, stretch.count / 4)
+    let early = stretch.prefix(quarter).reduce(0, +) / Double(quarter)
+    let late = stretch.suffix(quarter).reduce(0, +) / Double(quarter)
+    return late > early + segment.scale
   }
 }

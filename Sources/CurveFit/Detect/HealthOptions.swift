@@ -7,6 +7,12 @@ public struct HealthOptions: Sendable, Equatable {
   public var spikeMinRatio = 1.05
   /// Robust z below which the loss counts as back within noise. Default 2.
   public var recoveryZ = 2.0
+  /// A loss within this ratio of its baseline also counts as recovered, so a trend that is a
+  /// few per cent off cannot keep a spike open forever. Default 1.03.
+  public var recoveryRatio = 1.03
+  /// An elevated stretch that stays flat this many points is a level shift, not a spike: it is
+  /// closed unrecovered and the baseline moves to the new level. Default 200.
+  public var maxSpikePoints = 200
   /// Points the baseline level averages over (its EMA span; the noise scale uses a quarter).
   /// Default 200: long enough that a sustained rise outruns it, short next to a run's length.
   public var baselineSpan = 200

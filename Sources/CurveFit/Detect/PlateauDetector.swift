@@ -25,11 +25,18 @@ struct PlateauDetector {
     let t = kept.map { residuals.steps[$0] }
     let y = kept.map { series.losses[residuals.indices[$0]] }
     var flat: [(start: Int, end: Int, slope: Double, expected: Double)] = []
+    // A window holding a spike, or just after one, sees the spike's slow tail as flatness: skip
+    // it. Kept positions are contiguous exactly when nothing was left out between them.
+    func clean(_ from: Int, _ to: Int) -> Bool {
+      let low = max(0, from - size / 2)
+      return kept[to] - kept[low] == to - low
+    }
     var start = max(size, kept.count / 5)
     while start + size <= kept.count {
       var end = start + size - 1
       let history = firstStep...t[start]
-      guard let window = assess(t: t, y: y, start: start, end: end, history: history), window.flat
+      guard clean(start, end),
+        let window = assess(t: t, y: y, start: start, end: end, history: history), window.flat
       else {
         start += size / 2
         continue
@@ -38,14 +45,14 @@ struct PlateauDetector {
       // it: a longer stretch measures its slope more precisely, and a trend refitted on the
       // plateau itself would learn to expect the flatness.
       var found = window
-      while end + size / 2 < kept.count,
+      while end + size / 2 < kept.count, clean(start, end + size / 2),
         let longer = assess(t: t, y: y, start: start, end: end + size / 2, history: history),
         longer.flat
       {
         end += size / 2
         found = longer
       }
-      if end + size / 2 >= kept.count, end < kept.count - 1,
+      if end + size / 2 >= kept.count, end < kept.count - 1, clean(start, kept.count - 1),
         let whole = assess(t: t, y: y, start: start, end: kept.count - 1, history: history), whole.flat
       {
         end = kept.count - 1

@@ -48,6 +48,12 @@ struct RobustBaseline {
     previous = value
   }
 
+  /// Moves the level to `value` after a lasting shift, keeping the noise scale.
+  mutating func restart(at value: Double) {
+    level = value
+    previous = nil
+  }
+
   /// Forgets the last value seen, so the first difference after an anomaly does not span it.
   mutating func skip() { previous = nil }
 }

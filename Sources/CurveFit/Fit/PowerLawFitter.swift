@@ -37,6 +37,14 @@ public struct PowerLawFitter: Sendable {
   ///
   /// - Throws: `FitError.tooFewPoints` when fewer than five usable points remain.
   public func fit(_ series: LossSeries, excluding excluded: Set<Double> = []) throws(FitError) -> PowerLawFit {
+    let (t, y) = try points(series, excluding: excluded)
+    return fitPoints(t: t, y: y)
+  }
+
+  /// The finite points at positive steps in range and not excluded.
+  func points(
+    _ series: LossSeries, excluding excluded: Set<Double>
+  ) throws(FitError) -> (t: [Double], y: [Double]) {
     let bounds = range.resolved(for: series)
     if let from = range.from, let to = range.to, from >= to {
       throw .invalidRange(from: from, to: to)
@@ -56,13 +64,13 @@ public struct PowerLawFitter: Sendable {
       throw .tooFewPoints(
         source: series.origin.source, found: t.count, needed: Self.minimumPoints, range: described)
     }
-    return fitPoints(t: t, y: y)
+    return (t, y)
   }
 
   /// Fits raw `(t, y)` points (all finite, `t > 0`).
   func fitPoints(t: [Double], y: [Double]) -> PowerLawFit {
     let tRef = t.max() ?? 1
-    let binned = t.count > binThreshold ? logBins(t: t, y: y) : (t, y, [Double](repeating: 1, count: t.count))
+    let binned = binnedPoints(t: t, y: y)
     let problem = PowerLawProblem(x: binned.0.map { $0 / tRef }, y: binned.1, weights: binned.2)
     let start = problem.startingPoint(grid: Self.alphaGrid) ?? [y.min() ?? 0, 1, 0.5]
     let summary = solver.minimize(problem, from: start)
@@ -103,6 +111,11 @@ public struct PowerLawFitter: Sendable {
       conditionNumber: covariance.conditionNumber, rank: covariance.rank,
       parametersAtBound: atBound, warnings: warnings, pointsUsed: t.count,
       fittedPoints: binned.0.count)
+  }
+
+  /// The points as fitted: as they are, or as log-spaced bin means above `binThreshold`.
+  func binnedPoints(t: [Double], y: [Double]) -> ([Double], [Double], [Double]) {
+    t.count > binThreshold ? logBins(t: t, y: y) : (t, y, [Double](repeating: 1, count: t.count))
   }
 
   /// Means of `t` and `y` in `binCount` bins of equal width in `log t`, weighted by count.

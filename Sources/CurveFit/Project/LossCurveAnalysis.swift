@@ -44,8 +44,9 @@ public struct LossCurveAnalysis: Sendable {
     let check = HealthCheck(options: options.health, detector: options.detector)
 
     let firstFit = try fitter.fit(series)
+    let firstTrend = fitter.robustTrend(series) ?? firstFit.model
     let first = check.run(
-      series, fromStep: range.lowerBound, trend: firstFit.model.callAsFunction,
+      series, fromStep: range.lowerBound, trend: firstTrend.callAsFunction,
       trendFitter: { _ in nil }, detectPlateaus: false)
     let firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
     let secondFit = firstExcluded.isEmpty ? firstFit : try fitter.fit(series, excluding: firstExcluded)
