@@ -18,9 +18,18 @@ public protocol LeastSquaresProblem {
 
   /// Writes the `m × n` Jacobian `∂rᵢ/∂pⱼ` at `p` into `jacobian` (column-major).
   func jacobian(at p: [Double], into jacobian: inout Matrix)
+
+  /// Writes residuals and Jacobian together. Problems whose Jacobian reuses work done for the
+  /// residuals (exponentials, logarithms) override this; the default calls both.
+  func evaluate(at p: [Double], residuals: inout [Double], jacobian: inout Matrix)
 }
 
 extension LeastSquaresProblem {
   public var lowerBounds: [Double] { Array(repeating: -.infinity, count: parameterCount) }
   public var upperBounds: [Double] { Array(repeating: .infinity, count: parameterCount) }
+
+  public func evaluate(at p: [Double], residuals: inout [Double], jacobian: inout Matrix) {
+    self.residuals(at: p, into: &residuals)
+    self.jacobian(at: p, into: &jacobian)
+  }
 }

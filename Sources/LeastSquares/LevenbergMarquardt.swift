@@ -11,6 +11,9 @@
 ///
 /// Bounds are honoured by an active set: a parameter sitting on a bound whose gradient pushes it
 /// outwards is frozen for that step, and every trial point is projected back into the box.
+///
+/// The iteration allocates nothing: buffers live in a workspace made once per call, because the
+/// scaling-law grid runs thousands of small fits.
 public struct LevenbergMarquardt: Sendable {
   public var options: Options
 
@@ -31,19 +34,19 @@ public struct LevenbergMarquardt: Sendable {
     let upper = problem.upperBounds
     var x = (0..<n).map { min(max(start[$0], lower[$0]), upper[$0]) }
     var r = [Double](repeating: 0, count: m)
-    problem.residuals(at: x, into: &r)
     var jacobian = Matrix(rows: m, columns: n)
+    problem.evaluate(at: x, residuals: &r, jacobian: &jacobian)
     guard r.allSatisfy(\.isFinite) else {
       return summary(x, r, jacobian, .nonFiniteStart, 0, .infinity, .infinity, lower, upper)
     }
+    var work = Workspace(m: m, n: n)
     var cost = halfSquaredNorm(r)
     let initialCost = cost
-    problem.jacobian(at: x, into: &jacobian)
     var scale = (0..<n).map { max(jacobian.columnNorm($0), .leastNormalMagnitude) }
+    var columnNorms = scale
     var mu = options.initialDamping
     var nu = 2.0
     var iterations = 0
-    var trialResiduals = [Double](repeating: 0, count: m)
 
     func finish(_ reason: TerminationReason) -> Summary {
       summary(x, r, jacobian, reason, iterations, initialCost, cost, lower, upper)
@@ -51,44 +54,56 @@ public struct LevenbergMarquardt: Sendable {
 
     while true {
       if cost <= 1e-30 * max(1, initialCost) { return finish(.zeroResidual) }
-      let gradient = jacobian.transposeTimes(r)
-      let free = (0..<n).filter { j in
-        !((x[j] <= lower[j] && gradient[j] > 0) || (x[j] >= upper[j] && gradient[j] < 0))
-      }
+      jacobian.transposeTimes(r, into: &work.gradient)
+      work.free.removeAll(keepingCapacity: true)
       let residualNorm = (2 * cost).squareRoot()
-      let gradientMeasure = free.map { j -> Double in
-        let norm = jacobian.columnNorm(j)
-        return norm == 0 ? 0 : abs(gradient[j]) / (norm * residualNorm)
-      }.max() ?? 0
+      var gradientMeasure = 0.0
+      for j in 0..<n {
+        let g = work.gradient[j]
+        if (x[j] <= lower[j] && g > 0) || (x[j] >= upper[j] && g < 0) { continue }
+        work.free.append(j)
+        if columnNorms[j] > 0 {
+          gradientMeasure = max(gradientMeasure, abs(g) / (columnNorms[j] * residualNorm))
+        }
+      }
       if gradientMeasure <= options.gradientTolerance { return finish(.gradientTolerance) }
       if iterations >= options.maxIterations { return finish(.maxIterations) }
       iterations += 1
 
-      guard let step = dampedStep(jacobian, r, free: free, scale: scale, mu: mu) else {
+      guard work.solveDampedStep(jacobian, r, scale: scale, mu: mu) else {
         return finish(.linearSolveFailed)
       }
-      let trial = (0..<n).map { min(max(x[$0] + step[$0], lower[$0]), upper[$0]) }
-      let taken = (0..<n).map { trial[$0] - x[$0] }
-      if norm(taken) <= options.stepTolerance * (options.stepTolerance + norm(x)) {
+      var takenNorm = 0.0
+      var xNorm = 0.0
+      for j in 0..<n {
+        work.trial[j] = min(max(x[j] + work.step[j], lower[j]), upper[j])
+        work.taken[j] = work.trial[j] - x[j]
+        takenNorm += work.taken[j] * work.taken[j]
+        xNorm += x[j] * x[j]
+      }
+      if takenNorm.squareRoot() <= options.stepTolerance * (options.stepTolerance + xNorm.squareRoot()) {
         return finish(.stepTolerance)
       }
-      problem.residuals(at: trial, into: &trialResiduals)
-      let trialCost = trialResiduals.allSatisfy(\.isFinite) ? halfSquaredNorm(trialResiduals) : .infinity
-      let linearised = jacobian.times(taken)
-      var predictedSquared = 0.0
-      for i in 0..<m { predictedSquared += (r[i] + linearised[i]) * (r[i] + linearised[i]) }
-      let predicted = cost - 0.5 * predictedSquared
+      problem.evaluate(at: work.trial, residuals: &work.trialResiduals, jacobian: &work.trialJacobian)
+      var trialSquares = 0.0
+      for value in work.trialResiduals { trialSquares += value * value }
+      let trialCost = trialSquares.isFinite ? 0.5 * trialSquares : .infinity
+      let predicted = cost - 0.5 * work.linearisedSquares(jacobian, r)
       let actual = cost - trialCost
       let rho = predicted > 0 ? actual / predicted : -1
       let previousCost = cost
 
       if rho > 1e-4, trialCost.isFinite {
-        x = trial
-        swap(&r, &trialResiduals)
+        swap(&x, &work.trial)
+        swap(&r, &work.trialResiduals)
+        swap(&jacobian, &work.trialJacobian)
         cost = trialCost
-        problem.jacobian(at: x, into: &jacobian)
-        for j in 0..<n { scale[j] = max(scale[j], jacobian.columnNorm(j)) }
-        mu *= max(1.0 / 3.0, 1 - pow3(2 * rho - 1))
+        for j in 0..<n {
+          columnNorms[j] = jacobian.columnNorm(j)
+          scale[j] = max(scale[j], columnNorms[j])
+        }
+        let t = 2 * rho - 1
+        mu *= max(1.0 / 3.0, 1 - t * t * t)
         nu = 2
       } else {
         mu *= nu
@@ -100,26 +115,6 @@ public struct LevenbergMarquardt: Sendable {
         return finish(.costTolerance)
       }
     }
-  }
-
-  // MARK: - Pieces of an iteration
-
-  /// Solves the damped step for the free parameters; fixed ones get a zero step.
-  private func dampedStep(
-    _ jacobian: Matrix, _ r: [Double], free: [Int], scale: [Double], mu: Double
-  ) -> [Double]? {
-    let m = jacobian.rows
-    var step = [Double](repeating: 0, count: jacobian.columns)
-    guard !free.isEmpty else { return step }
-    var augmented = Matrix(rows: m + free.count, columns: free.count)
-    for (k, j) in free.enumerated() {
-      for i in 0..<m { augmented[i, k] = jacobian[i, j] }
-      augmented[m + k, k] = mu.squareRoot() * scale[j]
-    }
-    let rhs = r.map { -$0 } + [Double](repeating: 0, count: free.count)
-    guard let solution = LAPACK.solveQR(augmented, rhs) else { return nil }
-    for (k, j) in free.enumerated() { step[j] = solution.x[k] }
-    return step
   }
 
   private func summary(
@@ -141,7 +136,3 @@ public struct LevenbergMarquardt: Sendable {
   for value in v { sum += value * value }
   return 0.5 * sum
 }
-
-@inline(__always) func norm(_ v: [Double]) -> Double { (2 * halfSquaredNorm(v)).squareRoot() }
-
-@inline(__always) private func pow3(_ v: Double) -> Double { v * v * v }

@@ -27,6 +27,18 @@ struct DelimitedReader {
     return names
   }
 
+  /// The content ranges of every field in the row.
+  func fieldRanges(_ line: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+    var ranges: [Range<Int>] = []
+    var start = 0
+    while start <= line.count {
+      let (content, next) = field(in: line, from: start)
+      ranges.append(content)
+      start = next
+    }
+    return ranges
+  }
+
   /// Finds the byte ranges of fields `first` and `second` (indices into the row).
   ///
   /// - Returns: the ranges (nil when the row is shorter) and how many fields were seen, which is

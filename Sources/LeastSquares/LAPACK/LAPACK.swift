@@ -33,6 +33,33 @@ public enum LAPACK {
     return LeastSquaresSolution(x: Array(rhs.prefix(a.columns)), rank: a.columns)
   }
 
+  /// Solves `min ‖A·x − b‖₂` by QR in place, reusing `workspace` between calls
+  /// (`dgels_work`), for solvers that solve thousands of small systems.
+  ///
+  /// `a` is overwritten by its factorisation and `b[0..<a.columns]` by the solution. Returns
+  /// `false` when `A` does not have full column rank or holds NaN or infinity.
+  public static func solveQRInPlace(
+    _ a: inout Matrix, _ b: inout [Double], workspace: inout [Double]
+  ) -> Bool {
+    precondition(a.rows >= a.columns && b.count >= a.rows, "dgels here expects rows >= columns")
+    guard a.columns > 0 else { return true }
+    for value in a.storage where !value.isFinite { return false }
+    for value in b where !value.isFinite { return false }
+    let (m, n) = (Int32(a.rows), Int32(a.columns))
+    if workspace.isEmpty {
+      var query = 0.0
+      let info = LAPACKE_dgels_work(
+        LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), m, n, 1, &a.storage, m, &b, m, &query, -1)
+      check(info, routine: "dgels_work")
+      workspace = [Double](repeating: 0, count: max(1, Int(query)))
+    }
+    let info = LAPACKE_dgels_work(
+      LAPACK_COL_MAJOR, CChar(UInt8(ascii: "N")), m, n, 1, &a.storage, m, &b, m,
+      &workspace, Int32(workspace.count))
+    check(info, routine: "dgels_work")
+    return info == 0
+  }
+
   /// Solves `min ‖A·x − b‖₂` by the SVD (`dgelsd`), returning the minimum-norm solution.
   ///
   /// Singular values below `rcond · σ_max` are treated as zero, so rank-deficient systems get a

@@ -52,6 +52,16 @@ public struct Matrix: Equatable, Sendable {
     return result
   }
 
+  /// `Aᵀ·v` into a buffer of length `columns`, without allocating.
+  public func transposeTimes(_ vector: [Double], into result: inout [Double]) {
+    for j in 0..<columns {
+      var sum = 0.0
+      let base = j * rows
+      for i in 0..<rows { sum += storage[base + i] * vector[i] }
+      result[j] = sum
+    }
+  }
+
   /// `A·v` for a vector of length `columns`.
   public func times(_ vector: [Double]) -> [Double] {
     precondition(vector.count == columns, "Vector length must equal the column count")

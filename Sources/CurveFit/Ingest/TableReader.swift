@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// One column a table reader looks for: an explicit name, or the first alias present.
+public struct TableColumn: Sendable {
+  /// The key the values are returned under.
+  public var key: String
+  public var explicit: String?
+  /// Aliases, compared case-insensitively, most specific first.
+  public var aliases: [String]
+  /// The flag that names it, for messages.
+  public var flag: String
+
+  public init(key: String, explicit: String?, aliases: [String], flag: String) {
+    self.key = key
+    self.explicit = explicit
+    self.aliases = aliases
+    self.flag = flag
+  }
+}
+
+/// A small numeric table (one row per run), read by column name.
+public struct Table: Sendable {
+  public var source: String
+  public var format: LogFormat
+  /// Values by column key; rows missing any found column are skipped.
+  public var values: [String: [Double]]
+  /// The header each found key was read from.
+  public var headers: [String: String]
+  public var columns: [String]
+  public var rowsRead: Int
+  public var rowsSkipped: Int
+
+  public var rowCount: Int { values.values.first?.count ?? 0 }
+}
+
+/// Reads CSV, TSV or JSON-lines tables of runs (hundreds of rows), picking columns by name.
+///
+/// Uses the same byte-level splitting and number parsing as the log reader. Columns not found
+/// are simply absent from the result; the caller decides which are required.
+public struct TableReader: Sendable {
+  public var wanted: [TableColumn]
+
+  public init(wanted: [TableColumn]) { self.wanted = wanted }
+
+  public func read(path: String?) throws(IngestError) -> Table {
+    guard let path, path != "-" else {
+      return try read(LineReader(input: .descriptor(STDIN_FILENO), source: "<stdin>"))
+    }
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      throw .cannotOpen(source: path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    return try read(LineReader(input: .descriptor(descriptor), source: path))
+  }
+
+  public func read(bytes: [UInt8], source: String) throws(IngestError) -> Table {
+    try read(LineReader(input: .memory(bytes), source: source))
+  }
+
+  private func read(_ reader: LineReader) throws(IngestError) -> Table {
+    var lines: [(bytes: [UInt8], number: Int)] = []
+    try reader.forEachLine { (line, number) throws(IngestError) -> Bool in
+      if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((Array(line), number)) }
+      return true
+    }
+    let source = reader.source
+    guard let first = lines.first else { throw .empty(source: source) }
+    let format = first.bytes.withUnsafeBufferPointer { LogFormat.detect(firstLine: $0) }
+    var cells: [[String: (bytes: [UInt8], number: Int)]] = []
+    var columns: [String] = []
+    switch format {
+    case .csv, .tsv:
+      let splitter = DelimitedReader(delimiter: format == .tsv ? 0x09 : UInt8(ascii: ","))
+      columns = first.bytes.withUnsafeBufferPointer { splitter.headerNames($0) }
+      if lines.count == 1 { throw .headerOnly(source: source) }
+      for line in lines.dropFirst() {
+        var row: [String: (bytes: [UInt8], number: Int)] = [:]
+        line.bytes.withUnsafeBufferPointer { buffer in
+          for (index, range) in splitter.fieldRanges(buffer).enumerated() where index < columns.count {
+            row[columns[index]] = (Array(buffer[range]), line.number)
+          }
+        }
+        cells.append(row)
+      }
+    case .jsonl:
+      var scanner = JSONLineScanner()
+      var known = Set<String>()
+      for line in lines {
+        var row: [String: (bytes: [UInt8], number: Int)] = [:]
+        do throws(JSONScanError) {
+          try line.bytes.withUnsafeBufferPointer { buffer throws(JSONScanError) in
+            try scanner.scan(buffer) { path, leaf in
+              let name = String(decoding: path, as: UTF8.self)
+              if known.insert(name).inserted { columns.append(name) }
+              switch leaf {
+              case .number(let range), .string(let range): row[name] = (Array(buffer[range]), line.number)
+              case .null: row[name] = ([], line.number)
+              case .boolean: break
+              }
+            }
+          }
+        } catch {
+          throw .invalidJSON(SourceLocation(source: source, line: line.number), reason: error.reason)
+        }
+        cells.append(row)
+      }
+    }
+    return try assemble(cells, columns: columns, source: source, format: format)
+  }
+
+  private func assemble(
+    _ cells: [[String: (bytes: [UInt8], number: Int)]], columns: [String], source: String,
+    format: LogFormat
+  ) throws(IngestError) -> Table {
+    var headers: [String: String] = [:]
+    for column in wanted {
+      if let explicit = column.explicit {
+        guard columns.contains(explicit) else {
+          throw .noSuchColumn(source: source, flag: column.flag, name: explicit, columns: columns)
+        }
+        headers[column.key] = explicit
+      } else {
+        let lowered = columns.map { $0.lowercased() }
+        for alias in column.aliases {
+          if let index = lowered.firstIndex(of: alias) {
+            headers[column.key] = columns[index]
+            break
+          }
+        }
+      }
+    }
+    var values: [String: [Double]] = [:]
+    for key in headers.keys { values[key] = [] }
+    var skipped = 0
+    for row in cells {
+      var parsed: [String: Double] = [:]
+      var complete = true
+      for (key, header) in headers {
+        guard let cell = row[header], !cell.bytes.isEmpty else {
+          complete = false
+          continue
+        }
+        let number = cell.bytes.withUnsafeBufferPointer { FastFloat.parse($0) }
+        guard let number else {
+          throw .badNumber(
+            SourceLocation(source: source, line: cell.number), column: header,
+            text: String(decoding: cell.bytes.prefix(64), as: UTF8.self))
+        }
+        parsed[key] = number
+      }
+      guard complete else {
+        skipped += 1
+        continue
+      }
+      for (key, value) in parsed { values[key, default: []].append(value) }
+    }
+    return Table(
+      source: source, format: format, values: values, headers: headers, columns: columns,
+      rowsRead: cells.count, rowsSkipped: skipped)
+  }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The scaling report for a terminal, or as Markdown tables.
+struct ScalingTextRenderer {
+  let markdown: Bool
+
+  func render(_ report: ScalingReport) -> String {
+    let analysis = report.analysis
+    let fit = analysis.fit
+    var lines: [String] = []
+    let derivedNote = analysis.tokensFromCompute ? " · D = C/(6N)" : ""
+    let title = "curvefit \(report.toolVersion) · \(analysis.table.source) · \(fit.runs) runs\(derivedNote)"
+    lines.append(markdown ? "### \(title)" : title)
+    lines.append("")
+    let lossName = fit.delta.map { "Huber δ=\(NumberFormat.significant($0, 2)) on log loss" } ?? "least squares on log loss"
+    let state = fit.converged
+      ? "converged; \(fit.startsAtOptimum) of \(fit.starts) starts reached this optimum"
+      : "NOT CONVERGED (\(fit.termination.sentence))"
+    lines.append("\(markdown ? "**Fit**" : "FIT     ") L = \(fit.form.formula)   (\(lossName); \(state))")
+    lines.append("")
+    lines += table(
+      header: ["", "value", "80% interval", "95% interval"],
+      rows: ["E", "A", "alpha", "B", "beta"].compactMap { name in
+        analysis.quantity(name).map { row(name == "alpha" ? "α" : name == "beta" ? "β" : name, $0) }
+      })
+    lines.append("")
+    lines += table(header: ["derived", "value", "80% interval", "95% interval"], rows: derivedRows(analysis))
+    lines.append("")
+    lines.append(
+      "bootstrap: \(analysis.resamplesUsed) of \(analysis.resamples) resamples over runs refitted (seed \(analysis.seed)); losses in nats")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func derivedRows(_ analysis: ScalingAnalysis) -> [[String]] {
+    var rows: [[String]] = []
+    let at = "N=\(NumberFormat.significant(analysis.doublingAt.n, 3)), D=\(NumberFormat.significant(analysis.doublingAt.d, 3))"
+    if let q = analysis.quantity("data_loss_change") { rows.append(row("ΔL doubling D at \(at)", q)) }
+    if let q = analysis.quantity("params_loss_change") { rows.append(row("ΔL doubling N at \(at)", q)) }
+    for (k, point) in analysis.predictions.enumerated() {
+      if let q = analysis.quantity("prediction_\(k)") {
+        rows.append(row("L(N=\(NumberFormat.significant(point.n, 3)), D=\(NumberFormat.significant(point.d, 3)))", q))
+      }
+    }
+    if let a = analysis.quantity("exponent_a"), let b = analysis.quantity("exponent_b") {
+      rows.append(row("N_opt ∝ C^a", a))
+      rows.append(row("D_opt ∝ C^b", b))
+    }
+    for (k, budget) in analysis.budgets.enumerated() {
+      let c = "C=\(NumberFormat.significant(budget, 3))"
+      if let q = analysis.quantity("opt_\(k)_N") { rows.append(row("\(c): N_opt (params)", q)) }
+      if let q = analysis.quantity("opt_\(k)_D") { rows.append(row("\(c): D_opt (tokens)", q)) }
+      if let q = analysis.quantity("opt_\(k)_tokens_per_param") { rows.append(row("\(c): tokens per param", q)) }
+      if let q = analysis.quantity("opt_\(k)_loss") { rows.append(row("\(c): loss", q)) }
+    }
+    return rows
+  }
+
+  private func row(_ label: String, _ q: ScalingAnalysis.Quantity) -> [String] {
+    [label, NumberFormat.significant(q.value, 4), range(q.ci80), range(q.ci95)]
+  }
+
+  private func range(_ interval: ClosedRange<Double>?) -> String {
+    guard let interval else { return "n/a" }
+    return "\(NumberFormat.significant(interval.lowerBound, 3)) – \(NumberFormat.significant(interval.upperBound, 3))"
+  }
+
+  private func table(header: [String], rows: [[String]]) -> [String] {
+    if markdown {
+      return ["| " + header.joined(separator: " | ") + " |", "|---|---:|---|---|"]
+        + rows.map { "| " + $0.joined(separator: " | ") + " |" }
+    }
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    return all.map { cells in
+      "  " + cells.indices.map { cells[$0].padding(toLength: widths[$0] + 3, withPad: " ", startingAt: 0) }
+        .joined().trimmingTrailingSpaces()
+    }
+  }
+}
+
+extension String {
+  fileprivate func trimmingTrailingSpaces() -> String {
+    var text = self
+    while text.last == " " { text.removeLast() }
+    return text
+  }
+}

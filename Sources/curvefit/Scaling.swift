@@ -1,0 +1,118 @@
+import ArgumentParser
+import CurveFit
+import Foundation
+
+extension CurveFitCommand {
+  struct Scaling: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Fit L(N,D) = E + A/N^α + B/D^β across finished runs and project the next model.",
+      discussion: """
+        The table is CSV, TSV or JSON lines, one run per row: parameters N, training tokens D and
+        final loss (or training compute C, from which D = C/(6N)). Values like 1.3e9 parse.
+
+        Examples:
+          curvefit scaling runs.csv
+          curvefit scaling runs.csv --compute 1e24 --predict 7e10,1.4e12
+          curvefit scaling runs.jsonl --law d --loss l2 --format json
+        """
+    )
+
+    @Argument(help: "The runs table. Omit or use '-' for standard input.")
+    var file: String?
+
+    @Option(name: .customLong("n-col"), help: "Column with parameters N (default: N, params, model_size, …).")
+    var nColumn: String?
+    @Option(name: .customLong("d-col"), help: "Column with training tokens D (default: D, tokens, data, …).")
+    var dColumn: String?
+    @Option(name: .customLong("loss-col"), help: "Column with the final loss (default: loss, final_loss, eval_loss).")
+    var lossColumn: String?
+    @Option(name: .customLong("compute-col"), help: "Column with training FLOPs, used for D = C/(6N) when there is no D.")
+    var computeColumn: String?
+
+    @Option(help: "Law: auto (default), nd = E + A/N^α + B/D^β, d = E + B/D^β, n = E + A/N^α.")
+    var law: String = "auto"
+    @Option(help: "Fit loss on log residuals: huber (default) or l2.")
+    var loss: String = "huber"
+    @Option(help: "Huber δ (default 1e-3).")
+    var delta: Double = 1e-3
+    @Option(help: "Bootstrap resamples over runs for intervals (default 1000; 0 for none).")
+    var bootstrap: Int = 1_000
+    @Option(help: "Seed of the bootstrap (default 0).")
+    var seed: UInt64 = 0
+    @Option(help: "N,D at which to report the effect of doubling (default: the largest run).")
+    var at: String?
+    @Option(parsing: .singleValue, help: "Predict the loss at N,D (repeatable).")
+    var predict: [String] = []
+    @Option(parsing: .singleValue, help: "Compute budget in FLOPs for the compute-optimal allocation (repeatable).")
+    var compute: [Double] = []
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+      guard ["auto", "nd", "d", "n"].contains(law) else {
+        throw ValidationError("--law must be auto, nd, d or n, got '\(law)'")
+      }
+      guard ["huber", "l2"].contains(loss) else { throw ValidationError("--loss must be huber or l2, got '\(loss)'") }
+      guard delta > 0, delta.isFinite else { throw ValidationError("--delta must be positive, got \(delta)") }
+      guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
+      for budget in compute where !(budget > 0 && budget.isFinite) {
+        throw ValidationError("--compute must be a positive number of FLOPs, got \(budget)")
+      }
+      if let at { _ = try Self.pair(at, flag: "--at") }
+      for point in predict { _ = try Self.pair(point, flag: "--predict") }
+    }
+
+    static func pair(_ text: String, flag: String) throws -> (n: Double, d: Double) {
+      let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+      guard parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0 else {
+        throw ValidationError("\(flag) expects N,D as two positive numbers, got '\(text)'")
+      }
+      return (n, d)
+    }
+
+    func run() throws {
+      let columns = [
+        TableColumn(key: "N", explicit: nColumn, aliases: ["n", "params", "parameters", "model_size", "model size", "n_params", "num_params", "nparams"], flag: "--n-col"),
+        TableColumn(key: "D", explicit: dColumn, aliases: ["d", "tokens", "data", "train_tokens", "training_tokens", "n_tokens", "num_tokens"], flag: "--d-col"),
+        TableColumn(key: "loss", explicit: lossColumn, aliases: ["loss", "final_loss", "eval_loss", "val_loss", "validation_loss", "test_loss"], flag: "--loss-col"),
+        TableColumn(key: "C", explicit: computeColumn, aliases: ["c", "compute", "flops", "training flop", "training_flop", "training flops", "training_flops", "flop"], flag: "--compute-col"),
+      ]
+      let table = try ExitStatus.guarding { () throws(IngestError) in
+        try TableReader(wanted: columns).read(path: file)
+      }
+      guard let losses = table.values["loss"] else {
+        ExitStatus.printError("\(table.source): no loss column; columns are \(table.columns.joined(separator: ", ")) (choose one with --loss-col)")
+        throw ExitStatus.badInput
+      }
+      let count = losses.count
+      var n = table.values["N"] ?? Array(repeating: .nan, count: count)
+      var d = table.values["D"] ?? Array(repeating: .nan, count: count)
+      var tokensFromCompute = false
+      if table.values["D"] == nil, let c = table.values["C"], table.values["N"] != nil {
+        d = zip(c, n).map { $0 / (6 * $1) }
+        tokensFromCompute = true
+      }
+      if table.values["N"] == nil && table.values["D"] == nil && !tokensFromCompute {
+        ExitStatus.printError("\(table.source): no N or D column; columns are \(table.columns.joined(separator: ", ")) (choose with --n-col / --d-col)")
+        throw ExitStatus.badInput
+      }
+      // A missing variable is held constant, so the one-variable law is chosen.
+      if table.values["N"] == nil { n = Array(repeating: 1, count: count) }
+      if table.values["D"] == nil && !tokensFromCompute { d = Array(repeating: 1, count: count) }
+
+      var options = ScalingAnalysis.Options()
+      options.form = law == "auto" ? nil : ScalingLaw.Form(rawValue: law)
+      options.delta = loss == "huber" ? delta : nil
+      options.resamples = bootstrap
+      options.seed = seed
+      options.at = try at.map { try Self.pair($0, flag: "--at") }
+      options.predictions = try predict.map { try Self.pair($0, flag: "--predict") }
+      options.budgets = compute
+      let analysis = try ExitStatus.guarding { () throws(ScalingError) in
+        try ScalingAnalysis.run(
+          n: n, d: d, loss: losses, table: table, tokensFromCompute: tokensFromCompute, options: options)
+      }
+      output.write(ScalingReport(analysis: analysis).rendered(as: output.format))
+    }
+  }
+}

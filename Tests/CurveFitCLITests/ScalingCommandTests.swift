@@ -1,0 +1,56 @@
+import CurveFit
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ScalingCommandTests {
+  /// Runs of L(N,D) = 1.69 + 406.4/N^0.34 + 410.7/D^0.28 on a small grid, written as CSV.
+  func csv(noise: Double = 0) -> String {
+    var random = SeededRandom(seed: 9)
+    var text = "params,tokens,final_loss\n"
+    for i in 0..<6 {
+      for j in 0..<6 {
+        let n = 1e8 * pow(10, Double(i) / 2.5)
+        let d = 2e9 * pow(10, Double(j) / 2.5)
+        let loss = (1.69 + 406.4 / pow(n, 0.34) + 410.7 / pow(d, 0.28)) * (1 + noise * random.gaussian())
+        text += "\(n),\(d),\(loss)\n"
+      }
+    }
+    return text
+  }
+
+  @Test func jsonCarriesTheContractKeys() throws {
+    let result = try CommandRunner.run(
+      ["scaling", "--format", "json", "--bootstrap", "50", "--compute", "1e24", "--predict", "7e10,1.4e12"],
+      stdin: csv())
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let fit = try #require(report["fit"] as? [String: Any])
+    #expect(fit["model"] as? String == "E + A/N^alpha + B/D^beta")
+    #expect(fit["loss"] as? String == "huber")
+    #expect(fit["delta"] as? Double == 0.001)
+    #expect(relativeError(try #require(fit["E"] as? Double), 1.69) < 0.05)
+    #expect(relativeError(try #require(fit["alpha"] as? Double), 0.34) < 0.05)
+    let ci95 = try #require(fit["ci95"] as? [String: Any])
+    #expect((ci95["beta"] as? [Double])?.count == 2)
+    let doubling = try #require(report["doubling"] as? [String: Any])
+    #expect(doubling["data_loss_change"] is Double && doubling["params_loss_change"] is Double)
+    let optimal = try #require(report["compute_optimal"] as? [[String: Any]])
+    #expect(optimal.first?["compute"] as? Double == 1e24)
+    #expect(optimal.first?["tokens_per_param"] is Double)
+    let predictions = try #require(report["predictions"] as? [[String: Any]])
+    let predicted = try #require(predictions.first?["loss"] as? Double)
+    let truth = 1.69 + 406.4 / pow(7e10, 0.34) + 410.7 / pow(1.4e12, 0.28)
+    #expect(relativeError(predicted, truth) < 0.01)
+  }
+
+  @Test func textReportAndMissingColumn() throws {
+    let text = try CommandRunner.run(["scaling", "--bootstrap", "20"], stdin: csv(noise: 0.005))
+    #expect(text.status == 0)
+    #expect(text.stdout.contains("L = E + A/N^alpha + B/D^beta"))
+    #expect(text.stdout.contains("tokens per param"))
+    let bad = try CommandRunner.run(["scaling"], stdin: "params,acc\n1e9,0.5\n")
+    #expect(bad.status == 1)
+    #expect(bad.stderr == "curvefit: <stdin>: no loss column; columns are params, acc (choose one with --loss-col)\n")
+  }
+}
