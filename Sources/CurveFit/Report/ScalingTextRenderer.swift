@@ -14,7 +14,7 @@ struct ScalingTextRenderer {
     lines.append("")
     let lossName = fit.delta.map { "Huber δ=\(NumberFormat.significant($0, 2)) on log loss" } ?? "least squares on log loss"
     let state = fit.converged
-      ? "converged; \(fit.startsAtOptimum) of \(fit.starts) starts reached this optimum"
+      ? "converged; best of \(NumberFormat.count(Double(fit.starts))) starts"
       : "NOT CONVERGED (\(fit.termination.sentence))"
     lines.append("\(markdown ? "**Fit**" : "FIT     ") L = \(fit.form.formula)   (\(lossName); \(state))")
     lines.append("")
