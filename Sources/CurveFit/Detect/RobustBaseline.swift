@@ -5,8 +5,10 @@ import Foundation
 /// - Level: an exponential moving average whose updates are clipped at ±2σ (a Huber-type
 ///   filter), so a spike cannot drag it up, and a sustained rise outruns it (it follows at most
 ///   2σ·w per point) instead of being absorbed.
-/// - Scale: from first differences, `σ = E|Δr| / (2/√π)`, clipped. A slow drift or rise barely
-///   changes successive differences, so it cannot inflate σ and hide itself.
+/// - Scale: from first differences, `σ = E|Δr| / (2/√π)`, clipped, over the same span (a
+///   shorter one makes σ itself noisy, and a 10% low σ turns z = 6 into 5.4: dozens of false
+///   alarms on a 10M-row log). A slow drift or rise barely changes successive differences, so
+///   it cannot inflate σ and hide itself.
 /// Both cost O(1) per point whatever the span, so detection stays linear in the row count.
 struct RobustBaseline {
   private(set) var level: Double
@@ -31,7 +33,7 @@ struct RobustBaseline {
     scale = max(Self.scaleFloor, mad / (0.6745 * 2.0.squareRoot()))
     previous = seed.last
     levelWeight = 2 / (Double(max(1, span)) + 1)
-    scaleWeight = 2 / (Double(max(1, span / 4)) + 1)
+    scaleWeight = 2 / (Double(max(1, span)) + 1)
   }
 
   /// The robust z-score of `value` against the current level and scale.
