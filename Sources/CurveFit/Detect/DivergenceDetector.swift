@@ -14,17 +14,17 @@ struct DivergenceDetector {
   func divergence(
     in scan: ElevatedScan, residuals: Residuals, series: LossSeries
   ) -> (Divergence, onset: Int?)? {
-    let nonFinite = nonFiniteTail(series, fromIndex: residuals.indices.first ?? 0)
+    let nonFinite = nonFiniteTail(series)
     let endsNonFinite = nonFinite.endsNonFinite
     if let segment = scan.segments.last, segment.recovery == nil,
-      segment.end == residuals.count - 1,
+      segment.end == residuals.lastFinite,
       segment.end - segment.start + 1 >= options.divergenceMinPoints || endsNonFinite,
       endsNonFinite || ElevatedScan.isRising(segment, residuals.values)
     {
       let onset = hingeOnset(segment, residuals)
-      let ratio = residuals.ratio(at: residuals.count - 1, over: segment.level)
+      let ratio = residuals.ratio(at: segment.end, over: segment.level)
       let divergence = Divergence(
-        startStep: residuals.steps[onset], firstNonFiniteStep: nonFinite.first,
+        startStep: residuals.step(onset), firstNonFiniteStep: nonFinite.first,
         nonFiniteCount: nonFinite.count, riseRatio: ratio,
         severity: endsNonFinite || ratio >= 2 ? .critical : .warning)
       return (divergence, onset)
@@ -33,13 +33,11 @@ struct DivergenceDetector {
     let divergence = Divergence(
       startStep: first, firstNonFiniteStep: first, nonFiniteCount: nonFinite.count,
       riseRatio: 1, severity: endsNonFinite ? .critical : .warning)
-    let onset = residuals.steps.firstIndex { $0 >= first }
-    return (divergence, endsNonFinite ? onset : nil)
+    let onset = series.steps.lowerIndex(atLeast: first) - residuals.start
+    return (divergence, endsNonFinite && onset >= 0 && onset < residuals.count ? onset : nil)
   }
 
-  private func nonFiniteTail(
-    _ series: LossSeries, fromIndex: Int
-  ) -> (first: Double?, count: Int, endsNonFinite: Bool) {
+  private func nonFiniteTail(_ series: LossSeries) -> (first: Double?, count: Int, endsNonFinite: Bool) {
     var first: Double?
     var count = 0
     for i in 0..<series.count where !series.losses[i].isFinite {
@@ -56,10 +54,12 @@ struct DivergenceDetector {
     let low = max(0, segment.start - 2 * max(length, options.divergenceMinPoints))
     let high = segment.end
     guard high - low >= 3 else { return segment.start }
-    let t0 = residuals.steps[low]
-    let span = max(residuals.steps[high] - t0, .leastNormalMagnitude)
-    let t = (low...high).map { (residuals.steps[$0] - t0) / span }
-    let d = (low...high).map { residuals.values[$0] - segment.level }
+    let finite = (low...high).filter { residuals.values[$0].isFinite }
+    guard finite.count >= 4 else { return segment.start }
+    let t0 = residuals.step(low)
+    let span = max(residuals.step(high) - t0, .leastNormalMagnitude)
+    let t = finite.map { (residuals.step($0) - t0) / span }
+    let d = finite.map { residuals.values[$0] - segment.level }
     let n = t.count
     // Suffix sums S[k] over points k..<n of t^a·d and t^a.
     var sd = [Double](repeating: 0, count: n + 1)
@@ -83,22 +83,22 @@ struct DivergenceDetector {
     for j in 0..<(n - 2) {
       let h = t[j]
       let k = j + 1
-      let sums = [
-        (h: st[k] - h * s1[k], hh: stt[k] - 2 * h * st[k] + h * h * s1[k], hd: std[k] - h * sd[k]),
-        (
-          h: stt[k] - 2 * h * st[k] + h * h * s1[k],
-          hh: st4[k] - 4 * h * st3[k] + 6 * h * h * stt[k] - 4 * h * h * h * st[k]
-            + h * h * h * h * s1[k],
-          hd: sttd[k] - 2 * h * std[k] + h * h * sd[k]
-        ),
-      ]
+      let h2 = h * h
+      let linearSquares: Double = stt[k] - 2 * h * st[k] + h2 * s1[k]
+      let linear = (h: st[k] - h * s1[k], hh: linearSquares, hd: std[k] - h * sd[k])
+      var quarticSquares: Double = st4[k] - 4 * h * st3[k]
+      quarticSquares += 6 * h2 * stt[k] - 4 * h2 * h * st[k]
+      quarticSquares += h2 * h2 * s1[k]
+      let quadraticCross: Double = sttd[k] - 2 * h * std[k] + h2 * sd[k]
+      let quadratic = (h: linearSquares, hh: quarticSquares, hd: quadraticCross)
+      let sums = [linear, quadratic]
       for sum in sums {
         let cross = sum.hd - sum.h * total / count
         let squares = sum.hh - sum.h * sum.h / count
         guard cross > 0, squares > 0 else { continue }
         // SSR falls by cross²/squares when the hinge starts at t_j.
         let gain = cross * cross / squares
-        if gain > best.gain { best = (gain, low + j) }
+        if gain > best.gain { best = (gain, finite[j]) }
       }
     }
     return best.index

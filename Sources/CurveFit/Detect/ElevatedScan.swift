@@ -24,14 +24,19 @@ struct ElevatedScan {
   init(_ residuals: Residuals, options: HealthOptions) {
     var found: [Segment] = []
     let values = residuals.values
-    guard values.count > 3 else {
+    guard values.count > 3, values.contains(where: \.isFinite) else {
       segments = []
       return
     }
-    let seedCount = min(values.count, 50)
-    var baseline = RobustBaseline(seed: Array(values.prefix(seedCount)), span: options.baselineSpan)
+    var seed: [Double] = []
+    for value in values where value.isFinite {
+      seed.append(value)
+      if seed.count == 50 { break }
+    }
+    var baseline = RobustBaseline(seed: seed, span: options.baselineSpan)
     var open: Segment?
     for k in values.indices {
+      guard values[k].isFinite else { continue }
       let z = baseline.z(values[k])
       if var segment = open {
         if z > segment.peakZ {
@@ -73,7 +78,7 @@ struct ElevatedScan {
         }
         // Include the rise: earlier points already above the recovery level belong to it.
         var start = k
-        while start > 0, baseline.z(values[start - 1]) >= options.recoveryZ,
+        while start > 0, values[start - 1].isFinite, baseline.z(values[start - 1]) >= options.recoveryZ,
           k - start < options.mergeGap
         {
           start -= 1
@@ -91,7 +96,7 @@ struct ElevatedScan {
 
   /// Higher in the last quarter of the stretch than in its first, by more than the noise.
   static func isRising(_ segment: Segment, _ values: [Double]) -> Bool {
-    let stretch = values[segment.start...segment.end]
+    let stretch = values[segment.start...segment.end].filter(\.isFinite)
     let quarter = max(1, stretch.count / 4)
     let early = stretch.prefix(quarter).reduce(0, +) / Double(quarter)
     let late = stretch.suffix(quarter).reduce(0, +) / Double(quarter)

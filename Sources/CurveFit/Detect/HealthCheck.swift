@@ -22,40 +22,44 @@ public struct HealthCheck: Sendable {
     let scan = ElevatedScan(residuals, options: options)
     let divergence = DivergenceDetector(options: options)
       .divergence(in: scan, residuals: residuals, series: series)
-    let spikeDetector = SpikeDetector(options: options)
+    let onset = divergence?.onset
     let spikes: [Spike]
-    var spikePositions = Set<Int>()
+    var spikePositions: [Range<Int>] = []
     switch detector {
     case .robust:
-      spikes = spikeDetector.spikes(
-        in: scan, residuals: residuals, series: series, divergenceStart: divergence?.onset)
+      spikes = SpikeDetector(options: options).spikes(
+        in: scan, residuals: residuals, series: series, divergenceStart: onset)
       for segment in scan.segments {
-        if let onset = divergence?.onset, segment.end >= onset { continue }
-        spikePositions.formUnion(segment.start..<(segment.recovery ?? segment.end + 1))
+        if let onset, segment.end >= onset { continue }
+        spikePositions.append(segment.start..<(segment.recovery ?? segment.end + 1))
       }
     default:
-      let preset = PresetSpikeDetector(rule: detector, options: options)
-      (spikes, spikePositions) = preset.spikes(residuals: residuals, series: series)
+      (spikes, spikePositions) = PresetSpikeDetector(rule: detector, options: options)
+        .spikes(residuals: residuals, series: series)
     }
     var excludedPositions = spikePositions
-    if let onset = divergence?.onset { excludedPositions.formUnion(onset..<residuals.count) }
+    if let onset { excludedPositions.append(onset..<residuals.count) }
     let plateaus = detectPlateaus
       ? PlateauDetector(options: options, trendFitter: trendFitter)
-        .plateaus(residuals: residuals, series: series, excluded: excludedPositions)
+        .plateaus(residuals: residuals, excluded: excludedPositions)
       : []
 
     var events = spikes.map(Anomaly.spike) + plateaus.map(Anomaly.plateau)
     if let divergence { events.append(.divergence(divergence.0)) }
     events.sort { $0.step < $1.step }
-    var divergenceSteps = Set<Double>()
-    if let onset = divergence?.onset {
-      divergenceSteps = Set(series.steps[residuals.indices[onset]...])
+    let toSteps = { (range: Range<Int>) -> ClosedRange<Double> in
+      residuals.step(range.lowerBound)...residuals.step(max(range.lowerBound, range.upperBound - 1))
     }
+    var divergenceSteps = StepRanges.none
+    if let onset, let last = series.steps.last {
+      divergenceSteps = StepRanges([residuals.step(onset)...last])
+    }
+    let spikeSteps = StepRanges(spikePositions.filter { !$0.isEmpty }.map(toSteps))
     return HealthFindings(
-      events: events,
-      spikeSteps: Set(spikePositions.map { residuals.steps[$0] }),
-      divergenceSteps: divergenceSteps,
-      pointsChecked: residuals.count)
+      events: events, spikeSteps: spikeSteps, divergenceSteps: divergenceSteps,
+      spikePoints: spikeSteps.count(in: series.steps),
+      divergencePoints: divergenceSteps.count(in: series.steps),
+      pointsChecked: residuals.values.reduce(0) { $0 + ($1.isFinite ? 1 : 0) })
   }
 }
 
@@ -63,8 +67,11 @@ public struct HealthCheck: Sendable {
 public struct HealthFindings: Sendable {
   public var events: [Anomaly]
   /// Logged steps inside spikes, and from the divergence onset on.
-  public var spikeSteps: Set<Double>
-  public var divergenceSteps: Set<Double>
+  public var spikeSteps: StepRanges
+  public var divergenceSteps: StepRanges
+  /// Series points in those ranges.
+  public var spikePoints: Int
+  public var divergencePoints: Int
   /// Finite points the detectors examined (after the warm-up skip).
   public var pointsChecked: Int
 

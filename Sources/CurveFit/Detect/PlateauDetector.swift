@@ -9,128 +9,109 @@ import Foundation
 ///   1. not significantly negative (`slope > −2·SE`), and
 ///   2. significantly flatter than the prediction (`slope − expected > plateauZ·SE`).
 /// SE is inflated for the autocorrelation of the residuals (`√((1+ρ)/(1−ρ))`), since smoothed or
-/// slowly wandering losses are not independent. Overlapping flat windows merge into one plateau.
+/// slowly wandering losses are not independent. A flat window grows while it stays flat.
 struct PlateauDetector {
   let options: HealthOptions
   /// Fits the trend to the points in a step range; `nil` when it cannot.
   let trendFitter: (ClosedRange<Double>) -> ((Double) -> Double)?
 
-  func plateaus(
-    residuals: Residuals, series: LossSeries, excluded: Set<Int>
-  ) -> [Plateau] {
-    // Points the windows see: residual positions outside spikes and divergence.
-    let kept = (0..<residuals.count).filter { !excluded.contains($0) }
-    let size = max(options.plateauMinPoints, Int(options.plateauWindowFraction * Double(kept.count)))
-    guard kept.count >= 4 * size, let firstStep = residuals.steps.first else { return [] }
-    let t = kept.map { residuals.steps[$0] }
-    let y = kept.map { series.losses[residuals.indices[$0]] }
-    var flat: [(start: Int, end: Int, slope: Double, expected: Double)] = []
-    // A window holding a spike, or just after one, sees the spike's slow tail as flatness: skip
-    // it. Kept positions are contiguous exactly when nothing was left out between them.
+  /// Plateaus among the residual positions outside `excluded` (sorted position ranges).
+  func plateaus(residuals: Residuals, excluded: [Range<Int>]) -> [Plateau] {
+    let count = residuals.count
+    let size = max(options.plateauMinPoints, Int(options.plateauWindowFraction * Double(count)))
+    guard count >= 4 * size, let firstStep = residuals.values.indices.first(where: { residuals.values[$0].isFinite })
+      .map({ residuals.step($0) })
+    else { return [] }
+    // A window holding a spike, or just after one, sees the spike's slow tail as flatness.
     func clean(_ from: Int, _ to: Int) -> Bool {
       let low = max(0, from - size / 2)
-      return kept[to] - kept[low] == to - low
+      return !excluded.contains { $0.lowerBound <= to && $0.upperBound > low }
     }
-    var start = max(size, kept.count / 5)
-    while start + size <= kept.count {
+    var found: [Plateau] = []
+    var start = max(size, count / 5)
+    while start + size <= count {
       var end = start + size - 1
-      let history = firstStep...t[start]
+      let history = firstStep...residuals.step(start)
       guard clean(start, end),
-        let window = assess(t: t, y: y, start: start, end: end, history: history), window.flat
+        let window = assess(residuals, start, end, history: history), window.flat
       else {
         start += size / 2
         continue
       }
-      // Grow the plateau while the longer stretch is still flat against the trend fitted before
-      // it: a longer stretch measures its slope more precisely, and a trend refitted on the
-      // plateau itself would learn to expect the flatness.
-      var found = window
-      while end + size / 2 < kept.count, clean(start, end + size / 2),
-        let longer = assess(t: t, y: y, start: start, end: end + size / 2, history: history),
-        longer.flat
+      // Grow while the longer stretch is still flat against the trend fitted before it: a longer
+      // stretch measures its slope more precisely, and a trend refitted on the plateau itself
+      // would learn to expect the flatness.
+      var best = window
+      while end + size / 2 < count, clean(start, end + size / 2),
+        let longer = assess(residuals, start, end + size / 2, history: history), longer.flat
       {
         end += size / 2
-        found = longer
+        best = longer
       }
-      if end + size / 2 >= kept.count, end < kept.count - 1, clean(start, kept.count - 1),
-        let whole = assess(t: t, y: y, start: start, end: kept.count - 1, history: history), whole.flat
+      if end + size / 2 >= count, end < count - 1, clean(start, count - 1),
+        let whole = assess(residuals, start, count - 1, history: history), whole.flat
       {
-        end = kept.count - 1
-        found = whole
+        end = count - 1
+        best = whole
       }
-      flat.append((start, end, found.slope, found.expected))
+      found.append(
+        Plateau(
+          startStep: residuals.step(start), endStep: residuals.step(end), ongoing: end == count - 1,
+          improvementPer1k: -1000 * best.slope, expectedPer1k: -1000 * best.expected))
       start = end + 1
     }
-    return merge(flat, t: t, y: y, firstStep: firstStep, lastIndex: kept.count - 1)
+    return found
   }
 
   private func assess(
-    t: [Double], y: [Double], start: Int, end: Int, history: ClosedRange<Double>
+    _ residuals: Residuals, _ start: Int, _ end: Int, history: ClosedRange<Double>
   ) -> (flat: Bool, slope: Double, expected: Double)? {
-    guard let trend = trendFitter(history) else { return nil }
-    guard let fit = Self.slope(t: t, y: y, start: start, end: end) else { return nil }
-    let expected = (trend(t[end]) - trend(t[start])) / (t[end] - t[start])
+    guard let trend = trendFitter(history),
+      let fit = Self.slope(residuals, start, end)
+    else { return nil }
+    let t0 = residuals.step(start)
+    let t1 = residuals.step(end)
+    let expected = (trend(t1) - trend(t0)) / (t1 - t0)
     guard expected.isFinite else { return nil }
     let flat = fit.slope > -2 * fit.standardError
       && fit.slope - expected > options.plateauZ * fit.standardError
     return (flat, fit.slope, expected)
   }
 
-  private func merge(
-    _ flat: [(start: Int, end: Int, slope: Double, expected: Double)], t: [Double], y: [Double],
-    firstStep: Double, lastIndex: Int
-  ) -> [Plateau] {
-    var groups: [(start: Int, end: Int)] = []
-    for window in flat {
-      if let last = groups.last, window.start <= last.end + 1 {
-        groups[groups.count - 1].end = max(last.end, window.end)
-      } else {
-        groups.append((window.start, window.end))
-      }
-    }
-    return groups.compactMap { group in
-      guard let fit = Self.slope(t: t, y: y, start: group.start, end: group.end),
-        let trend = trendFitter(firstStep...t[group.start])
-      else { return nil }
-      let expected = (trend(t[group.end]) - trend(t[group.start])) / (t[group.end] - t[group.start])
-      return Plateau(
-        startStep: t[group.start], endStep: t[group.end], ongoing: group.end == lastIndex,
-        improvementPer1k: -1000 * fit.slope, expectedPer1k: -1000 * expected)
-    }
-  }
-
-  /// Least-squares slope of `y` on `t` over `start...end`, with a standard error inflated for
-  /// lag-1 autocorrelation of the residuals.
-  static func slope(
-    t: [Double], y: [Double], start: Int, end: Int
-  ) -> (slope: Double, standardError: Double)? {
-    let n = Double(end - start + 1)
-    guard n >= 3 else { return nil }
+  /// Least-squares slope of loss on step over `start...end` (finite points), with a standard
+  /// error inflated for lag-1 autocorrelation of the residuals.
+  static func slope(_ residuals: Residuals, _ start: Int, _ end: Int) -> (slope: Double, standardError: Double)? {
+    var n = 0.0
     var meanT = 0.0
     var meanY = 0.0
-    for k in start...end { meanT += t[k]; meanY += y[k] }
+    for k in start...end where residuals.values[k].isFinite {
+      n += 1
+      meanT += residuals.step(k)
+      meanY += residuals.loss(k)
+    }
+    guard n >= 3 else { return nil }
     meanT /= n
     meanY /= n
     var stt = 0.0
     var sty = 0.0
-    for k in start...end {
-      stt += (t[k] - meanT) * (t[k] - meanT)
-      sty += (t[k] - meanT) * (y[k] - meanY)
+    for k in start...end where residuals.values[k].isFinite {
+      let dt = residuals.step(k) - meanT
+      stt += dt * dt
+      sty += dt * (residuals.loss(k) - meanY)
     }
     guard stt > 0 else { return nil }
     let slope = sty / stt
     var ssr = 0.0
     var lagged = 0.0
     var previous: Double?
-    for k in start...end {
-      let r = y[k] - meanY - slope * (t[k] - meanT)
+    for k in start...end where residuals.values[k].isFinite {
+      let r = residuals.loss(k) - meanY - slope * (residuals.step(k) - meanT)
       ssr += r * r
       if let previous { lagged += r * previous }
       previous = r
     }
     let rho = ssr > 0 ? min(0.95, max(0, lagged / ssr)) : 0
     let variance = ssr / (n - 2) / stt
-    let inflation = (1 + rho) / (1 - rho)
-    return (slope, (variance * inflation).squareRoot())
+    return (slope, (variance * (1 + rho) / (1 - rho)).squareRoot())
   }
 }

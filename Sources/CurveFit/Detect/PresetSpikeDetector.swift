@@ -6,11 +6,14 @@ struct PresetSpikeDetector {
   let rule: SpikeRule
   let options: HealthOptions
 
-  func spikes(residuals: Residuals, series: LossSeries) -> ([Spike], Set<Int>) {
-    let y = residuals.indices.map { series.losses[$0] }
+  func spikes(residuals: Residuals, series: LossSeries) -> ([Spike], [Range<Int>]) {
+    // The rules see finite losses only, in order; `position` maps back to residual positions.
+    let position = residuals.values.indices.filter { residuals.values[$0].isFinite }
+    let y = position.map { residuals.loss($0) }
+    let steps = position.map { residuals.step($0) }
     let (flags, baseline, score) = flagged(y)
     var spikes: [Spike] = []
-    var positions = Set<Int>()
+    var positions: [Range<Int>] = []
     var k = 0
     let helper = SpikeDetector(options: options)
     while k < y.count {
@@ -24,15 +27,15 @@ struct PresetSpikeDetector {
       }
       let recovery = last + 1 < y.count ? last + 1 : nil
       let peak = (start...last).max { y[$0] < y[$1] } ?? start
-      positions.formUnion(start...last)
-      let startStep = residuals.steps[start]
+      positions.append(position[start]..<(position[last] + 1))
+      let startStep = steps[start]
       let rollback = helper.rollbackStep(before: startStep, firstStep: series.steps.first ?? 0)
-      let resume = recovery.map { residuals.steps[$0] } ?? residuals.steps[last]
+      let resume = recovery.map { steps[$0] } ?? steps[last]
       spikes.append(
         Spike(
-          startStep: startStep, peakStep: residuals.steps[peak], peakLoss: y[peak],
+          startStep: startStep, peakStep: steps[peak], peakLoss: y[peak],
           baselineLoss: baseline[start], ratio: y[peak] / baseline[start], z: score[peak],
-          recoveryStep: recovery.map { residuals.steps[$0] }, points: last - start + 1,
+          recoveryStep: recovery.map { steps[$0] }, points: last - start + 1,
           rollbackStep: rollback, batchesToSkip: max(0, resume - rollback)))
       k = last + 1
     }

@@ -17,16 +17,14 @@ struct SpikeDetector {
   }
 
   func spike(_ segment: ElevatedScan.Segment, _ residuals: Residuals, _ series: LossSeries) -> Spike {
-    let steps = residuals.steps
-    let peakIndex = residuals.indices[segment.peak]
     let baseline = residuals.baselineLoss(level: segment.level, at: segment.peak)
-    let peakLoss = series.losses[peakIndex]
-    let startStep = steps[segment.start]
-    let recoveryStep = segment.recovery.map { steps[$0] }
+    let peakLoss = residuals.loss(segment.peak)
+    let startStep = residuals.step(segment.start)
+    let recoveryStep = segment.recovery.map { residuals.step($0) }
     let rollback = rollbackStep(before: startStep, firstStep: series.steps.first ?? 0)
-    let resumeAt = recoveryStep ?? steps[segment.end]
+    let resumeAt = recoveryStep ?? residuals.step(segment.end)
     return Spike(
-      startStep: startStep, peakStep: steps[segment.peak], peakLoss: peakLoss,
+      startStep: startStep, peakStep: residuals.step(segment.peak), peakLoss: peakLoss,
       baselineLoss: baseline, ratio: peakLoss / baseline, z: segment.peakZ,
       recoveryStep: recoveryStep, points: (segment.recovery ?? segment.end + 1) - segment.start,
       rollbackStep: rollback, batchesToSkip: max(0, resumeAt - rollback))

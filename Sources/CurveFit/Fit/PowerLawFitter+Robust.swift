@@ -8,8 +8,12 @@ extension PowerLawFitter {
   /// to be an anomaly; a plain least-squares fit bends towards a ×30 spike. `nil` when there
   /// are too few points.
   public func robustTrend(_ series: LossSeries) -> PowerLaw? {
-    guard let (t, y) = try? points(series, excluding: []) else { return nil }
-    let (bt, by, counts) = binnedPoints(t: t, y: y)
+    robustTrend(series, sums: nil)
+  }
+
+  func robustTrend(_ series: LossSeries, sums: LogBinnedSums?) -> PowerLaw? {
+    guard let points = try? collect(series, excluding: .none, sums: sums) else { return nil }
+    let (bt, by, counts) = (points.t, points.y, points.weights)
     let tRef = bt.max() ?? 1
     let x = bt.map { $0 / tRef }
     var weights = counts

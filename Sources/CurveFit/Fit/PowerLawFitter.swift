@@ -33,46 +33,52 @@ public struct PowerLawFitter: Sendable {
     self.solver = solver
   }
 
-  /// Fits the series, leaving out steps in `excluded` (sorted ascending or not).
+  /// Fits the series, leaving out the steps in `excluded` (spikes, divergence).
   ///
   /// - Throws: `FitError.tooFewPoints` when fewer than five usable points remain.
-  public func fit(_ series: LossSeries, excluding excluded: Set<Double> = []) throws(FitError) -> PowerLawFit {
-    let (t, y) = try points(series, excluding: excluded)
-    return fitPoints(t: t, y: y)
+  public func fit(_ series: LossSeries, excluding excluded: StepRanges = .none) throws(FitError) -> PowerLawFit {
+    let points = try collect(series, excluding: excluded)
+    return solve(points, series: series)
   }
 
-  /// The finite points at positive steps in range and not excluded.
-  func points(
-    _ series: LossSeries, excluding excluded: Set<Double>
-  ) throws(FitError) -> (t: [Double], y: [Double]) {
-    let bounds = range.resolved(for: series)
+  /// Fits with fine bins built earlier for the same exclusions (repeated fits of sub-ranges).
+  func fit(
+    _ series: LossSeries, excluding excluded: StepRanges, sums: LogBinnedSums?
+  ) throws(FitError) -> PowerLawFit {
+    let points = try collect(series, excluding: excluded, sums: sums)
+    return solve(points, series: series)
+  }
+
+  /// Fine bins of every usable point of the series outside `excluded`, for repeated fits.
+  func binnedSums(_ series: LossSeries, excluding excluded: StepRanges) -> LogBinnedSums? {
+    guard series.count > binThreshold else { return nil }
+    return LogBinnedSums(series: series, positions: 0..<series.count, excluded: excluded)
+  }
+
+  /// The usable points of the fit range, binned when there are many.
+  func collect(
+    _ series: LossSeries, excluding excluded: StepRanges, sums: LogBinnedSums? = nil
+  ) throws(FitError) -> FitPoints {
     if let from = range.from, let to = range.to, from >= to {
       throw .invalidRange(from: from, to: to)
     }
-    var t: [Double] = []
-    var y: [Double] = []
-    for i in 0..<series.count {
-      let step = series.steps[i]
-      let loss = series.losses[i]
-      guard step > 0, loss.isFinite, bounds.contains(step) else { continue }
-      if !excluded.isEmpty, excluded.contains(step) { continue }
-      t.append(step)
-      y.append(loss)
-    }
-    guard t.count >= Self.minimumPoints else {
+    let bounds = range.resolved(for: series)
+    let points = FitPoints(
+      series: series, bounds: bounds, excluded: excluded, binThreshold: binThreshold,
+      binCount: binCount, sums: sums)
+    guard points.used >= Self.minimumPoints else {
       let described = "in steps \(formatStep(bounds.lowerBound))–\(formatStep(bounds.upperBound))"
       throw .tooFewPoints(
-        source: series.origin.source, found: t.count, needed: Self.minimumPoints, range: described)
+        source: series.origin.source, found: points.used, needed: Self.minimumPoints, range: described)
     }
-    return (t, y)
+    return points
   }
 
-  /// Fits raw `(t, y)` points (all finite, `t > 0`).
-  func fitPoints(t: [Double], y: [Double]) -> PowerLawFit {
-    let tRef = t.max() ?? 1
-    let binned = binnedPoints(t: t, y: y)
-    let problem = PowerLawProblem(x: binned.0.map { $0 / tRef }, y: binned.1, weights: binned.2)
-    let start = problem.startingPoint(grid: Self.alphaGrid) ?? [y.min() ?? 0, 1, 0.5]
+  /// Starts from variable projection and refines with Levenberg–Marquardt.
+  private func solve(_ points: FitPoints, series: LossSeries) -> PowerLawFit {
+    let tRef = points.t.max() ?? 1
+    let problem = PowerLawProblem(x: points.t.map { $0 / tRef }, y: points.y, weights: points.weights)
+    let start = problem.startingPoint(grid: Self.alphaGrid) ?? [points.y.min() ?? 0, 1, 0.5]
     let summary = solver.minimize(problem, from: start)
     let p = summary.parameters
     let model = PowerLaw(lMin: p[0], c: p[1] * Foundation.pow(tRef, p[2]), alpha: p[2])
@@ -93,7 +99,7 @@ public struct PowerLawFitter: Sendable {
     var standardErrors = natural.map { m in (0..<3).map { max(0, m[$0, $0]).squareRoot() } }
     if let errors = standardErrors, !errors.allSatisfy(\.isFinite) { standardErrors = nil }
 
-    let (rmse, r2) = goodness(model, t: t, y: y)
+    let (rmse, r2) = points.goodness(model, series: series)
     var warnings: [String] = []
     if !summary.converged { warnings.append("the fit did not converge: \(summary.reason.sentence)") }
     if let problem = covariance.problem {
@@ -109,52 +115,8 @@ public struct PowerLawFitter: Sendable {
       model: model, parameterNames: names, standardErrors: standardErrors, covariance: natural,
       rmse: rmse, r2: r2, iterations: summary.iterations, termination: summary.reason,
       conditionNumber: covariance.conditionNumber, rank: covariance.rank,
-      parametersAtBound: atBound, warnings: warnings, pointsUsed: t.count,
-      fittedPoints: binned.0.count)
-  }
-
-  /// The points as fitted: as they are, or as log-spaced bin means above `binThreshold`.
-  func binnedPoints(t: [Double], y: [Double]) -> ([Double], [Double], [Double]) {
-    t.count > binThreshold ? logBins(t: t, y: y) : (t, y, [Double](repeating: 1, count: t.count))
-  }
-
-  /// Means of `t` and `y` in `binCount` bins of equal width in `log t`, weighted by count.
-  private func logBins(t: [Double], y: [Double]) -> ([Double], [Double], [Double]) {
-    let low = Foundation.log(t.min() ?? 1)
-    let high = Foundation.log(t.max() ?? 1)
-    let width = max((high - low) / Double(binCount), .leastNormalMagnitude)
-    var sumT = [Double](repeating: 0, count: binCount)
-    var sumY = [Double](repeating: 0, count: binCount)
-    var count = [Double](repeating: 0, count: binCount)
-    for i in 0..<t.count {
-      let bin = min(binCount - 1, max(0, Int((Foundation.log(t[i]) - low) / width)))
-      sumT[bin] += t[i]
-      sumY[bin] += y[i]
-      count[bin] += 1
-    }
-    var bt: [Double] = []
-    var by: [Double] = []
-    var bw: [Double] = []
-    for bin in 0..<binCount where count[bin] > 0 {
-      bt.append(sumT[bin] / count[bin])
-      by.append(sumY[bin] / count[bin])
-      bw.append(count[bin])
-    }
-    return (bt, by, bw)
-  }
-
-  private func goodness(_ model: PowerLaw, t: [Double], y: [Double]) -> (Double, Double) {
-    let mean = y.reduce(0, +) / Double(y.count)
-    var ssr = 0.0
-    var sst = 0.0
-    for i in 0..<t.count {
-      let r = y[i] - model(t[i])
-      ssr += r * r
-      sst += (y[i] - mean) * (y[i] - mean)
-    }
-    let rmse = (ssr / Double(t.count)).squareRoot()
-    let r2 = sst > 0 ? 1 - ssr / sst : (ssr == 0 ? 1 : 0)
-    return (rmse, r2)
+      parametersAtBound: atBound, warnings: warnings, pointsUsed: points.used,
+      fittedPoints: points.t.count)
   }
 }
 

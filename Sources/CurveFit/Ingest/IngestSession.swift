@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// The state of one ingest pass: format sniffing, column choice, then row parsing.
 ///
 /// JSON lines have no header, so the first lines (up to `discoveryLines` or `discoveryBytes`) are
@@ -6,8 +12,8 @@ final class IngestSession {
   static let discoveryLines = 1_000
   static let discoveryBytes = 1 << 20
 
-  private let source: String
-  private let selection: ColumnSelection
+  let source: String
+  let selection: ColumnSelection
   private var format: LogFormat?
   private var columns: [String] = []
   private var resolved: ColumnSelection.Resolved?
@@ -26,6 +32,33 @@ final class IngestSession {
   init(source: String, selection: ColumnSelection) {
     self.source = source
     self.selection = selection
+  }
+
+  // MARK: - Parallel workers
+
+  var resolvedColumns: ColumnSelection.Resolved? { resolved }
+  var heldLines: Int { pending.count }
+  var rowCount: Int { dataRows }
+
+  func adopt(configurationOf other: IngestSession) {
+    (format, columns, resolved, delimited) = (other.format, other.columns, other.resolved, other.delimited)
+    (stepKey, lossKey) = (other.stepKey, other.lossKey)
+  }
+
+  func reserve(_ rows: Int) {
+    steps.reserveCapacity(rows)
+    losses.reserveCapacity(rows)
+  }
+
+  func appendRows(of other: IngestSession, rowOffset: Int) {
+    if resolved?.step == nil {
+      steps.append(contentsOf: other.steps.map { $0 + Double(rowOffset) })
+    } else {
+      steps.append(contentsOf: other.steps)
+    }
+    losses.append(contentsOf: other.losses)
+    dataRows += other.dataRows
+    rowsWithoutLoss += other.rowsWithoutLoss
   }
 
   func consume(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
@@ -165,9 +198,9 @@ final class IngestSession {
     let wantsStep = !stepKey.isEmpty
     do throws(JSONScanError) {
       try scanner.scan(line) { path, leaf in
-        if path.elementsEqual(lossKey) {
+        if bytesEqual(path, lossKey) {
           lossLeaf = leaf
-        } else if wantsStep, path.elementsEqual(stepKey) {
+        } else if wantsStep, bytesEqual(path, stepKey) {
           stepLeaf = leaf
         }
       }
@@ -210,6 +243,15 @@ final class IngestSession {
   }
 
   // MARK: - Helpers
+
+  @inline(__always)
+  private func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    return b.withUnsafeBufferPointer { b in
+      guard let pa = a.baseAddress, let pb = b.baseAddress else { return a.count == 0 }
+      return memcmp(pa, pb, a.count) == 0
+    }
+  }
 
   private func location(_ line: Int) -> SourceLocation {
     SourceLocation(source: source, line: line)

@@ -15,6 +15,8 @@ struct JSONLineScanner {
   static let maxDepth = 64
 
   private var path: [UInt8] = []
+  /// The current key of the top-level object: flat lines never copy a key into `path`.
+  private var topKey: Range<Int> = 0..<0
 
   init() { path.reserveCapacity(256) }
 
@@ -51,9 +53,13 @@ struct JSONLineScanner {
         throw JSONScanError("expected a quoted key")
       }
       let key = try string(line, i)
-      path.removeSubrange(prefixLength...)
-      if prefixLength > 0 { path.append(UInt8(ascii: ".")) }
-      path.append(contentsOf: line[key.content])
+      if depth == 1 {
+        topKey = key.content
+      } else {
+        path.removeSubrange(prefixLength...)
+        if prefixLength > 0 { path.append(UInt8(ascii: ".")) }
+        path.append(contentsOf: line[key.content])
+      }
       i = skipSpace(line, key.end)
       guard i < line.count, line[i] == UInt8(ascii: ":") else {
         throw JSONScanError("expected ':' after a key")
@@ -68,7 +74,7 @@ struct JSONLineScanner {
         continue
       }
       guard line[i] == UInt8(ascii: "}") else { throw JSONScanError("expected ',' or '}'") }
-      path.removeSubrange(prefixLength...)
+      if depth > 1 { path.removeSubrange(prefixLength...) }
       return i + 1
     }
   }
@@ -80,12 +86,18 @@ struct JSONLineScanner {
     let byte = line[i]
     switch byte {
     case UInt8(ascii: "{"):
-      return try object(line, i, depth: depth + 1, visit: visit)
+      if depth == 1 {
+        path.removeAll(keepingCapacity: true)
+        path.append(contentsOf: line[topKey])
+      }
+      let end = try object(line, i, depth: depth + 1, visit: visit)
+      if depth == 1 { path.removeAll(keepingCapacity: true) }
+      return end
     case UInt8(ascii: "["):
       return try skipArray(line, i, depth: depth + 1)
     case UInt8(ascii: "\""):
       let text = try string(line, i)
-      report(.string(text.content), visit)
+      report(.string(text.content), line, depth, visit)
       return text.end
     default:
       var j = i
@@ -93,18 +105,26 @@ struct JSONLineScanner {
       guard j > i else { throw JSONScanError("expected a value") }
       let word = UnsafeBufferPointer(rebasing: line[i..<j])
       if matches(word, "null") {
-        report(.null, visit)
+        report(.null, line, depth, visit)
       } else if matches(word, "true") || matches(word, "false") {
-        report(.boolean, visit)
+        report(.boolean, line, depth, visit)
       } else {
-        report(.number(i..<j), visit)
+        report(.number(i..<j), line, depth, visit)
       }
       return j
     }
   }
 
-  private func report(_ leaf: Leaf, _ visit: (UnsafeBufferPointer<UInt8>, Leaf) -> Void) {
-    path.withUnsafeBufferPointer { visit($0, leaf) }
+  @inline(__always)
+  private func report(
+    _ leaf: Leaf, _ line: UnsafeBufferPointer<UInt8>, _ depth: Int,
+    _ visit: (UnsafeBufferPointer<UInt8>, Leaf) -> Void
+  ) {
+    if depth == 1 {
+      visit(UnsafeBufferPointer(rebasing: line[topKey]), leaf)
+    } else {
+      path.withUnsafeBufferPointer { visit($0, leaf) }
+    }
   }
 
   private func skipArray(

@@ -14,12 +14,17 @@ struct LineReader {
   enum Input {
     case descriptor(Int32)
     case memory([UInt8])
+    /// Bytes `start..<end` of a regular file, read with `pread` (workers share one descriptor).
+    case fileRange(Int32, start: Int, end: Int)
   }
 
   let input: Input
   let source: String
   let blockSize: Int
   let maxLineLength: Int
+
+  /// The number given to the first line (lines before a range are counted by the caller).
+  var firstLineNumber = 1
 
   init(input: Input, source: String, blockSize: Int = 1 << 20, maxLineLength: Int = 1 << 24) {
     self.input = input
@@ -33,11 +38,20 @@ struct LineReader {
   func forEachLine(
     _ body: (UnsafeBufferPointer<UInt8>, Int) throws(IngestError) -> Bool
   ) throws(IngestError) {
+    try forEachLine { (line, number, _) throws(IngestError) -> Bool in try body(line, number) }
+  }
+
+  /// Like `forEachLine`, also passing the input offset just past each line's newline.
+  func forEachLine(
+    _ body: (UnsafeBufferPointer<UInt8>, Int, Int) throws(IngestError) -> Bool
+  ) throws(IngestError) {
     var capacity = blockSize
     var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
     defer { buffer.deallocate() }
     var filled = 0
-    var lineNumber = 0
+    var lineNumber = firstLineNumber - 1
+    // Input offset of buffer[0].
+    var bufferOffset = 0
     var atEnd = false
     var consumed = 0
     while !atEnd {
@@ -74,13 +88,15 @@ struct LineReader {
         var contentEnd = lineEnd
         if contentEnd > lineStart, base[contentEnd - 1] == 0x0D { contentEnd -= 1 }
         let line = UnsafeBufferPointer(start: base + lineStart, count: contentEnd - lineStart)
-        if try !body(line, lineNumber) { return }
+        if try !body(line, lineNumber, bufferOffset + min(lineEnd + 1, filled)) { return }
         lineStart = lineEnd + 1
       }
       if lineStart >= filled {
+        bufferOffset += filled
         filled = 0
       } else if lineStart > 0 {
         memmove(base, base + lineStart, filled - lineStart)
+        bufferOffset += lineStart
         filled -= lineStart
       }
     }
@@ -95,6 +111,16 @@ struct LineReader {
       while true {
         let got = read(descriptor, base + offset, buffer.count - offset)
         if got < 0 && errno == EINTR { continue }
+        return got
+      }
+    case .fileRange(let descriptor, let start, let end):
+      let position = start + consumed
+      let wanted = min(end - position, buffer.count - offset)
+      guard wanted > 0 else { return 0 }
+      while true {
+        let got = pread(descriptor, base + offset, wanted, off_t(position))
+        if got < 0 && errno == EINTR { continue }
+        if got > 0 { consumed += got }
         return got
       }
     case .memory(let bytes):

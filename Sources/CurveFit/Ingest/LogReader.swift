@@ -34,6 +34,9 @@ public struct LogReader: Sendable {
     if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
       throw .cannotOpen(source: path, reason: "it is a directory, expected a log file")
     }
+    if (status.st_mode & S_IFMT) == S_IFREG, Int(status.st_size) >= Self.parallelThreshold {
+      return try readInParallel(descriptor: descriptor, size: Int(status.st_size), source: path)
+    }
     return try read(LineReader(input: .descriptor(descriptor), source: path))
   }
 

@@ -43,52 +43,60 @@ public struct LossCurveAnalysis: Sendable {
     let range = options.range.resolved(for: series)
     let check = HealthCheck(options: options.health, detector: options.detector)
 
-    let firstFit = try fitter.fit(series)
-    let firstTrend = fitter.robustTrend(series) ?? firstFit.model
+    // Fine bins are built once per set of exclusions and shared by every fit that uses it.
+    let allSums = fitter.binnedSums(series, excluding: .none)
+    let firstFit = try fitter.fit(series, excluding: .none, sums: allSums)
+    let firstTrend = fitter.robustTrend(series, sums: allSums) ?? firstFit.model
     let first = check.run(
       series, fromStep: range.lowerBound, trend: firstTrend.callAsFunction,
       trendFitter: { _ in nil }, detectPlateaus: false)
     let firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
-    let secondFit = firstExcluded.isEmpty ? firstFit : try fitter.fit(series, excluding: firstExcluded)
+    let firstSums = firstExcluded.isEmpty ? allSums : fitter.binnedSums(series, excluding: firstExcluded)
+    let secondFit = firstExcluded.isEmpty
+      ? firstFit : try fitter.fit(series, excluding: firstExcluded, sums: firstSums)
     let health = check.run(
       series, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
-      trendFitter: trendFitter(series, fitter, excluding: firstExcluded))
+      trendFitter: trendFitter(series, fitter, excluding: firstExcluded, sums: firstSums))
     let finalExcluded = excluded(health, keepSpikes: options.keepSpikes)
     let fit = finalExcluded == firstExcluded ? secondFit : try fitter.fit(series, excluding: finalExcluded)
 
     // "Now" is the last finite point the fit could see, so projections multiply observed steps.
-    let lastIndex = series.steps.indices.last {
-      series.losses[$0].isFinite && series.steps[$0] > 0 && series.steps[$0] <= range.upperBound
-        && !finalExcluded.contains(series.steps[$0])
+    let lastIndex = series.steps[..<series.steps.upperIndex(atMost: range.upperBound)].indices.last {
+      series.losses[$0].isFinite && series.steps[$0] > 0 && !finalExcluded.contains(series.steps[$0])
     }
     let lastStep = lastIndex.map { series.steps[$0] } ?? range.upperBound
     let projections = Projection.standardFactors.map {
       Projection(fit: fit, lastStep: lastStep, factor: $0)
     }
-    let spikesLeftOut = options.keepSpikes ? 0 : health.spikeSteps.subtracting(health.divergenceSteps).count
+    let spikesLeftOut = options.keepSpikes ? 0 : health.spikePoints
     return LossCurveAnalysis(
       series: series, fitRange: range, health: health, fit: fit,
-      leftOut: (spikesLeftOut, health.divergenceSteps.count), lastStep: lastStep,
+      leftOut: (spikesLeftOut, health.divergencePoints), lastStep: lastStep,
       current: fit.estimate(at: lastStep), projections: projections,
       doubling: DoublingEffect(fit: fit, at: lastStep),
       target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) })
   }
 
-  private static func excluded(_ findings: HealthFindings, keepSpikes: Bool) -> Set<Double> {
+  private static func excluded(_ findings: HealthFindings, keepSpikes: Bool) -> StepRanges {
     keepSpikes ? findings.divergenceSteps : findings.spikeSteps.union(findings.divergenceSteps)
   }
 
   /// Fits the power law to a step range (for the plateau test), leaving out known anomalies.
   private static func trendFitter(
-    _ series: LossSeries, _ fitter: PowerLawFitter, excluding excluded: Set<Double>
+    _ series: LossSeries, _ fitter: PowerLawFitter, excluding excluded: StepRanges,
+    sums: LogBinnedSums?
   ) -> (ClosedRange<Double>) -> ((Double) -> Double)? {
-    { range in
+    // The same history is asked for again while a plateau grows; fine bins built once make
+    // each fit independent of the row count.
+    var cache: [ClosedRange<Double>: PowerLaw?] = [:]
+    return { range in
+      if let cached = cache[range] { return cached?.callAsFunction }
       var windowFitter = fitter
       windowFitter.range = FitRange(from: range.lowerBound, to: range.upperBound)
-      guard let fit = try? windowFitter.fit(series, excluding: excluded),
-        fit.termination.isConvergence
-      else { return nil }
-      return fit.model.callAsFunction
+      let fit = try? windowFitter.fit(series, excluding: excluded, sums: sums)
+      let model = fit.flatMap { $0.termination.isConvergence ? $0.model : nil }
+      cache[range] = .some(model)
+      return model?.callAsFunction
     }
   }
 }

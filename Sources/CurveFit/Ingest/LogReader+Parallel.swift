@@ -1,0 +1,113 @@
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension LogReader {
+  /// Files at least this large are parsed by two workers.
+  static let parallelThreshold = 16 << 20
+
+  /// Reads a large regular file on two cores: the first lines decide the format and columns,
+  /// then the rest is split at a line boundary near its middle and each half is parsed by its own
+  /// session; the halves are joined in file order, so the result equals a sequential read.
+  func readInParallel(descriptor: Int32, size: Int, source: String) throws(IngestError) -> LossSeries {
+    let session = IngestSession(source: source, selection: selection)
+    var readyAt = size
+    var linesSeen = 0
+    let head = LineReader(input: .fileRange(descriptor, start: 0, end: size), source: source)
+    try head.forEachLine { (line, number, end) throws(IngestError) -> Bool in
+      try session.consume(line, number: number)
+      linesSeen = number
+      if session.isReady {
+        readyAt = end
+        return false
+      }
+      return true
+    }
+    guard readyAt < size else { return try session.finish() }
+    let middle = lineBoundary(descriptor, after: readyAt + (size - readyAt) / 2, size: size)
+    let ranges = [readyAt..<middle, middle..<size]
+    let workers = ranges.map { _ in session.worker() }
+    // Rows per byte from the head, to reserve each worker's arrays once.
+    let rowsPerByte = Double(max(1, session.rowCount)) / Double(max(1, readyAt))
+    let firstNumber = linesSeen + 1
+    var failures: [IngestError?] = [nil, nil]
+    failures.withUnsafeMutableBufferPointer { slots in
+      nonisolated(unsafe) let slots = slots
+      nonisolated(unsafe) let workers = workers
+      DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
+        let range = ranges[index]
+        let worker = workers[index]
+        worker.reserve(Int(rowsPerByte * Double(range.count) * 1.05) + 1_024)
+        var reader = LineReader(
+          input: .fileRange(descriptor, start: range.lowerBound, end: range.upperBound), source: source)
+        reader.firstLineNumber = index == 0 ? firstNumber : 1
+        do throws(IngestError) {
+          try reader.forEachLine { (line, number) throws(IngestError) -> Bool in
+            try worker.consume(line, number: number)
+            return true
+          }
+        } catch {
+          slots[index] = error
+        }
+      }
+    }
+    if let failure = failures[0] { throw failure }
+    if let failure = failures[1] {
+      // The second worker numbered its lines from 1; shift them past everything before.
+      let before = linesSeen + countLines(descriptor, in: ranges[0])
+      throw failure.shiftingLines(by: before)
+    }
+    session.reserve(session.rowCount + workers.reduce(0) { $0 + $1.rowCount })
+    for worker in workers { session.append(worker) }
+    return try session.finish()
+  }
+
+  /// The offset just past the first newline at or after `offset`.
+  private func lineBoundary(_ descriptor: Int32, after offset: Int, size: Int) -> Int {
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var position = offset
+    while position < size {
+      let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+      guard got > 0 else { return size }
+      if let index = buffer[0..<got].firstIndex(of: 0x0A) { return position + index + 1 }
+      position += got
+    }
+    return size
+  }
+
+  private func countLines(_ descriptor: Int32, in range: Range<Int>) -> Int {
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var position = range.lowerBound
+    var count = 0
+    while position < range.upperBound {
+      let wanted = min(buffer.count, range.upperBound - position)
+      let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, off_t(position)) }
+      guard got > 0 else { break }
+      count += buffer[0..<got].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+      position += got
+    }
+    return count
+  }
+}
+
+extension IngestError {
+  /// The same error with its line number moved by `lines`.
+  func shiftingLines(by lines: Int) -> IngestError {
+    func shift(_ location: SourceLocation) -> SourceLocation {
+      SourceLocation(source: location.source, line: location.line + lines)
+    }
+    switch self {
+    case .badNumber(let at, let column, let text): return .badNumber(shift(at), column: column, text: text)
+    case .nonFiniteStep(let at, let column, let text): return .nonFiniteStep(shift(at), column: column, text: text)
+    case .missingStep(let at, let column): return .missingStep(shift(at), column: column)
+    case .tooFewFields(let at, let found, let expected): return .tooFewFields(shift(at), found: found, expected: expected)
+    case .invalidJSON(let at, let reason): return .invalidJSON(shift(at), reason: reason)
+    case .lineTooLong(let at, let limit): return .lineTooLong(shift(at), limit: limit)
+    default: return self
+    }
+  }
+}
