@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// The loss relative to its trend, point by point: what the detectors look at.
@@ -34,10 +35,33 @@ struct Residuals {
     logSpace = positive
     var values = [Double](repeating: .nan, count: series.count - first)
     let knots = Self.knotTable(series: series, from: first, trend: trend)
+    // Two halves on two cores for long series: each point's residual depends on that point only.
+    let chunks = series.count - first > 1 << 20 ? 2 : 1
+    let total = series.count - first
+    let isPositive = positive
+    values.withUnsafeMutableBufferPointer { output in
+      nonisolated(unsafe) let output = output
+      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let low = first + total * chunk / chunks
+        let high = first + total * (chunk + 1) / chunks
+        Self.fill(output, series: series, range: low..<high, offset: first, knots: knots, logSpace: isPositive)
+      }
+    }
+    self.values = values
+  }
+
+  /// Residuals of `series[range]` into `output[i − offset]`, walking the knots with a cursor.
+  private static func fill(
+    _ output: UnsafeMutableBufferPointer<Double>, series: LossSeries, range: Range<Int>, offset: Int,
+    knots: (t: [Double], f: [Double])?, logSpace positive: Bool
+  ) {
     var cursor = 0
+    if let knots, let firstStep = range.first.map({ series.steps[$0] }) {
+      cursor = max(0, knots.t.lowerIndex(atLeast: firstStep) - 1)
+    }
     series.steps.withUnsafeBufferPointer { steps in
       series.losses.withUnsafeBufferPointer { losses in
-        for i in first..<steps.count {
+        for i in range {
           let loss = losses[i]
           guard loss.isFinite else { continue }
           let step = steps[i]
@@ -50,11 +74,10 @@ struct Residuals {
             let value = knots.f[cursor] + fraction * (knots.f[cursor + 1] - knots.f[cursor])
             if value.isFinite, !positive || value > 0 { expected = value }
           }
-          values[i - first] = positive ? Foundation.log(loss / expected) : loss - expected
+          output[i - offset] = positive ? Foundation.log(loss / expected) : loss - expected
         }
       }
     }
-    self.values = values
   }
 
   /// Log-spaced knots over the positive steps, and the trend there.
