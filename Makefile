@@ -1,5 +1,5 @@
 # Everyday entry points; the README's two commands are scripts/example.sh and scripts/test.sh.
-.PHONY: example test bench detector-table validate-real
+.PHONY: example test bench detector-table validate-real fuzz
 
 example:
 	bash scripts/example.sh
@@ -18,3 +18,16 @@ detector-table:
 validate-real:
 	swift build -c release --product curvefit
 	python3 scripts/validate-real.py
+
+# libFuzzer over ingest and analysis for FUZZ_SECONDS (default 600); crashers land in
+# Tests/Fuzz/crashers/ and should become regression tests.
+FUZZ_SECONDS ?= 600
+fuzz:
+	swift build -c release --scratch-path .build-fuzz --product CurveFitFuzz \
+	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+	  -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+	mkdir -p .build-fuzz/corpus Tests/Fuzz/crashers
+	cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
+	.build-fuzz/release/CurveFitFuzz .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=8192 -timeout=10 -rss_limit_mb=3000 -artifact_prefix=Tests/Fuzz/crashers/ \
+	  -print_final_stats=1

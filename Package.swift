@@ -32,6 +32,9 @@ let package = Package(
       ]
     ),
 
+    // libFuzzer harness over ingest and analysis (make fuzz).
+    .executableTarget(name: "CurveFitFuzz", dependencies: ["CurveFit"]),
+
     // MARK: - Tests
     .testTarget(name: "LeastSquaresTests", dependencies: ["LeastSquares"]),
     .testTarget(

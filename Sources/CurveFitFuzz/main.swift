@@ -1,0 +1,45 @@
+// libFuzzer harness over the ingest paths and the analysis behind them.
+//
+// `make fuzz` builds this with `-sanitize=fuzzer,address -DFUZZING`: main then hands control to
+// libFuzzer's driver, which calls `fuzzOneInput` with mutated inputs. Built normally it only
+// says how to run it.
+import CurveFit
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+  let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+  if let series = try? LogReader().read(bytes: bytes, source: "fuzz"), series.count <= 5_000 {
+    // Small logs go through the whole analysis: fits, detectors and every renderer.
+    var options = LossCurveAnalysis.Options()
+    options.target = 2.5
+    if let analysis = try? LossCurveAnalysis.run(series, options: options) {
+      for format in ReportFormat.allCases {
+        _ = Report(analysis: analysis).rendered(as: format)
+      }
+    }
+  }
+  let columns = [
+    TableColumn(key: "N", explicit: nil, aliases: ["n", "params"], flag: "--n-col"),
+    TableColumn(key: "loss", explicit: nil, aliases: ["loss"], flag: "--loss-col"),
+  ]
+  _ = try? TableReader(wanted: columns).read(bytes: bytes, source: "fuzz")
+  return 0
+}
+
+#if FUZZING
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+  ) -> CInt
+
+  var argc = CommandLine.argc
+  var argv = CommandLine.unsafeArgv
+  exit(runDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) })
+#else
+  print("curvefit's fuzz harness: run `make fuzz` (builds with -sanitize=fuzzer,address -DFUZZING)")
+#endif
