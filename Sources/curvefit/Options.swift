@@ -28,7 +28,21 @@ struct FitOptions: ParsableArguments {
   @Option(help: "A loss to reach: report the step at which the fitted curve gets there.")
   var target: Double?
 
+  @Option(help: "Force the form: power (L_min + C·t^-α), pure (C·t^-α) or shifted (L_min + C·(t+t0)^-α). Default: chosen by BIC and backtest.")
+  var model: PowerLaw.Form?
+
+  @Option(help: "Fraction of the fit range held out by the backtest (default 0.2; 0 turns it off).")
+  var holdout: Double = 0.2
+
+  @Option(help: "Moving-block bootstrap resamples for intervals (default 500; 0 for delta-method intervals only).")
+  var bootstrap: Int = 500
+
+  @Option(help: "Seed of the bootstrap (default 0): the same input and seed give the same report.")
+  var seed: UInt64 = 0
+
   func validate() throws {
+    if !(holdout >= 0 && holdout < 0.9) { throw ValidationError("--holdout must be in [0, 0.9), got \(holdout)") }
+    if bootstrap < 0 { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
     if let fromStep, let toStep, fromStep >= toStep {
       throw ValidationError("--from-step \(fromStep) must be below --to-step \(toStep)")
     }
@@ -43,6 +57,10 @@ struct FitOptions: ParsableArguments {
     var options = LossCurveAnalysis.Options()
     options.range = FitRange(from: fromStep, to: toStep)
     options.target = target
+    options.model = model
+    options.holdout = holdout
+    options.bootstrapResamples = bootstrap
+    options.seed = seed
     return options
   }
 }
@@ -58,3 +76,4 @@ struct OutputOptions: ParsableArguments {
 }
 
 extension ReportFormat: ExpressibleByArgument {}
+extension PowerLaw.Form: ExpressibleByArgument {}

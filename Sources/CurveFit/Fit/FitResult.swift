@@ -29,6 +29,8 @@ public struct FitResult<Model: Sendable>: Sendable {
   /// binned into `fittedPoints` weighted means first.
   public var pointsUsed: Int
   public var fittedPoints: Int
+  /// The solver's view of the fit, for bootstrap refits and backtests.
+  var state: FitState?
 
   public var converged: Bool {
     termination.isConvergence && standardErrors != nil && parametersAtBound.isEmpty

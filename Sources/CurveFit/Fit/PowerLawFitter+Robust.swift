@@ -19,7 +19,7 @@ extension PowerLawFitter {
     var weights = counts
     var parameters: [Double]?
     for _ in 0..<6 {
-      let problem = PowerLawProblem(x: x, y: by, weights: weights)
+      let problem = PowerLawProblem(form: .power, x: x, y: by, weights: weights)
       guard let start = parameters ?? problem.startingPoint(grid: Self.alphaGrid) else { return nil }
       let p = solver.minimize(problem, from: start).parameters
       parameters = p

@@ -1,7 +1,7 @@
 import Foundation
 import LeastSquares
 
-/// Fits `L(t) = lMin + c·t^(−alpha)` to a loss series.
+/// Fits `L(t) = lMin + c·t^(−alpha)` (or its pure or shifted form) to a loss series.
 ///
 /// 1. Select finite losses at positive steps in the fit range, minus any excluded steps
 ///    (spikes, divergence).
@@ -18,6 +18,8 @@ public struct PowerLawFitter: Sendable {
   /// Bins used when binning. Default 1,024.
   public var binCount: Int
   public var solver: LevenbergMarquardt
+  /// The form fitted. Default `.power`.
+  public var form: PowerLaw.Form = .power
 
   public static let minimumPoints = 5
   /// The `alpha` grid for starting values: 60 values log-spaced over 0.005…5.
@@ -77,30 +79,28 @@ public struct PowerLawFitter: Sendable {
   /// Starts from variable projection and refines with Levenberg–Marquardt.
   private func solve(_ points: FitPoints, series: LossSeries) -> PowerLawFit {
     let tRef = points.t.max() ?? 1
-    let problem = PowerLawProblem(x: points.t.map { $0 / tRef }, y: points.y, weights: points.weights)
-    let start = problem.startingPoint(grid: Self.alphaGrid) ?? [points.y.min() ?? 0, 1, 0.5]
+    let x = points.t.map { $0 / tRef }
+    let problem = PowerLawProblem(form: form, x: x, y: points.y, weights: points.weights)
+    let fallback = form == .pure ? [1, 0.5] : form == .power ? [points.y.min() ?? 0, 1, 0.5] : [points.y.min() ?? 0, 1, 0.5, 0]
+    let start = problem.startingPoint(grid: Self.alphaGrid) ?? fallback
     let summary = solver.minimize(problem, from: start)
-    let p = summary.parameters
-    let model = PowerLaw(lMin: p[0], c: p[1] * Foundation.pow(tRef, p[2]), alpha: p[2])
+    let (model, transform) = problem.natural(summary.parameters, tRef: tRef)
 
     let covariance = Covariance(jacobian: summary.jacobian, residuals: summary.residuals)
-    var natural: Matrix?
-    if let scaled = covariance.matrix {
-      // q = (lMin, c, alpha) with c = c'·tRef^alpha; cov_q = T·cov_p·Tᵀ, T = ∂q/∂p.
-      let logRef = Foundation.log(tRef)
-      let transform = Matrix(rowMajor: [
-        [1, 0, 0], [0, Foundation.pow(tRef, p[2]), model.c * logRef], [0, 0, 1],
-      ])
-      natural = transform.times(scaled).timesTransposed(transform)
+    // q = natural parameters, p = solver parameters: cov_q = T·cov_p·Tᵀ, T = ∂q/∂p.
+    let natural = covariance.matrix.map { transform.times($0).timesTransposed(transform) }
+    let names = form.parameterNames
+    var atBound = names.indices.filter { summary.atBound[$0] }.map { names[$0] }
+    var warnings: [String] = []
+    if form == .shifted, atBound.contains("t0") {
+      // t0 = 0 is the plain power law, not a failure of this fit.
+      atBound.removeAll { $0 == "t0" }
+      warnings.append("t0 is 0: the shifted form reduces to the plain power law")
     }
-    let names = PowerLaw.parameterNames
-    let atBound = names.indices.filter { summary.atBound[$0] }
-      .map { names[$0] }
-    var standardErrors = natural.map { m in (0..<3).map { max(0, m[$0, $0]).squareRoot() } }
+    var standardErrors = natural.map { m in names.indices.map { max(0, m[$0, $0]).squareRoot() } }
     if let errors = standardErrors, !errors.allSatisfy(\.isFinite) { standardErrors = nil }
 
     let (rmse, r2) = points.goodness(model, series: series)
-    var warnings: [String] = []
     if !summary.converged { warnings.append("the fit did not converge: \(summary.reason.sentence)") }
     if let problem = covariance.problem {
       warnings.append("standard errors unavailable: \(problem)")
@@ -111,13 +111,28 @@ public struct PowerLawFitter: Sendable {
     if model.alpha < 0.01 {
       warnings.append("alpha is near 0: the curve shows almost no curvature to extrapolate")
     }
-    return PowerLawFit(
+    var fit = PowerLawFit(
       model: model, parameterNames: names, standardErrors: standardErrors, covariance: natural,
       rmse: rmse, r2: r2, iterations: summary.iterations, termination: summary.reason,
       conditionNumber: covariance.conditionNumber, rank: covariance.rank,
       parametersAtBound: atBound, warnings: warnings, pointsUsed: points.used,
       fittedPoints: points.t.count)
+    fit.state = FitState(
+      x: x, y: points.y, weights: points.weights, tRef: tRef, parameters: summary.parameters,
+      residuals: summary.residuals)
+    return fit
   }
+}
+
+/// What a refit needs: the fitted points (scaled time), the solver's parameters and residuals.
+struct FitState: Sendable {
+  var x: [Double]
+  var y: [Double]
+  var weights: [Double]
+  var tRef: Double
+  var parameters: [Double]
+  /// Weighted residuals `√w·(f − y)` at the solution.
+  var residuals: [Double]
 }
 
 func formatStep(_ step: Double) -> String {

@@ -1,77 +1,129 @@
 import Foundation
 import LeastSquares
 
-/// `L(t) = lMin + c'·x^(−alpha)` as a weighted least-squares problem in scaled time `x = t/tRef`.
+/// A power-law form as a weighted least-squares problem in scaled time `x = t/tRef`.
 ///
-/// Scaling by the last step keeps `c'` of the order of the losses themselves, where `c` at
-/// `t = 1` can be 10⁴ times larger; the Jacobian is then far better conditioned. Parameters are
-/// `[lMin, c', alpha]` with `lMin ≥ 0`, `c' ≥ 0`, `0 < alpha ≤ 10`.
+/// Scaling by the last step keeps `c' = c·tRef^(−alpha)` of the order of the losses, where `c`
+/// at `t = 1` can be 10⁴ times larger; the Jacobian is then far better conditioned. Parameters:
+/// power `[lMin, c', alpha]`, pure `[c', alpha]`, shifted `[lMin, c', alpha, s]` with
+/// `s = t0/tRef`; bounds `lMin, c', s ≥ 0` and `0 < alpha ≤ 10`.
 struct PowerLawProblem: LeastSquaresProblem {
+  let form: PowerLaw.Form
   let x: [Double]
-  let logX: [Double]
   let y: [Double]
   let rootWeights: [Double]
 
   static let alphaBounds = (lower: 1e-6, upper: 10.0)
 
-  init(x: [Double], y: [Double], weights: [Double]) {
+  init(form: PowerLaw.Form = .power, x: [Double], y: [Double], weights: [Double]) {
+    self.form = form
     self.x = x
-    self.logX = x.map { Foundation.log($0) }
     self.y = y
     self.rootWeights = weights.map { $0.squareRoot() }
   }
 
-  var parameterCount: Int { 3 }
+  var parameterCount: Int { form.parameterNames.count }
   var residualCount: Int { x.count }
-  var lowerBounds: [Double] { [0, 0, Self.alphaBounds.lower] }
-  var upperBounds: [Double] { [.infinity, .infinity, Self.alphaBounds.upper] }
+  var lowerBounds: [Double] {
+    switch form {
+    case .power: [0, 0, Self.alphaBounds.lower]
+    case .pure: [0, Self.alphaBounds.lower]
+    case .shifted: [0, 0, Self.alphaBounds.lower, 0]
+    }
+  }
+  var upperBounds: [Double] {
+    switch form {
+    case .power: [.infinity, .infinity, Self.alphaBounds.upper]
+    case .pure: [.infinity, Self.alphaBounds.upper]
+    case .shifted: [.infinity, .infinity, Self.alphaBounds.upper, .infinity]
+    }
+  }
+
+  /// `(lMin, c', alpha, s)` from the form's parameter vector.
+  @inline(__always)
+  private func unpack(_ p: [Double]) -> (Double, Double, Double, Double) {
+    switch form {
+    case .power: (p[0], p[1], p[2], 0)
+    case .pure: (0, p[0], p[1], 0)
+    case .shifted: (p[0], p[1], p[2], p[3])
+    }
+  }
 
   func residuals(at p: [Double], into residuals: inout [Double]) {
+    let (lMin, c, alpha, s) = unpack(p)
     for i in 0..<x.count {
-      let power = Foundation.exp(-p[2] * logX[i])
-      residuals[i] = rootWeights[i] * (p[0] + p[1] * power - y[i])
+      let power = Foundation.exp(-alpha * Foundation.log(x[i] + s))
+      residuals[i] = rootWeights[i] * (lMin + c * power - y[i])
     }
   }
 
   func jacobian(at p: [Double], into jacobian: inout Matrix) {
+    let (_, c, alpha, s) = unpack(p)
     let m = x.count
     for i in 0..<m {
-      let power = Foundation.exp(-p[2] * logX[i])
-      jacobian.storage[i] = rootWeights[i]
-      jacobian.storage[m + i] = rootWeights[i] * power
-      jacobian.storage[2 * m + i] = -rootWeights[i] * p[1] * power * logX[i]
+      let u = x[i] + s
+      let logU = Foundation.log(u)
+      let power = Foundation.exp(-alpha * logU)
+      let w = rootWeights[i]
+      switch form {
+      case .power:
+        jacobian.storage[i] = w
+        jacobian.storage[m + i] = w * power
+        jacobian.storage[2 * m + i] = -w * c * power * logU
+      case .pure:
+        jacobian.storage[i] = w * power
+        jacobian.storage[m + i] = -w * c * power * logU
+      case .shifted:
+        jacobian.storage[i] = w
+        jacobian.storage[m + i] = w * power
+        jacobian.storage[2 * m + i] = -w * c * power * logU
+        jacobian.storage[3 * m + i] = -w * alpha * c * power / u
+      }
     }
   }
 
-  /// Variable projection: for fixed `alpha` the model is linear in `lMin` and `c'`, so each grid
-  /// value gets its exact (weighted, `lMin ≥ 0`) least-squares solution from LAPACK, and the best
-  /// becomes the starting point. No hand-tuned guesses.
+  /// Variable projection: for fixed `alpha` the power and pure forms are linear in `lMin` and
+  /// `c'`, so each grid value gets its exact (weighted, non-negative) least-squares solution
+  /// from LAPACK, and the best becomes the starting point. No hand-tuned guesses. The shifted
+  /// form starts from the best power-law solution with a small grid of shifts.
   func startingPoint(grid: [Double]) -> [Double]? {
+    if form == .shifted {
+      let power = PowerLawProblem(form: .power, x: x, y: y, weights: rootWeights.map { $0 * $0 })
+      guard let start = power.startingPoint(grid: grid) else { return nil }
+      return [0.0, 1e-4, 1e-3, 1e-2, 0.1].map { start + [$0] }.min { cost($0) < cost($1) }
+    }
     var best: (cost: Double, p: [Double])?
     for alpha in grid {
       guard let (lMin, c) = linearSolution(alpha: alpha) else { continue }
-      var r = [Double](repeating: 0, count: x.count)
-      residuals(at: [lMin, c, alpha], into: &r)
-      let cost = r.reduce(0) { $0 + $1 * $1 }
-      if cost.isFinite, cost < (best?.cost ?? .infinity) { best = (cost, [lMin, c, alpha]) }
+      let p = form == .pure ? [c, alpha] : [lMin, c, alpha]
+      let value = cost(p)
+      if value.isFinite, value < (best?.cost ?? .infinity) { best = (value, p) }
     }
     return best?.p
   }
 
+  func cost(_ p: [Double]) -> Double {
+    var r = [Double](repeating: 0, count: x.count)
+    residuals(at: p, into: &r)
+    return r.reduce(0) { $0 + $1 * $1 }
+  }
+
   /// The weighted linear least-squares `(lMin, c')` for a fixed `alpha`, projected onto
-  /// `lMin ≥ 0`, `c' ≥ 0`.
+  /// `lMin ≥ 0`, `c' ≥ 0` (and `lMin = 0` for the pure form).
   func linearSolution(alpha: Double) -> (Double, Double)? {
     var design = Matrix(rows: x.count, columns: 2)
     var rhs = [Double](repeating: 0, count: x.count)
     for i in 0..<x.count {
       design[i, 0] = rootWeights[i]
-      design[i, 1] = rootWeights[i] * Foundation.exp(-alpha * logX[i])
+      design[i, 1] = rootWeights[i] * Foundation.exp(-alpha * Foundation.log(x[i]))
       rhs[i] = rootWeights[i] * y[i]
     }
-    if let solution = LAPACK.solveQR(design, rhs), solution.x[0] >= 0, solution.x[1] >= 0 {
+    if form != .pure, let solution = LAPACK.solveQR(design, rhs), solution.x[0] >= 0,
+      solution.x[1] >= 0
+    {
       return (solution.x[0], solution.x[1])
     }
-    // The unconstrained optimum breaks a bound: fix lMin = 0 and solve for c' alone.
+    // lMin = 0 (the pure form, or the optimum breaks the bound): solve for c' alone.
     var numerator = 0.0
     var denominator = 0.0
     for i in 0..<x.count {
@@ -80,5 +132,26 @@ struct PowerLawProblem: LeastSquaresProblem {
     }
     guard denominator > 0 else { return nil }
     return (0, max(0, numerator / denominator))
+  }
+
+  /// The natural model from solver parameters, and `∂(natural)/∂(solver)` for the covariance.
+  func natural(_ p: [Double], tRef: Double) -> (PowerLaw, Matrix) {
+    let (lMin, cScaled, alpha, s) = unpack(p)
+    let scale = Foundation.pow(tRef, alpha)
+    let c = cScaled * scale
+    let logRef = Foundation.log(tRef)
+    let model = PowerLaw(lMin: lMin, c: c, alpha: alpha, t0: s * tRef, form: form)
+    let transform: Matrix
+    switch form {
+    case .power:
+      transform = Matrix(rowMajor: [[1, 0, 0], [0, scale, c * logRef], [0, 0, 1]])
+    case .pure:
+      transform = Matrix(rowMajor: [[scale, c * logRef], [0, 1]])
+    case .shifted:
+      transform = Matrix(rowMajor: [
+        [1, 0, 0, 0], [0, scale, c * logRef, 0], [0, 0, 1, 0], [0, 0, 0, tRef],
+      ])
+    }
+    return (model, transform)
   }
 }

@@ -1,12 +1,27 @@
-/// A projected number with its 95% interval, when the fit's covariance allows one.
+/// A projected number with its intervals.
+///
+/// `ci95` and `ci80` come from the moving-block bootstrap when it ran; `ci95Delta` is the
+/// delta-method interval from the covariance, kept as a cross-check (and used as `ci95` when
+/// there is no bootstrap).
 public struct Estimate: Sendable, Equatable {
   public var value: Double
-  /// The 95% interval `[low, high]`; `nil` when the covariance is untrusted.
+  /// The 95% interval `[low, high]`; `nil` when nothing supports one.
   public var ci95: ClosedRange<Double>?
+  public var ci80: ClosedRange<Double>?
+  public var ci95Delta: ClosedRange<Double>?
 
   public init(value: Double, ci95: ClosedRange<Double>? = nil) {
     self.value = value
     self.ci95 = ci95
+    self.ci95Delta = ci95
+  }
+
+  /// Replaces the intervals with bootstrap percentiles of `samples` (non-finite ignored).
+  mutating func adoptBootstrap(_ samples: [Double]) {
+    let finite = samples.filter(\.isFinite).sorted()
+    guard finite.count >= 20 else { return }
+    ci95 = Bootstrap.percentile(finite, 0.025)...Bootstrap.percentile(finite, 0.975)
+    ci80 = Bootstrap.percentile(finite, 0.10)...Bootstrap.percentile(finite, 0.90)
   }
 
   /// Two-sided 95% normal quantile.

@@ -16,6 +16,12 @@ public struct LossCurveAnalysis: Sendable {
   public var projections: [Projection]
   public var doubling: DoublingEffect
   public var target: (loss: Double, outcome: TargetOutcome)?
+  /// Bootstrap intervals of the fitted parameters, by name.
+  public var parameterIntervals: [String: (ci80: ClosedRange<Double>, ci95: ClosedRange<Double>)]
+  public var backtest: Backtest?
+  public var modelChoice: ModelChoice
+  /// Bootstrap settings and how many refits succeeded.
+  public var bootstrap: (resamples: Int, used: Int, seed: UInt64)
 
   /// Settings for one analysis.
   public struct Options: Sendable {
@@ -26,6 +32,13 @@ public struct LossCurveAnalysis: Sendable {
     public var detector = SpikeRule.robust
     /// Keep spike steps in the fit (divergence is always left out).
     public var keepSpikes = false
+    /// Force a form (`--model`); `nil` chooses by BIC and backtest.
+    public var model: PowerLaw.Form?
+    /// Fraction of the fit range held out by the backtest (0 turns it off). Default 0.2.
+    public var holdout = 0.2
+    /// Moving-block bootstrap resamples for intervals (0: delta method only). Default 500.
+    public var bootstrapResamples = 500
+    public var seed: UInt64 = 0
 
     public init() {}
   }
@@ -58,7 +71,34 @@ public struct LossCurveAnalysis: Sendable {
       series, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
       trendFitter: trendFitter(series, fitter, excluding: firstExcluded, sums: firstSums))
     let finalExcluded = excluded(health, keepSpikes: options.keepSpikes)
-    let fit = finalExcluded == firstExcluded ? secondFit : try fitter.fit(series, excluding: finalExcluded)
+    let finalSums = finalExcluded == firstExcluded ? firstSums : fitter.binnedSums(series, excluding: finalExcluded)
+
+    // Every form is fitted and backtested on the same points; the choice picks one.
+    var candidates: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)] = [:]
+    for form in PowerLaw.Form.allCases {
+      var formFitter = fitter
+      formFitter.form = form
+      let formFit: PowerLawFit
+      if form == .power, finalExcluded == firstExcluded {
+        formFit = secondFit
+      } else if let candidate = try? formFitter.fit(series, excluding: finalExcluded, sums: finalSums) {
+        formFit = candidate
+      } else {
+        continue
+      }
+      let backtest = Backtest.run(
+        series, fitter: formFitter, excluding: finalExcluded, holdout: options.holdout, sums: finalSums)
+      candidates[form] = (formFit, backtest)
+    }
+    let choice = ModelChoice.choose(candidates, forced: options.model)
+    guard let chosen = candidates[choice.chosen] else {
+      // The forced form could not be fitted at all: say why through the plain fitter.
+      var formFitter = fitter
+      formFitter.form = choice.chosen
+      _ = try formFitter.fit(series, excluding: finalExcluded, sums: finalSums)
+      throw FitError.tooFewPoints(source: series.origin.source, found: 0, needed: PowerLawFitter.minimumPoints, range: "")
+    }
+    let fit = chosen.fit
 
     // "Now" is the last finite point the fit could see, so projections multiply observed steps.
     let lastIndex = series.steps[..<series.steps.upperIndex(atMost: range.upperBound)].indices.last {
@@ -69,12 +109,19 @@ public struct LossCurveAnalysis: Sendable {
       Projection(fit: fit, lastStep: lastStep, factor: $0)
     }
     let spikesLeftOut = options.keepSpikes ? 0 : health.spikePoints
-    return LossCurveAnalysis(
+    var analysis = LossCurveAnalysis(
       series: series, fitRange: range, health: health, fit: fit,
       leftOut: (spikesLeftOut, health.divergencePoints), lastStep: lastStep,
       current: fit.estimate(at: lastStep), projections: projections,
       doubling: DoublingEffect(fit: fit, at: lastStep),
-      target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) })
+      target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) },
+      parameterIntervals: [:], backtest: chosen.backtest, modelChoice: choice,
+      bootstrap: (options.bootstrapResamples, 0, options.seed))
+    let models = CurveBootstrap(
+      resamples: options.bootstrapResamples, seed: options.seed, solver: fitter.solver
+    ).models(for: fit)
+    analysis.adoptBootstrap(models)
+    return analysis
   }
 
   private static func excluded(_ findings: HealthFindings, keepSpikes: Bool) -> StepRanges {

@@ -20,6 +20,7 @@ public struct JSONRenderer: ReportRenderer {
     if let target = analysis.target {
       members.append(("target", self.target(target.loss, target.outcome)))
     }
+    members += trust(analysis)
     members.append(
       ("tool", .object([("name", .string("curvefit")), ("version", .string(report.toolVersion))])))
     return members
@@ -45,14 +46,30 @@ public struct JSONRenderer: ReportRenderer {
   private func fit(_ analysis: LossCurveAnalysis) -> JSONWriter.Value {
     let fit = analysis.fit
     let model = fit.model
-    let errors: [JSONWriter.Value] = fit.standardErrors.map { $0.map { .number($0) } }
-      ?? [.null, .null, .null]
-    return .object([
-      ("model", .string("L_min + C*t^-alpha")),
+    // L_min, C and alpha are always present (L_min is 0 in the pure form); t0 only when shifted.
+    let names = ["L_min", "C", "alpha"] + (model.form == .shifted ? ["t0"] : [])
+    let stderr: [(String, JSONWriter.Value)] = names.map { name in
+      guard let index = fit.parameterNames.firstIndex(of: name), let errors = fit.standardErrors
+      else { return (name, .null) }
+      return (name, .number(errors[index]))
+    }
+    let intervals = { (level: Int) -> JSONWriter.Value in
+      .object(names.map { name in
+        let pair = analysis.parameterIntervals[name]
+        return (name, self.interval(level == 95 ? pair?.ci95 : pair?.ci80))
+      })
+    }
+    var members: [(String, JSONWriter.Value)] = [
+      ("model", .string(model.form.formula)),
       ("L_min", .number(model.lMin)),
       ("C", .number(model.c)),
       ("alpha", .number(model.alpha)),
-      ("stderr", .object(zip(fit.parameterNames, errors).map { ($0, $1) })),
+    ]
+    if model.form == .shifted { members.append(("t0", .number(model.t0))) }
+    return .object(members + [
+      ("stderr", .object(stderr)),
+      ("ci95", intervals(95)),
+      ("ci80", intervals(80)),
       ("rmse", .number(fit.rmse)),
       ("r2", .number(fit.r2)),
       ("iterations", .integer(fit.iterations)),
@@ -72,13 +89,20 @@ public struct JSONRenderer: ReportRenderer {
     ])
   }
 
+  /// `"ci95"`, `"ci80"` and `"ci95_delta"` of an estimate.
+  func intervals(_ estimate: Estimate) -> [(String, JSONWriter.Value)] {
+    [
+      ("ci95", interval(estimate.ci95)), ("ci80", interval(estimate.ci80)),
+      ("ci95_delta", interval(estimate.ci95Delta)),
+    ]
+  }
+
   private func projection(_ projection: Projection) -> JSONWriter.Value {
     .object([
       ("factor", .number(projection.factor)),
       ("step", .number(projection.step)),
       ("loss", .number(projection.loss.value)),
-      ("ci95", interval(projection.loss.ci95)),
-    ])
+    ] + intervals(projection.loss))
   }
 
   private func doubling(_ doubling: DoublingEffect) -> JSONWriter.Value {
@@ -86,8 +110,7 @@ public struct JSONRenderer: ReportRenderer {
       ("from_step", .number(doubling.fromStep)),
       ("to_step", .number(doubling.toStep)),
       ("loss_change", .number(doubling.lossChange.value)),
-      ("ci95", interval(doubling.lossChange.ci95)),
-    ])
+    ] + intervals(doubling.lossChange))
   }
 
   private func target(_ loss: Double, _ outcome: TargetOutcome) -> JSONWriter.Value {
@@ -95,8 +118,7 @@ public struct JSONRenderer: ReportRenderer {
     case .reachable(let step):
       .object([
         ("loss", .number(loss)), ("step", .number(step.value)), ("reachable", .bool(true)),
-        ("ci95", interval(step.ci95)),
-      ])
+      ] + intervals(step))
     case .unreachable(let floor):
       .object([
         ("loss", .number(loss)), ("step", .null), ("reachable", .bool(false)),
@@ -105,7 +127,7 @@ public struct JSONRenderer: ReportRenderer {
     }
   }
 
-  private func interval(_ range: ClosedRange<Double>?) -> JSONWriter.Value {
+  func interval(_ range: ClosedRange<Double>?) -> JSONWriter.Value {
     guard let range else { return .null }
     return .array([.number(range.lowerBound), .number(range.upperBound)])
   }

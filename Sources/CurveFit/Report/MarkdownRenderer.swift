@@ -20,13 +20,16 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("- **Doubling data:** \(content.doubling)")
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }
     lines.append("")
-    lines.append("**Fit** `L(t) = L_min + C·t^-α` \(content.fitScope): \(content.convergence)")
+    lines.append("**Fit** `\(content.formula)` \(content.fitScope): \(content.convergence)")
     lines.append("")
     lines.append("| parameter | value ± standard error |")
     lines.append("|---|---:|")
     for parameter in content.parameters { lines.append("| \(parameter.name) | \(parameter.value) |") }
     lines.append("")
     lines.append(content.goodness)
+    if let backtest = content.backtest { lines.append(""); lines.append(backtest.capitalizedFirst) }
+    lines.append("")
+    lines.append(content.modelChoice.capitalizedFirst)
     for warning in content.warnings { lines.append("") ; lines.append("> ⚠️ \(warning)") }
     appendEvents(content, to: &lines)
     lines.append("")

@@ -10,10 +10,12 @@ public struct TextRenderer: ReportRenderer {
     lines.append(label("HEALTH") + content.verdict)
     if let leftOut = content.leftOut { lines.append(indent + leftOut) }
     lines.append("")
-    lines.append(label("FIT") + "L(t) = L_min + C·t^-α   \(content.fitScope)")
+    lines.append(label("FIT") + "\(content.formula)   \(content.fitScope)")
     lines.append(
       indent + content.parameters.map { "\($0.name) \($0.value)" }.joined(separator: "   "))
     lines.append(indent + "\(content.goodness) · \(content.convergence)")
+    if let backtest = content.backtest { lines.append(indent + backtest) }
+    lines.append(indent + content.modelChoice)
     for warning in content.warnings { lines.append(indent + "! " + warning) }
     lines.append("")
     lines.append(pad("PROJECTION", 22) + pad("step", 14) + pad("loss (95% interval)", 26) + "vs now")
