@@ -9,7 +9,8 @@ let package = Package(
     .library(name: "LeastSquares", targets: ["LeastSquares"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // MARK: - System libraries
@@ -20,7 +21,10 @@ let package = Package(
 
     // MARK: - Libraries
     .target(name: "LeastSquares", dependencies: ["CLAPACKE"]),
-    .target(name: "CurveFit", dependencies: ["LeastSquares"]),
+    .target(
+      name: "CurveFit",
+      dependencies: ["LeastSquares", .product(name: "Crypto", package: "swift-crypto")]
+    ),
     .target(name: "CurveFitTestSupport", dependencies: ["CurveFit"]),
 
     // MARK: - Executable

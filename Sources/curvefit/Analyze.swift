@@ -38,7 +38,8 @@ extension CurveFitCommand {
       let analysis = try ExitStatus.guarding { () throws(FitError) in
         try LossCurveAnalysis.run(series, options: options)
       }
-      output.write(Report(analysis: analysis).rendered(as: output.format))
+      output.write(
+        Report(analysis: analysis, commandLine: CommandLine.arguments).rendered(as: output.format))
       let failOn = try health.failOnKinds()
       if let event = analysis.health.events.first(where: { failOn.contains($0.kind) }) {
         ExitStatus.printError("\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")

@@ -25,6 +25,8 @@ struct LineReader {
 
   /// The number given to the first line (lines before a range are counted by the caller).
   var firstLineNumber = 1
+  /// Fed every byte read, in order, when set.
+  var digest: InputDigest?
 
   init(input: Input, source: String, blockSize: Int = 1 << 20, maxLineLength: Int = 1 << 24) {
     self.input = input
@@ -70,6 +72,9 @@ struct LineReader {
         throw .cannotOpen(source: source, reason: String(cString: strerror(errno)))
       }
       if got == 0 { atEnd = true }
+      if let digest, got > 0, let base = buffer.baseAddress {
+        digest.update(UnsafeRawBufferPointer(start: base + filled, count: got))
+      }
       filled += got
       guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
       var lineStart = 0

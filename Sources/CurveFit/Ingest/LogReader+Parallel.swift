@@ -35,10 +35,16 @@ extension LogReader {
     let rowsPerByte = Double(max(1, session.rowCount)) / Double(max(1, readyAt))
     let firstNumber = linesSeen + 1
     var failures: [IngestError?] = [nil, nil]
+    let digest = InputDigest()
     failures.withUnsafeMutableBufferPointer { slots in
       nonisolated(unsafe) let slots = slots
       nonisolated(unsafe) let workers = workers
-      DispatchQueue.concurrentPerform(iterations: ranges.count) { index in
+      // Two parsers and, alongside, the SHA-256 of the whole file in order.
+      DispatchQueue.concurrentPerform(iterations: ranges.count + 1) { index in
+        guard index < ranges.count else {
+          Self.hash(descriptor, size: size, into: digest)
+          return
+        }
         let range = ranges[index]
         let worker = workers[index]
         worker.reserve(Int(rowsPerByte * Double(range.count) * 1.05) + 1_024)
@@ -63,7 +69,20 @@ extension LogReader {
     }
     session.reserve(session.rowCount + workers.reduce(0) { $0 + $1.rowCount })
     for worker in workers { session.append(worker) }
-    return try session.finish()
+    var series = try session.finish()
+    series.origin.sha256 = digest.hex
+    return series
+  }
+
+  private static func hash(_ descriptor: Int32, size: Int, into digest: InputDigest) {
+    var buffer = [UInt8](repeating: 0, count: 4 << 20)
+    var position = 0
+    while position < size {
+      let got = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(position)) }
+      guard got > 0 else { return }
+      buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+      position += got
+    }
   }
 
   /// The offset just past the first newline at or after `offset`.

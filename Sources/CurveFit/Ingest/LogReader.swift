@@ -46,11 +46,16 @@ public struct LogReader: Sendable {
   }
 
   private func read(_ lines: LineReader) throws(IngestError) -> LossSeries {
+    var lines = lines
+    let digest = InputDigest()
+    lines.digest = digest
     let session = IngestSession(source: lines.source, selection: selection)
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       try session.consume(line, number: number)
       return true
     }
-    return try session.finish()
+    var series = try session.finish()
+    series.origin.sha256 = digest.hex
+    return series
   }
 }

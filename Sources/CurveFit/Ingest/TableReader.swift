@@ -33,6 +33,8 @@ public struct Table: Sendable {
   public var columns: [String]
   public var rowsRead: Int
   public var rowsSkipped: Int
+  /// SHA-256 of the input bytes, in hex.
+  public var sha256: String?
 
   public var rowCount: Int { values.values.first?.count ?? 0 }
 }
@@ -63,6 +65,9 @@ public struct TableReader: Sendable {
   }
 
   private func read(_ reader: LineReader) throws(IngestError) -> Table {
+    var reader = reader
+    let digest = InputDigest()
+    reader.digest = digest
     var lines: [(bytes: [UInt8], number: Int)] = []
     try reader.forEachLine { (line, number) throws(IngestError) -> Bool in
       if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { lines.append((Array(line), number)) }
@@ -110,7 +115,9 @@ public struct TableReader: Sendable {
         cells.append(row)
       }
     }
-    return try assemble(cells, columns: columns, source: source, format: format)
+    var table = try assemble(cells, columns: columns, source: source, format: format)
+    table.sha256 = digest.hex
+    return table
   }
 
   private func assemble(
@@ -161,6 +168,6 @@ public struct TableReader: Sendable {
     }
     return Table(
       source: source, format: format, values: values, headers: headers, columns: columns,
-      rowsRead: cells.count, rowsSkipped: skipped)
+      rowsRead: cells.count, rowsSkipped: skipped, sha256: nil)
   }
 }

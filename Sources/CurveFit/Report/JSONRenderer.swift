@@ -21,6 +21,7 @@ public struct JSONRenderer: ReportRenderer {
       members.append(("target", self.target(target.loss, target.outcome)))
     }
     members += trust(analysis)
+    members.append(("reproducibility", .object(Reproducibility(report: report).members)))
     members.append(
       ("tool", .object([("name", .string("curvefit")), ("version", .string(report.toolVersion))])))
     return members

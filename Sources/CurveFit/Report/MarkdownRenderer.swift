@@ -1,3 +1,5 @@
+import Foundation
+
 /// The report as GitHub-flavoured Markdown, for a PR comment or a lab notebook.
 public struct MarkdownRenderer: ReportRenderer {
   public init() {}
@@ -35,8 +37,10 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("")
     lines.append("<details><summary>How to reproduce</summary>")
     lines.append("")
-    lines.append("curvefit \(report.toolVersion); Levenberg–Marquardt over LAPACK, least squares on losses in nats;")
-    lines.append("\(analysis.fit.iterations) iterations, stopped because \(analysis.fit.termination.sentence).")
+    for (key, value) in Reproducibility(report: report).members {
+      lines.append("- \(key): `\(JSONWriter.render(value).trimmingCharacters(in: .whitespacesAndNewlines))`")
+    }
+    lines.append("- solver stopped after \(analysis.fit.iterations) iterations because \(analysis.fit.termination.sentence)")
     lines.append("")
     lines.append("</details>")
     return lines.joined(separator: "\n") + "\n"

@@ -2,10 +2,16 @@
 public struct Report: Sendable {
   public var analysis: LossCurveAnalysis
   public var toolVersion: String
+  /// The command line that produced the report, for the reproducibility record.
+  public var commandLine: [String]?
 
-  public init(analysis: LossCurveAnalysis, toolVersion: String = CurveFitVersion.current) {
+  public init(
+    analysis: LossCurveAnalysis, toolVersion: String = CurveFitVersion.current,
+    commandLine: [String]? = nil
+  ) {
     self.analysis = analysis
     self.toolVersion = toolVersion
+    self.commandLine = commandLine
   }
 
   /// Renders the report in `format`.

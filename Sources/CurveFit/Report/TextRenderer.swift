@@ -27,6 +27,8 @@ public struct TextRenderer: ReportRenderer {
       lines.append("  " + pad(target.label, 20) + target.text)
     }
     appendEvents(content, to: &lines)
+    lines.append("")
+    lines.append(label("REDO") + Reproducibility(report: report).line)
     return lines.joined(separator: "\n") + "\n"
   }
 

@@ -8,7 +8,7 @@ public struct LossSeries: Sendable, Equatable {
   /// The loss at each step, in nats unless the input said otherwise.
   public let losses: [Double]
   /// Where the series came from and what ingest did to it.
-  public let origin: SeriesOrigin
+  public internal(set) var origin: SeriesOrigin
 
   /// Creates a series from rows in log order.
   ///

@@ -16,6 +16,8 @@ public struct SeriesOrigin: Sendable, Equatable {
   /// Times the step went backwards (resumed jobs), and rows superseded by a later log line.
   public var restarts = 0
   public var duplicateSteps = 0
+  /// SHA-256 of the input bytes, in hex; `nil` for series not read from bytes.
+  public var sha256: String?
 
   public init(
     source: String, format: String, stepColumn: String?, lossColumn: String, columns: [String]
