@@ -18,43 +18,60 @@ public struct Backtest: Sendable, Equatable {
   public var heldOutPoints: Int
   public var chunks: Int
 
-  /// Runs the backtest; `nil` when either side has too few points or the fit fails.
+  /// The held-out end of the fit range as up to 20 chunks of equal count: mean step, mean loss
+  /// and size. Independent of the model form, so every candidate is judged on the same chunks.
+  struct HeldOut {
+    var split: Double
+    var meanT: [Double]
+    var meanY: [Double]
+    var counts: [Double]
+    var points: Int
+
+    init?(_ series: LossSeries, bounds: ClosedRange<Double>, excluding excluded: StepRanges, holdout: Double) {
+      guard holdout > 0, holdout < 1 else { return nil }
+      split = bounds.lowerBound + (1 - holdout) * (bounds.upperBound - bounds.lowerBound)
+      let low = series.steps.upperIndex(atMost: split)
+      let high = series.steps.upperIndex(atMost: bounds.upperBound)
+      var count = 0
+      FitPoints.forEachUsable(series, low..<high, excluded) { _, _ in count += 1 }
+      let chunks = min(20, count / 5)
+      guard chunks > 0 else { return nil }
+      var sumT = [Double](repeating: 0, count: chunks)
+      var sumY = sumT
+      var counts = sumT
+      var k = 0
+      FitPoints.forEachUsable(series, low..<high, excluded) { step, loss in
+        let chunk = min(chunks - 1, k * chunks / count)
+        sumT[chunk] += step
+        sumY[chunk] += loss
+        counts[chunk] += 1
+        k += 1
+      }
+      meanT = zip(sumT, counts).map { $0 / $1 }
+      meanY = zip(sumY, counts).map { $0 / $1 }
+      self.counts = counts
+      points = count
+    }
+  }
+
+  /// Runs the backtest; `nil` when the held-out part is empty or the fit fails.
   static func run(
     _ series: LossSeries, fitter: PowerLawFitter, excluding excluded: StepRanges,
-    holdout: Double, sums: LogBinnedSums?
+    heldOut: HeldOut?, holdout: Double, sums: LogBinnedSums?
   ) -> Backtest? {
-    guard holdout > 0, holdout < 1 else { return nil }
+    guard let heldOut else { return nil }
     let bounds = fitter.range.resolved(for: series)
-    let split = bounds.lowerBound + (1 - holdout) * (bounds.upperBound - bounds.lowerBound)
     var training = fitter
-    training.range = FitRange(from: bounds.lowerBound, to: split)
+    training.range = FitRange(from: bounds.lowerBound, to: heldOut.split)
     guard let fit = try? training.fit(series, excluding: excluded, sums: sums) else { return nil }
-    // Held-out points after the split, outside anomalies, in order.
-    var t: [Double] = []
-    var y: [Double] = []
-    let low = series.steps.upperIndex(atMost: split)
-    let high = series.steps.upperIndex(atMost: bounds.upperBound)
-    guard high - low >= 5 else { return nil }
-    let chunkCount = min(20, (high - low) / 5)
-    var sumT = [Double](repeating: 0, count: chunkCount)
-    var sumY = sumT
-    var counts = sumT
-    FitPoints.forEachUsable(series, low..<high, excluded) { step, loss in
-      t.append(step)
-      y.append(loss)
-    }
-    guard t.count >= chunkCount, chunkCount > 0 else { return nil }
-    for k in t.indices {
-      let chunk = min(chunkCount - 1, k * chunkCount / t.count)
-      sumT[chunk] += t[k]
-      sumY[chunk] += y[k]
-      counts[chunk] += 1
-    }
+    let split = heldOut.split
+    let chunkCount = heldOut.counts.count
+    let counts = heldOut.counts
     var errors: [Double] = []
     var covered = 0
     for chunk in 0..<chunkCount where counts[chunk] > 0 {
-      let meanT = sumT[chunk] / counts[chunk]
-      let meanY = sumY[chunk] / counts[chunk]
+      let meanT = heldOut.meanT[chunk]
+      let meanY = heldOut.meanY[chunk]
       let prediction = fit.estimate(at: meanT)
       errors.append(abs(prediction.value - meanY) / abs(meanY))
       let curveHalf = prediction.ci95Delta.map { ($0.upperBound - $0.lowerBound) / 2 } ?? 0
@@ -67,6 +84,6 @@ public struct Backtest: Sendable, Equatable {
       holdoutFraction: holdout, splitStep: split,
       meanRelativeError: errors.reduce(0, +) / Double(errors.count),
       maxRelativeError: errors.max() ?? 0, coverage95: Double(covered) / Double(errors.count),
-      heldOutPoints: t.count, chunks: errors.count)
+      heldOutPoints: heldOut.points, chunks: errors.count)
   }
 }

@@ -75,6 +75,8 @@ public struct LossCurveAnalysis: Sendable {
 
     // Every form is fitted and backtested on the same points; the choice picks one.
     var candidates: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)] = [:]
+    let heldOut = Backtest.HeldOut(
+      series, bounds: range, excluding: finalExcluded, holdout: options.holdout)
     for form in PowerLaw.Form.allCases {
       var formFitter = fitter
       formFitter.form = form
@@ -87,7 +89,8 @@ public struct LossCurveAnalysis: Sendable {
         continue
       }
       let backtest = Backtest.run(
-        series, fitter: formFitter, excluding: finalExcluded, holdout: options.holdout, sums: finalSums)
+        series, fitter: formFitter, excluding: finalExcluded, heldOut: heldOut,
+        holdout: options.holdout, sums: finalSums)
       candidates[form] = (formFit, backtest)
     }
     let choice = ModelChoice.choose(candidates, forced: options.model)
