@@ -19,12 +19,15 @@ public enum CommandRunner {
     if let path = ProcessInfo.processInfo.environment["CURVEFIT_BIN"] {
       return URL(fileURLWithPath: path)
     }
-    // The test bundle sits beside the binary in the same build directory.
-    let beside = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("curvefit")
-    let candidates = [beside] + ["debug", "release"].map {
-      packageRoot.appendingPathComponent(".build/\($0)/curvefit")
-    }
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    // The binary of the configuration these tests were built in: a stale binary of the other
+    // configuration would test old code.
+    #if DEBUG
+      let configuration = "debug"
+    #else
+      let configuration = "release"
+    #endif
+    let candidate = packageRoot.appendingPathComponent(".build/\(configuration)/curvefit")
+    return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
   }
 
   /// Runs `curvefit arguments…`, feeding `stdin` if given, from the package root.
@@ -57,11 +60,16 @@ public enum CommandRunner {
 
   /// Writes `text` to a fresh temporary file named `name` and returns its path.
   public static func temporaryFile(named name: String, contents text: String) throws -> String {
+    try temporaryFile(named: name, bytes: Data(text.utf8))
+  }
+
+  /// Writes `bytes` to a fresh temporary file named `name` and returns its path.
+  public static func temporaryFile(named name: String, bytes: Data) throws -> String {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("curvefit-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let url = directory.appendingPathComponent(name)
-    try Data(text.utf8).write(to: url)
+    try bytes.write(to: url)
     return url.path
   }
 }

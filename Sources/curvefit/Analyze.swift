@@ -25,21 +25,37 @@ extension CurveFitCommand {
 
     func validate() throws {
       try fitOptions.validate()
+      _ = try output.unit(output.units)
+      _ = try output.unit(input.inputUnits)
     }
 
     func run() throws {
-      let series = try ExitStatus.guarding { () throws(IngestError) in
-        try LogReader(selection: input.selection).read(path: input.file)
+      let pattern = try input.pattern.map { text in
+        try ExitStatus.guarding { () throws(IngestError) in try TextLogPattern(name: "--pattern", regex: text) }
       }
+      let displayUnit = try output.unit(output.units)
+      let series = try ExitStatus.guarding { () throws(IngestError) in
+        try LogReader(selection: input.selection, pattern: pattern).read(path: input.file)
+      }.converted(from: try output.unit(input.inputUnits))
       var options = fitOptions.analysisOptions
       options.health = health.options
       options.detector = health.detector
       options.keepSpikes = health.keepSpikes
+      options.target = options.target.map(displayUnit.toNats)
       let analysis = try ExitStatus.guarding { () throws(FitError) in
         try LossCurveAnalysis.run(series, options: options)
       }
-      output.write(
-        Report(analysis: analysis, commandLine: CommandLine.arguments).rendered(as: output.format))
+      var report = Report(analysis: analysis, commandLine: CommandLine.arguments)
+      report.unit = displayUnit
+      if let plot = output.plot {
+        report.plotPath = plot
+        let svg = SVGPlot(report: report, logarithmicSteps: !output.linearX).render()
+        guard FileManager.default.createFile(atPath: plot, contents: Data(svg.utf8)) else {
+          ExitStatus.printError("\(plot): cannot write the plot")
+          throw ExitStatus.badInput
+        }
+      }
+      output.write(report.rendered(as: output.format))
       let failOn = try health.failOnKinds()
       if let event = analysis.health.events.first(where: { failOn.contains($0.kind) }) {
         ExitStatus.printError("\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")

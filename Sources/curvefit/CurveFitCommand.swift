@@ -15,7 +15,7 @@ struct CurveFitCommand: ParsableCommand {
         curvefit run.csv --loss-col train/loss --target 3.0 --format markdown
       """,
     version: CurveFitVersion.current,
-    subcommands: [Analyze.self, Scaling.self],
+    subcommands: [Analyze.self, Scaling.self, Watch.self],
     defaultSubcommand: Analyze.self
   )
 }

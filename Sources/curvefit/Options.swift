@@ -12,6 +12,12 @@ struct InputOptions: ParsableArguments {
   @Option(name: .customLong("loss-col"), help: "Column or key holding the loss (default: detected).")
   var lossColumn: String?
 
+  @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…) for console logs.")
+  var pattern: String?
+
+  @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats (default), bits, ppl, bpb or bpc.")
+  var inputUnits: String = "nats"
+
   var selection: ColumnSelection {
     ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn)
   }
@@ -69,6 +75,28 @@ struct FitOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
   @Option(help: "Report format: text, markdown or json.")
   var format: ReportFormat = .text
+
+  @Option(help: "Show losses in nats (default), bits, ppl, bpb or bpc; fits stay in nats. --target is read in this unit.")
+  var units: String = "nats"
+
+  @Option(name: .customLong("bytes-per-token"), help: "Bytes per token, for bpb.")
+  var bytesPerToken: Double?
+
+  @Option(name: .customLong("chars-per-token"), help: "Characters per token, for bpc.")
+  var charactersPerToken: Double?
+
+  @Option(help: "Also write a self-contained SVG plot of the run to this file.")
+  var plot: String?
+
+  @Flag(name: .customLong("linear-x"), help: "Plot steps on a linear axis (default: logarithmic).")
+  var linearX = false
+
+  func unit(_ name: String) throws -> LossUnit {
+    switch LossUnit.named(name, bytesPerToken: bytesPerToken, charactersPerToken: charactersPerToken) {
+    case .success(let unit): return unit
+    case .failure(let error): throw ValidationError(error.description)
+    }
+  }
 
   func write(_ text: String) {
     print(text, terminator: "")

@@ -17,6 +17,8 @@ struct ElevatedScan {
     /// The baseline frozen when the stretch opened.
     var level: Double
     var scale: Double
+    /// Closed because it stayed flat and high: a new level rather than a spike.
+    var levelShift = false
   }
 
   let segments: [Segment]
@@ -54,8 +56,10 @@ struct ElevatedScan {
           segment.end = k
           open = segment
           if k - segment.start >= options.maxSpikePoints, !Self.isRising(segment, values) {
+            var segment = segment
             // Elevated and flat for this long: the loss moved to a new level rather than
             // spiking. Close the event unrecovered and learn the new level.
+            segment.levelShift = true
             found.append(segment)
             open = nil
             baseline.restart(at: values[k])

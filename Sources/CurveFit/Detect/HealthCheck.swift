@@ -27,9 +27,9 @@ public struct HealthCheck: Sendable {
     var spikePositions: [Range<Int>] = []
     switch detector {
     case .robust:
-      spikes = SpikeDetector(options: options).spikes(
-        in: scan, residuals: residuals, series: series, divergenceStart: onset)
-      for segment in scan.segments {
+      let detector = SpikeDetector(options: options)
+      spikes = detector.spikes(in: scan, residuals: residuals, series: series, divergenceStart: onset)
+      for segment in scan.segments where detector.isReportable(segment, residuals) {
         if let onset, segment.end >= onset { continue }
         spikePositions.append(segment.start..<(segment.recovery ?? segment.end + 1))
       }

@@ -3,8 +3,10 @@ public struct HealthOptions: Sendable, Equatable {
   /// Robust z at which a point opens a spike. Default 6: with Gaussian noise a false alarm every
   /// ~10⁹ points, and heavy-tailed real noise still rarely crosses it.
   public var spikeZ = 6.0
-  /// A spike must also be this many times its baseline. Default 1.05 (5%).
-  public var spikeMinRatio = 1.05
+  /// A spike must also be this many times its baseline. Default 1.1: clean per-step logs of
+  /// real runs (llm.c, build-nanogpt) hold 2–4-step excursions of 6–9% that nobody would roll
+  /// back for.
+  public var spikeMinRatio = 1.1
   /// Robust z below which the loss counts as back within noise. Default 2.
   public var recoveryZ = 2.0
   /// A loss within this ratio of its baseline also counts as recovered, so a trend that is a

@@ -28,6 +28,7 @@ struct PlateauDetector {
       return !excluded.contains { $0.lowerBound <= to && $0.upperBound > low }
     }
     var found: [Plateau] = []
+    var previousEnd = -2
     var start = max(size, count / 5)
     while start + size <= count {
       var end = start + size - 1
@@ -54,10 +55,18 @@ struct PlateauDetector {
         end = count - 1
         best = whole
       }
-      found.append(
-        Plateau(
-          startStep: residuals.step(start), endStep: residuals.step(end), ongoing: end == count - 1,
-          improvementPer1k: -1000 * best.slope, expectedPer1k: -1000 * best.expected))
+      let plateau = Plateau(
+        startStep: residuals.step(start), endStep: residuals.step(end), ongoing: end == count - 1,
+        improvementPer1k: -1000 * best.slope, expectedPer1k: -1000 * best.expected)
+      if let previous = found.last, previousEnd == start - 1 {
+        // Flat again right where the last plateau stopped growing: one plateau, not two.
+        found[found.count - 1] = Plateau(
+          startStep: previous.startStep, endStep: plateau.endStep, ongoing: plateau.ongoing,
+          improvementPer1k: plateau.improvementPer1k, expectedPer1k: plateau.expectedPer1k)
+      } else {
+        found.append(plateau)
+      }
+      previousEnd = end
       start = end + 1
     }
     return found

@@ -12,8 +12,24 @@ struct SpikeDetector {
   ) -> [Spike] {
     scan.segments.compactMap { segment in
       if let divergenceStart, segment.end >= divergenceStart { return nil }
+      guard isReportable(segment, residuals) else { return nil }
       return spike(segment, residuals, series)
     }
+  }
+
+  /// Whether a stretch is a spike a person would mark.
+  ///
+  /// A single point needs twice the z threshold and a 25% jump: per-step losses of language
+  /// models have heavy tails (an unusual batch is often 5–10% above its neighbours, z ≈ 6–8 on a
+  /// clean llm.c run) and one such step is not an instability. A level shift (high and flat for
+  /// `maxSpikePoints`) is a spike only when the jump is large (×1.5); a smaller one is the trend
+  /// not fitting, e.g. the end of warm-up.
+  func isReportable(_ segment: ElevatedScan.Segment, _ residuals: Residuals) -> Bool {
+    let ratio = residuals.ratio(at: segment.peak, over: segment.level)
+    let points = (segment.recovery ?? segment.end + 1) - segment.start
+    if segment.levelShift { return ratio >= 1.5 }
+    if points <= 1 { return segment.peakZ >= 2 * options.spikeZ && ratio >= 1.25 }
+    return true
   }
 
   func spike(_ segment: ElevatedScan.Segment, _ residuals: Residuals, _ series: LossSeries) -> Spike {

@@ -16,6 +16,8 @@ struct LineReader {
     case memory([UInt8])
     /// Bytes `start..<end` of a regular file, read with `pread` (workers share one descriptor).
     case fileRange(Int32, start: Int, end: Int)
+    /// Bytes already taken from a stream (to sniff its format), then the rest of the stream.
+    case prefixed([UInt8], Int32)
   }
 
   let input: Input
@@ -126,6 +128,21 @@ struct LineReader {
         let got = pread(descriptor, base + offset, wanted, off_t(position))
         if got < 0 && errno == EINTR { continue }
         if got > 0 { consumed += got }
+        return got
+      }
+    case .prefixed(let head, let descriptor):
+      if consumed < head.count {
+        let count = min(head.count - consumed, buffer.count - offset)
+        head.withUnsafeBytes { source in
+          guard let from = source.baseAddress else { return }
+          (base + offset).copyMemory(from: from + consumed, byteCount: count)
+        }
+        consumed += count
+        return count
+      }
+      while true {
+        let got = read(descriptor, base + offset, buffer.count - offset)
+        if got < 0 && errno == EINTR { continue }
         return got
       }
     case .memory(let bytes):

@@ -13,9 +13,12 @@
 /// naming the file and line.
 public struct LogReader: Sendable {
   public var selection: ColumnSelection
+  /// A pattern for console logs (`--pattern`); `nil` detects the format.
+  public var pattern: TextLogPattern?
 
-  public init(selection: ColumnSelection = ColumnSelection()) {
+  public init(selection: ColumnSelection = ColumnSelection(), pattern: TextLogPattern? = nil) {
     self.selection = selection
+    self.pattern = pattern
   }
 
   /// Reads the file at `path`, or standard input when `path` is `nil` or `-`.
@@ -23,7 +26,9 @@ public struct LogReader: Sendable {
   /// - Throws: `IngestError` for unreadable, empty or malformed input.
   public func read(path: String?) throws(IngestError) -> LossSeries {
     guard let path, path != "-" else {
-      return try read(LineReader(input: .descriptor(STDIN_FILENO), source: "<stdin>"))
+      let head = Self.readHead(STDIN_FILENO)
+      let input = LineReader.Input.prefixed(head, STDIN_FILENO)
+      return try read(kind: sniff(head), input: input, source: "<stdin>")
     }
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else {
@@ -34,28 +39,53 @@ public struct LogReader: Sendable {
     if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
       throw .cannotOpen(source: path, reason: "it is a directory, expected a log file")
     }
-    if (status.st_mode & S_IFMT) == S_IFREG, Int(status.st_size) >= Self.parallelThreshold {
+    let head = Self.readHead(descriptor, at: 0)
+    let kind = sniff(head)
+    if case .delimited = kind, (status.st_mode & S_IFMT) == S_IFREG,
+      Int(status.st_size) >= Self.parallelThreshold
+    {
       return try readInParallel(descriptor: descriptor, size: Int(status.st_size), source: path)
     }
-    return try read(LineReader(input: .descriptor(descriptor), source: path))
+    return try read(kind: kind, input: .descriptor(descriptor), source: path)
   }
 
   /// Reads a log already in memory; `source` names it in messages.
   public func read(bytes: [UInt8], source: String) throws(IngestError) -> LossSeries {
-    try read(LineReader(input: .memory(bytes), source: source))
+    try read(kind: sniff(Array(bytes.prefix(Self.headBytes))), input: .memory(bytes), source: source)
+  }
+
+  private func read(kind: LogKind, input: LineReader.Input, source: String) throws(IngestError) -> LossSeries {
+    var lines = LineReader(input: input, source: source)
+    let digest = InputDigest()
+    lines.digest = digest
+    var series: LossSeries
+    switch kind {
+    case .delimited:
+      series = try read(lines)
+    case .text(let pattern):
+      series = try TextLogReader(pattern: pattern).read(lines)
+    case .jsonDocument:
+      var bytes: [UInt8] = []
+      var limitHit = false
+      try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
+        bytes.append(contentsOf: line)
+        bytes.append(0x0A)
+        limitHit = bytes.count > JSONDocumentReader.maxBytes
+        return !limitHit
+      }
+      if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
+      series = try JSONDocumentReader(selection: selection).read(bytes, source: source)
+    }
+    series.origin.sha256 = digest.hex
+    return series
   }
 
   private func read(_ lines: LineReader) throws(IngestError) -> LossSeries {
-    var lines = lines
-    let digest = InputDigest()
-    lines.digest = digest
     let session = IngestSession(source: lines.source, selection: selection)
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       try session.consume(line, number: number)
       return true
     }
-    var series = try session.finish()
-    series.origin.sha256 = digest.hex
-    return series
+    return try session.finish()
   }
 }

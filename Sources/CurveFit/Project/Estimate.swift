@@ -24,6 +24,15 @@ public struct Estimate: Sendable, Equatable {
     ci80 = Bootstrap.percentile(finite, 0.10)...Bootstrap.percentile(finite, 0.90)
   }
 
+  /// The estimate through a monotone increasing map (a unit conversion).
+  public func map(_ transform: (Double) -> Double) -> Estimate {
+    var mapped = Estimate(value: transform(value))
+    mapped.ci95 = ci95.map { transform($0.lowerBound)...transform($0.upperBound) }
+    mapped.ci80 = ci80.map { transform($0.lowerBound)...transform($0.upperBound) }
+    mapped.ci95Delta = ci95Delta.map { transform($0.lowerBound)...transform($0.upperBound) }
+    return mapped
+  }
+
   /// Two-sided 95% normal quantile.
   static let z95 = 1.959963984540054
 }

@@ -2,6 +2,7 @@ extension LossCurveAnalysis {
   /// Replaces delta-method intervals with bootstrap percentiles wherever the refits allow.
   mutating func adoptBootstrap(_ models: [PowerLaw]) {
     bootstrap.used = models.count
+    bootstrapModels = models
     guard models.count >= 20 else { return }
     current.adoptBootstrap(models.map { $0(lastStep) })
     for k in projections.indices {

@@ -22,6 +22,8 @@ public struct LossCurveAnalysis: Sendable {
   public var modelChoice: ModelChoice
   /// Bootstrap settings and how many refits succeeded.
   public var bootstrap: (resamples: Int, used: Int, seed: UInt64)
+  /// The refitted curves of the bootstrap, for bands drawn at any step.
+  var bootstrapModels: [PowerLaw] = []
 
   /// Settings for one analysis.
   public struct Options: Sendable {

@@ -14,13 +14,14 @@ public struct JSONRenderer: ReportRenderer {
     members += health(analysis)
     members += [
       ("fit", fit(analysis)),
-      ("projections", .array(analysis.projections.map(projection))),
+      ("projections", .array(analysis.projections.map { projection($0, unit: report.unit) })),
       ("doubling", doubling(analysis.doubling)),
     ]
     if let target = analysis.target {
       members.append(("target", self.target(target.loss, target.outcome)))
     }
     members += trust(analysis)
+    members.append(("units", .string(report.unit.name)))
     members.append(("reproducibility", .object(Reproducibility(report: report).members)))
     members.append(
       ("tool", .object([("name", .string("curvefit")), ("version", .string(report.toolVersion))])))
@@ -98,12 +99,17 @@ public struct JSONRenderer: ReportRenderer {
     ]
   }
 
-  private func projection(_ projection: Projection) -> JSONWriter.Value {
-    .object([
+  private func projection(_ projection: Projection, unit: LossUnit) -> JSONWriter.Value {
+    var members: [(String, JSONWriter.Value)] = [
       ("factor", .number(projection.factor)),
       ("step", .number(projection.step)),
       ("loss", .number(projection.loss.value)),
-    ] + intervals(projection.loss))
+    ] + intervals(projection.loss)
+    if unit != .nats {
+      let converted = projection.loss.map(unit.fromNats)
+      members += [("loss_in_units", .number(converted.value)), ("ci95_in_units", interval(converted.ci95))]
+    }
+    return .object(members)
   }
 
   private func doubling(_ doubling: DoublingEffect) -> JSONWriter.Value {

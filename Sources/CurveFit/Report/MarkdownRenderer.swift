@@ -12,8 +12,9 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("")
     lines.append(content.sourceLine)
     lines.append("")
+    if let plot = report.plotPath { lines.append("![loss curve](\(plot))"); lines.append("") }
     if let leftOut = content.leftOut { lines.append("_\(leftOut)._") ; lines.append("") }
-    lines.append("| | step | loss | vs now |")
+    lines.append("| | step | \(report.unit == .nats ? "loss (nats)" : report.unit.name) | vs now |")
     lines.append("|---|---:|---:|---:|")
     for row in content.projectionRows {
       lines.append("| \(row.label) | \(row.step) | \(row.loss) | \(row.change) |")

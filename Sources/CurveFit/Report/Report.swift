@@ -4,6 +4,10 @@ public struct Report: Sendable {
   public var toolVersion: String
   /// The command line that produced the report, for the reproducibility record.
   public var commandLine: [String]?
+  /// The unit losses are shown in (`--units`); fits and JSON contract keys stay in nats.
+  public var unit: LossUnit = .nats
+  /// Where `--plot` wrote the SVG, for Markdown to link it.
+  public var plotPath: String?
 
   public init(
     analysis: LossCurveAnalysis, toolVersion: String = CurveFitVersion.current,

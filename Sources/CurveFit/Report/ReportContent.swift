@@ -96,7 +96,8 @@ struct ReportContent {
 
   /// One row per line of the projection table: label, step, loss with interval, change from now.
   var projectionRows: [(label: String, step: String, loss: String, change: String)] {
-    let now = analysis.current
+    let unit = report.unit
+    let now = analysis.current.map(unit.fromNats)
     var rows = [("now (fitted)", NumberFormat.count(analysis.lastStep), NumberFormat.estimate(now), "—")]
     let decimals = NumberFormat.decimalsFor(
       width: (now.ci95.map { $0.upperBound - $0.lowerBound }) ?? 0, value: now.value, digits: 3)
@@ -104,8 +105,8 @@ struct ReportContent {
       rows.append((
         "\(NumberFormat.compact(projection.factor))×",
         NumberFormat.count(projection.step),
-        NumberFormat.estimate(projection.loss),
-        NumberFormat.signed(projection.loss.value - now.value, decimals: decimals)
+        NumberFormat.estimate(projection.loss.map(unit.fromNats)),
+        NumberFormat.signed(unit.fromNats(projection.loss.value) - now.value, decimals: decimals)
       ))
     }
     return rows
@@ -127,7 +128,7 @@ struct ReportContent {
   /// `reached at step 74,800 (61,000–93,000)` or the unreachable sentence; nil without a target.
   var target: (label: String, text: String)? {
     guard let (loss, outcome) = analysis.target else { return nil }
-    let label = "target \(NumberFormat.significant(loss, 4))"
+    let label = "target \(NumberFormat.significant(report.unit.fromNats(loss), 4))"
     switch outcome {
     case .reachable(let step):
       var text = "reached at step \(NumberFormat.count(step.value))"
@@ -137,7 +138,7 @@ struct ReportContent {
       if step.value <= analysis.lastStep { text += ", already passed by the fitted curve" }
       return (label, text)
     case .unreachable(let floor):
-      return (label, "unreachable: target is below the fitted floor L_min = \(NumberFormat.significant(floor, 4))")
+      return (label, "unreachable: target is below the fitted floor L_min = \(NumberFormat.significant(report.unit.fromNats(floor), 4))")
     }
   }
 

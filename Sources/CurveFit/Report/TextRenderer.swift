@@ -8,6 +8,9 @@ public struct TextRenderer: ReportRenderer {
     lines.append("curvefit \(report.toolVersion) · \(content.sourceLine)")
     lines.append("")
     lines.append(label("HEALTH") + content.verdict)
+    if let sparkline = Sparkline.render(report.analysis.series, from: report.analysis.fitRange.lowerBound) {
+      lines.append(indent + sparkline + "   loss over log-spaced steps, high to low")
+    }
     if let leftOut = content.leftOut { lines.append(indent + leftOut) }
     lines.append("")
     lines.append(label("FIT") + "\(content.formula)   \(content.fitScope)")
@@ -18,7 +21,8 @@ public struct TextRenderer: ReportRenderer {
     lines.append(indent + content.modelChoice)
     for warning in content.warnings { lines.append(indent + "! " + warning) }
     lines.append("")
-    lines.append(pad("PROJECTION", 22) + pad("step", 14) + pad("loss (95% interval)", 26) + "vs now")
+    let lossHeader = report.unit == .nats ? "loss (95% interval)" : "\(report.unit.name) (95% interval)"
+    lines.append(pad("PROJECTION", 22) + pad("step", 14) + pad(lossHeader, 26) + "vs now")
     for row in content.projectionRows {
       lines.append("  " + pad(row.label, 20) + pad(row.step, 14) + pad(row.loss, 26) + row.change)
     }

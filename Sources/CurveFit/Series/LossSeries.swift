@@ -47,6 +47,11 @@ public struct LossSeries: Sendable, Equatable {
     (self.steps, self.losses, self.origin) = (keptSteps, keptLosses, origin)
   }
 
+  /// A series whose steps are already sorted and unique (a conversion of another series).
+  init(sortedSteps steps: [Double], losses: [Double], origin: SeriesOrigin) {
+    (self.steps, self.losses, self.origin) = (steps, losses, origin)
+  }
+
   public var count: Int { steps.count }
   public var isEmpty: Bool { steps.isEmpty }
 

@@ -1,0 +1,77 @@
+import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// What the first bytes of an input say it is.
+enum LogKind {
+  /// CSV, TSV or JSON lines: the streaming reader.
+  case delimited
+  /// A console log read with a line pattern.
+  case text(TextLogPattern)
+  /// One JSON document (trainer_state.json, an array of records).
+  case jsonDocument
+}
+
+extension LogReader {
+  static let headBytes = 64 << 10
+
+  /// Decides the kind from the first 64 KiB.
+  ///
+  /// `[` or a first line that opens but does not close a JSON object is a JSON document; a
+  /// first line that is a header naming a loss column (or a complete JSON object) is the
+  /// streaming reader's; otherwise the console-log pattern matching the most lines, if any.
+  func sniff(_ head: [UInt8]) -> LogKind {
+    if let pattern { return .text(pattern) }
+    let text = String(decoding: head, as: UTF8.self)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    if head.count >= Self.headBytes, !lines.isEmpty { lines.removeLast() }  // may be cut short
+    guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }
+    let trimmed = first.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
+    // `[{`, `[ ]` or a lone `[` open an array of records; `[rank0]: …` is a console prefix.
+    if trimmed.hasPrefix("[") {
+      let next = trimmed.dropFirst().drop { $0 == " " || $0 == "\t" }
+      if next.isEmpty || next.hasPrefix("{") || next.hasPrefix("]") || next.hasPrefix("[") { return .jsonDocument }
+    }
+    if trimmed.hasPrefix("{") {
+      // A first line that closes its object is JSON lines (a malformed one is then reported with
+      // its line number); one that does not (`{` alone, pretty-printed) opens a document.
+      let closed = first.trimmingCharacters(in: .whitespaces).hasSuffix("}")
+      return closed ? .delimited : .jsonDocument
+    }
+    if looksLikeHeader(first) { return .delimited }
+    return TextLogPattern.detect(Array(lines.prefix(200))).map { .text($0) } ?? .delimited
+  }
+
+  /// A first line whose comma- or tab-separated names include a loss column, and that holds no
+  /// numbers with a fraction: `step 0: train loss 10.98, val loss 10.99` names no columns.
+  private func looksLikeHeader(_ line: String) -> Bool {
+    let separator: Character = line.contains("\t") && !line.contains(",") ? "\t" : ","
+    let names = line.split(separator: separator).map {
+      $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+    }
+    let hasDecimal = names.contains { name in
+      name.range(of: #"\d\.\d"#, options: .regularExpression) != nil
+    }
+    return !hasDecimal && (try? selection.resolve(columns: names, source: "")) != nil
+  }
+
+  /// Up to `headBytes` from the start of a file, or taken from a stream.
+  static func readHead(_ descriptor: Int32, at offset: Int? = nil) -> [UInt8] {
+    var head = [UInt8](repeating: 0, count: headBytes)
+    var filled = 0
+    while filled < headBytes {
+      let got = head.withUnsafeMutableBytes { buffer -> Int in
+        guard let base = buffer.baseAddress else { return 0 }
+        if let offset { return pread(descriptor, base + filled, headBytes - filled, off_t(offset + filled)) }
+        return Glibc.read(descriptor, base + filled, headBytes - filled)
+      }
+      if got < 0 && errno == EINTR { continue }
+      guard got > 0 else { break }
+      filled += got
+    }
+    return Array(head.prefix(filled))
+  }
+}

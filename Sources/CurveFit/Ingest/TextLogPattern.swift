@@ -1,0 +1,60 @@
+import Foundation
+
+/// The line shapes of common trainers' console logs, each a regular expression with named
+/// groups `step` and `loss` (`--pattern` supplies one of the user's own).
+///
+/// Lines that match nothing (banners, eval lines, tracebacks) are skipped: `eval:` and `hella`
+/// lines in llm.c and build-nanogpt logs are accuracies and validation losses, not step losses,
+/// and no pattern here matches them.
+public struct TextLogPattern: Sendable {
+  public let name: String
+  let expression: NSRegularExpression
+
+  public init(name: String, regex: String) throws(IngestError) {
+    self.name = name
+    do {
+      expression = try NSRegularExpression(pattern: regex)
+    } catch {
+      throw .cannotOpen(source: "--pattern", reason: "not a valid regular expression: \(regex)")
+    }
+    guard regex.contains("(?<step>"), regex.contains("(?<loss>") else {
+      throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
+    }
+  }
+
+  private static let number = #"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)"#
+
+  /// The built-in shapes, most specific first.
+  public static let known: [TextLogPattern] = [
+    ("llm.c main.log", #"^s:(?<step>\d+) trl:(?<loss>N)"#),
+    ("llm.c console", #"^step\s+(?<step>\d+)/\d+\s*\|\s*(?:train )?loss (?<loss>N)"#),
+    ("nanoGPT", #"^iter (?<step>\d+): loss (?<loss>N)"#),
+    ("build-nanogpt", #"^(?<step>\d+) train (?<loss>N)\s*$"#),
+    ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*\d+\s*\|.*?\blm loss: (?<loss>N)"#),
+    ("step/loss", #"\bstep[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ])?loss[\s:=]+(?<loss>N)"#),
+  ].compactMap { name, regex in
+    try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
+  }
+
+  /// `(step, loss text)` when the line matches.
+  func match(_ line: String) -> (step: Double, loss: String)? {
+    let range = NSRange(line.startIndex..., in: line)
+    guard let found = expression.firstMatch(in: line, range: range),
+      let stepRange = Range(found.range(withName: "step"), in: line),
+      let lossRange = Range(found.range(withName: "loss"), in: line),
+      let step = Double(line[stepRange])
+    else { return nil }
+    return (step, String(line[lossRange]))
+  }
+
+  /// The known pattern matching the most of `lines` (at least 3, or a quarter of a short
+  /// excerpt), if any.
+  static func detect(_ lines: [String]) -> TextLogPattern? {
+    var best: (pattern: TextLogPattern, count: Int)?
+    for pattern in known {
+      let count = lines.reduce(0) { $0 + (pattern.match($1) == nil ? 0 : 1) }
+      if count >= min(3, max(1, lines.count / 4)), count > (best?.count ?? 0) { best = (pattern, count) }
+    }
+    return best?.pattern
+  }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// A self-contained SVG of the run: raw loss (light), its log-binned mean (dark), the fit and
+/// its projection to 10× with the 95% band, the target, spikes, plateaus and divergence.
+///
+/// No fonts, scripts or external references: generic font families and inline attributes only.
+/// The step axis is logarithmic by default.
+public struct SVGPlot: Sendable {
+  public var report: Report
+  public var logarithmicSteps: Bool
+
+  public init(report: Report, logarithmicSteps: Bool = true) {
+    self.report = report
+    self.logarithmicSteps = logarithmicSteps
+  }
+
+  static let size = (width: 900.0, height: 520.0)
+  static let margin = (left: 70.0, right: 170.0, top: 40.0, bottom: 50.0)
+
+  public func render() -> String {
+    let analysis = report.analysis
+    let series = analysis.series
+    let firstStep = series.steps.first { $0 > 0 } ?? 1
+    let lastStep = analysis.projections.last?.step ?? (series.steps.last ?? 10)
+    let x = Axis(low: firstStep, high: lastStep, log: logarithmicSteps,
+                 from: Self.margin.left, to: Self.size.width - Self.margin.right)
+    let means = binnedMeans(series, bins: 300, first: firstStep)
+    let fitLow = analysis.fitRange.lowerBound
+    let curve = curvePoints(from: max(firstStep, fitLow), to: lastStep, count: 120)
+    var values = means.map(\.1) + curve.flatMap { [$0.low, $0.high] }
+    if let target = analysis.target?.loss { values.append(target) }
+    let sorted = values.filter(\.isFinite).sorted()
+    let yLow = sorted.first ?? 0
+    let yHigh = sorted.isEmpty ? 1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.995))]
+    let pad = max((yHigh - yLow) * 0.06, 1e-6)
+    let y = Axis(low: yLow - pad, high: yHigh + pad, log: false,
+                 from: Self.size.height - Self.margin.bottom, to: Self.margin.top)
+
+    var svg = SVGWriter(width: Self.size.width, height: Self.size.height)
+    svg.rect(0, 0, Self.size.width, Self.size.height, fill: "#ffffff")
+    regions(&svg, x: x, y: y)
+    svg.grid(x: x, y: y)
+    let raw = zip(series.steps, series.losses).filter { $0.0 >= firstStep && $0.1.isFinite }
+    svg.polyline(decimate(raw, x: x, y: y), stroke: "#c7d2e0", width: 1)
+    svg.polyline(means.map { (x($0.0), y($0.1)) }, stroke: "#1f4e8c", width: 1.6)
+    band(&svg, curve, x: x, y: y)
+    let observed = curve.filter { $0.t <= analysis.lastStep }
+    let projected = curve.filter { $0.t >= analysis.lastStep }
+    svg.polyline(observed.map { (x($0.t), y($0.value)) }, stroke: "#d2691e", width: 2)
+    svg.polyline(projected.map { (x($0.t), y($0.value)) }, stroke: "#d2691e", width: 2, dash: "6 4")
+    if let target = analysis.target?.loss, y.contains(target) {
+      svg.line(Self.margin.left, y(target), Self.size.width - Self.margin.right, y(target),
+               stroke: "#2e8b57", width: 1.2, dash: "3 3")
+      svg.text(Self.size.width - Self.margin.right - 4, y(target) - 5, "target \(NumberFormat.significant(target, 4))",
+               anchor: "end", size: 11, fill: "#2e8b57")
+    }
+    spikes(&svg, x: x, y: y)
+    svg.axes(x: x, y: y, xLabel: series.origin.stepColumn ?? "row", yLabel: "loss (nats)")
+    legend(&svg)
+    svg.text(Self.size.width / 2, 24, "\(series.origin.source) — \(HealthVerdict(analysis.health).sentence)",
+             anchor: "middle", size: 14, weight: "bold")
+    return svg.finish()
+  }
+
+  // MARK: - Pieces
+
+  private func regions(_ svg: inout SVGWriter, x: Axis, y: Axis) {
+    let top = Self.margin.top
+    let height = Self.size.height - Self.margin.top - Self.margin.bottom
+    for plateau in report.analysis.health.plateaus where plateau.endStep > x.low {
+      let left = x(max(plateau.startStep, x.low))
+      svg.rect(left, top, max(1, x(plateau.endStep) - left), height, fill: "#f5d76e", opacity: 0.35)
+    }
+    if let divergence = report.analysis.health.divergence, let last = report.analysis.series.steps.last {
+      let left = x(max(divergence.startStep, x.low))
+      svg.rect(left, top, max(2, x(last) - left), height, fill: "#e74c3c", opacity: 0.2)
+    }
+  }
+
+  private func spikes(_ svg: inout SVGWriter, x: Axis, y: Axis) {
+    for spike in report.analysis.health.spikes.prefix(30) {
+      let px = x(spike.peakStep)
+      let py = y(min(spike.peakLoss, y.high))
+      svg.polygon([(px, py - 9), (px - 5, py - 17), (px + 5, py - 17)], fill: "#c0392b")
+      svg.text(px, py - 20, NumberFormat.count(spike.startStep), anchor: "middle", size: 10, fill: "#c0392b")
+    }
+  }
+
+  private func band(_ svg: inout SVGWriter, _ curve: [CurvePoint], x: Axis, y: Axis) {
+    let upper = curve.map { (x($0.t), y(min(max($0.high, y.low), y.high))) }
+    let lower = curve.reversed().map { (x($0.t), y(min(max($0.low, y.low), y.high))) }
+    svg.polygon(upper + lower, fill: "#f0a35e", opacity: 0.3)
+  }
+
+  private func legend(_ svg: inout SVGWriter) {
+    let left = Self.size.width - Self.margin.right + 14
+    var top = Self.margin.top + 8
+    let entries: [(String, String, String?)] = [
+      ("observed loss", "#c7d2e0", nil), ("mean (log bins)", "#1f4e8c", nil),
+      ("fit", "#d2691e", nil), ("projection to 10×", "#d2691e", "6 4"),
+    ]
+    for (label, color, dash) in entries {
+      svg.line(left, top, left + 24, top, stroke: color, width: 2, dash: dash)
+      svg.text(left + 30, top + 4, label, anchor: "start", size: 11)
+      top += 18
+    }
+    svg.rect(left, top - 6, 24, 10, fill: "#f0a35e", opacity: 0.3)
+    svg.text(left + 30, top + 3, "95% band", anchor: "start", size: 11)
+    top += 18
+    svg.polygon([(left + 12, top + 4), (left + 7, top - 4), (left + 17, top - 4)], fill: "#c0392b")
+    svg.text(left + 30, top + 3, "spike (start step)", anchor: "start", size: 11)
+    top += 18
+    svg.rect(left, top - 6, 24, 10, fill: "#f5d76e", opacity: 0.6)
+    svg.text(left + 30, top + 3, "plateau", anchor: "start", size: 11)
+    top += 18
+    svg.rect(left, top - 6, 24, 10, fill: "#e74c3c", opacity: 0.35)
+    svg.text(left + 30, top + 3, "divergence", anchor: "start", size: 11)
+  }
+
+  // MARK: - Data
+
+  struct CurvePoint {
+    var t: Double
+    var value: Double
+    var low: Double
+    var high: Double
+  }
+
+  /// The fitted curve with its 95% band: bootstrap percentiles when the refits are there,
+  /// otherwise the delta method.
+  private func curvePoints(from: Double, to: Double, count: Int) -> [CurvePoint] {
+    let analysis = report.analysis
+    let models = analysis.bootstrapModels
+    return (0..<count).map { k in
+      let t = logarithmicSteps
+        ? from * Foundation.pow(to / from, Double(k) / Double(count - 1))
+        : from + (to - from) * Double(k) / Double(count - 1)
+      var estimate = analysis.fit.estimate(at: t)
+      if models.count >= 20 { estimate.adoptBootstrap(models.map { $0(t) }) }
+      let interval = estimate.ci95 ?? (estimate.value...estimate.value)
+      return CurvePoint(t: t, value: estimate.value, low: interval.lowerBound, high: interval.upperBound)
+    }
+  }
+
+  private func binnedMeans(_ series: LossSeries, bins: Int, first: Double) -> [(Double, Double)] {
+    guard let last = series.steps.last, last > first else { return [] }
+    var sumT = [Double](repeating: 0, count: bins)
+    var sumY = sumT
+    var counts = sumT
+    let low = logarithmicSteps ? Foundation.log(first) : first
+    let span = (logarithmicSteps ? Foundation.log(last) : last) - low
+    for (step, loss) in zip(series.steps, series.losses) where step >= first && loss.isFinite {
+      let position = ((logarithmicSteps ? Foundation.log(step) : step) - low) / span
+      let bin = min(bins - 1, Int(position * Double(bins)))
+      sumT[bin] += step
+      sumY[bin] += loss
+      counts[bin] += 1
+    }
+    return (0..<bins).compactMap { counts[$0] > 0 ? (sumT[$0] / counts[$0], sumY[$0] / counts[$0]) : nil }
+  }
+
+  /// At most two points (min and max) per pixel column, so a 10M-row log stays a small file.
+  private func decimate(_ points: [(Double, Double)], x: Axis, y: Axis) -> [(Double, Double)] {
+    guard points.count > 2_000 else { return points.map { (x($0.0), y(min($0.1, y.high))) } }
+    var columns: [Int: (low: Double, high: Double, first: Double)] = [:]
+    var order: [Int] = []
+    for (step, loss) in points {
+      let column = Int(x(step))
+      if let existing = columns[column] {
+        columns[column] = (min(existing.low, loss), max(existing.high, loss), existing.first)
+      } else {
+        columns[column] = (loss, loss, step)
+        order.append(column)
+      }
+    }
+    return order.flatMap { column -> [(Double, Double)] in
+      guard let entry = columns[column] else { return [] }
+      return [(Double(column), y(min(entry.high, y.high))), (Double(column), y(min(entry.low, y.high)))]
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@testable import CurveFit
+
+@Suite struct FormatTests {
+  func read(_ text: String, pattern: TextLogPattern? = nil, _ selection: ColumnSelection = .init()) throws -> LossSeries {
+    try LogReader(selection: selection, pattern: pattern).read(bytes: Array(text.utf8), source: "run.log")
+  }
+
+  func fixture(_ path: String) throws -> String {
+    let url = try #require(Bundle.module.url(forResource: "Fixtures/\(path)", withExtension: nil))
+    return url.path
+  }
+
+  @Test func llmcMainLogSkipsEvalLines() throws {
+    let series = try read("s:0 tel:11.0095\ns:0 trl:11.0116 lr:0.000001 norm:14.96\ns:1 trl:10.9586 lr:0.000002 norm:15.18\ns:1 eval:0.2437\ns:2 trl:10.8579 lr:0.000003 norm:14.49\n")
+    #expect(series.origin.format == "text (llm.c main.log)")
+    #expect(series.steps == [0, 1, 2])
+    #expect(series.losses == [11.0116, 10.9586, 10.8579])
+  }
+
+  @Test func llmcConsole() throws {
+    let series = try read("""
+      +-----------------------+
+      step    1/19560 | loss 11.009662 (+nanz)| norm 15.0789 (+nanz)| lr 8.57e-07 | 4230.95 ms
+      step    2/19560 | loss 10.956554 (+nanz)| norm 15.2427 (+nanz)| lr 1.71e-06 | 4385.98 ms
+      val loss 10.9
+      step    3/19560 | loss 10.848841 (+nanz)| norm 14.7707 (+nanz)| lr 2.57e-06 | 4401.95 ms
+      """)
+    #expect(series.origin.format == "text (llm.c console)")
+    #expect(series.losses == [11.009662, 10.956554, 10.848841])
+  }
+
+  @Test func buildNanoGPTIgnoresValAndHellaSwag() throws {
+    let series = try read("0 val 10.9522\n0 hella 0.2487\n0 train 10.955010\n1 train 10.871\n2 train 10.7\n")
+    #expect(series.origin.format == "text (build-nanogpt)")
+    #expect(series.steps == [0, 1, 2] && series.losses == [10.955010, 10.871, 10.7])
+  }
+
+  @Test func customPatternWithNamedGroups() throws {
+    let pattern = try TextLogPattern(name: "--pattern", regex: #"epoch=\d+ it=(?<step>\d+) L=(?<loss>[0-9.]+)"#)
+    let series = try read("epoch=0 it=10 L=3.5\nnoise\nepoch=0 it=20 L=3.25\n", pattern: pattern)
+    #expect(series.steps == [10, 20] && series.losses == [3.5, 3.25])
+  }
+
+  @Test func patternWithoutGroupsIsRejected() {
+    #expect(throws: IngestError.self) { try TextLogPattern(name: "--pattern", regex: "(\\d+) (\\d+)") }
+  }
+
+  @Test func realNanoGPTConsoleLog() throws {
+    // nanoGPT stdout (MIT; Fixtures/nanogpt-stdout/SOURCE.md): 2,547 "iter N: loss X" lines,
+    // "step N: train loss …, val loss …" evaluation lines, and a traceback at the end.
+    let series = try LogReader().read(path: try fixture("nanogpt-stdout/output.log"))
+    #expect(series.origin.format == "text (nanoGPT)")
+    #expect(series.count == 2_547)
+    #expect(series.losses.first == 10.9766 && series.losses.last == 3.5074)
+    let analysis = try LossCurveAnalysis.run(series, options: .init())
+    #expect(analysis.fit.model.lMin.isFinite)
+  }
+
+  @Test func realMegatronLogSkipsIterationsWithoutLoss() throws {
+    let bloom = try LogReader().read(path: try fixture("megatron/tr11-176B-bloom_iter31214-31251.log"))
+    #expect(bloom.origin.format == "text (Megatron-LM)")
+    #expect(bloom.steps.first == 31_214)
+    #expect(bloom.losses.first == 2.198845)
+    // The diverged excerpt logs iteration 9027 with no lm loss field (skipped, SOURCE.md).
+    let diverged = try LogReader().read(path: try fixture("megatron/tr8-104B_exp12_iter9026-9027_diverged.log"))
+    #expect(diverged.steps == [9_026] && diverged.losses == [7.02458])
+  }
+
+  @Test func realTrainerStateSkipsTheFinalSummary() throws {
+    // whisper-large-v2-ja trainer_state.json: 206 log_history entries, 200 with a step loss; the
+    // eval entries and the final summary ("train_loss" averaged over the run) have none.
+    let series = try LogReader().read(path: try fixture("hf-trainer-whisper-ja/trainer_state.json"))
+    #expect(series.origin.format == "json (trainer_state)")
+    #expect(series.origin.stepColumn == "step" && series.origin.lossColumn == "loss")
+    #expect(series.count == 200)
+    #expect(series.steps.first == 25 && series.losses.first == 0.3048)
+    #expect(series.steps.last == 5_000)
+    let eval = try LogReader(selection: ColumnSelection(lossColumn: "eval_loss"))
+      .read(path: try fixture("hf-trainer-whisper-ja/trainer_state.json"))
+    #expect(eval.count > 0 && eval.count < 20)
+  }
+
+  @Test func unitConversionsMatchWorkedExamples() {
+    // L = 2.0 nats, 4 bytes/token → PPL 7.39, 2.885 bits per token, 0.721 bits per byte.
+    #expect(abs(LossUnit.perplexity.fromNats(2) - 7.389) < 0.001)
+    #expect(abs(LossUnit.bits.fromNats(2) - 2.885) < 0.001)
+    #expect(abs(LossUnit.bitsPerByte(bytesPerToken: 4).fromNats(2) - 0.721) < 0.001)
+    // PPL 10 vs 12 → 0.182 nats = 0.263 bits.
+    let nats = LossUnit.perplexity.toNats(12) - LossUnit.perplexity.toNats(10)
+    #expect(abs(nats - 0.182) < 0.001)
+    #expect(abs(LossUnit.bits.fromNats(nats) - 0.263) < 0.001)
+    #expect(abs(LossUnit.bits.toNats(LossUnit.bits.fromNats(1.7)) - 1.7) < 1e-12)
+  }
+
+  @Test func unitsNeedTheirRatio() {
+    #expect(LossUnit.named("bpb", bytesPerToken: nil, charactersPerToken: nil) == .failure(.needs("bpb", "--bytes-per-token")))
+    #expect(LossUnit.named("bits", bytesPerToken: nil, charactersPerToken: nil) == .success(.bits))
+  }
+}
