@@ -25,6 +25,16 @@ LOGS = [
     ("algoperf-criteo-divergence", "measurements.csv", []),
     ("jsonl-slm125m-legal", "metrics.jsonl", []),
     ("detectron2-metrics-jsonl", "metrics.json", ["--loss-col", "total_loss", "--step-col", "iteration"]),
+    ("llmc-gpt2-124m-mainlog", "main.log", []),
+    ("llmc-gpt2-124m-stdout", "gpt2_train.11685414.log", []),
+    ("nanogpt-stdout-log", "output.log", []),
+    ("buildnanogpt-gpt2-logs", "log_no_warmup/log.txt", []),
+    ("buildnanogpt-gpt2-logs", "log_2.5_epoch_full/log.txt", []),
+    ("hf-trainer-whisper-ja", "trainer_state.json", []),
+    ("hf-trainer-star-drafter", "trainer_state.json", []),
+    ("lightning-slm-training", "metrics.csv", []),
+    ("bigscience-megatron-chronicles", "tr1-13B_iter29020-29090.log", []),
+    ("bigscience-megatron-chronicles", "tr8-104B_exp1_iter7000-7220.log", []),
 ]
 
 
@@ -40,14 +50,15 @@ def main():
         path = os.path.join(REAL, folder, name)
         if not os.path.exists(path):
             continue
-        run = subprocess.run([args.bin, path, "--format", "json", *flags], capture_output=True, text=True)
+        run = subprocess.run([args.bin, path, "--format", "json", "--bootstrap", "100", *flags],
+                             capture_output=True, text=True)
         if run.returncode != 0:
-            print(f"| {folder} | | error: {run.stderr.strip()} | | | |")
+            print(f"| {folder}/{name} | | error: {run.stderr.strip()} | | | |")
             continue
         report = json.loads(run.stdout)
         events = ", ".join(f"{e['kind']} {e['step']:g}" for e in report["events"]) or "none"
         fit = report["fit"]
-        print(f"| {folder} | {report['input']['rows']} | {report['health']['verdict']} | {events} "
+        print(f"| {folder}/{name} | {report['input']['rows']} | {report['health']['verdict']} | {events} "
               f"| {fit['alpha']:.3g} | {'yes' if fit['converged'] else 'no'} |")
 
 

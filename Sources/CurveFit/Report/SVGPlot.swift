@@ -42,7 +42,7 @@ public struct SVGPlot: Sendable {
     svg.grid(x: x, y: y)
     let raw = zip(series.steps, series.losses).filter { $0.0 >= firstStep && $0.1.isFinite }
     svg.polyline(decimate(raw, x: x, y: y), stroke: "#c7d2e0", width: 1)
-    svg.polyline(means.map { (x($0.0), y($0.1)) }, stroke: "#1f4e8c", width: 1.6)
+    svg.polyline(means.map { (x($0.0), y(min(max($0.1, y.low), y.high))) }, stroke: "#1f4e8c", width: 1.6)
     band(&svg, curve, x: x, y: y)
     let observed = curve.filter { $0.t <= analysis.lastStep }
     let projected = curve.filter { $0.t >= analysis.lastStep }
@@ -57,7 +57,8 @@ public struct SVGPlot: Sendable {
     spikes(&svg, x: x, y: y)
     svg.axes(x: x, y: y, xLabel: series.origin.stepColumn ?? "row", yLabel: "loss (nats)")
     legend(&svg)
-    svg.text(Self.size.width / 2, 24, "\(series.origin.source) — \(HealthVerdict(analysis.health).sentence)",
+    let name = series.origin.source.split(separator: "/").suffix(2).joined(separator: "/")
+    svg.text(Self.size.width / 2, 24, "\(name) — \(HealthVerdict(analysis.health).sentence)",
              anchor: "middle", size: 14, weight: "bold")
     return svg.finish()
   }
@@ -80,7 +81,8 @@ public struct SVGPlot: Sendable {
   private func spikes(_ svg: inout SVGWriter, x: Axis, y: Axis) {
     for spike in report.analysis.health.spikes.prefix(30) {
       let px = x(spike.peakStep)
-      let py = y(min(spike.peakLoss, y.high))
+      // Clipped peaks keep their marker and label inside the plot, below the title.
+      let py = max(y(min(spike.peakLoss, y.high)), Self.margin.top + 30)
       svg.polygon([(px, py - 9), (px - 5, py - 17), (px + 5, py - 17)], fill: "#c0392b")
       svg.text(px, py - 20, NumberFormat.count(spike.startStep), anchor: "middle", size: 10, fill: "#c0392b")
     }
