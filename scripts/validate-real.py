@@ -38,9 +38,53 @@ LOGS = [
 ]
 
 
+def run_json(binary, path, flags):
+    run = subprocess.run([binary, path, "--format", "json", "--bootstrap", "100", *flags],
+                         capture_output=True, text=True)
+    return (json.loads(run.stdout), None) if run.returncode == 0 else (None, run.stderr.strip())
+
+
+def tenfold(binary, path, flags, report):
+    """Fits the first tenth of the steps and compares its 10x projection with the end of the run.
+
+    The end of the run is the full fit's loss at the last step (the observed curve without its
+    noise); returns (relative error, observed inside the projection's 95% interval)."""
+    first, last = report["fit"]["from_step"], report["current"]["step"]
+    cut = first + (last - first) / 10
+    early, _ = run_json(binary, path, [*flags, "--to-step", f"{cut:.6g}"])
+    if early is None:
+        return None
+    projection = next(p for p in early["projections"] if p["factor"] == 10)
+    observed = report["current"]["loss"]
+    interval = projection.get("ci95")
+    inside = interval is not None and interval[0] <= observed <= interval[1]
+    return (projection["loss"] - observed) / observed, inside, projection["step"]
+
+
+def backtests(binary):
+    print("| log | 80/20 backtest: mean / max error | 95% band held | 10× from the first tenth: error | truth inside its 95% interval |")
+    print("|---|---:|---:|---:|---|")
+    for folder, name, flags in LOGS:
+        path = os.path.join(REAL, folder, name)
+        if not os.path.exists(path):
+            continue
+        report, error = run_json(binary, path, flags)
+        if report is None:
+            continue
+        test = report.get("backtest")
+        ten = tenfold(binary, path, flags, report)
+        cells = [f"{folder}/{name}"]
+        cells.append(f"{100 * test['mean_rel_error']:.1f}% / {100 * test['max_rel_error']:.1f}%" if test else "n/a")
+        cells.append(f"{100 * test['coverage95']:.0f}%" if test else "n/a")
+        cells.append(f"{100 * ten[0]:+.1f}%" if ten else "n/a")
+        cells.append(("yes" if ten[1] else "no") if ten else "n/a")
+        print("| " + " | ".join(cells) + " |")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release", "curvefit"))
+    parser.add_argument("--backtests", action="store_true", help="also the backtest table")
     args = parser.parse_args()
     if not os.path.isdir(REAL):
         sys.exit("needs ../shared/data/real beside the repository")
@@ -60,6 +104,9 @@ def main():
         fit = report["fit"]
         print(f"| {folder}/{name} | {report['input']['rows']} | {report['health']['verdict']} | {events} "
               f"| {fit['alpha']:.3g} | {'yes' if fit['converged'] else 'no'} |")
+    if args.backtests:
+        print()
+        backtests(args.bin)
 
 
 if __name__ == "__main__":

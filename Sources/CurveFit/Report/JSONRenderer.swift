@@ -14,6 +14,9 @@ public struct JSONRenderer: ReportRenderer {
     members += health(analysis)
     members += [
       ("fit", fit(analysis)),
+      ("current", .object([
+        ("step", .number(analysis.lastStep)), ("loss", .number(analysis.current.value)),
+      ] + intervals(analysis.current))),
       ("projections", .array(analysis.projections.map { projection($0, unit: report.unit) })),
       ("doubling", doubling(analysis.doubling)),
     ]
