@@ -112,7 +112,14 @@ extension CurveFitCommand {
         try ScalingAnalysis.run(
           n: n, d: d, loss: losses, table: table, tokensFromCompute: tokensFromCompute, options: options)
       }
-      output.write(ScalingReport(analysis: analysis).rendered(as: output.format))
+      let report = ScalingReport(analysis: analysis)
+      if let plot = output.plot {
+        guard FileManager.default.createFile(atPath: plot, contents: Data(ScalingPlot(report: report).render().utf8)) else {
+          ExitStatus.printError("\(plot): cannot write the plot")
+          throw ExitStatus.badInput
+        }
+      }
+      output.write(report.rendered(as: output.format))
     }
   }
 }

@@ -1,6 +1,10 @@
 import CurveFit
 import CurveFitTestSupport
 import Foundation
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
 import Testing
 
 @Suite(.serialized) struct ScalingCommandTests {
@@ -52,5 +56,28 @@ import Testing
     let bad = try CommandRunner.run(["scaling"], stdin: "params,acc\n1e9,0.5\n")
     #expect(bad.status == 1)
     #expect(bad.stderr == "curvefit: <stdin>: no loss column; columns are params, acc (choose one with --loss-col)\n")
+  }
+}
+
+@Suite(.serialized) struct ScalingPlotTests {
+  @Test func scalingPlotIsValidSVG() throws {
+    var text = "params,tokens,loss\n"
+    for i in 0..<5 {
+      for j in 0..<5 {
+        let n = 1e8 * pow(10, Double(i) / 2)
+        let d = 2e9 * pow(10, Double(j) / 2)
+        text += "\(n),\(d),\(1.69 + 406.4 / pow(n, 0.34) + 410.7 / pow(d, 0.28))\n"
+      }
+    }
+    let table = try CommandRunner.temporaryFile(named: "runs.csv", contents: text)
+    let svgPath = table.replacingOccurrences(of: "runs.csv", with: "scaling.svg")
+    let result = try CommandRunner.run(["scaling", table, "--bootstrap", "0", "--plot", svgPath])
+    #expect(result.status == 0, "\(result.stderr)")
+    let data = try Data(contentsOf: URL(fileURLWithPath: svgPath))
+    let parser = XMLParser(data: data)
+    #expect(parser.parse())
+    let svg = String(decoding: data, as: UTF8.self)
+    #expect(svg.contains("compute-optimal frontier"))
+    #expect(svg.contains("D = "))
   }
 }

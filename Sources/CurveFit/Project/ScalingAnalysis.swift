@@ -15,6 +15,8 @@ public struct ScalingAnalysis: Sendable {
   public var doublingAt: (n: Double, d: Double)
   public var predictions: [(n: Double, d: Double)]
   public var budgets: [Double]
+  /// The runs as fitted (D derived from compute when needed).
+  public var runs: (n: [Double], d: [Double], loss: [Double]) = ([], [], [])
 
   /// A number with 80% and 95% bootstrap intervals.
   public struct Quantity: Sendable {
@@ -71,10 +73,12 @@ public struct ScalingAnalysis: Sendable {
         name: names[k], value: values[k], ci80: ci80.isEmpty ? nil : ci80[k],
         ci95: ci95.isEmpty ? nil : ci95[k])
     }
-    return ScalingAnalysis(
+    var analysis = ScalingAnalysis(
       table: table, tokensFromCompute: tokensFromCompute, fit: fit, resamples: options.resamples,
       resamplesUsed: samples.count, seed: options.seed, quantities: quantities, doublingAt: at,
       predictions: predictions, budgets: budgets)
+    analysis.runs = (n, d, loss)
+    return analysis
   }
 
   /// Only D varies → `L(D)`; only N varies → `L(N)`; otherwise both.

@@ -32,7 +32,10 @@ struct Axis {
         }
         decade *= 10
       }
-      return ticks.count > 12 ? ticks.filter { Foundation.log10($0).rounded() == Foundation.log10($0) } : ticks
+      if ticks.count > 12 { return ticks.filter { Foundation.log10($0).rounded() == Foundation.log10($0) } }
+      if ticks.count >= 4 { return ticks }
+      // A narrow log range (a loss axis from 1.9 to 5.2): evenly spaced values read better.
+      return Axis(low: low, high: high, log: false, from: from, to: to).ticks
     }
     let raw = (high - low) / 6
     let magnitude = Foundation.pow(10, Foundation.log10(raw).rounded(.down))
