@@ -47,6 +47,10 @@ public struct Spike: Sendable, Equatable {
   public var rollbackStep: Double
   /// Batches to skip after the restart: from the rollback step to the recovery.
   public var batchesToSkip: Double
+  /// The gradient norm's highest robust z over the spike's start and the 10 points before it,
+  /// and how many steps before the loss it peaked; `nil` without a gradient-norm column.
+  public var gradNormZ: Double? = nil
+  public var gradNormLeadSteps: Double? = nil
 }
 
 /// A stretch where the loss stopped improving while its own trend said it should.

@@ -19,11 +19,14 @@ struct ElevatedScan {
     var scale: Double
     /// Closed because it stayed flat and high: a new level rather than a spike.
     var levelShift = false
+    /// The gradient norm's highest z over the lookback when the stretch opened, and its position.
+    var gradient: (z: Double, position: Int)?
   }
 
   let segments: [Segment]
 
-  init(_ residuals: Residuals, options: HealthOptions) {
+  init(_ residuals: Residuals, options: HealthOptions, gradient: GradNormSignal? = nil) {
+    var gradient = gradient
     var found: [Segment] = []
     let values = residuals.values
     guard values.count > 3, values.contains(where: \.isFinite) else {
@@ -38,6 +41,7 @@ struct ElevatedScan {
     var baseline = RobustBaseline(seed: seed, span: options.baselineSpan)
     var open: Segment?
     for k in values.indices {
+      gradient?.advance(to: k)
       guard values[k].isFinite else { continue }
       let z = baseline.z(values[k])
       if var segment = open {
@@ -68,7 +72,11 @@ struct ElevatedScan {
         continue
       }
       let ratio = residuals.ratio(at: k, over: baseline.level)
-      if z >= options.spikeZ, ratio >= options.spikeMinRatio {
+      // Only a loss already past the supported threshold asks the gradient (rarely, so cheaply).
+      let recent = z >= GradNormSignal.supportedZ(options) ? gradient?.recent(at: k) : nil
+      let backed = (recent?.z ?? -.infinity) >= options.spikeZ
+      let threshold = backed ? GradNormSignal.supportedZ(options) : options.spikeZ
+      if z >= threshold, ratio >= options.spikeMinRatio {
         if var previous = found.last, let recovery = previous.recovery,
           k - recovery < options.mergeGap
         {
@@ -89,7 +97,7 @@ struct ElevatedScan {
         }
         open = Segment(
           start: start, peak: k, peakZ: z, recovery: nil, end: k, level: baseline.level,
-          scale: baseline.scale)
+          scale: baseline.scale, gradient: recent.flatMap { $0.z.isFinite ? $0 : nil })
       } else {
         baseline.update(values[k])
       }

@@ -19,7 +19,8 @@ public struct HealthCheck: Sendable {
     detectPlateaus: Bool = true
   ) -> HealthFindings {
     let residuals = Residuals(series: series, trend: trend, fromStep: fromStep)
-    let scan = ElevatedScan(residuals, options: options)
+    let gradient = GradNormSignal(series: series, residuals: residuals, options: options)
+    let scan = ElevatedScan(residuals, options: options, gradient: gradient)
     let divergence = DivergenceDetector(options: options)
       .divergence(in: scan, residuals: residuals, series: series)
     let onset = divergence?.onset

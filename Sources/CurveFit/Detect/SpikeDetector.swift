@@ -39,11 +39,20 @@ struct SpikeDetector {
     let recoveryStep = segment.recovery.map { residuals.step($0) }
     let rollback = rollbackStep(before: startStep, firstStep: series.steps.first ?? 0)
     let resumeAt = recoveryStep ?? residuals.step(segment.end)
-    return Spike(
+    var gradNormZ: Double?
+    var lead: Double?
+    if let recent = segment.gradient {
+      gradNormZ = recent.z
+      lead = startStep - residuals.step(recent.position)
+    }
+    var spike = Spike(
       startStep: startStep, peakStep: residuals.step(segment.peak), peakLoss: peakLoss,
       baselineLoss: baseline, ratio: peakLoss / baseline, z: segment.peakZ,
       recoveryStep: recoveryStep, points: (segment.recovery ?? segment.end + 1) - segment.start,
       rollbackStep: rollback, batchesToSkip: max(0, resumeAt - rollback))
+    spike.gradNormZ = gradNormZ
+    spike.gradNormLeadSteps = lead
+    return spike
   }
 
   /// `start − rollbackSteps`, rounded down to a multiple of `checkpointEvery`, not before the

@@ -28,9 +28,16 @@ public struct ColumnSelection: Sendable, Equatable {
   ]
 
   /// A resolved choice: indices into the column list.
+  /// Gradient-norm aliases: an optional second signal for the spike detector.
+  public static let gradNormAliases = [
+    "grad_norm", "gradient_norm", "grad-norm", "train/grad_norm", "grad norm", "optim/grad_norm",
+    "train/gradient_norm", "norm",
+  ]
+
   struct Resolved {
     var step: Int?
     var loss: Int
+    var gradNorm: Int?
   }
 
   /// Picks the columns from the names seen, or explains why none fits.
@@ -58,7 +65,8 @@ public struct ColumnSelection: Sendable, Equatable {
     } else {
       step = Self.firstMatch(Self.stepAliases, in: lowered)
     }
-    return Resolved(step: step, loss: loss)
+    let gradNorm = Self.firstMatch(Self.gradNormAliases, in: lowered).flatMap { $0 == loss ? nil : $0 }
+    return Resolved(step: step, loss: loss, gradNorm: gradNorm)
   }
 
   private static func firstMatch(_ aliases: [String], in lowered: [String]) -> Int? {

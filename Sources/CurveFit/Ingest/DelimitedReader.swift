@@ -45,22 +45,24 @@ struct DelimitedReader {
   ///   exact only when the row ended before both were found.
   @inline(__always)
   func locate(
-    _ first: Int?, _ second: Int, in line: UnsafeBufferPointer<UInt8>
-  ) -> (first: Range<Int>?, second: Range<Int>?, fieldsSeen: Int) {
-    let last = max(first ?? 0, second)
+    _ first: Int?, _ second: Int, _ third: Int? = nil, in line: UnsafeBufferPointer<UInt8>
+  ) -> (first: Range<Int>?, second: Range<Int>?, third: Range<Int>?, fieldsSeen: Int) {
+    let last = max(first ?? 0, second, third ?? 0)
     var index = 0
     var start = 0
     var firstRange: Range<Int>?
     var secondRange: Range<Int>?
+    var thirdRange: Range<Int>?
     while start <= line.count {
       let (content, next) = field(in: line, from: start)
       if index == first { firstRange = content }
       if index == second { secondRange = content }
-      if index == last || next > line.count { return (firstRange, secondRange, index + 1) }
+      if index == third { thirdRange = content }
+      if index == last || next > line.count { return (firstRange, secondRange, thirdRange, index + 1) }
       index += 1
       start = next
     }
-    return (firstRange, secondRange, index)
+    return (firstRange, secondRange, thirdRange, index)
   }
 
   /// The content range of the field starting at `start`, and where the next field starts

@@ -26,6 +26,9 @@ final class IngestSession {
 
   private var steps: [Double] = []
   private var losses: [Double] = []
+  /// Gradient norms beside the losses (NaN where a row has none); empty without the column.
+  private var gradNorms: [Double] = []
+  private var gradKey: [UInt8] = []
   private var dataRows = 0
   private var rowsWithoutLoss = 0
 
@@ -42,12 +45,13 @@ final class IngestSession {
 
   func adopt(configurationOf other: IngestSession) {
     (format, columns, resolved, delimited) = (other.format, other.columns, other.resolved, other.delimited)
-    (stepKey, lossKey) = (other.stepKey, other.lossKey)
+    (stepKey, lossKey, gradKey) = (other.stepKey, other.lossKey, other.gradKey)
   }
 
   func reserve(_ rows: Int) {
     steps.reserveCapacity(rows)
     losses.reserveCapacity(rows)
+    if resolved?.gradNorm != nil { gradNorms.reserveCapacity(rows) }
   }
 
   func appendRows(of other: IngestSession, rowOffset: Int) {
@@ -57,8 +61,13 @@ final class IngestSession {
       steps.append(contentsOf: other.steps)
     }
     losses.append(contentsOf: other.losses)
+    gradNorms.append(contentsOf: other.gradNorms)
     dataRows += other.dataRows
     rowsWithoutLoss += other.rowsWithoutLoss
+    // The rows now live here: free the worker's copy before the next worker is appended.
+    other.steps = []
+    other.losses = []
+    other.gradNorms = []
   }
 
   func consume(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
@@ -95,7 +104,10 @@ final class IngestSession {
     origin.rowsRead = dataRows
     origin.rowsWithoutLoss = rowsWithoutLoss
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: dataRows) }
-    return LossSeries(steps: steps, losses: losses, origin: origin)
+    origin.gradNormColumn = resolved.gradNorm.map { columns[$0] }
+    return LossSeries(
+      steps: steps, losses: losses, gradNorms: gradNorms.count == steps.count ? gradNorms : nil,
+      origin: origin)
   }
 
   // MARK: - First line
@@ -122,7 +134,7 @@ final class IngestSession {
   ) throws(IngestError) {
     guard let resolved else { return }
     dataRows += 1
-    let found = delimited.locate(resolved.step, resolved.loss, in: line)
+    let found = delimited.locate(resolved.step, resolved.loss, resolved.gradNorm, in: line)
     guard let lossRange = found.second else {
       throw .tooFewFields(location(number), found: found.fieldsSeen, expected: resolved.loss + 1)
     }
@@ -145,6 +157,10 @@ final class IngestSession {
     }
     steps.append(step)
     losses.append(loss)
+    if resolved.gradNorm != nil {
+      // A missing or unreadable gradient norm is no reason to reject a loss: it is only a hint.
+      gradNorms.append(found.third.flatMap { FastFloat.parse(UnsafeBufferPointer(rebasing: line[$0])) } ?? .nan)
+    }
   }
 
   private func parseStep(
@@ -182,6 +198,7 @@ final class IngestSession {
     resolved = choice
     lossKey = Array(columns[choice.loss].utf8)
     stepKey = choice.step.map { Array(columns[$0].utf8) } ?? []
+    gradKey = choice.gradNorm.map { Array(columns[$0].utf8) } ?? []
     let held = pending
     pending = []
     for entry in held {
@@ -195,13 +212,17 @@ final class IngestSession {
     dataRows += 1
     var lossLeaf: JSONLineScanner.Leaf?
     var stepLeaf: JSONLineScanner.Leaf?
+    var gradLeaf: JSONLineScanner.Leaf?
     let wantsStep = !stepKey.isEmpty
+    let wantsGrad = !gradKey.isEmpty
     do throws(JSONScanError) {
       try scanner.scan(line) { path, leaf in
         if bytesEqual(path, lossKey) {
           lossLeaf = leaf
         } else if wantsStep, bytesEqual(path, stepKey) {
           stepLeaf = leaf
+        } else if wantsGrad, bytesEqual(path, gradKey) {
+          gradLeaf = leaf
         }
       }
     } catch {
@@ -240,6 +261,13 @@ final class IngestSession {
     }
     steps.append(step)
     losses.append(loss)
+    if wantsGrad {
+      var grad = Double.nan
+      if case .number(let range)? = gradLeaf {
+        grad = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])) ?? .nan
+      }
+      gradNorms.append(grad)
+    }
   }
 
   // MARK: - Helpers

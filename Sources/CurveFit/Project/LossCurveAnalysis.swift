@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Everything curvefit concludes about one training curve: health, the fit, its projections.
 ///
 /// Built by `LossCurveAnalysis.run`; read by the report renderers, which compute nothing.
@@ -79,21 +81,34 @@ public struct LossCurveAnalysis: Sendable {
     var candidates: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)] = [:]
     let heldOut = Backtest.HeldOut(
       series, bounds: range, excluding: finalExcluded, holdout: options.holdout)
-    for form in PowerLaw.Form.allCases {
-      var formFitter = fitter
-      formFitter.form = form
-      let formFit: PowerLawFit
-      if form == .power, finalExcluded == firstExcluded {
-        formFit = secondFit
-      } else if let candidate = try? formFitter.fit(series, excluding: finalExcluded, sums: finalSums) {
-        formFit = candidate
-      } else {
-        continue
+    // The forms are independent: fit and backtest them on all cores.
+    let forms = PowerLaw.Form.allCases
+    var results = [(fit: PowerLawFit, backtest: Backtest?)?](repeating: nil, count: forms.count)
+    let reusePower = finalExcluded == firstExcluded
+    let holdout = options.holdout
+    let baseFitter = fitter
+    results.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let slots = buffer
+      DispatchQueue.concurrentPerform(iterations: forms.count) { index in
+        let form = forms[index]
+        var formFitter = baseFitter
+        formFitter.form = form
+        let formFit: PowerLawFit
+        if form == .power, reusePower {
+          formFit = secondFit
+        } else if let candidate = try? formFitter.fit(series, excluding: finalExcluded, sums: finalSums) {
+          formFit = candidate
+        } else {
+          return
+        }
+        let backtest = Backtest.run(
+          series, fitter: formFitter, excluding: finalExcluded, heldOut: heldOut,
+          holdout: holdout, sums: finalSums)
+        slots[index] = (formFit, backtest)
       }
-      let backtest = Backtest.run(
-        series, fitter: formFitter, excluding: finalExcluded, heldOut: heldOut,
-        holdout: options.holdout, sums: finalSums)
-      candidates[form] = (formFit, backtest)
+    }
+    for (index, form) in forms.enumerated() {
+      if let result = results[index] { candidates[form] = result }
     }
     let choice = ModelChoice.choose(candidates, forced: options.model)
     guard let chosen = candidates[choice.chosen] else {

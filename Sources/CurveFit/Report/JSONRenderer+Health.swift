@@ -29,6 +29,8 @@ extension JSONRenderer {
         ("points", .integer(spike.points)),
         ("rollback_step", .number(spike.rollbackStep)),
         ("batches_to_skip", .number(spike.batchesToSkip)),
+        ("grad_norm_z", spike.gradNormZ.map { .number($0) } ?? .null),
+        ("grad_norm_lead_steps", spike.gradNormLeadSteps.map { .number($0) } ?? .null),
       ])
     case .plateau(let plateau):
       .object([

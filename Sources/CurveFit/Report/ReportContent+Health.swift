@@ -22,7 +22,16 @@ extension ReportContent {
         + size.padding(toLength: max(size.count, 14), withPad: " ", startingAt: 0) + recovery
         + " · roll back to ≤ \(NumberFormat.count(spike.rollbackStep)),"
         + " skip ~\(NumberFormat.count(spike.batchesToSkip)) batches"
+        + gradientNote(spike)
     }
+  }
+
+  /// ` · grad norm z 14, 3 steps earlier` when the gradient spiked too.
+  private func gradientNote(_ spike: Spike) -> String {
+    guard let z = spike.gradNormZ, z >= 3 else { return "" }
+    var note = " · grad norm z \(NumberFormat.significant(min(z, 9999), 2))"
+    if let lead = spike.gradNormLeadSteps, lead > 0 { note += ", \(NumberFormat.count(lead)) steps earlier" }
+    return note
   }
 
   var plateauLines: [String] {

@@ -9,13 +9,16 @@ public struct LossSeries: Sendable, Equatable {
   public let losses: [Double]
   /// Where the series came from and what ingest did to it.
   public internal(set) var origin: SeriesOrigin
+  /// Gradient norms at the same steps (NaN where not logged), when the log has them.
+  public let gradNorms: [Double]?
 
   /// Creates a series from rows in log order.
   ///
   /// Rows whose step goes backwards (a job resumed from a checkpoint) are merged by keeping the
   /// last-logged loss for each step, and the number of restarts is recorded in the origin.
-  public init(steps: [Double], losses: [Double], origin: SeriesOrigin) {
+  public init(steps: [Double], losses: [Double], gradNorms: [Double]? = nil, origin: SeriesOrigin) {
     precondition(steps.count == losses.count, "steps and losses must have equal length")
+    precondition(gradNorms.map { $0.count == steps.count } ?? true, "gradNorms must match steps")
     var restarts = 0
     var sorted = true
     for i in steps.indices.dropFirst() where steps[i] <= steps[i - 1] {
@@ -25,7 +28,7 @@ public struct LossSeries: Sendable, Equatable {
     var origin = origin
     origin.restarts = restarts
     guard !sorted else {
-      (self.steps, self.losses, self.origin) = (steps, losses, origin)
+      (self.steps, self.losses, self.gradNorms, self.origin) = (steps, losses, gradNorms, origin)
       return
     }
     // Stable sort by step, then keep the last occurrence of each step: a later log line supersedes
@@ -33,23 +36,27 @@ public struct LossSeries: Sendable, Equatable {
     let order = steps.indices.sorted { (steps[$0], $0) < (steps[$1], $1) }
     var keptSteps: [Double] = []
     var keptLosses: [Double] = []
+    var keptGrads: [Double] = []
     keptSteps.reserveCapacity(order.count)
     keptLosses.reserveCapacity(order.count)
     for index in order {
       if let last = keptSteps.last, last == steps[index] {
         keptLosses[keptLosses.count - 1] = losses[index]
+        if let gradNorms { keptGrads[keptGrads.count - 1] = gradNorms[index] }
         origin.duplicateSteps += 1
       } else {
         keptSteps.append(steps[index])
         keptLosses.append(losses[index])
+        if let gradNorms { keptGrads.append(gradNorms[index]) }
       }
     }
     (self.steps, self.losses, self.origin) = (keptSteps, keptLosses, origin)
+    self.gradNorms = gradNorms == nil ? nil : keptGrads
   }
 
   /// A series whose steps are already sorted and unique (a conversion of another series).
-  init(sortedSteps steps: [Double], losses: [Double], origin: SeriesOrigin) {
-    (self.steps, self.losses, self.origin) = (steps, losses, origin)
+  init(sortedSteps steps: [Double], losses: [Double], gradNorms: [Double]?, origin: SeriesOrigin) {
+    (self.steps, self.losses, self.gradNorms, self.origin) = (steps, losses, gradNorms, origin)
   }
 
   public var count: Int { steps.count }

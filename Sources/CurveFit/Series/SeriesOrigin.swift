@@ -18,6 +18,8 @@ public struct SeriesOrigin: Sendable, Equatable {
   public var duplicateSteps = 0
   /// SHA-256 of the input bytes, in hex; `nil` for series not read from bytes.
   public var sha256: String?
+  /// The gradient-norm column read beside the loss, if the log has one.
+  public var gradNormColumn: String?
 
   public init(
     source: String, format: String, stepColumn: String?, lossColumn: String, columns: [String]
