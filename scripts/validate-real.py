@@ -10,8 +10,10 @@ converged. Logs in formats curvefit does not read yet are listed as skipped.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -81,10 +83,36 @@ def backtests(binary):
         print("| " + " | ".join(cells) + " |")
 
 
+def plots(binary, directory):
+    """Writes every log's plot, checks that it is well-formed XML, and prints a gallery."""
+    os.makedirs(directory, exist_ok=True)
+    render = shutil.which("rsvg-convert")
+    for folder, name, flags in LOGS:
+        path = os.path.join(REAL, folder, name)
+        if not os.path.exists(path):
+            continue
+        stem = (folder + "-" + name).replace("/", "-").rsplit(".", 1)[0]
+        svg = os.path.join(directory, stem + ".svg")
+        run = subprocess.run([binary, path, "--format", "json", "--bootstrap", "100", "--plot", svg, *flags],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            print(f"**{folder}/{name}**: {run.stderr.strip()}\n")
+            continue
+        ElementTree.parse(svg)  # raises on malformed XML
+        verdict = json.loads(run.stdout)["health"]["verdict"]
+        image = stem + ".svg"
+        if render:
+            subprocess.run([render, "-w", "720", svg, "-o", os.path.join(directory, stem + ".png")], check=True)
+            image = stem + ".png"
+            os.remove(svg)
+        print(f"**{folder}/{name}** — {verdict}\n\n![{stem}]({os.path.basename(directory)}/{image})\n")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release", "curvefit"))
     parser.add_argument("--backtests", action="store_true", help="also the backtest table")
+    parser.add_argument("--plots", metavar="DIR", help="also write each log's SVG (and PNG, with rsvg-convert) to DIR")
     args = parser.parse_args()
     if not os.path.isdir(REAL):
         sys.exit("needs ../shared/data/real beside the repository")
@@ -107,6 +135,9 @@ def main():
     if args.backtests:
         print()
         backtests(args.bin)
+    if args.plots:
+        print()
+        plots(args.bin, args.plots)
 
 
 if __name__ == "__main__":

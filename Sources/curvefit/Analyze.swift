@@ -34,9 +34,15 @@ extension CurveFitCommand {
         try ExitStatus.guarding { () throws(IngestError) in try TextLogPattern(name: "--pattern", regex: text) }
       }
       let displayUnit = try output.unit(output.units)
+      var reader = LogReader(selection: input.selection, pattern: pattern)
+      // Large files: hash while the (mostly single-threaded) analysis leaves a core free, rather
+      // than while both cores parse.
+      let digest = DigestTask(path: input.file)
+      reader.computeDigest = digest == nil
       let series = try ExitStatus.guarding { () throws(IngestError) in
-        try LogReader(selection: input.selection, pattern: pattern).read(path: input.file)
+        try reader.read(path: input.file)
       }.converted(from: try output.unit(input.inputUnits))
+      digest?.start()
       var options = fitOptions.analysisOptions
       options.health = health.options
       options.detector = health.detector
@@ -47,6 +53,7 @@ extension CurveFitCommand {
       }
       var report = Report(analysis: analysis, commandLine: CommandLine.arguments)
       report.unit = displayUnit
+      report.inputSHA256 = digest?.wait()
       if let plot = output.plot {
         report.plotPath = plot
         let svg = SVGPlot(report: report, logarithmicSteps: !output.linearX).render()

@@ -16,10 +16,10 @@ public struct HealthCheck: Sendable {
   public func run(
     _ series: LossSeries, fromStep: Double, trend: ((Double) -> Double)?,
     trendFitter: @escaping (ClosedRange<Double>) -> ((Double) -> Double)?,
-    detectPlateaus: Bool = true
+    detectPlateaus: Bool = true, useGradient: Bool = true
   ) -> HealthFindings {
     let residuals = Residuals(series: series, trend: trend, fromStep: fromStep)
-    let gradient = GradNormSignal(series: series, residuals: residuals, options: options)
+    let gradient = useGradient ? GradNormSignal(series: series, residuals: residuals, options: options) : nil
     let scan = ElevatedScan(residuals, options: options, gradient: gradient)
     let divergence = DivergenceDetector(options: options)
       .divergence(in: scan, residuals: residuals, series: series)

@@ -12,6 +12,8 @@ struct PowerLawProblem: LeastSquaresProblem {
   let x: [Double]
   let y: [Double]
   let rootWeights: [Double]
+  /// `log x`, for the forms without a shift: one exponential per row instead of a log and an exp.
+  let logX: [Double]
 
   static let alphaBounds = (lower: 1e-6, upper: 10.0)
 
@@ -20,6 +22,12 @@ struct PowerLawProblem: LeastSquaresProblem {
     self.x = x
     self.y = y
     self.rootWeights = weights.map { $0.squareRoot() }
+    self.logX = x.map { Foundation.log($0) }
+  }
+
+  @inline(__always)
+  private func logU(_ i: Int, _ s: Double) -> Double {
+    s == 0 ? logX[i] : Foundation.log(x[i] + s)
   }
 
   var parameterCount: Int { form.parameterNames.count }
@@ -52,19 +60,30 @@ struct PowerLawProblem: LeastSquaresProblem {
   func residuals(at p: [Double], into residuals: inout [Double]) {
     let (lMin, c, alpha, s) = unpack(p)
     for i in 0..<x.count {
-      let power = Foundation.exp(-alpha * Foundation.log(x[i] + s))
+      let power = Foundation.exp(-alpha * logU(i, s))
       residuals[i] = rootWeights[i] * (lMin + c * power - y[i])
     }
   }
 
+  func evaluate(at p: [Double], residuals: inout [Double], jacobian: inout Matrix) {
+    self.jacobian(at: p, into: &jacobian, residuals: &residuals)
+  }
+
   func jacobian(at p: [Double], into jacobian: inout Matrix) {
-    let (_, c, alpha, s) = unpack(p)
+    var unused = [Double](repeating: 0, count: x.count)
+    self.jacobian(at: p, into: &jacobian, residuals: &unused)
+  }
+
+  /// The Jacobian and the residuals from one exponential per row.
+  private func jacobian(at p: [Double], into jacobian: inout Matrix, residuals: inout [Double]) {
+    let (lMin, c, alpha, s) = unpack(p)
     let m = x.count
     for i in 0..<m {
       let u = x[i] + s
-      let logU = Foundation.log(u)
+      let logU = logU(i, s)
       let power = Foundation.exp(-alpha * logU)
       let w = rootWeights[i]
+      residuals[i] = w * (lMin + c * power - y[i])
       switch form {
       case .power:
         jacobian.storage[i] = w

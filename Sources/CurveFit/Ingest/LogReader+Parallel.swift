@@ -8,7 +8,7 @@ import Dispatch
 
 extension LogReader {
   /// Files at least this large are parsed by two workers.
-  static let parallelThreshold = 16 << 20
+  public static let parallelThreshold = 16 << 20
 
   /// Reads a large regular file on two cores: the first lines decide the format and columns,
   /// then the rest is split at a line boundary near its middle and each half is parsed by its own
@@ -39,8 +39,9 @@ extension LogReader {
     failures.withUnsafeMutableBufferPointer { slots in
       nonisolated(unsafe) let slots = slots
       nonisolated(unsafe) let workers = workers
-      // Two parsers and, alongside, the SHA-256 of the whole file in order.
-      DispatchQueue.concurrentPerform(iterations: ranges.count + 1) { index in
+      // Two parsers and, unless the caller hashes the file itself, its SHA-256 alongside.
+      let jobs = ranges.count + (computeDigest ? 1 : 0)
+      DispatchQueue.concurrentPerform(iterations: jobs) { index in
         guard index < ranges.count else {
           Self.hash(descriptor, size: size, into: digest)
           return
@@ -70,8 +71,21 @@ extension LogReader {
     session.reserve(session.rowCount + workers.reduce(0) { $0 + $1.rowCount })
     for worker in workers { session.append(worker) }
     var series = try session.finish()
-    series.origin.sha256 = digest.hex
+    series.origin.sha256 = computeDigest ? digest.hex : nil
     return series
+  }
+
+  /// The SHA-256 of a file, read in large blocks: for a caller that overlaps hashing with work
+  /// that leaves a core idle (the analysis) instead of with parsing, which uses both.
+  public static func sha256(path: String) -> String? {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return nil }
+    let digest = InputDigest()
+    hash(descriptor, size: Int(status.st_size), into: digest)
+    return digest.hex
   }
 
   private static func hash(_ descriptor: Int32, size: Int, into digest: InputDigest) {

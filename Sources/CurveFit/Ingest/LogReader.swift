@@ -15,6 +15,9 @@ public struct LogReader: Sendable {
   public var selection: ColumnSelection
   /// A pattern for console logs (`--pattern`); `nil` detects the format.
   public var pattern: TextLogPattern?
+  /// Hash large files while parsing them. Set to `false` when the caller computes
+  /// `LogReader.sha256(path:)` itself, overlapped with later single-threaded work.
+  public var computeDigest = true
 
   public init(selection: ColumnSelection = ColumnSelection(), pattern: TextLogPattern? = nil) {
     self.selection = selection

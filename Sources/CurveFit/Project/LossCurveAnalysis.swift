@@ -66,7 +66,7 @@ public struct LossCurveAnalysis: Sendable {
     let firstTrend = fitter.robustTrend(series, sums: allSums) ?? firstFit.model
     let first = check.run(
       series, fromStep: range.lowerBound, trend: firstTrend.callAsFunction,
-      trendFitter: { _ in nil }, detectPlateaus: false)
+      trendFitter: { _ in nil }, detectPlateaus: false, useGradient: false)
     let firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
     let firstSums = firstExcluded.isEmpty ? allSums : fitter.binnedSums(series, excluding: firstExcluded)
     let secondFit = firstExcluded.isEmpty
@@ -137,8 +137,14 @@ public struct LossCurveAnalysis: Sendable {
       target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) },
       parameterIntervals: [:], backtest: chosen.backtest, modelChoice: choice,
       bootstrap: (options.bootstrapResamples, 0, options.seed))
+    // Refits start at the solution and only need to move by the noise: looser stopping rules lose
+    // nothing at percentile precision and halve the bootstrap's cost.
+    var refitSolver = fitter.solver
+    refitSolver.options.costTolerance = max(refitSolver.options.costTolerance, 1e-9)
+    refitSolver.options.stepTolerance = max(refitSolver.options.stepTolerance, 1e-9)
+    refitSolver.options.maxIterations = min(refitSolver.options.maxIterations, 50)
     let models = CurveBootstrap(
-      resamples: options.bootstrapResamples, seed: options.seed, solver: fitter.solver
+      resamples: options.bootstrapResamples, seed: options.seed, solver: refitSolver
     ).models(for: fit)
     analysis.adoptBootstrap(models)
     return analysis

@@ -8,6 +8,8 @@ public struct Report: Sendable {
   public var unit: LossUnit = .nats
   /// Where `--plot` wrote the SVG, for Markdown to link it.
   public var plotPath: String?
+  /// The input's SHA-256 when it was computed apart from reading it.
+  public var inputSHA256: String?
 
   public init(
     analysis: LossCurveAnalysis, toolVersion: String = CurveFitVersion.current,

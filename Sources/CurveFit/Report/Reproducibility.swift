@@ -10,7 +10,7 @@ struct Reproducibility {
     let fit = analysis.fit
     return [
       ("input", .string(origin.source)),
-      ("sha256", origin.sha256.map { .string($0) } ?? .null),
+      ("sha256", (report.inputSHA256 ?? origin.sha256).map { .string($0) } ?? .null),
       ("rows_read", .integer(origin.rowsRead)),
       ("points_in_fit", .integer(fit.pointsUsed)),
       ("points_left_out", .integer(analysis.leftOut.spikes + analysis.leftOut.divergence)),
@@ -32,7 +32,7 @@ struct Reproducibility {
   /// `curvefit 0.1.0 · sha256 3f2a…9c1e · seed 0 · 500 bootstrap resamples · 12 points left out`
   var line: String {
     let analysis = report.analysis
-    let hash = analysis.series.origin.sha256.map { "sha256 \($0.prefix(12))…" } ?? "no hash"
+    let hash = (report.inputSHA256 ?? analysis.series.origin.sha256).map { "sha256 \($0.prefix(12))…" } ?? "no hash"
     return "curvefit \(report.toolVersion) · \(hash) · seed \(analysis.bootstrap.seed) · "
       + "\(analysis.bootstrap.resamples) bootstrap resamples · "
       + "\(analysis.leftOut.spikes + analysis.leftOut.divergence) points left out"
