@@ -46,7 +46,11 @@ extension CurveFitCommand {
     @Option(parsing: .singleValue, help: "Compute budget in FLOPs for the compute-optimal allocation (repeatable).")
     var compute: [Double] = []
 
-    @OptionGroup var output: OutputOptions
+    @Option(help: "Report format: text, markdown or json.")
+    var format: ReportFormat = .text
+
+    @Option(help: "Also write an SVG of the runs, the law along lines of constant D and the compute-optimal frontier.")
+    var plot: String?
 
     func validate() throws {
       guard ["auto", "nd", "d", "n"].contains(law) else {
@@ -113,13 +117,13 @@ extension CurveFitCommand {
           n: n, d: d, loss: losses, table: table, tokensFromCompute: tokensFromCompute, options: options)
       }
       let report = ScalingReport(analysis: analysis)
-      if let plot = output.plot {
+      if let plot {
         guard FileManager.default.createFile(atPath: plot, contents: Data(ScalingPlot(report: report).render().utf8)) else {
           ExitStatus.printError("\(plot): cannot write the plot")
           throw ExitStatus.badInput
         }
       }
-      output.write(report.rendered(as: output.format))
+      print(report.rendered(as: format), terminator: "")
     }
   }
 }

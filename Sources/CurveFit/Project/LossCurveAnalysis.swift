@@ -111,12 +111,14 @@ public struct LossCurveAnalysis: Sendable {
       if let result = results[index] { candidates[form] = result }
     }
     let choice = ModelChoice.choose(candidates, forced: options.model)
-    guard let chosen = candidates[choice.chosen] else {
-      // The forced form could not be fitted at all: say why through the plain fitter.
+    let chosen: (fit: PowerLawFit, backtest: Backtest?)
+    if let candidate = candidates[choice.chosen] {
+      chosen = candidate
+    } else {
+      // The forced form failed above; fitting it again surfaces the reason as the error.
       var formFitter = fitter
       formFitter.form = choice.chosen
-      _ = try formFitter.fit(series, excluding: finalExcluded, sums: finalSums)
-      throw FitError.tooFewPoints(source: series.origin.source, found: 0, needed: PowerLawFitter.minimumPoints, range: "")
+      chosen = (try formFitter.fit(series, excluding: finalExcluded, sums: finalSums), nil)
     }
     let fit = chosen.fit
 
