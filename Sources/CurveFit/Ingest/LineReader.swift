@@ -132,13 +132,7 @@ struct LineReader {
       }
     case .prefixed(let head, let descriptor):
       if consumed < head.count {
-        let count = min(head.count - consumed, buffer.count - offset)
-        head.withUnsafeBytes { source in
-          guard let from = source.baseAddress else { return }
-          (base + offset).copyMemory(from: from + consumed, byteCount: count)
-        }
-        consumed += count
-        return count
+        return Self.copy(from: head, consumed: &consumed, into: base + offset, room: buffer.count - offset)
       }
       while true {
         let got = read(descriptor, base + offset, buffer.count - offset)
@@ -146,13 +140,21 @@ struct LineReader {
         return got
       }
     case .memory(let bytes):
-      let count = min(bytes.count - consumed, buffer.count - offset)
-      bytes.withUnsafeBytes { source in
-        guard let from = source.baseAddress else { return }
-        (base + offset).copyMemory(from: from + consumed, byteCount: count)
-      }
-      consumed += count
-      return count
+      return Self.copy(from: bytes, consumed: &consumed, into: base + offset, room: buffer.count - offset)
     }
+  }
+
+  /// Copies the next bytes of an in-memory input into the buffer.
+  private static func copy(
+    from bytes: [UInt8], consumed: inout Int, into destination: UnsafeMutableRawPointer, room: Int
+  ) -> Int {
+    let count = min(bytes.count - consumed, room)
+    let start = consumed
+    bytes.withUnsafeBytes { source in
+      guard let from = source.baseAddress else { return }
+      destination.copyMemory(from: from + start, byteCount: count)
+    }
+    consumed += count
+    return count
   }
 }
