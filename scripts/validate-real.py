@@ -122,12 +122,10 @@ def main():
         path = os.path.join(REAL, folder, name)
         if not os.path.exists(path):
             continue
-        run = subprocess.run([args.bin, path, "--format", "json", "--bootstrap", "100", *flags],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            print(f"| {folder}/{name} | | error: {run.stderr.strip()} | | | |")
+        report, error = run_json(args.bin, path, flags)
+        if report is None:
+            print(f"| {folder}/{name} | | error: {error} | | | |")
             continue
-        report = json.loads(run.stdout)
         events = ", ".join(f"{e['kind']} {e['step']:g}" for e in report["events"]) or "none"
         fit = report["fit"]
         print(f"| {folder}/{name} | {report['input']['rows']} | {report['health']['verdict']} | {events} "

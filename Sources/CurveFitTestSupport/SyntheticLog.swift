@@ -34,16 +34,20 @@ public struct SyntheticLog: Sendable {
     return text
   }
 
-  public var series: LossSeries {
-    LossSeries(
-      steps: steps, losses: losses,
-      origin: SeriesOrigin(
-        source: "synthetic", format: "csv", stepColumn: "step", lossColumn: "loss",
-        columns: ["step", "loss"]))
-  }
+  public var series: LossSeries { .synthetic(steps: steps, losses: losses, source: "synthetic") }
 
   private func formatInteger(_ value: Double) -> String {
     value == value.rounded() ? String(Int(value)) : String(value)
+  }
+}
+
+extension LossSeries {
+  /// A series built in memory by a test, named `source`, with columns `step` and `loss`.
+  public static func synthetic(steps: [Double], losses: [Double], source: String) -> LossSeries {
+    LossSeries(
+      steps: steps, losses: losses,
+      origin: SeriesOrigin(
+        source: source, format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"]))
   }
 }
 

@@ -75,11 +75,5 @@ public struct SyntheticRun: Sendable {
     }
   }
 
-  public var series: LossSeries {
-    LossSeries(
-      steps: steps, losses: losses,
-      origin: SeriesOrigin(
-        source: "synthetic-run", format: "csv", stepColumn: "step", lossColumn: "loss",
-        columns: ["step", "loss"]))
-  }
+  public var series: LossSeries { .synthetic(steps: steps, losses: losses, source: "synthetic-run") }
 }

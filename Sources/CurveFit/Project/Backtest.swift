@@ -21,6 +21,7 @@ public struct Backtest: Sendable, Equatable {
   /// The held-out end of the fit range as up to 20 chunks of equal count: mean step, mean loss
   /// and size. Independent of the model form, so every candidate is judged on the same chunks.
   struct HeldOut {
+    var fraction: Double
     var split: Double
     var meanT: [Double]
     var meanY: [Double]
@@ -29,6 +30,7 @@ public struct Backtest: Sendable, Equatable {
 
     init?(_ series: LossSeries, bounds: ClosedRange<Double>, excluding excluded: StepRanges, holdout: Double) {
       guard holdout > 0, holdout < 1 else { return nil }
+      fraction = holdout
       split = bounds.lowerBound + (1 - holdout) * (bounds.upperBound - bounds.lowerBound)
       let low = series.steps.upperIndex(atMost: split)
       let high = series.steps.upperIndex(atMost: bounds.upperBound)
@@ -57,7 +59,7 @@ public struct Backtest: Sendable, Equatable {
   /// Runs the backtest; `nil` when the held-out part is empty or the fit fails.
   static func run(
     _ series: LossSeries, fitter: PowerLawFitter, excluding excluded: StepRanges,
-    heldOut: HeldOut?, holdout: Double, sums: LogBinnedSums?
+    heldOut: HeldOut?, sums: LogBinnedSums?
   ) -> Backtest? {
     guard let heldOut else { return nil }
     let bounds = fitter.range.resolved(for: series)
@@ -81,7 +83,7 @@ public struct Backtest: Sendable, Equatable {
     }
     guard !errors.isEmpty else { return nil }
     return Backtest(
-      holdoutFraction: holdout, splitStep: split,
+      holdoutFraction: heldOut.fraction, splitStep: split,
       meanRelativeError: errors.reduce(0, +) / Double(errors.count),
       maxRelativeError: errors.max() ?? 0, coverage95: Double(covered) / Double(errors.count),
       heldOutPoints: heldOut.points, chunks: errors.count)

@@ -85,7 +85,6 @@ public struct LossCurveAnalysis: Sendable {
     let forms = PowerLaw.Form.allCases
     var results = [(fit: PowerLawFit, backtest: Backtest?)?](repeating: nil, count: forms.count)
     let reusePower = finalExcluded == firstExcluded
-    let holdout = options.holdout
     let baseFitter = fitter
     results.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let slots = buffer
@@ -102,8 +101,7 @@ public struct LossCurveAnalysis: Sendable {
           return
         }
         let backtest = Backtest.run(
-          series, fitter: formFitter, excluding: finalExcluded, heldOut: heldOut,
-          holdout: holdout, sums: finalSums)
+          series, fitter: formFitter, excluding: finalExcluded, heldOut: heldOut, sums: finalSums)
         slots[index] = (formFit, backtest)
       }
     }
