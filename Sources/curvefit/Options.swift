@@ -12,14 +12,17 @@ struct InputOptions: ParsableArguments {
   @Option(name: .customLong("loss-col"), help: "Column or key holding the loss (default: detected).")
   var lossColumn: String?
 
-  @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…) for console logs.")
+  @Option(name: .customLong("lr-col"), help: "Column or key holding the learning rate (default: detected).")
+  var learningRateColumn: String?
+
+  @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…), optionally (?<lr>…) and (?<grad>…), for console logs.")
   var pattern: String?
 
   @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats (default), bits, ppl, bpb or bpc.")
   var inputUnits: String = "nats"
 
   var selection: ColumnSelection {
-    ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn)
+    ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn, learningRateColumn: learningRateColumn)
   }
 }
 

@@ -2,6 +2,8 @@
 public enum FitError: Error, Equatable, CustomStringConvertible {
   case tooFewPoints(source: String, found: Int, needed: Int, range: String)
   case invalidRange(from: Double, to: Double)
+  /// The annealing law cannot be fitted to this log (no rates, or no decay to measure).
+  case noAnnealing(String)
 
   public var description: String {
     switch self {
@@ -9,6 +11,8 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
       "\(source): \(found) finite losses \(range), expected at least \(needed) to fit a curve"
     case .invalidRange(let from, let to):
       "--from-step \(from) is not below --to-step \(to)"
+    case .noAnnealing(let reason):
+      reason
     }
   }
 }

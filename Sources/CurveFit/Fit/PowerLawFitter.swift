@@ -133,6 +133,11 @@ struct FitState: Sendable {
   var parameters: [Double]
   /// Weighted residuals `√w·(f − y)` at the solution.
   var residuals: [Double]
+  /// The annealing law's second input (`S2` over its scale); empty for power laws.
+  var x2: [Double] = []
+  var x2Ref = 1.0
+  /// Huber's threshold on the weighted log residuals, when the fit was robust.
+  var huberDelta: Double?
 }
 
 func formatStep(_ step: Double) -> String {

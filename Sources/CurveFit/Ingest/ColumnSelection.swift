@@ -8,9 +8,13 @@ public struct ColumnSelection: Sendable, Equatable {
   /// `--loss-col`; `nil` to detect.
   public var lossColumn: String?
 
-  public init(stepColumn: String? = nil, lossColumn: String? = nil) {
+  /// `--lr-col`; `nil` to detect.
+  public var learningRateColumn: String?
+
+  public init(stepColumn: String? = nil, lossColumn: String? = nil, learningRateColumn: String? = nil) {
     self.stepColumn = stepColumn
     self.lossColumn = lossColumn
+    self.learningRateColumn = learningRateColumn
   }
 
   /// Step aliases, most specific first; `tokens` only when no step counter exists.
@@ -34,10 +38,18 @@ public struct ColumnSelection: Sendable, Equatable {
     "train/gradient_norm", "norm",
   ]
 
+  /// Learning-rate aliases: the schedule behind the annealing law.
+  public static let learningRateAliases = [
+    "lr", "learning_rate", "learning rate", "train/lr", "train/learning_rate", "optim/lr",
+    "trainer/learning_rate", "lr-adamw", "lr-adam", "lr-sgd", "lr_0", "lr/group_0", "lr-adamw/pg1",
+    "learning-rate", "lr_abs",
+  ]
+
   struct Resolved {
     var step: Int?
     var loss: Int
     var gradNorm: Int?
+    var learningRate: Int?
   }
 
   /// Picks the columns from the names seen, or explains why none fits.
@@ -66,7 +78,18 @@ public struct ColumnSelection: Sendable, Equatable {
       step = Self.firstMatch(Self.stepAliases, in: lowered)
     }
     let gradNorm = Self.firstMatch(Self.gradNormAliases, in: lowered).flatMap { $0 == loss ? nil : $0 }
-    return Resolved(step: step, loss: loss, gradNorm: gradNorm)
+    var learningRate: Int?
+    if let name = learningRateColumn {
+      guard let index = columns.firstIndex(of: name) else {
+        throw .noSuchColumn(source: source, flag: "--lr-col", name: name, columns: columns)
+      }
+      learningRate = index
+    } else {
+      learningRate = Self.firstMatch(Self.learningRateAliases, in: lowered).flatMap {
+        $0 == loss || $0 == step ? nil : $0
+      }
+    }
+    return Resolved(step: step, loss: loss, gradNorm: gradNorm, learningRate: learningRate)
   }
 
   private static func firstMatch(_ aliases: [String], in lowered: [String]) -> Int? {

@@ -39,30 +39,43 @@ struct DelimitedReader {
     return ranges
   }
 
-  /// Finds the byte ranges of fields `first` and `second` (indices into the row).
+  /// Finds the byte ranges of the fields at the given indices into the row.
   ///
   /// - Returns: the ranges (nil when the row is shorter) and how many fields were seen, which is
   ///   exact only when the row ended before both were found.
   @inline(__always)
   func locate(
-    _ first: Int?, _ second: Int, _ third: Int? = nil, in line: UnsafeBufferPointer<UInt8>
-  ) -> (first: Range<Int>?, second: Range<Int>?, third: Range<Int>?, fieldsSeen: Int) {
-    let last = max(first ?? 0, second, third ?? 0)
+    _ first: Int?, _ second: Int, _ third: Int? = nil, _ fourth: Int? = nil,
+    in line: UnsafeBufferPointer<UInt8>
+  ) -> Located {
+    let last = max(first ?? 0, second, third ?? 0, fourth ?? 0)
     var index = 0
     var start = 0
-    var firstRange: Range<Int>?
-    var secondRange: Range<Int>?
-    var thirdRange: Range<Int>?
+    var found = Located()
     while start <= line.count {
       let (content, next) = field(in: line, from: start)
-      if index == first { firstRange = content }
-      if index == second { secondRange = content }
-      if index == third { thirdRange = content }
-      if index == last || next > line.count { return (firstRange, secondRange, thirdRange, index + 1) }
+      if index == first { found.first = content }
+      if index == second { found.second = content }
+      if index == third { found.third = content }
+      if index == fourth { found.fourth = content }
+      if index == last || next > line.count {
+        found.fieldsSeen = index + 1
+        return found
+      }
       index += 1
       start = next
     }
-    return (firstRange, secondRange, thirdRange, index)
+    found.fieldsSeen = index
+    return found
+  }
+
+  /// The byte ranges `locate` found (nil when the row is shorter) and how many fields it saw.
+  struct Located {
+    var first: Range<Int>?
+    var second: Range<Int>?
+    var third: Range<Int>?
+    var fourth: Range<Int>?
+    var fieldsSeen = 0
   }
 
   /// The content range of the field starting at `start`, and where the next field starts

@@ -29,6 +29,9 @@ final class IngestSession {
   /// Gradient norms beside the losses (NaN where a row has none); empty without the column.
   private var gradNorms: [Double] = []
   private var gradKey: [UInt8] = []
+  /// Learning rates beside the losses (NaN where a row has none); empty without the column.
+  private var learningRates: [Double] = []
+  private var lrKey: [UInt8] = []
   private var dataRows = 0
   private var rowsWithoutLoss = 0
 
@@ -45,13 +48,14 @@ final class IngestSession {
 
   func adopt(configurationOf other: IngestSession) {
     (format, columns, resolved, delimited) = (other.format, other.columns, other.resolved, other.delimited)
-    (stepKey, lossKey, gradKey) = (other.stepKey, other.lossKey, other.gradKey)
+    (stepKey, lossKey, gradKey, lrKey) = (other.stepKey, other.lossKey, other.gradKey, other.lrKey)
   }
 
   func reserve(_ rows: Int) {
     steps.reserveCapacity(rows)
     losses.reserveCapacity(rows)
     if resolved?.gradNorm != nil { gradNorms.reserveCapacity(rows) }
+    if resolved?.learningRate != nil { learningRates.reserveCapacity(rows) }
   }
 
   func appendRows(of other: IngestSession, rowOffset: Int) {
@@ -62,12 +66,14 @@ final class IngestSession {
     }
     losses.append(contentsOf: other.losses)
     gradNorms.append(contentsOf: other.gradNorms)
+    learningRates.append(contentsOf: other.learningRates)
     dataRows += other.dataRows
     rowsWithoutLoss += other.rowsWithoutLoss
     // The rows now live here: free the worker's copy before the next worker is appended.
     other.steps = []
     other.losses = []
     other.gradNorms = []
+    other.learningRates = []
   }
 
   func consume(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
@@ -105,9 +111,10 @@ final class IngestSession {
     origin.rowsWithoutLoss = rowsWithoutLoss
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: dataRows) }
     origin.gradNormColumn = resolved.gradNorm.map { columns[$0] }
+    origin.learningRateColumn = resolved.learningRate.map { columns[$0] }
     return LossSeries(
       steps: steps, losses: losses, gradNorms: gradNorms.count == steps.count ? gradNorms : nil,
-      origin: origin)
+      learningRates: learningRates.count == steps.count ? learningRates : nil, origin: origin)
   }
 
   // MARK: - First line
@@ -134,7 +141,8 @@ final class IngestSession {
   ) throws(IngestError) {
     guard let resolved else { return }
     dataRows += 1
-    let found = delimited.locate(resolved.step, resolved.loss, resolved.gradNorm, in: line)
+    let found = delimited.locate(
+      resolved.step, resolved.loss, resolved.gradNorm, resolved.learningRate, in: line)
     guard let lossRange = found.second else {
       throw .tooFewFields(location(number), found: found.fieldsSeen, expected: resolved.loss + 1)
     }
@@ -160,6 +168,9 @@ final class IngestSession {
     if resolved.gradNorm != nil {
       // A missing or unreadable gradient norm is no reason to reject a loss: it is only a hint.
       gradNorms.append(found.third.flatMap { FastFloat.parse(UnsafeBufferPointer(rebasing: line[$0])) } ?? .nan)
+    }
+    if resolved.learningRate != nil {
+      learningRates.append(found.fourth.flatMap { FastFloat.parse(UnsafeBufferPointer(rebasing: line[$0])) } ?? .nan)
     }
   }
 
@@ -199,6 +210,7 @@ final class IngestSession {
     lossKey = Array(columns[choice.loss].utf8)
     stepKey = choice.step.map { Array(columns[$0].utf8) } ?? []
     gradKey = choice.gradNorm.map { Array(columns[$0].utf8) } ?? []
+    lrKey = choice.learningRate.map { Array(columns[$0].utf8) } ?? []
     let held = pending
     pending = []
     for entry in held {
@@ -213,8 +225,10 @@ final class IngestSession {
     var lossLeaf: JSONLineScanner.Leaf?
     var stepLeaf: JSONLineScanner.Leaf?
     var gradLeaf: JSONLineScanner.Leaf?
+    var lrLeaf: JSONLineScanner.Leaf?
     let wantsStep = !stepKey.isEmpty
     let wantsGrad = !gradKey.isEmpty
+    let wantsRate = !lrKey.isEmpty
     do throws(JSONScanError) {
       try scanner.scan(line) { path, leaf in
         if bytesEqual(path, lossKey) {
@@ -223,6 +237,8 @@ final class IngestSession {
           stepLeaf = leaf
         } else if wantsGrad, bytesEqual(path, gradKey) {
           gradLeaf = leaf
+        } else if wantsRate, bytesEqual(path, lrKey) {
+          lrLeaf = leaf
         }
       }
     } catch {
@@ -267,6 +283,13 @@ final class IngestSession {
         grad = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])) ?? .nan
       }
       gradNorms.append(grad)
+    }
+    if wantsRate {
+      var rate = Double.nan
+      if case .number(let range)? = lrLeaf {
+        rate = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])) ?? .nan
+      }
+      learningRates.append(rate)
     }
   }
 

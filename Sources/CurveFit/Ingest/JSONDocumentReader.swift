@@ -61,8 +61,12 @@ struct JSONDocumentReader {
     let choice = try selection.resolve(columns: columns, source: source)
     let lossKey = columns[choice.loss]
     let stepKey = choice.step.map { columns[$0] }
+    let gradKey = choice.gradNorm.map { columns[$0] }
+    let rateKey = choice.learningRate.map { columns[$0] }
     var steps: [Double] = []
     var losses: [Double] = []
+    var grads: [Double] = []
+    var rates: [Double] = []
     var skipped = 0
     for (index, record) in records.enumerated() {
       guard let loss = (record[lossKey] as? NSNumber)?.doubleValue else {
@@ -73,6 +77,8 @@ struct JSONDocumentReader {
       guard step.isFinite else { continue }
       steps.append(step)
       losses.append(loss)
+      grads.append(gradKey.flatMap { (record[$0] as? NSNumber)?.doubleValue } ?? .nan)
+      rates.append(rateKey.flatMap { (record[$0] as? NSNumber)?.doubleValue } ?? .nan)
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: records.count) }
     var origin = SeriesOrigin(
@@ -80,6 +86,10 @@ struct JSONDocumentReader {
       stepColumn: stepKey, lossColumn: lossKey, columns: columns)
     origin.rowsRead = records.count
     origin.rowsWithoutLoss = skipped
-    return LossSeries(steps: steps, losses: losses, origin: origin)
+    origin.gradNormColumn = gradKey
+    origin.learningRateColumn = rateKey
+    return LossSeries(
+      steps: steps, losses: losses, gradNorms: gradKey == nil ? nil : grads,
+      learningRates: rateKey == nil ? nil : rates, origin: origin)
   }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The line shapes of common trainers' console logs, each a regular expression with named
-/// groups `step` and `loss` (`--pattern` supplies one of the user's own).
+/// groups `step` and `loss`, and optionally `lr` and `grad` (`--pattern` supplies one of the
+/// user's own).
 ///
 /// Lines that match nothing (banners, eval lines, tracebacks) are skipped: `eval:` and `hella`
 /// lines in llm.c and build-nanogpt logs are accuracies and validation losses, not step losses,
@@ -26,25 +27,45 @@ public struct TextLogPattern: Sendable {
 
   /// The built-in shapes, most specific first.
   public static let known: [TextLogPattern] = [
-    ("llm.c main.log", #"^s:(?<step>\d+) trl:(?<loss>N)"#),
-    ("llm.c console", #"^step\s+(?<step>\d+)/\d+\s*\|\s*(?:train )?loss (?<loss>N)"#),
+    ("llm.c main.log", #"^s:(?<step>\d+) trl:(?<loss>N)(?: lr:(?<lr>N))?(?: norm:(?<grad>N))?"#),
+    ("llm.c console", #"^step\s+(?<step>\d+)/\d+\s*\|\s*(?:train )?loss (?<loss>N)(?:.*?\|\s*norm\s+(?<grad>N))?(?:.*?\|\s*lr\s+(?<lr>N))?"#),
     ("nanoGPT", #"^iter (?<step>\d+): loss (?<loss>N)"#),
     ("build-nanogpt", #"^(?<step>\d+) train (?<loss>N)\s*$"#),
-    ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*\d+\s*\|.*?\blm loss: (?<loss>N)"#),
+    ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*\d+\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm loss: (?<loss>N)(?:.*?\bgrad norm: (?<grad>N))?"#),
     ("step/loss", #"\bstep[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ])?loss[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
   }
 
-  /// `(step, loss text)` when the line matches.
-  func match(_ line: String) -> (step: Double, loss: String)? {
+  /// Whether the expression has optional `lr` and `grad` groups.
+  var capturesRate: Bool { expression.pattern.contains("(?<lr>") }
+  var capturesGrad: Bool { expression.pattern.contains("(?<grad>") }
+
+  /// One matched line: the step, the loss as written, and the optional learning rate and
+  /// gradient norm (NaN when the line lacks them).
+  struct Match {
+    var step: Double
+    var loss: String
+    var learningRate = Double.nan
+    var gradNorm = Double.nan
+  }
+
+  /// The fields of `line` when it matches.
+  func match(_ line: String) -> Match? {
     let range = NSRange(line.startIndex..., in: line)
     guard let found = expression.firstMatch(in: line, range: range),
       let stepRange = Range(found.range(withName: "step"), in: line),
       let lossRange = Range(found.range(withName: "loss"), in: line),
       let step = Double(line[stepRange])
     else { return nil }
-    return (step, String(line[lossRange]))
+    var match = Match(step: step, loss: String(line[lossRange]))
+    if capturesRate, let lrRange = Range(found.range(withName: "lr"), in: line) {
+      match.learningRate = Double(line[lrRange]) ?? .nan
+    }
+    if capturesGrad, let gradRange = Range(found.range(withName: "grad"), in: line) {
+      match.gradNorm = Double(line[gradRange]) ?? .nan
+    }
+    return match
   }
 
   /// The known pattern matching the most of `lines` (at least 3, or a quarter of a short

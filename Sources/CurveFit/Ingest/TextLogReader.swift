@@ -5,26 +5,40 @@ struct TextLogReader {
   func read(_ lines: LineReader) throws(IngestError) -> LossSeries {
     var steps: [Double] = []
     var losses: [Double] = []
+    var rates: [Double] = []
+    var grads: [Double] = []
     var rows = 0
     let source = lines.source
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       rows += 1
       let text = String(decoding: line, as: UTF8.self)
-      guard let (step, lossText) = pattern.match(text) else { return true }
-      let loss = Array(lossText.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
+      guard let match = pattern.match(text) else { return true }
+      let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
       guard let loss else {
-        throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: lossText)
+        throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: match.loss)
       }
-      steps.append(step)
+      steps.append(match.step)
       losses.append(loss)
+      rates.append(match.learningRate)
+      grads.append(match.gradNorm)
       return true
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
+    // A column exists only when some line logged it: optional groups that never matched add nothing.
+    let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
+    let hasGrads = pattern.capturesGrad && grads.contains { $0.isFinite }
+    var columns = ["step", "loss"]
+    if hasRates { columns.append("lr") }
+    if hasGrads { columns.append("grad_norm") }
     var origin = SeriesOrigin(
       source: source, format: "text (\(pattern.name))", stepColumn: "step", lossColumn: "loss",
-      columns: ["step", "loss"])
+      columns: columns)
     origin.rowsRead = rows
     origin.rowsWithoutLoss = rows - steps.count
-    return LossSeries(steps: steps, losses: losses, origin: origin)
+    origin.learningRateColumn = hasRates ? "lr" : nil
+    origin.gradNormColumn = hasGrads ? "grad_norm" : nil
+    return LossSeries(
+      steps: steps, losses: losses, gradNorms: hasGrads ? grads : nil,
+      learningRates: hasRates ? rates : nil, origin: origin)
   }
 }

@@ -58,6 +58,13 @@ enum NumberFormat {
     return String(format: "%.\(decimals)f", estimate.value)
   }
 
+  /// Always in scientific notation, two significant figures: `6.0e-4`, `0` for zero.
+  static func scientific(_ value: Double) -> String {
+    guard value.isFinite else { return "n/a" }
+    if value == 0 { return "0" }
+    return compactExponent(String(format: "%.1e", value))
+  }
+
   /// A short number with no trailing zeros: `2`, `0.5`, `12.5`.
   static func compact(_ value: Double) -> String {
     guard value.isFinite else { return "n/a" }

@@ -11,14 +11,20 @@ public struct LossSeries: Sendable, Equatable {
   public internal(set) var origin: SeriesOrigin
   /// Gradient norms at the same steps (NaN where not logged), when the log has them.
   public let gradNorms: [Double]?
+  /// Learning rates at the same steps (NaN where not logged), when the log has them.
+  public let learningRates: [Double]?
 
   /// Creates a series from rows in log order.
   ///
   /// Rows whose step goes backwards (a job resumed from a checkpoint) are merged by keeping the
   /// last-logged loss for each step, and the number of restarts is recorded in the origin.
-  public init(steps: [Double], losses: [Double], gradNorms: [Double]? = nil, origin: SeriesOrigin) {
+  public init(
+    steps: [Double], losses: [Double], gradNorms: [Double]? = nil, learningRates: [Double]? = nil,
+    origin: SeriesOrigin
+  ) {
     precondition(steps.count == losses.count, "steps and losses must have equal length")
     precondition(gradNorms.map { $0.count == steps.count } ?? true, "gradNorms must match steps")
+    precondition(learningRates.map { $0.count == steps.count } ?? true, "learningRates must match steps")
     var restarts = 0
     var sorted = true
     for i in steps.indices.dropFirst() where steps[i] <= steps[i - 1] {
@@ -29,6 +35,7 @@ public struct LossSeries: Sendable, Equatable {
     origin.restarts = restarts
     guard !sorted else {
       (self.steps, self.losses, self.gradNorms, self.origin) = (steps, losses, gradNorms, origin)
+      self.learningRates = learningRates
       return
     }
     // Stable sort by step, then keep the last occurrence of each step: a later log line supersedes
@@ -37,26 +44,34 @@ public struct LossSeries: Sendable, Equatable {
     var keptSteps: [Double] = []
     var keptLosses: [Double] = []
     var keptGrads: [Double] = []
+    var keptRates: [Double] = []
     keptSteps.reserveCapacity(order.count)
     keptLosses.reserveCapacity(order.count)
     for index in order {
       if let last = keptSteps.last, last == steps[index] {
         keptLosses[keptLosses.count - 1] = losses[index]
         if let gradNorms { keptGrads[keptGrads.count - 1] = gradNorms[index] }
+        if let learningRates { keptRates[keptRates.count - 1] = learningRates[index] }
         origin.duplicateSteps += 1
       } else {
         keptSteps.append(steps[index])
         keptLosses.append(losses[index])
         if let gradNorms { keptGrads.append(gradNorms[index]) }
+        if let learningRates { keptRates.append(learningRates[index]) }
       }
     }
     (self.steps, self.losses, self.origin) = (keptSteps, keptLosses, origin)
     self.gradNorms = gradNorms == nil ? nil : keptGrads
+    self.learningRates = learningRates == nil ? nil : keptRates
   }
 
   /// A series whose steps are already sorted and unique (a conversion of another series).
-  init(sortedSteps steps: [Double], losses: [Double], gradNorms: [Double]?, origin: SeriesOrigin) {
+  init(
+    sortedSteps steps: [Double], losses: [Double], gradNorms: [Double]?, learningRates: [Double]?,
+    origin: SeriesOrigin
+  ) {
     (self.steps, self.losses, self.gradNorms, self.origin) = (steps, losses, gradNorms, origin)
+    self.learningRates = learningRates
   }
 
   public var count: Int { steps.count }

@@ -85,6 +85,7 @@ extension LossSeries {
   /// The same series with its losses converted to nats from `unit` (`--input-units`).
   public func converted(from unit: LossUnit) -> LossSeries {
     guard unit != .nats else { return self }
-    return LossSeries(sortedSteps: steps, losses: losses.map(unit.toNats), gradNorms: gradNorms, origin: origin)
+    return LossSeries(sortedSteps: steps, losses: losses.map(unit.toNats), gradNorms: gradNorms,
+      learningRates: learningRates, origin: origin)
   }
 }

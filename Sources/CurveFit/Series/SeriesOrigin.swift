@@ -20,6 +20,8 @@ public struct SeriesOrigin: Sendable, Equatable {
   public var sha256: String?
   /// The gradient-norm column read beside the loss, if the log has one.
   public var gradNormColumn: String?
+  /// The learning-rate column read beside the loss, if the log has one.
+  public var learningRateColumn: String?
 
   public init(
     source: String, format: String, stepColumn: String?, lossColumn: String, columns: [String]

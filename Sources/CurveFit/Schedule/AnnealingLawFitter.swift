@@ -1,0 +1,213 @@
+import Foundation
+import LeastSquares
+
+/// Fits the annealing law to the steps after warm-up, given the run's learning-rate curve.
+///
+/// 1. Finite positive losses in the fit range, past warm-up, outside the excluded steps; above
+///    `binThreshold` points, means of `binCount` bins of equal width in steps (schedules change
+///    linearly in steps, so log-spaced bins would blur a late cooldown).
+/// 2. `S1` and `S2` at each point from the curve, in closed form.
+/// 3. Variable projection over `alpha` for a start, least squares on log residuals, then Huber
+///    (k = 1.345 times the residuals' robust scale) from there.
+/// 4. Covariance from the SVD of the Jacobian, mapped to `(L0, A, alpha, C[, lambda])`.
+public struct AnnealingLawFitter: Sendable {
+  /// The momentum `λ` of the annealing area; fixed unless `fitLambda`.
+  public var lambda = AnnealingLaw.defaultLambda
+  public var fitLambda = false
+  /// Huber-robust log residuals (default); plain least squares on logs when false.
+  public var robust = true
+  public var binThreshold = 4_096
+  public var binCount = 2_048
+  public var solver = LevenbergMarquardt()
+
+  public init() {}
+
+  /// The annealing area must reach this (in steps at peak rate) within the fitted steps, or
+  /// there is no decay to measure `C` from.
+  static let minimumAnnealing = 0.02
+
+  /// Fits `series` on `bounds` (clipped to start after warm-up), leaving out `excluded`.
+  ///
+  /// - Throws: `FitError.tooFewPoints`, or `.noAnnealing` when the rate does not fall within
+  ///   the fitted steps.
+  public func fit(
+    _ series: LossSeries, curve: LearningRateCurve, bounds: ClosedRange<Double>,
+    excluding excluded: StepRanges = .none
+  ) throws(FitError) -> AnnealingFit {
+    let lower = max(bounds.lowerBound, curve.annealStart)
+    guard lower <= bounds.upperBound else {
+      throw .tooFewPoints(
+        source: series.origin.source, found: 0, needed: PowerLawFitter.minimumPoints,
+        range: "after warm-up (step \(formatStep(curve.annealStart)))")
+    }
+    let points = collect(series, bounds: lower...bounds.upperBound, excluded: excluded)
+    guard points.used >= PowerLawFitter.minimumPoints + 1 else {
+      throw .tooFewPoints(
+        source: series.origin.source, found: points.used, needed: PowerLawFitter.minimumPoints + 1,
+        range: "in steps \(formatStep(lower))–\(formatStep(bounds.upperBound)) after warm-up")
+    }
+    let areas = curve.areas(at: points.t, lambda: lambda)
+    let s1Ref = areas.s1.max() ?? 1
+    let s2Ref = areas.s2.max() ?? 0
+    guard s1Ref > 0 else {
+      throw .noAnnealing("\(series.origin.source): the learning rate is zero over the fitted steps")
+    }
+    guard s2Ref >= Self.minimumAnnealing else {
+      throw .noAnnealing(
+        "\(series.origin.source): the learning rate does not decay within steps "
+          + "\(formatStep(lower))–\(formatStep(bounds.upperBound)), so the annealing term cannot be measured")
+    }
+    let x1 = areas.s1.map { $0 / s1Ref }
+    let x2 = areas.s2.map { $0 / s2Ref }
+    let logY = points.y.map { Foundation.log($0) }
+    let source = fitLambda ? (curve, points.t, s2Ref) : nil
+    func problem(_ delta: Double?) -> AnnealingLawProblem {
+      AnnealingLawProblem(
+        x1: x1, logX1: x1.map { Foundation.log($0) }, x2: x2, logY: logY,
+        rootWeights: points.w.map { $0.squareRoot() }, delta: delta, lambdaSource: source)
+    }
+    let plain = problem(nil)
+    guard var start = plain.startingPoint(y: points.y) else {
+      throw .noAnnealing("\(series.origin.source): no starting point for the annealing law")
+    }
+    if fitLambda { start.append(lambda) }
+    var summary = solver.minimize(plain, from: start)
+    var delta: Double?
+    if robust {
+      let deviations = summary.residuals.map(abs).sorted()
+      let scale = 1.4826 * deviations[deviations.count / 2]
+      if scale > 0, scale.isFinite {
+        delta = 1.345 * scale
+        summary = solver.minimize(problem(delta), from: summary.parameters)
+      }
+    }
+    return finish(summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Ref), delta: delta, series: series, curve: curve)
+  }
+
+  /// The result with natural parameters, covariance, goodness of fit and warnings.
+  private func finish(
+    _ summary: LevenbergMarquardt.Summary, points: AnnealingPoints, x1: [Double], x2: [Double],
+    refs: (s1: Double, s2: Double), delta: Double?, series: LossSeries, curve: LearningRateCurve
+  ) -> AnnealingFit {
+    let p = summary.parameters
+    let fittedLambda = fitLambda ? p[4] : lambda
+    let scale = Foundation.pow(refs.s1, p[2])
+    let model = AnnealingLaw(l0: p[0], a: p[1] * scale, alpha: p[2], c: p[3] / refs.s2, lambda: fittedLambda)
+    var rows: [[Double]] = [
+      [1, 0, 0, 0], [0, scale, model.a * Foundation.log(refs.s1), 0], [0, 0, 1, 0], [0, 0, 0, 1 / refs.s2],
+    ]
+    var names = AnnealingLaw.parameterNames
+    if fitLambda {
+      rows = rows.map { $0 + [0] } + [[0, 0, 0, 0, 1]]
+      names.append("lambda")
+    }
+    let transform = Matrix(rowMajor: rows)
+    let covariance = Covariance(jacobian: summary.jacobian, residuals: summary.residuals)
+    let natural = covariance.matrix.map { transform.times($0).timesTransposed(transform) }
+    var standardErrors = natural.map { m in names.indices.map { max(0, m[$0, $0]).squareRoot() } }
+    if let errors = standardErrors, !errors.allSatisfy(\.isFinite) { standardErrors = nil }
+    let atBound = names.indices.filter { summary.atBound[$0] }.map { names[$0] }
+    var warnings: [String] = []
+    if !summary.converged { warnings.append("the annealing fit did not converge: \(summary.reason.sentence)") }
+    if let problem = covariance.problem { warnings.append("standard errors unavailable: \(problem)") }
+    for name in atBound {
+      warnings.append("\(name) is pinned at its bound; the curve may not follow the annealing law")
+    }
+    let (rmse, r2) = goodness(model, series: series, curve: curve, points: points)
+    var fit = AnnealingFit(
+      model: model, parameterNames: names, standardErrors: standardErrors, covariance: natural,
+      rmse: rmse, r2: r2, iterations: summary.iterations, termination: summary.reason,
+      conditionNumber: covariance.conditionNumber, rank: covariance.rank, parametersAtBound: atBound,
+      warnings: warnings, pointsUsed: points.used, fittedPoints: points.t.count)
+    fit.state = FitState(
+      x: x1, y: points.y, weights: points.w, tRef: refs.s1, parameters: Array(p.prefix(4)),
+      residuals: summary.residuals, x2: x2, x2Ref: refs.s2, huberDelta: delta)
+    return fit
+  }
+
+  // MARK: - Points
+
+  struct AnnealingPoints {
+    var t: [Double]
+    var y: [Double]
+    var w: [Double]
+    var used: Int
+    var positions: Range<Int>
+    var excluded: StepRanges
+  }
+
+  private func collect(_ series: LossSeries, bounds: ClosedRange<Double>, excluded: StepRanges) -> AnnealingPoints {
+    let low = series.steps.lowerIndex(atLeast: bounds.lowerBound)
+    let high = series.steps.upperIndex(atMost: bounds.upperBound)
+    let positions = low..<max(low, high)
+    var count = 0
+    FitPoints.forEachUsable(series, positions, excluded) { _, loss in if loss > 0 { count += 1 } }
+    if count <= binThreshold {
+      var t: [Double] = []
+      var y: [Double] = []
+      t.reserveCapacity(count)
+      y.reserveCapacity(count)
+      FitPoints.forEachUsable(series, positions, excluded) { step, loss in
+        guard loss > 0 else { return }
+        t.append(step)
+        y.append(loss)
+      }
+      return AnnealingPoints(
+        t: t, y: y, w: [Double](repeating: 1, count: count), used: count, positions: positions,
+        excluded: excluded)
+    }
+    let width = (bounds.upperBound - bounds.lowerBound) / Double(binCount)
+    var sumT = [Double](repeating: 0, count: binCount)
+    var sumY = sumT
+    var counts = sumT
+    FitPoints.forEachUsable(series, positions, excluded) { step, loss in
+      guard loss > 0 else { return }
+      let bin = width > 0 ? min(binCount - 1, Int((step - bounds.lowerBound) / width)) : 0
+      sumT[bin] += step
+      sumY[bin] += loss
+      counts[bin] += 1
+    }
+    var points = AnnealingPoints(t: [], y: [], w: [], used: count, positions: positions, excluded: excluded)
+    for bin in 0..<binCount where counts[bin] > 0 {
+      points.t.append(sumT[bin] / counts[bin])
+      points.y.append(sumY[bin] / counts[bin])
+      points.w.append(counts[bin])
+    }
+    return points
+  }
+
+  /// RMSE and R² over the raw points (in loss units), evaluated chunk by chunk so no per-row
+  /// array of areas is ever held.
+  private func goodness(
+    _ model: AnnealingLaw, series: LossSeries, curve: LearningRateCurve, points: AnnealingPoints
+  ) -> (rmse: Double, r2: Double) {
+    var steps: [Double] = []
+    var losses: [Double] = []
+    var ssr = 0.0
+    var sum = 0.0
+    var sumSquares = 0.0
+    var count = 0.0
+    func flush() {
+      let predicted = model.losses(at: steps, on: curve)
+      for k in steps.indices {
+        let r = losses[k] - predicted[k]
+        ssr += r * r
+        sum += losses[k]
+        sumSquares += losses[k] * losses[k]
+        count += 1
+      }
+      steps.removeAll(keepingCapacity: true)
+      losses.removeAll(keepingCapacity: true)
+    }
+    FitPoints.forEachUsable(series, points.positions, points.excluded) { step, loss in
+      guard loss > 0 else { return }
+      steps.append(step)
+      losses.append(loss)
+      if steps.count == 1 << 16 { flush() }
+    }
+    flush()
+    guard count > 0 else { return (.nan, .nan) }
+    let sst = sumSquares - sum * sum / count
+    return ((ssr / count).squareRoot(), sst > 0 ? 1 - ssr / sst : 0)
+  }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import LeastSquares
+
+/// The annealing law as least squares on log residuals, Huber-robust like the scaling-law fit.
+///
+/// Solver parameters `[L0, a', alpha, c']` (and `λ` when fitted) with `x1 = S1/S1ref`,
+/// `x2 = S2/S2ref`, `a' = A·S1ref^(−alpha)`, `c' = C·S2ref`: every column of the Jacobian is then
+/// of the order of the losses. Residuals `rᵢ = √wᵢ·(log L̂ᵢ − log Lᵢ)` (bin counts as weights)
+/// enter through Huber's square-rooted form, as in `ScalingLawProblem`.
+struct AnnealingLawProblem: LeastSquaresProblem {
+  let x1: [Double]
+  let logX1: [Double]
+  let x2: [Double]
+  let logY: [Double]
+  let rootWeights: [Double]
+  let delta: Double?
+  /// Set when `λ` is fitted: the schedule and steps from which `x2` and `∂x2/∂λ` are recomputed.
+  let lambdaSource: (curve: LearningRateCurve, steps: [Double], s2Ref: Double)?
+
+  static let lambdaBounds = (lower: 0.9, upper: 0.99999)
+
+  var parameterCount: Int { lambdaSource == nil ? 4 : 5 }
+  var residualCount: Int { x1.count }
+  var lowerBounds: [Double] {
+    [0, 0, 1e-6, 0] + (lambdaSource == nil ? [] : [Self.lambdaBounds.lower])
+  }
+  var upperBounds: [Double] {
+    [.infinity, .infinity, 10, .infinity] + (lambdaSource == nil ? [] : [Self.lambdaBounds.upper])
+  }
+
+  /// `x2` and `∂x2/∂λ` at `p` (the fixed inputs when `λ` is not fitted).
+  private func secondArea(_ p: [Double]) -> (x2: [Double], slope: [Double]?) {
+    guard let source = lambdaSource else { return (x2, nil) }
+    let lambda = p[4]
+    let h = 1e-6
+    let here = source.curve.areas(at: source.steps, lambda: lambda).s2
+    let there = source.curve.areas(at: source.steps, lambda: lambda + h).s2
+    let x2 = here.map { $0 / source.s2Ref }
+    let slope = zip(here, there).map { ($1 - $0) / h / source.s2Ref }
+    return (x2, slope)
+  }
+
+  func residuals(at p: [Double], into residuals: inout [Double]) {
+    let area = secondArea(p).x2
+    for i in 0..<x1.count {
+      let f = p[0] + p[1] * Foundation.exp(-p[2] * logX1[i]) - p[3] * area[i]
+      residuals[i] = f > 0 ? robust(rootWeights[i] * (Foundation.log(f) - logY[i])).value : .nan
+    }
+  }
+
+  func jacobian(at p: [Double], into jacobian: inout Matrix) {
+    var unused = [Double](repeating: 0, count: x1.count)
+    evaluate(at: p, residuals: &unused, jacobian: &jacobian)
+  }
+
+  func evaluate(at p: [Double], residuals: inout [Double], jacobian: inout Matrix) {
+    let (area, slope) = secondArea(p)
+    let m = x1.count
+    for i in 0..<m {
+      let power = Foundation.exp(-p[2] * logX1[i])
+      let f = p[0] + p[1] * power - p[3] * area[i]
+      guard f > 0 else {
+        residuals[i] = .nan
+        continue
+      }
+      let (value, robustSlope) = robust(rootWeights[i] * (Foundation.log(f) - logY[i]))
+      residuals[i] = value
+      let scale = robustSlope * rootWeights[i] / f
+      jacobian.storage[i] = scale
+      jacobian.storage[m + i] = scale * power
+      jacobian.storage[2 * m + i] = -scale * p[1] * power * logX1[i]
+      jacobian.storage[3 * m + i] = -scale * area[i]
+      if let slope { jacobian.storage[4 * m + i] = -scale * p[3] * slope[i] }
+    }
+  }
+
+  /// The square-rooted Huber residual and its derivative with respect to `r`.
+  @inline(__always)
+  private func robust(_ r: Double) -> (value: Double, slope: Double) {
+    guard let delta, abs(r) > delta else { return (r, 1) }
+    let s = (2 * delta * abs(r) - delta * delta).squareRoot()
+    return (r < 0 ? -s : s, delta / s)
+  }
+
+  /// Variable projection: for fixed `alpha` the law is linear in `(L0, a', c')`; the weighted
+  /// least-squares solution (in loss, not log, units) at each grid value is scored and the best
+  /// with non-negative coefficients starts the solver.
+  func startingPoint(y: [Double]) -> [Double]? {
+    let m = x1.count
+    var best: (cost: Double, p: [Double])?
+    for k in 0..<48 {
+      let alpha = 0.02 * Foundation.pow(200, Double(k) / 47)
+      var design = Matrix(rows: m, columns: 3)
+      var rhs = [Double](repeating: 0, count: m)
+      for i in 0..<m {
+        let w = rootWeights[i]
+        design[i, 0] = w
+        design[i, 1] = w * Foundation.exp(-alpha * logX1[i])
+        design[i, 2] = -w * x2[i]
+        rhs[i] = w * y[i]
+      }
+      guard let solution = LAPACK.solveQR(design, rhs) else { continue }
+      let p = [max(0, solution.x[0]), max(0, solution.x[1]), alpha, max(0, solution.x[2])]
+      var cost = 0.0
+      for i in 0..<m {
+        let fitted = design[i, 0] * p[0] + design[i, 1] * p[1] + design[i, 2] * p[3]
+        // Logs of the prediction follow: a start with a non-positive loss cannot be used.
+        if !(fitted > 0) { cost = .infinity }
+        cost += (fitted - rhs[i]) * (fitted - rhs[i])
+      }
+      if cost.isFinite, cost < (best?.cost ?? .infinity) { best = (cost, p) }
+    }
+    return best?.p
+  }
+}

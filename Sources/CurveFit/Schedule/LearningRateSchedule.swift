@@ -1,0 +1,143 @@
+import Foundation
+
+/// The learning-rate schedule read off a log's `lr` column: warm-up, the shape of the decay, and
+/// the peak and final rates, plus the logged curve itself for the annealing law.
+///
+/// The decay is matched against cosine and linear shapes, and warmup–stable–decay (WSD) when the
+/// rate holds at its peak for at least 30% of the steps after warm-up before falling. Each shape
+/// is fitted with its own planned end (which may lie beyond the last logged step: a run stopped
+/// early) and floor, so a partial log still says where its schedule was going.
+public struct LearningRateSchedule: Sendable, Equatable {
+  public enum Shape: String, Sendable, CaseIterable {
+    case constant, cosine, linear, wsd, other
+  }
+
+  public var shape: Shape
+  /// The step where the rate first reaches its peak (within 0.1%); 0 without warm-up.
+  public var warmupSteps: Double
+  public var peakRate: Double
+  /// The last logged rate.
+  public var finalRate: Double
+  /// The floor of the decay as a fraction of the peak (the fitted shape's, or the last rate's).
+  public var floorRatio: Double
+  /// Where the decay ends: the last logged step for a finished schedule, later for a run that
+  /// stopped before its schedule did.
+  public var plannedEnd: Double
+  /// WSD: where the cooldown starts; also given for `--schedule wsd:F` projections.
+  public var cooldownStart: Double?
+  /// The logged rates (as fractions of the peak) from which the annealing areas are computed.
+  public var observed: LearningRateCurve
+  /// The last logged step.
+  public var lastStep: Double
+
+  /// True when the rate falls below 90% of its peak after warm-up: only then can the annealing
+  /// term be told apart from the power law.
+  public var decays: Bool { shape != .constant && finalRate < 0.9 * peakRate }
+
+  /// `cosine, warm-up 700 steps, peak 6.0e-4 → final 0 (0% of peak)`
+  public var summary: String {
+    var text = shape == .wsd ? "WSD" : shape.rawValue
+    if shape == .wsd, let start = cooldownStart {
+      text += " (cooldown from step \(NumberFormat.count(start)))"
+    }
+    text += ", warm-up \(NumberFormat.count(warmupSteps)) steps, peak \(NumberFormat.scientific(peakRate))"
+    text += " → final \(NumberFormat.scientific(finalRate)) (\(Int((100 * finalRate / peakRate).rounded()))% of peak)"
+    if plannedEnd > lastStep * 1.01 {
+      text += "; decay planned to end near step \(NumberFormat.count(plannedEnd))"
+    }
+    return text
+  }
+
+  /// Reads the schedule from the series' learning rates; `nil` without at least 5 logged rates
+  /// or with a non-positive peak.
+  public static func detect(_ series: LossSeries) -> LearningRateSchedule? {
+    guard let logged = series.learningRates else { return nil }
+    var steps: [Double] = []
+    var rates: [Double] = []
+    for index in logged.indices where logged[index].isFinite && logged[index] >= 0 {
+      steps.append(series.steps[index])
+      rates.append(logged[index])
+    }
+    guard steps.count >= 5, let peak = rates.max(), peak > 0 else { return nil }
+    let y = rates.map { $0 / peak }
+    let peakIndex = y.firstIndex { $0 >= 0.999 } ?? 0
+    let warmup = peakIndex == 0 ? 0 : steps[peakIndex]
+    let last = steps[steps.count - 1]
+    let curve = thinned(LearningRateCurve(steps: steps, rates: y, annealStart: warmup))
+    var schedule = LearningRateSchedule(
+      shape: .constant, warmupSteps: warmup, peakRate: peak, finalRate: rates[rates.count - 1],
+      floorRatio: y[y.count - 1], plannedEnd: last, cooldownStart: nil, observed: curve, lastStep: last)
+    let after = Array(peakIndex..<steps.count)
+    guard after.count >= 3, let lowest = after.map({ y[$0] }).min(), lowest < 0.98 else { return schedule }
+
+    // The stable phase: the last step still at the peak.
+    let stableEnd = steps[after.last { y[$0] >= 0.999 } ?? peakIndex]
+    let stableFraction = (stableEnd - warmup) / max(last - warmup, .leastNormalMagnitude)
+    var best: (shape: Shape, error: Double, end: Double, floor: Double, cooldown: Double?)?
+    if stableFraction >= 0.3 {
+      let fit = fitDecay(steps, y, indices: after, start: stableEnd, last: last, shape: linearDecay)
+      best = (.wsd, fit.rms, fit.end, fit.floor, stableEnd)
+    } else {
+      for (shape, decay) in [(Shape.cosine, cosineDecay), (.linear, linearDecay)] {
+        let fit = fitDecay(steps, y, indices: after, start: warmup, last: last, shape: decay)
+        if fit.rms < (best?.error ?? .infinity) { best = (shape, fit.rms, fit.end, fit.floor, nil) }
+      }
+    }
+    guard let best, best.error <= 0.03 else {
+      schedule.shape = .other
+      return schedule
+    }
+    schedule.shape = best.shape
+    schedule.plannedEnd = best.end
+    schedule.floorRatio = best.end > last * 1.01 ? best.floor : y[y.count - 1]
+    schedule.cooldownStart = best.cooldown
+    return schedule
+  }
+
+  // MARK: - Decay shapes
+
+  /// `h(u)`: 1 at the start of the decay, 0 at its end.
+  typealias Decay = @Sendable (Double) -> Double
+  static let cosineDecay: Decay = { u in 0.5 * (1 + Foundation.cos(Double.pi * min(max(u, 0), 1))) }
+  static let linearDecay: Decay = { u in 1 - min(max(u, 0), 1) }
+
+  /// Least squares of `y = r + (1 − r)·h((s − start)/(end − start))` over a grid of planned ends
+  /// from the last step to 20× the decay so far, with the floor `r` in closed form for each.
+  private static func fitDecay(
+    _ steps: [Double], _ y: [Double], indices: [Int], start: Double, last: Double, shape: Decay
+  ) -> (rms: Double, end: Double, floor: Double) {
+    let span = max(last - start, 1)
+    let ends = [last] + (1...120).map { last + span * (Foundation.pow(20, Double($0) / 120) - 1) }
+    var best = (rms: Double.infinity, end: last, floor: 0.0)
+    for end in ends {
+      var top = 0.0
+      var bottom = 0.0
+      for i in indices {
+        let h = shape((steps[i] - start) / (end - start))
+        top += (1 - h) * (y[i] - h)
+        bottom += (1 - h) * (1 - h)
+      }
+      let floor = bottom > 0 ? min(max(top / bottom, 0), 0.98) : 0
+      var sum = 0.0
+      for i in indices {
+        let h = shape((steps[i] - start) / (end - start))
+        let r = y[i] - (floor + (1 - floor) * h)
+        sum += r * r
+      }
+      let rms = (sum / Double(indices.count)).squareRoot()
+      if rms < best.rms - 1e-12 { best = (rms, end, floor) }
+    }
+    return best
+  }
+
+  /// A logged schedule with at most `LearningRateCurve.maxKnots` knots, evenly chosen by index.
+  private static func thinned(_ curve: LearningRateCurve) -> LearningRateCurve {
+    let count = curve.steps.count
+    guard count > LearningRateCurve.maxKnots else { return curve }
+    let stride = Double(count - 1) / Double(LearningRateCurve.maxKnots - 1)
+    let picks = (0..<LearningRateCurve.maxKnots).map { Int((Double($0) * stride).rounded()) }
+    return LearningRateCurve(
+      steps: picks.map { curve.steps[$0] }, rates: picks.map { curve.rates[$0] },
+      annealStart: curve.annealStart)
+  }
+}
