@@ -37,8 +37,20 @@ struct FitOptions: ParsableArguments {
   @Option(help: "A loss to reach: report the step at which the fitted curve gets there.")
   var target: Double?
 
-  @Option(help: "Force the form: power (L_min + C·t^-α), pure (C·t^-α) or shifted (L_min + C·(t+t0)^-α). Default: chosen by BIC and backtest.")
-  var model: PowerLaw.Form?
+  @Option(help: "Force the model: power (L_min + C·t^-α), pure (C·t^-α), shifted (L_min + C·(t+t0)^-α) or annealing (L0 + A·S1^-α − C·S2, needs an lr column). Default: chosen by BIC and backtest.")
+  var model: ModelName?
+
+  @Option(help: "Schedule for projections of longer runs: constant, cosine, linear or wsd:F (F the cooldown share). Default: the logged schedule, stretched.")
+  var schedule: String?
+
+  @Option(name: .customLong("peak-lr"), help: "Peak learning rate for projections (default: the logged peak).")
+  var peakLR: Double?
+
+  @Option(help: "Momentum λ of the annealing area (default 0.999).")
+  var lambda: Double = AnnealingLaw.defaultLambda
+
+  @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")
+  var fitLambda = false
 
   @Option(help: "Fraction of the fit range held out by the backtest (default 0.2; 0 turns it off).")
   var holdout: Double = 0.2
@@ -50,6 +62,15 @@ struct FitOptions: ParsableArguments {
   var seed: UInt64 = 0
 
   func validate() throws {
+    if !(lambda > 0 && lambda < 1) { throw ValidationError("--lambda must be in (0, 1), got \(lambda)") }
+    if let peakLR, !(peakLR > 0 && peakLR.isFinite) { throw ValidationError("--peak-lr must be a positive number, got \(peakLR)") }
+    if let schedule {
+      do {
+        _ = try SchedulePlan(parsing: schedule, following: nil, peakRate: nil)
+      } catch {
+        throw ValidationError(error.description)
+      }
+    }
     if !(holdout >= 0 && holdout < 0.9) { throw ValidationError("--holdout must be in [0, 0.9), got \(holdout)") }
     if bootstrap < 0 { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
     if let fromStep, let toStep, fromStep >= toStep {
@@ -66,7 +87,19 @@ struct FitOptions: ParsableArguments {
     var options = LossCurveAnalysis.Options()
     options.range = FitRange(from: fromStep, to: toStep)
     options.target = target
-    options.model = model
+    switch model {
+    case .annealing:
+      options.schedule.mode = .forced
+    case .power, .pure, .shifted:
+      options.model = model.flatMap { PowerLaw.Form(rawValue: $0.rawValue) }
+      options.schedule.mode = .off
+    case nil:
+      break
+    }
+    options.schedule.plan = schedule
+    options.schedule.peakRate = peakLR
+    options.schedule.fitter.lambda = lambda
+    options.schedule.fitter.fitLambda = fitLambda
     options.holdout = holdout
     options.bootstrapResamples = bootstrap
     options.seed = seed
@@ -107,4 +140,7 @@ struct OutputOptions: ParsableArguments {
 }
 
 extension ReportFormat: ExpressibleByArgument {}
-extension PowerLaw.Form: ExpressibleByArgument {}
+/// `--model`: a power-law form or the annealing law.
+enum ModelName: String, ExpressibleByArgument, CaseIterable {
+  case power, pure, shifted, annealing
+}

@@ -8,6 +8,10 @@ public struct DoublingEffect: Sendable, Equatable {
   public var toStep: Double
   public var lossChange: Estimate
 
+  public init(fromStep: Double, toStep: Double, lossChange: Estimate) {
+    (self.fromStep, self.toStep, self.lossChange) = (fromStep, toStep, lossChange)
+  }
+
   public init(fit: PowerLawFit, at step: Double) {
     fromStep = step
     toStep = 2 * step

@@ -26,6 +26,10 @@ public struct LossCurveAnalysis: Sendable {
   public var bootstrap: (resamples: Int, used: Int, seed: UInt64)
   /// The refitted curves of the bootstrap, for bands drawn at any step.
   var bootstrapModels: [PowerLaw] = []
+  /// The schedule and the annealing law, when the log has learning rates. When
+  /// `schedule.chosen`, `current`, `projections`, `doubling` and `target` are the annealing
+  /// law's; `fit` stays the power law, which health detection and plots use.
+  public var schedule: ScheduleAnalysis?
 
   /// Settings for one analysis.
   public struct Options: Sendable {
@@ -43,6 +47,8 @@ public struct LossCurveAnalysis: Sendable {
     /// Moving-block bootstrap resamples for intervals (0: delta method only). Default 500.
     public var bootstrapResamples = 500
     public var seed: UInt64 = 0
+    /// The annealing law and the schedule projections assume.
+    public var schedule = ScheduleAnalysis.Options()
 
     public init() {}
   }
@@ -147,6 +153,20 @@ public struct LossCurveAnalysis: Sendable {
       resamples: options.bootstrapResamples, seed: options.seed, solver: refitSolver
     ).models(for: fit)
     analysis.adoptBootstrap(models)
+
+    let context = ScheduleAnalysis.Context(
+      series: series, range: range, excluded: finalExcluded, heldOut: heldOut,
+      powerBacktest: chosen.backtest, lastStep: lastStep, target: options.target,
+      resamples: options.bootstrapResamples, seed: options.seed, refitSolver: refitSolver)
+    analysis.schedule = try ScheduleAnalysis.run(context, options: options.schedule)
+    if let schedule = analysis.schedule, schedule.chosen, let current = schedule.current,
+      let doubling = schedule.doubling
+    {
+      analysis.current = current
+      analysis.projections = schedule.projections
+      analysis.doubling = doubling
+      if let loss = options.target, let outcome = schedule.target { analysis.target = (loss, outcome) }
+    }
     return analysis
   }
 

@@ -8,6 +8,13 @@ public struct Projection: Sendable, Equatable {
   public var step: Double
   /// The fitted loss there, with a delta-method 95% interval.
   public var loss: Estimate
+  /// `"stretched"` when the loss is the final loss of a run whose schedule is stretched to
+  /// `step`; `nil` for the power law's point on the current curve.
+  public var schedule: String?
+
+  public init(factor: Double, step: Double, loss: Estimate, schedule: String? = nil) {
+    (self.factor, self.step, self.loss, self.schedule) = (factor, step, loss, schedule)
+  }
 
   /// Projects `fit` to `factor × lastStep`.
   ///

@@ -1,19 +1,11 @@
 extension JSONRenderer {
   /// `"backtest"`, `"model_choice"` and `"bootstrap"`: how far to trust the projections.
   func trust(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] {
-    let backtest: JSONWriter.Value = analysis.backtest.map { test in
-      .object([
-        ("holdout_fraction", .number(test.holdoutFraction)),
-        ("split_step", .number(test.splitStep)),
-        ("mean_rel_error", .number(test.meanRelativeError)),
-        ("max_rel_error", .number(test.maxRelativeError)),
-        ("coverage95", .number(test.coverage95)),
-        ("held_out_points", .integer(test.heldOutPoints)),
-        ("chunks", .integer(test.chunks)),
-      ])
-    } ?? .null
+    // The backtest of the law that made the projections.
+    let annealing = analysis.schedule.flatMap { $0.chosen ? $0 : nil }
+    let chosenBacktest = annealing == nil ? analysis.backtest : annealing?.backtest
     let choice = analysis.modelChoice
-    let candidates: [JSONWriter.Value] = choice.candidates.map { candidate in
+    var candidates: [JSONWriter.Value] = choice.candidates.map { candidate in
       .object([
         ("model", .string(candidate.form.rawValue)),
         ("formula", .string(candidate.form.formula)),
@@ -23,12 +15,24 @@ extension JSONRenderer {
         ("converged", .bool(candidate.converged)),
       ])
     }
+    if let result = analysis.schedule, let fit = result.fit {
+      candidates.append(.object([
+        ("model", .string("annealing")),
+        ("formula", .string(AnnealingLaw.formula)),
+        ("aic", .null),
+        ("bic", .null),
+        ("backtest_mean_rel_error", result.backtest.map { .number($0.meanRelativeError) } ?? .null),
+        ("converged", .bool(fit.converged)),
+      ]))
+    }
+    let runnerName = annealing == nil ? choice.runnerUp?.rawValue : choice.chosen.rawValue
+    let runnerUp: JSONWriter.Value = runnerName.map { .string($0) } ?? .null
     return [
-      ("backtest", backtest),
+      ("backtest", chosenBacktest.map(backtest) ?? .null),
       ("model_choice", .object([
-        ("chosen", .string(choice.chosen.rawValue)),
-        ("runner_up", choice.runnerUp.map { .string($0.rawValue) } ?? .null),
-        ("forced", .bool(choice.forced)),
+        ("chosen", .string(annealing == nil ? choice.chosen.rawValue : "annealing")),
+        ("runner_up", runnerUp),
+        ("forced", .bool(annealing?.forced ?? choice.forced)),
         ("candidates", .array(candidates)),
       ])),
       ("bootstrap", .object([

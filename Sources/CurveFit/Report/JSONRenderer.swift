@@ -12,8 +12,9 @@ public struct JSONRenderer: ReportRenderer {
     let analysis = report.analysis
     var members: [(String, JSONWriter.Value)] = [("input", input(analysis))]
     members += health(analysis)
+    let annealing = analysis.schedule.flatMap { result in result.chosen ? result.fit.map { (result, $0) } : nil }
     members += [
-      ("fit", fit(analysis)),
+      ("fit", annealing.map { annealingFit($0.1, $0.0, analysis) } ?? fit(analysis)),
       ("current", .object([
         ("step", .number(analysis.lastStep)), ("loss", .number(analysis.current.value)),
       ] + intervals(analysis.current))),
@@ -24,6 +25,7 @@ public struct JSONRenderer: ReportRenderer {
       members.append(("target", self.target(target.loss, target.outcome)))
     }
     members += trust(analysis)
+    members.append(("schedule", schedule(analysis, unit: report.unit)))
     members.append(("units", .string(report.unit.name)))
     members.append(("reproducibility", .object(Reproducibility(report: report).members)))
     members.append(
@@ -102,7 +104,7 @@ public struct JSONRenderer: ReportRenderer {
     ]
   }
 
-  private func projection(_ projection: Projection, unit: LossUnit) -> JSONWriter.Value {
+  func projection(_ projection: Projection, unit: LossUnit) -> JSONWriter.Value {
     var members: [(String, JSONWriter.Value)] = [
       ("factor", .number(projection.factor)),
       ("step", .number(projection.step)),
@@ -112,6 +114,7 @@ public struct JSONRenderer: ReportRenderer {
       let converted = projection.loss.map(unit.fromNats)
       members += [("loss_in_units", .number(converted.value)), ("ci95_in_units", interval(converted.ci95))]
     }
+    if let schedule = projection.schedule { members.append(("schedule", .string(schedule))) }
     return .object(members)
   }
 

@@ -14,6 +14,7 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("")
     if let plot = report.plotPath { lines.append("![loss curve](\(plot))"); lines.append("") }
     if let leftOut = content.leftOut { lines.append("_\(leftOut)._") ; lines.append("") }
+    if let meaning = content.projectionMeaning { lines.append("_Projections: \(meaning)._"); lines.append("") }
     lines.append("| | step | \(report.unit == .nats ? "loss (nats)" : report.unit.name) | vs now |")
     lines.append("|---|---:|---:|---:|")
     for row in content.projectionRows {
@@ -34,6 +35,10 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("")
     lines.append(content.modelChoice.capitalizedFirst)
     for warning in content.warnings { lines.append("") ; lines.append("> ⚠️ \(warning)") }
+    lines.append("")
+    lines.append("**Schedule**")
+    lines.append("")
+    for line in content.scheduleLines { lines.append("- \(line)") }
     appendEvents(content, to: &lines)
     lines.append("")
     lines.append("<details><summary>How to reproduce</summary>")

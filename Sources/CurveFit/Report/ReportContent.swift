@@ -131,12 +131,18 @@ struct ReportContent {
     let label = "target \(NumberFormat.significant(report.unit.fromNats(loss), 4))"
     switch outcome {
     case .reachable(let step):
-      var text = "reached at step \(NumberFormat.count(step.value))"
+      var text = annealing == nil
+        ? "reached at step \(NumberFormat.count(step.value))"
+        : "reached by a run of \(NumberFormat.count(step.value)) steps"
       if let interval = step.ci95 {
         text += " (\(NumberFormat.count(interval.lowerBound))–\(NumberFormat.count(interval.upperBound)))"
       }
       if step.value <= analysis.lastStep { text += ", already passed by the fitted curve" }
+      if let result = annealing { text += " under the \(result.plan.label) schedule" }
       return (label, text)
+    case .unreachable(let floor) where annealing != nil:
+      return (label, "unreachable: even 1,000× the steps under the \(annealing!.plan.label) schedule stay above it "
+        + "(the annealing law's floor is \(NumberFormat.significant(report.unit.fromNats(floor), 4)))")
     case .unreachable(let floor):
       return (label, "unreachable: target is below the fitted floor L_min = \(NumberFormat.significant(report.unit.fromNats(floor), 4))")
     }

@@ -21,8 +21,13 @@ public struct TextRenderer: ReportRenderer {
     lines.append(indent + content.modelChoice)
     for warning in content.warnings { lines.append(indent + "! " + warning) }
     lines.append("")
+    for (index, line) in content.scheduleLines.enumerated() {
+      lines.append((index == 0 ? label("SCHEDULE") : indent) + line)
+    }
+    lines.append("")
     let lossHeader = report.unit == .nats ? "loss (95% interval)" : "\(report.unit.name) (95% interval)"
     lines.append(pad("PROJECTION", 22) + pad("step", 14) + pad(lossHeader, 26) + "vs now")
+    if let meaning = content.projectionMeaning { lines.append("  " + meaning) }
     for row in content.projectionRows {
       lines.append("  " + pad(row.label, 20) + pad(row.step, 14) + pad(row.loss, 26) + row.change)
     }

@@ -1,0 +1,104 @@
+extension JSONRenderer {
+  /// `"schedule"`: the learning-rate schedule, the annealing law and what it projects.
+  ///
+  /// Always present; without a learning-rate column `shape` is null and `note` says that the
+  /// projections assume a constant rate.
+  func schedule(_ analysis: LossCurveAnalysis, unit: LossUnit) -> JSONWriter.Value {
+    guard let result = analysis.schedule else {
+      return .object([
+        ("shape", .null), ("warmup_steps", .null), ("peak_lr", .null), ("final_lr", .null),
+        ("lr_column", .null), ("annealing", .null), ("chosen", .bool(false)),
+        ("note", .string("no learning-rate column: projections assume a constant schedule")),
+      ])
+    }
+    let schedule = result.schedule
+    let column: JSONWriter.Value = analysis.series.origin.learningRateColumn.map { .string($0) } ?? .null
+    let cooldown: JSONWriter.Value = schedule.cooldownStart.map { .number($0) } ?? .null
+    let fit: JSONWriter.Value = result.fit.map { annealingFit($0, result, analysis) } ?? .null
+    let error: JSONWriter.Value = result.fitError.map { .string($0) } ?? .null
+    let test: JSONWriter.Value = result.backtest.map(backtest) ?? .null
+    var bonus = JSONWriter.Value.null
+    if let estimate = result.bonus { bonus = .object([("loss", .number(estimate.value))] + intervals(estimate)) }
+    var members: [(String, JSONWriter.Value)] = [
+      ("shape", .string(schedule.shape.rawValue)),
+      ("warmup_steps", .number(schedule.warmupSteps)),
+      ("peak_lr", .number(schedule.peakRate)),
+      ("final_lr", .number(schedule.finalRate)),
+      ("lr_column", column),
+      ("floor_ratio", .number(schedule.floorRatio)),
+      ("planned_end_step", .number(schedule.plannedEnd)),
+      ("cooldown_start_step", cooldown),
+      ("decays", .bool(schedule.decays)),
+      ("projection_schedule", .string(result.plan.label)),
+    ]
+    members += [
+      ("annealing", fit),
+      ("annealing_error", error),
+      ("chosen", .bool(result.chosen)),
+      ("reason", .string(result.reason)),
+      ("backtest", test),
+      ("annealing_bonus", bonus),
+      ("stretched", .array(result.projections.map { projection($0, unit: unit) })),
+      ("constant_lr", .array(result.constantRate.map { projection($0, unit: unit) })),
+    ]
+    return .object(members)
+  }
+
+  /// The annealing law in the shape of `"fit"`: model, parameters, stderr, intervals, goodness.
+  func annealingFit(_ fit: AnnealingFit, _ result: ScheduleAnalysis, _ analysis: LossCurveAnalysis) -> JSONWriter.Value {
+    let model = fit.model
+    let names = AnnealingLaw.parameterNames + ["lambda"]
+    let stderr: [(String, JSONWriter.Value)] = names.map { name in
+      guard let index = fit.parameterNames.firstIndex(of: name), let errors = fit.standardErrors
+      else { return (name, .null) }
+      return (name, .number(errors[index]))
+    }
+    let intervals = { (level: Int) -> JSONWriter.Value in
+      .object(AnnealingLaw.parameterNames.map { name in
+        let pair = result.parameterIntervals[name]
+        return (name, self.interval(level == 95 ? pair?.ci95 : pair?.ci80))
+      })
+    }
+    return .object([
+      ("model", .string(AnnealingLaw.formula)),
+      ("L0", .number(model.l0)),
+      ("A", .number(model.a)),
+      ("alpha", .number(model.alpha)),
+      ("C", .number(model.c)),
+      ("lambda", .number(model.lambda)),
+      ("lambda_fitted", .bool(fit.parameterNames.contains("lambda"))),
+      ("lr_units", .string("fraction of peak lr; S1 and S2 in steps at peak lr")),
+      ("stderr", .object(stderr)),
+      ("ci95", intervals(95)),
+      ("ci80", intervals(80)),
+      ("rmse", .number(fit.rmse)),
+      ("r2", .number(fit.r2)),
+      ("iterations", .integer(fit.iterations)),
+      ("converged", .bool(fit.converged)),
+      ("termination", .string(fit.termination.rawValue)),
+      ("condition_number", .number(fit.conditionNumber)),
+      ("parameters_at_bound", .array(fit.parametersAtBound.map { .string($0) })),
+      ("from_step", .number(max(analysis.fitRange.lowerBound, result.schedule.warmupSteps))),
+      ("to_step", .number(analysis.fitRange.upperBound)),
+      ("points_used", .integer(fit.pointsUsed)),
+      ("points_fitted", .integer(fit.fittedPoints)),
+      ("points_left_out", .object([
+        ("spikes", .integer(analysis.leftOut.spikes)),
+        ("divergence", .integer(analysis.leftOut.divergence)),
+      ])),
+      ("warnings", .array(fit.warnings.map { .string($0) })),
+    ])
+  }
+
+  func backtest(_ test: Backtest) -> JSONWriter.Value {
+    .object([
+      ("holdout_fraction", .number(test.holdoutFraction)),
+      ("split_step", .number(test.splitStep)),
+      ("mean_rel_error", .number(test.meanRelativeError)),
+      ("max_rel_error", .number(test.maxRelativeError)),
+      ("coverage95", .number(test.coverage95)),
+      ("held_out_points", .integer(test.heldOutPoints)),
+      ("chunks", .integer(test.chunks)),
+    ])
+  }
+}

@@ -1,0 +1,60 @@
+/// The schedule section and the wording that changes when the annealing law projects.
+extension ReportContent {
+  /// The annealing law's result when it makes the projections.
+  var annealing: ScheduleAnalysis? { analysis.schedule.flatMap { $0.chosen ? $0 : nil } }
+
+  /// The lines under SCHEDULE: the shape, the annealing law, the choice, the bonus.
+  var scheduleLines: [String] {
+    guard let result = analysis.schedule else {
+      return ["no learning-rate column: projections assume the rate stays constant"]
+    }
+    var lines = [result.schedule.summary]
+    guard let fit = result.fit else {
+      if let error = result.fitError {
+        lines.append("annealing law not fitted: \(error)")
+      } else if !result.schedule.decays {
+        lines.append("the rate does not decay: the power law's projections hold for this schedule")
+      }
+      return lines
+    }
+    let names = ["L0": "L0", "A": "A", "alpha": "α", "C": "C", "lambda": "λ"]
+    let values = fit.model.parameters + [fit.model.lambda]
+    var parameters = fit.parameterNames.indices.map { index in
+      "\(names[fit.parameterNames[index]] ?? fit.parameterNames[index]) "
+        + NumberFormat.withError(values[index], fit.standardErrors?[index])
+    }
+    if !fit.parameterNames.contains("lambda") { parameters.append("λ \(NumberFormat.significant(fit.model.lambda, 4)) (fixed)") }
+    lines.append("L(s) = L0 + A·S1^-α − C·S2   " + parameters.joined(separator: "   "))
+    lines.append(
+      "RMSE \(NumberFormat.significant(fit.rmse, 2)) · R² \(NumberFormat.significant(fit.r2, 4)) · "
+        + (fit.converged ? "converged (\(fit.iterations) iterations)" : "NOT RELIABLE: see warnings"))
+    if let test = result.backtest {
+      let trained = Int((100 * (1 - test.holdoutFraction)).rounded())
+      lines.append(
+        "backtest: fitted on the first \(trained)% of steps, the rest predicted within "
+          + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% "
+          + "(max \(NumberFormat.significant(100 * test.maxRelativeError, 2))%)")
+    }
+    lines.append(result.reason)
+    if let bonus = result.bonus {
+      lines.append(
+        "annealing bonus so far: \(NumberFormat.estimate(bonus)) nats of the drop came from decaying the rate")
+    }
+    if let flat = result.constantRate.last, let now = result.current {
+      let lastRate = result.schedule.finalRate
+      let change = flat.loss.value - now.value
+      lines.append(
+        "at the last rate (\(NumberFormat.scientific(lastRate))) with no more decay: "
+          + "\(NumberFormat.compact(flat.factor))× the steps gives \(NumberFormat.significant(report.unit.fromNats(flat.loss.value), 4))"
+          + " (\(NumberFormat.signed(change, decimals: 3)) nats)")
+    }
+    for warning in fit.warnings { lines.append("! " + warning) }
+    return lines
+  }
+
+  /// What the projection rows mean.
+  var projectionMeaning: String? {
+    guard let result = annealing else { return nil }
+    return "final loss of a run that long under the \(result.plan.label) schedule (annealing law)"
+  }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import LeastSquares
+
+/// What the learning-rate schedule says about a run: its shape, the annealing law fitted to it,
+/// whether that law or the plain power law should make the projections, and the projections a
+/// user planning a longer run needs.
+public struct ScheduleAnalysis: Sendable {
+  public var schedule: LearningRateSchedule
+  /// The schedule projections assume (the logged one stretched, or `--schedule`).
+  public var plan: SchedulePlan
+  public var fit: AnnealingFit?
+  /// Why there is no annealing fit, when there is none.
+  public var fitError: String?
+  public var backtest: Backtest?
+  /// True when the annealing law makes the report's projections.
+  public var chosen: Bool
+  /// True when `--model annealing` asked for it.
+  public var forced: Bool
+  /// One sentence on the choice.
+  public var reason: String
+  /// The fitted loss at the last step, on the logged schedule.
+  public var current: Estimate?
+  /// The final loss of runs of 2×, 5× and 10× the steps under the plan.
+  public var projections: [Projection] = []
+  /// The loss at those steps if training went on at the last logged rate, with no more decay.
+  public var constantRate: [Projection] = []
+  /// `C·S2` at the last step: how much of the loss drop so far the decay of the rate bought.
+  public var bonus: Estimate?
+  public var doubling: DoublingEffect?
+  public var target: TargetOutcome?
+  /// Bootstrap refits that succeeded.
+  public var bootstrapUsed = 0
+  /// Bootstrap intervals of the law's parameters, by name.
+  public var parameterIntervals: [String: (ci80: ClosedRange<Double>, ci95: ClosedRange<Double>)] = [:]
+
+  /// How `--model` treats the annealing law.
+  public enum Mode: Sendable, Equatable {
+    /// Fitted when the rate decays; chosen when it backtests better than the power law.
+    case auto
+    /// `--model annealing`.
+    case forced
+    /// `--model power|pure|shifted`: fitted and shown, never chosen.
+    case off
+  }
+
+  /// Settings from the command line.
+  public struct Options: Sendable {
+    public var mode = Mode.auto
+    public var fitter = AnnealingLawFitter()
+    /// `--schedule`: the shape projections assume instead of the logged one.
+    public var plan: String?
+    /// `--peak-lr`: the peak rate projections assume.
+    public var peakRate: Double?
+
+    public init() {}
+  }
+
+  /// Everything the analysis already decided that this step builds on.
+  struct Context {
+    var series: LossSeries
+    var range: ClosedRange<Double>
+    var excluded: StepRanges
+    var heldOut: Backtest.HeldOut?
+    var powerBacktest: Backtest?
+    var lastStep: Double
+    var target: Double?
+    var resamples: Int
+    var seed: UInt64
+    var refitSolver: LevenbergMarquardt
+  }
+
+  /// `nil` when the log has no learning rates (and the annealing law was not forced).
+  ///
+  /// - Throws: `FitError.noAnnealing` when `--model annealing` cannot be honoured.
+  static func run(_ context: Context, options: Options) throws(FitError) -> ScheduleAnalysis? {
+    let series = context.series
+    guard let schedule = LearningRateSchedule.detect(series) else {
+      guard options.mode != .forced else {
+        throw .noAnnealing(
+          "\(series.origin.source): --model annealing needs a learning-rate column, and none of "
+            + "\(series.origin.columns.map { "\"\($0)\"" }.joined(separator: ", ")) holds at least 5 rates; "
+            + "name one with --lr-col")
+      }
+      return nil
+    }
+    var plan = SchedulePlan(following: schedule)
+    if let text = options.plan {
+      do {
+        plan = try SchedulePlan(parsing: text, following: schedule, peakRate: options.peakRate)
+      } catch {
+        throw .noAnnealing(error.description)
+      }
+    } else if let peak = options.peakRate {
+      plan.peakScale = peak / schedule.peakRate
+    }
+    var analysis = ScheduleAnalysis(
+      schedule: schedule, plan: plan, chosen: false, forced: options.mode == .forced,
+      reason: "the learning rate does not decay: the power law's projections assume it stays constant")
+    guard schedule.decays || options.mode == .forced else { return analysis }
+
+    let fitter = options.fitter
+    do {
+      analysis.fit = try fitter.fit(series, curve: schedule.observed, bounds: context.range, excluding: context.excluded)
+    } catch {
+      guard options.mode != .forced else { throw error }
+      analysis.fitError = error.description
+      analysis.reason = "power law kept: the annealing law could not be fitted (\(error.description))"
+      return analysis
+    }
+    guard let fit = analysis.fit else { return analysis }
+    analysis.backtest = backtest(context, fitter: fitter, curve: schedule.observed)
+    analysis.choose(fit: fit, power: context.powerBacktest, mode: options.mode)
+    analysis.project(fit: fit, context: context)
+    return analysis
+  }
+
+  // MARK: - Choice
+
+  private mutating func choose(fit: AnnealingFit, power: Backtest?, mode: Mode) {
+    switch mode {
+    case .forced:
+      chosen = true
+      reason = "annealing law (forced by --model annealing)"
+      return
+    case .off:
+      reason = "power law (forced by --model)"
+      return
+    case .auto:
+      break
+    }
+    guard fit.converged else {
+      reason = "power law kept: the annealing fit is not reliable (\(fit.warnings.first ?? "see warnings"))"
+      return
+    }
+    switch (backtest?.meanRelativeError, power?.meanRelativeError) {
+    case let (mine?, theirs?):
+      chosen = mine <= theirs
+      let numbers = "backtest error \(NumberFormat.significant(100 * mine, 2))% vs "
+        + "\(NumberFormat.significant(100 * theirs, 2))% for the power law"
+      reason = chosen ? "annealing law: \(numbers)" : "power law kept: annealing \(numbers)"
+    default:
+      // Without held-out steps to judge by, the law that models the decay is the safer bet:
+      // the power law reads annealing as progress.
+      chosen = true
+      reason = "annealing law: the rate decays and there is no backtest to judge by"
+    }
+  }
+
+  // MARK: - Backtest
+
+  /// Fits on the steps before the held-out split and predicts the held-out chunks with the
+  /// logged schedule (known in advance, as it is when a run is planned).
+  private static func backtest(_ context: Context, fitter: AnnealingLawFitter, curve: LearningRateCurve) -> Backtest? {
+    guard let heldOut = context.heldOut else { return nil }
+    let training = context.range.lowerBound...max(context.range.lowerBound, heldOut.split)
+    guard let fit = try? fitter.fit(context.series, curve: curve, bounds: training, excluding: context.excluded)
+    else { return nil }
+    let areas = curve.areas(at: heldOut.meanT, lambda: fit.model.lambda)
+    var errors: [Double] = []
+    var covered = 0
+    for chunk in heldOut.meanT.indices where heldOut.counts[chunk] > 0 {
+      let prediction = fit.estimate(s1: areas.s1[chunk], s2: areas.s2[chunk])
+      let observed = heldOut.meanY[chunk]
+      errors.append(abs(prediction.value - observed) / abs(observed))
+      let curveHalf = prediction.ci95.map { ($0.upperBound - $0.lowerBound) / 2 } ?? 0
+      let noise = Estimate.z95 * fit.rmse / heldOut.counts[chunk].squareRoot()
+      if abs(prediction.value - observed) <= (curveHalf * curveHalf + noise * noise).squareRoot() { covered += 1 }
+    }
+    guard !errors.isEmpty else { return nil }
+    return Backtest(
+      holdoutFraction: heldOut.fraction, splitStep: heldOut.split,
+      meanRelativeError: errors.reduce(0, +) / Double(errors.count), maxRelativeError: errors.max() ?? 0,
+      coverage95: Double(covered) / Double(errors.count), heldOutPoints: heldOut.points, chunks: errors.count)
+  }
+}
