@@ -64,7 +64,7 @@ extension CurveFitCommand {
       }
       output.write(report.rendered(as: output.format))
       let failOn = try health.failOnKinds()
-      if let event = analysis.health.events.first(where: { failOn.contains($0.kind) }) {
+      if let event = analysis.health.actionable.first(where: { failOn.contains($0.kind) }) {
         ExitStatus.printError("\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")
         throw ExitStatus.eventFound
       }

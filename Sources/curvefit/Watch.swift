@@ -63,7 +63,7 @@ extension CurveFitCommand {
         if due, let analysis = analyse() {
           lastRows = rows
           lastAnalysis = Date()
-          for event in analysis.health.events where !alerted.contains(where: { Self.same($0, event) }) {
+          for event in analysis.health.actionable where !alerted.contains(where: { Self.same($0, event) }) {
             alerted.append(event)
             Console.line("ALERT " + Self.describe(event))
             if failOn.contains(event.kind) {

@@ -63,6 +63,12 @@ public struct Plateau: Sendable, Equatable {
   /// fitted to the steps before the plateau expected.
   public var improvementPer1k: Double
   public var expectedPer1k: Double
+  /// The learning rate at the plateau's end as a fraction of the peak, when the log has rates.
+  public var learningRateFraction: Double?
+
+  /// A loss that flattens while the rate decays to a tenth of its peak or less is the end of an
+  /// annealed run, not a stalled one.
+  public var explainedBySchedule: Bool { (learningRateFraction ?? 1) <= 0.1 }
 }
 
 /// The run is blowing up: a sustained rise beyond noise, or non-finite losses.

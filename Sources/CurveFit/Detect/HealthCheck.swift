@@ -85,4 +85,18 @@ public struct HealthFindings: Sendable {
   public var divergence: Divergence? {
     events.lazy.compactMap { if case .divergence(let divergence) = $0 { divergence } else { nil } }.first
   }
+
+  /// Events a user should act on: everything but plateaus the decaying rate explains.
+  public var actionable: [Anomaly] {
+    events.filter { if case .plateau(let plateau) = $0 { !plateau.explainedBySchedule } else { true } }
+  }
+
+  /// Records the learning rate (as a fraction of the peak) at each plateau's end.
+  mutating func annotatePlateaus(_ schedule: LearningRateSchedule) {
+    for index in events.indices {
+      guard case .plateau(var plateau) = events[index] else { continue }
+      plateau.learningRateFraction = schedule.observed.rate(at: plateau.endStep)
+      events[index] = .plateau(plateau)
+    }
+  }
 }

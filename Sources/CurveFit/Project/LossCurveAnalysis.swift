@@ -159,6 +159,7 @@ public struct LossCurveAnalysis: Sendable {
       powerBacktest: chosen.backtest, lastStep: lastStep, target: options.target,
       resamples: options.bootstrapResamples, seed: options.seed, refitSolver: refitSolver)
     analysis.schedule = try ScheduleAnalysis.run(context, options: options.schedule)
+    if let schedule = analysis.schedule?.schedule { analysis.health.annotatePlateaus(schedule) }
     if let schedule = analysis.schedule, schedule.chosen, let current = schedule.current,
       let doubling = schedule.doubling
     {

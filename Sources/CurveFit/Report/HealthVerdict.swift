@@ -1,7 +1,7 @@
 /// The one-line health verdict every report opens with.
 ///
 /// Most serious first: `diverged at step S`, then `plateau since step S`, then spikes; `healthy`
-/// when nothing was found.
+/// when nothing was found. A plateau the decaying learning rate explains follows as a note.
 struct HealthVerdict {
   let findings: HealthFindings
 
@@ -13,7 +13,13 @@ struct HealthVerdict {
       let verb = divergence.severity == .critical ? "diverged" : "diverging"
       parts.append("\(verb) at step \(NumberFormat.count(divergence.startStep))")
     }
+    var annealed: [String] = []
     for plateau in findings.plateaus {
+      if plateau.explainedBySchedule {
+        let percent = Int((100 * (plateau.learningRateFraction ?? 0)).rounded())
+        annealed.append("flat since step \(NumberFormat.count(plateau.startStep)) as the learning rate decays to \(percent)% of its peak")
+        continue
+      }
       parts.append(
         plateau.ongoing
           ? "plateau since step \(NumberFormat.count(plateau.startStep))"
@@ -27,6 +33,7 @@ struct HealthVerdict {
         ? "recovered" : "\(spikes.count - recovered) not recovered"
       parts.append("\(spikes.count) \(noun) (\(state))")
     }
-    return parts.isEmpty ? "healthy" : parts.joined(separator: " · ")
+    if parts.isEmpty { parts.append("healthy") }
+    return (parts + annealed).joined(separator: " · ")
   }
 }

@@ -40,6 +40,8 @@ extension JSONRenderer {
         ("ongoing", .bool(plateau.ongoing)),
         ("improvement_per_1k", .number(plateau.improvementPer1k)),
         ("expected_per_1k", .number(plateau.expectedPer1k)),
+        ("lr_fraction", plateau.learningRateFraction.map { .number($0) } ?? .null),
+        ("explained_by_schedule", .bool(plateau.explainedBySchedule)),
       ])
     case .divergence(let divergence):
       .object([

@@ -39,8 +39,13 @@ extension ReportContent {
       let span = plateau.ongoing
         ? "since step \(NumberFormat.count(plateau.startStep))"
         : "steps \(NumberFormat.count(plateau.startStep))–\(NumberFormat.count(plateau.endStep))"
-      return "\(span): improving \(NumberFormat.significant(plateau.improvementPer1k, 2)) nats per 1k steps"
+      var line = "\(span): improving \(NumberFormat.significant(plateau.improvementPer1k, 2)) nats per 1k steps"
         + " where the trend before it expected \(NumberFormat.significant(plateau.expectedPer1k, 2))"
+      if plateau.explainedBySchedule {
+        line += "; the learning rate is down to \(Int((100 * (plateau.learningRateFraction ?? 0)).rounded()))% of its peak:"
+          + " an annealed end, not a stall"
+      }
+      return line
     }
   }
 

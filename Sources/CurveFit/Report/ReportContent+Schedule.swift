@@ -41,10 +41,10 @@ extension ReportContent {
         "annealing bonus so far: \(NumberFormat.estimate(bonus)) nats of the drop came from decaying the rate")
     }
     if let flat = result.constantRate.last, let now = result.current {
-      let lastRate = result.schedule.finalRate
+      let lastRate = result.schedule.peakRate * result.schedule.observed.rate(at: analysis.lastStep)
       let change = flat.loss.value - now.value
       lines.append(
-        "at the last rate (\(NumberFormat.scientific(lastRate))) with no more decay: "
+        "held at the current rate (\(NumberFormat.scientific(lastRate))) with no more decay: "
           + "\(NumberFormat.compact(flat.factor))× the steps gives \(NumberFormat.significant(report.unit.fromNats(flat.loss.value), 4))"
           + " (\(NumberFormat.signed(change, decimals: 3)) nats)")
     }

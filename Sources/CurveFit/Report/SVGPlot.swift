@@ -27,7 +27,7 @@ public struct SVGPlot: Sendable {
     let means = binnedMeans(series, bins: 300, first: firstStep)
     let fitLow = analysis.fitRange.lowerBound
     let curve = curvePoints(from: max(firstStep, fitLow), to: lastStep, count: 120)
-    var values = means.map(\.1) + curve.flatMap { [$0.low, $0.high] }
+    var values = means.map(\.1) + curve.flatMap { [$0.low, $0.high] } + annealingValues(from: firstStep)
     if let target = analysis.target?.loss { values.append(target) }
     let sorted = values.filter(\.isFinite).sorted()
     let yLow = sorted.first ?? 0
@@ -48,6 +48,7 @@ public struct SVGPlot: Sendable {
     let projected = curve.filter { $0.t >= analysis.lastStep }
     svg.polyline(observed.map { (x($0.t), y($0.value)) }, stroke: "#d2691e", width: 2)
     svg.polyline(projected.map { (x($0.t), y($0.value)) }, stroke: "#d2691e", width: 2, dash: "6 4")
+    drawAnnealing(&svg, x: x, y: y, firstStep: firstStep)
     if let target = analysis.target?.loss, y.contains(target) {
       svg.line(Self.margin.left, y(target), Self.size.width - Self.margin.right, y(target),
                stroke: "#2e8b57", width: 1.2, dash: "3 3")
@@ -99,8 +100,8 @@ public struct SVGPlot: Sendable {
     var top = Self.margin.top + 8
     let entries: [(String, String, String?)] = [
       ("observed loss", "#c7d2e0", nil), ("mean (log bins)", "#1f4e8c", nil),
-      ("fit", "#d2691e", nil), ("projection to 10×", "#d2691e", "6 4"),
-    ]
+      ("power law fit", "#d2691e", nil), ("projection to 10×", "#d2691e", "6 4"),
+    ] + annealingLegend
     for (label, color, dash) in entries {
       svg.line(left, top, left + 24, top, stroke: color, width: 2, dash: dash)
       svg.text(left + 30, top + 4, label, anchor: "start", size: 11)

@@ -57,10 +57,15 @@ public struct LearningRateCurve: Sendable, Equatable {
   /// The last knot's step.
   public var end: Double { steps[steps.count - 1] }
 
-  /// The same curve continued flat at its last rate to `step`.
-  public func continued(to step: Double) -> LearningRateCurve {
-    guard step > end else { return self }
-    return LearningRateCurve(steps: steps + [step], rates: rates + [rates[rates.count - 1]], annealStart: annealStart)
+  /// The curve up to `from`, then flat at its rate there until `to`: training that goes on at
+  /// the current rate with no further decay.
+  public func holding(from: Double, to: Double) -> LearningRateCurve {
+    let rate = rate(at: from)
+    var keptSteps = steps.filter { $0 < from }
+    var keptRates = Array(rates.prefix(keptSteps.count))
+    keptSteps += [from, max(to, from)]
+    keptRates += [rate, rate]
+    return LearningRateCurve(steps: keptSteps, rates: keptRates, annealStart: annealStart)
   }
 
   /// `S1` (forward area) and `S2` (annealing area with momentum `lambda`) at each of `queries`,

@@ -21,7 +21,7 @@ extension ScheduleAnalysis {
       return (s1: areas.s1[0], s2: areas.s2[0])
     }
     let flatAreas = factors.map { factor in
-      let areas = observed.continued(to: factor * lastStep).areas(at: [factor * lastStep], lambda: model.lambda)
+      let areas = observed.holding(from: lastStep, to: factor * lastStep).areas(at: [factor * lastStep], lambda: model.lambda)
       return (s1: areas.s1[0], s2: areas.s2[0])
     }
     projections = factors.indices.map { k in

@@ -1,0 +1,74 @@
+import CurveFit
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ScheduleCommandTests {
+  let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 2.2e-4)
+
+  func json(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+  }
+
+  @Test func decayedRunReportsScheduleAndAnnealingFit() throws {
+    let run = SyntheticAnnealingRun(truth: truth, total: 12_000, warmup: 400, decay: .cosine, noise: 0.004, logEvery: 2, seed: 21)
+    let path = try CommandRunner.temporaryFile(named: "cosine.csv", contents: run.csv)
+    let result = try CommandRunner.run([path, "--format", "json", "--bootstrap", "100"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try json(result.stdout)
+    let schedule = try #require(report["schedule"] as? [String: Any])
+    #expect(schedule["shape"] as? String == "cosine")
+    #expect(abs(try #require(schedule["warmup_steps"] as? Double) - 400) <= 2)
+    #expect(relativeError(try #require(schedule["peak_lr"] as? Double), 6e-4) < 1e-9)
+    #expect(relativeError(try #require(schedule["final_lr"] as? Double), 6e-5) < 1e-6)
+    #expect(schedule["chosen"] as? Bool == true)
+    let fit = try #require(report["fit"] as? [String: Any])
+    #expect(fit["model"] as? String == "L0 + A*S1^-alpha - C*S2")
+    for (key, value) in [("L0", 2.5), ("A", 8.0), ("alpha", 0.5), ("C", 2.2e-4)] {
+      #expect(relativeError(try #require(fit[key] as? Double), value) < 0.05, "\(key)")
+    }
+    #expect(fit["lambda"] as? Double == 0.999)
+    let stderr = try #require(fit["stderr"] as? [String: Any])
+    #expect(stderr["C"] is Double)
+    let projections = try #require(report["projections"] as? [[String: Any]])
+    #expect(projections.count == 3)
+    #expect(projections.allSatisfy { $0["schedule"] as? String == "stretched" })
+    let choice = try #require(report["model_choice"] as? [String: Any])
+    #expect(choice["chosen"] as? String == "annealing")
+
+    let text = try CommandRunner.run([path, "--bootstrap", "0"])
+    #expect(text.stdout.contains("SCHEDULE cosine, warm-up"))
+    #expect(text.stdout.contains("under the stretched cosine schedule"))
+  }
+
+  @Test func scheduleFlagsChangeTheProjection() throws {
+    let run = SyntheticAnnealingRun(truth: truth, total: 8_000, warmup: 200, decay: .cosine, noise: 0.004, seed: 22)
+    let path = try CommandRunner.temporaryFile(named: "plan.csv", contents: run.csv)
+    func tenfold(_ extra: [String]) throws -> Double {
+      let result = try CommandRunner.run([path, "--format", "json", "--bootstrap", "0"] + extra)
+      #expect(result.status == 0, "\(result.stderr)")
+      let projections = try #require(try json(result.stdout)["projections"] as? [[String: Any]])
+      return try #require(projections.last?["loss"] as? Double)
+    }
+    let stretched = try tenfold([])
+    // Never decaying gives up the annealing bonus: a higher final loss.
+    let constant = try tenfold(["--schedule", "constant"])
+    #expect(constant > stretched + 0.05)
+    let wsd = try tenfold(["--schedule", "wsd:0.2"])
+    #expect(wsd < constant)
+    let bad = try CommandRunner.run([path, "--schedule", "exponential"])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("--schedule 'exponential' is not one of constant, cosine, linear, wsd:F"))
+  }
+
+  @Test func withoutRatesTheReportSaysSo() throws {
+    let log = SyntheticLog(truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), count: 3_000, noise: 0.005, seed: 23)
+    let csv = log.csv.replacingOccurrences(of: ",lr", with: ",note").replacingOccurrences(of: ",0.0003", with: ",x")
+    let result = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
+    #expect(result.stdout.contains("SCHEDULE no learning-rate column: projections assume the rate stays constant"))
+    let forced = try CommandRunner.run(["--model", "annealing"], stdin: csv)
+    #expect(forced.status == 1)
+    #expect(forced.stderr.contains("--model annealing needs a learning-rate column"))
+    #expect(forced.stderr.contains("\"note\""))
+  }
+}
