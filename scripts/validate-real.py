@@ -5,7 +5,7 @@ Only for validation and docs: the test suite never reads ../shared. Prints a Mar
 (the one in docs/health.md): log, points, verdict, events, fitted alpha and whether the fit
 converged. Logs in formats curvefit does not read yet are listed as skipped.
 
-    python3 scripts/validate-real.py [--bin .build/release/curvefit]
+    python3 scripts/validate-real.py [--bin .build/release/curvefit] [--backtests] [--annealing]
 """
 import argparse
 import json
@@ -83,6 +83,47 @@ def backtests(binary):
         print("| " + " | ".join(cells) + " |")
 
 
+def annealing(binary, directory=None):
+    """The annealing law against the power law on every log with a learning-rate column: both
+    fitted on the first half of the fit range, both predicting the second half (mean and max
+    relative error of 20 held-out chunks), and optionally a plot of the half-run fit."""
+    print("| log | schedule | annealing law: mean / max error | power law: mean / max error | chosen by default |")
+    print("|---|---|---:|---:|---|")
+    for folder, name, flags in LOGS:
+        path = os.path.join(REAL, folder, name)
+        if not os.path.exists(path):
+            continue
+        report, _ = run_json(binary, path, flags)
+        if report is None or report["schedule"]["shape"] is None:
+            continue
+        schedule = report["schedule"]
+        cells = [f"{folder}/{name}", f"{schedule['shape']} (`{schedule['lr_column']}`), warm-up {schedule['warmup_steps']:g}, "
+                 f"final/peak {schedule['final_lr'] / schedule['peak_lr']:.2f}"]
+        for model in ("annealing", "power"):
+            half, error = run_json(binary, path, [*flags, "--model", model, "--holdout", "0.5"])
+            test = half and half.get("backtest")
+            if test:
+                cells.append(f"{100 * test['mean_rel_error']:.2f}% / {100 * test['max_rel_error']:.2f}%")
+            else:
+                reason = (error or (half or {}).get("schedule", {}).get("annealing_error") or "no backtest")
+                cells.append("n/a: " + reason.split(": ", 2)[-1][:90])
+        cells.append(report["model_choice"]["chosen"])
+        print("| " + " | ".join(cells) + " |")
+        if directory and schedule["decays"]:
+            os.makedirs(directory, exist_ok=True)
+            first, last = report["fit"]["from_step"], report["input"]["last_step"]
+            stem = "annealing-" + (folder + "-" + name).replace("/", "-").rsplit(".", 1)[0]
+            svg = os.path.join(directory, stem + ".svg")
+            subprocess.run([binary, path, "--to-step", f"{first + (last - first) / 2:.6g}", "--holdout", "0",
+                            "--model", "annealing", "--bootstrap", "100", "--linear-x", "--plot", svg, *flags],
+                           capture_output=True, text=True, check=True)
+            ElementTree.parse(svg)
+            render = shutil.which("rsvg-convert")
+            if render:
+                subprocess.run([render, "-w", "720", svg, "-o", os.path.join(directory, stem + ".png")], check=True)
+                os.remove(svg)
+
+
 def plots(binary, directory):
     """Writes every log's plot, checks that it is well-formed XML, and prints a gallery."""
     os.makedirs(directory, exist_ok=True)
@@ -113,6 +154,8 @@ def main():
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release", "curvefit"))
     parser.add_argument("--backtests", action="store_true", help="also the backtest table")
     parser.add_argument("--plots", metavar="DIR", help="also write each log's SVG (and PNG, with rsvg-convert) to DIR")
+    parser.add_argument("--annealing", action="store_true", help="also the annealing-law backtest table")
+    parser.add_argument("--annealing-plots", metavar="DIR", help="with --annealing, plot each half-run fit to DIR")
     args = parser.parse_args()
     if not os.path.isdir(REAL):
         sys.exit("needs ../shared/data/real beside the repository")
@@ -133,6 +176,9 @@ def main():
     if args.backtests:
         print()
         backtests(args.bin)
+    if args.annealing:
+        print()
+        annealing(args.bin, args.annealing_plots)
     if args.plots:
         print()
         plots(args.bin, args.plots)

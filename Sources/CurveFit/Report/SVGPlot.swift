@@ -21,7 +21,10 @@ public struct SVGPlot: Sendable {
     let analysis = report.analysis
     let series = analysis.series
     let firstStep = series.steps.first { $0 > 0 } ?? 1
-    let lastStep = analysis.projections.last?.step ?? (series.steps.last ?? 10)
+    // A fit that stops before the log does is a backtest: show the log, not the 10× horizon.
+    let logEnd = series.steps.last ?? 10
+    let lastStep = analysis.fitRange.upperBound < logEnd
+      ? logEnd * 1.05 : (analysis.projections.last?.step ?? logEnd)
     let x = Axis(low: firstStep, high: lastStep, log: logarithmicSteps,
                  from: Self.margin.left, to: Self.size.width - Self.margin.right)
     let means = binnedMeans(series, bins: 300, first: firstStep)
@@ -59,8 +62,8 @@ public struct SVGPlot: Sendable {
     svg.axes(x: x, y: y, xLabel: series.origin.stepColumn ?? "row", yLabel: "loss (nats)")
     legend(&svg)
     let name = series.origin.source.split(separator: "/").suffix(2).joined(separator: "/")
-    svg.text(Self.size.width / 2, 24, "\(name) — \(HealthVerdict(analysis.health).sentence)",
-             anchor: "middle", size: 14, weight: "bold")
+    let title = "\(name) — \(HealthVerdict(analysis.health).sentence)"
+    svg.text(Self.size.width / 2, 24, title, anchor: "middle", size: title.count > 90 ? 12 : 14, weight: "bold")
     return svg.finish()
   }
 
