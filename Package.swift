@@ -18,12 +18,16 @@ let package = Package(
       name: "CLAPACKE",
       providers: [.apt(["liblapacke-dev"])]
     ),
+    .systemLibrary(
+      name: "CZlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
 
     // MARK: - Libraries
     .target(name: "LeastSquares", dependencies: ["CLAPACKE"]),
     .target(
       name: "CurveFit",
-      dependencies: ["LeastSquares", .product(name: "Crypto", package: "swift-crypto")]
+      dependencies: ["LeastSquares", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
     ),
     .target(name: "CurveFitTestSupport", dependencies: ["CurveFit"]),
 

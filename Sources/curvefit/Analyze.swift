@@ -23,8 +23,18 @@ extension CurveFitCommand {
     @OptionGroup(title: "Health") var health: HealthFlags
     @OptionGroup var output: OutputOptions
 
+    /// `loss.svg` → `loss-<series>.svg`, the series name made safe for a file name.
+    static func plotPath(_ plot: String, series: String) -> String {
+      let safe = String(series.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }.prefix(80))
+      let url = URL(fileURLWithPath: plot)
+      let stem = url.deletingPathExtension().lastPathComponent
+      let ext = url.pathExtension.isEmpty ? "svg" : url.pathExtension
+      return url.deletingLastPathComponent().appendingPathComponent("\(stem)-\(safe).\(ext)").path
+    }
+
     func validate() throws {
       try fitOptions.validate()
+      if !(input.smooth >= 0 && input.smooth < 1) { throw ValidationError("--smooth must be in [0, 1), got \(input.smooth)") }
       _ = try output.unit(output.units)
       _ = try output.unit(input.inputUnits)
     }
@@ -39,33 +49,65 @@ extension CurveFitCommand {
       // than while both cores parse.
       let digest = DigestTask(path: input.file)
       reader.computeDigest = digest == nil
-      let series = try ExitStatus.guarding { () throws(IngestError) in
-        try reader.read(path: input.file)
-      }.converted(from: try output.unit(input.inputUnits))
+      let named = try ExitStatus.guarding { () throws(IngestError) in
+        try reader.readAll(path: input.file, request: input.request)
+      }
+      guard !named.isEmpty else {
+        ExitStatus.printError("\(input.file ?? "<stdin>"): no series matches --run \(input.request.runs.joined(separator: ","))")
+        throw ExitStatus.badInput
+      }
       digest?.start()
       var options = fitOptions.analysisOptions
       options.health = health.options
       options.detector = health.detector
       options.keepSpikes = health.keepSpikes
+      options.smoothing = input.smooth
       options.target = options.target.map(displayUnit.toNats)
-      let analysis = try ExitStatus.guarding { () throws(FitError) in
-        try LossCurveAnalysis.run(series, options: options)
+      let inputUnit = try output.unit(input.inputUnits)
+      var reports: [(name: String, report: Report)] = []
+      var failures: [(name: String, reason: String)] = []
+      for entry in named {
+        let series = entry.series.converted(from: inputUnit)
+        let analysis: LossCurveAnalysis
+        if named.count == 1 {
+          analysis = try ExitStatus.guarding { () throws(FitError) in try LossCurveAnalysis.run(series, options: options) }
+        } else {
+          // One series that cannot be fitted does not hide the others: it gets a row saying why.
+          do throws(FitError) {
+            analysis = try LossCurveAnalysis.run(series, options: options)
+          } catch {
+            failures.append((entry.name, error.description.replacingOccurrences(of: series.origin.source + ": ", with: "")))
+            continue
+          }
+        }
+        var report = Report(analysis: analysis, commandLine: CommandLine.arguments)
+        report.unit = displayUnit
+        if named.count == 1 { report.inputSHA256 = digest?.wait() }
+        if let plot = output.plot {
+          let path = named.count == 1 ? plot : Self.plotPath(plot, series: entry.name)
+          report.plotPath = path
+          let svg = SVGPlot(report: report, logarithmicSteps: !output.linearX).render()
+          guard FileManager.default.createFile(atPath: path, contents: Data(svg.utf8)) else {
+            ExitStatus.printError("\(path): cannot write the plot")
+            throw ExitStatus.badInput
+          }
+        }
+        reports.append((entry.name, report))
       }
-      var report = Report(analysis: analysis, commandLine: CommandLine.arguments)
-      report.unit = displayUnit
-      report.inputSHA256 = digest?.wait()
-      if let plot = output.plot {
-        report.plotPath = plot
-        let svg = SVGPlot(report: report, logarithmicSteps: !output.linearX).render()
-        guard FileManager.default.createFile(atPath: plot, contents: Data(svg.utf8)) else {
-          ExitStatus.printError("\(plot): cannot write the plot")
+      if named.count == 1 {
+        output.write(reports[0].report.rendered(as: output.format))
+      } else {
+        output.write(Comparison(reports: reports, failures: failures).rendered(as: output.format))
+        guard !reports.isEmpty else {
+          ExitStatus.printError("none of the \(named.count) series could be fitted")
           throw ExitStatus.badInput
         }
       }
-      output.write(report.rendered(as: output.format))
       let failOn = try health.failOnKinds()
-      if let event = analysis.health.actionable.first(where: { failOn.contains($0.kind) }) {
-        ExitStatus.printError("\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")
+      for (name, report) in reports {
+        guard let event = report.analysis.health.actionable.first(where: { failOn.contains($0.kind) }) else { continue }
+        let prefix = reports.count == 1 ? "" : "\(name): "
+        ExitStatus.printError("\(prefix)\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")
         throw ExitStatus.eventFound
       }
     }

@@ -3,7 +3,7 @@ import CurveFit
 
 /// Where the log comes from and which columns hold the step and loss.
 struct InputOptions: ParsableArguments {
-  @Argument(help: "The log file (CSV, TSV or JSON lines). Omit or use '-' for standard input.")
+  @Argument(help: "The log: a file (CSV, TSV, JSON lines, trainer_state.json, a console log, a TensorBoard event file, .gz or .zst) or a directory of them. Omit or use '-' for standard input.")
   var file: String?
 
   @Option(name: .customLong("step-col"), help: "Column or key holding the step (default: detected).")
@@ -20,6 +20,22 @@ struct InputOptions: ParsableArguments {
 
   @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats (default), bits, ppl, bpb or bpc.")
   var inputUnits: String = "nats"
+
+  @Option(help: "Smooth the losses the detectors and the plot see with a debiased EMA of this weight, as TensorBoard does (e.g. 0.9; default 0: none). Fits use the raw losses.")
+  var smooth: Double = 0
+
+  @Option(name: .customLong("metric"), help: "Metric to analyse: a column, key, TensorBoard tag or W&B metric; repeat or comma-separate for several side by side (default: the training loss).")
+  var metrics: [String] = []
+
+  @Option(name: .customLong("run"), help: "Run of a W&B export or a table with a run column (exact name, else a substring); repeat or comma-separate for several (default: every run).")
+  var runs: [String] = []
+
+  var request: SeriesRequest {
+    let split = { (values: [String]) in
+      values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+    return SeriesRequest(metrics: split(metrics), runs: split(runs))
+  }
 
   var selection: ColumnSelection {
     ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn, learningRateColumn: learningRateColumn)

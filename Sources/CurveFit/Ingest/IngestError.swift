@@ -15,6 +15,8 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   case invalidJSON(SourceLocation, reason: String)
   case lineTooLong(SourceLocation, limit: Int)
   case noFiniteLoss(source: String, rows: Int)
+  /// A TensorBoard record that fails its checks, at a byte offset.
+  case corruptRecord(source: String, offset: Int, reason: String)
 
   public var description: String {
     switch self {
@@ -44,6 +46,8 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
       "\(at): line longer than \(limit / (1 << 20)) MiB, expected one log record per line"
     case .noFiniteLoss(let source, let rows):
       "\(source): none of \(rows) rows has a finite loss, expected at least one to fit"
+    case .corruptRecord(let source, let offset, let reason):
+      "\(source): byte offset \(offset): TensorBoard record: \(reason)"
     }
   }
 }

@@ -43,6 +43,10 @@ public struct LogReader: Sendable {
       throw .cannotOpen(source: path, reason: "it is a directory, expected a log file")
     }
     let head = Self.readHead(descriptor, at: 0)
+    if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
+      // Read whole: event files are framed records, compressed logs must be inflated first.
+      return try readAll(bytes: Self.readFile(path, limit: Self.wholeFileLimit), source: path)[0].series
+    }
     let kind = sniff(head)
     if case .delimited = kind, (status.st_mode & S_IFMT) == S_IFREG,
       Int(status.st_size) >= Self.parallelThreshold
@@ -54,10 +58,14 @@ public struct LogReader: Sendable {
 
   /// Reads a log already in memory; `source` names it in messages.
   public func read(bytes: [UInt8], source: String) throws(IngestError) -> LossSeries {
-    try read(kind: sniff(Array(bytes.prefix(Self.headBytes))), input: .memory(bytes), source: source)
+    let head = Array(bytes.prefix(Self.headBytes))
+    if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
+      return try readAll(bytes: bytes, source: source)[0].series
+    }
+    return try read(kind: sniff(head), input: .memory(bytes), source: source)
   }
 
-  private func read(kind: LogKind, input: LineReader.Input, source: String) throws(IngestError) -> LossSeries {
+  func read(kind: LogKind, input: LineReader.Input, source: String) throws(IngestError) -> LossSeries {
     var lines = LineReader(input: input, source: source)
     let digest = InputDigest()
     lines.digest = digest

@@ -24,6 +24,8 @@ public struct LossCurveAnalysis: Sendable {
   public var modelChoice: ModelChoice
   /// Bootstrap settings and how many refits succeeded.
   public var bootstrap: (resamples: Int, used: Int, seed: UInt64)
+  /// The series the detectors saw and the report draws when `--smooth` is on.
+  public var smoothed: LossSeries?
   /// The refitted curves of the bootstrap, for bands drawn at any step.
   var bootstrapModels: [PowerLaw] = []
   /// The schedule and the annealing law, when the log has learning rates. When
@@ -49,6 +51,8 @@ public struct LossCurveAnalysis: Sendable {
     public var seed: UInt64 = 0
     /// The annealing law and the schedule projections assume.
     public var schedule = ScheduleAnalysis.Options()
+    /// `--smooth`: the weight of the debiased EMA the detectors and the display see (0: none).
+    public var smoothing = 0.0
 
     public init() {}
   }
@@ -70,17 +74,25 @@ public struct LossCurveAnalysis: Sendable {
     let allSums = fitter.binnedSums(series, excluding: .none)
     let firstFit = try fitter.fit(series, excluding: .none, sums: allSums)
     let firstTrend = fitter.robustTrend(series, sums: allSums) ?? firstFit.model
+    // Smoothing is for the detectors and the eye; the fits see the raw losses, which the EMA
+    // would drag behind the curve.
+    let watched = options.smoothing > 0 ? series.smoothed(weight: options.smoothing) : series
     let first = check.run(
-      series, fromStep: range.lowerBound, trend: firstTrend.callAsFunction,
+      watched, fromStep: range.lowerBound, trend: firstTrend.callAsFunction,
       trendFitter: { _ in nil }, detectPlateaus: false, useGradient: false)
-    let firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
+    // Anomalies that leave too few points to fit (a run that fails early and never recovers)
+    // stay in the fit, with a warning, rather than leaving nothing to fit.
+    var firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
+    if !firstExcluded.isEmpty, (try? fitter.collect(series, excluding: firstExcluded)) == nil { firstExcluded = .none }
     let firstSums = firstExcluded.isEmpty ? allSums : fitter.binnedSums(series, excluding: firstExcluded)
     let secondFit = firstExcluded.isEmpty
       ? firstFit : try fitter.fit(series, excluding: firstExcluded, sums: firstSums)
     let health = check.run(
-      series, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
+      watched, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
       trendFitter: trendFitter(series, fitter, excluding: firstExcluded, sums: firstSums))
-    let finalExcluded = excluded(health, keepSpikes: options.keepSpikes)
+    let detected = excluded(health, keepSpikes: options.keepSpikes)
+    let anomaliesKept = !detected.isEmpty && (try? fitter.collect(series, excluding: detected)) == nil
+    let finalExcluded = anomaliesKept ? StepRanges.none : detected
     let finalSums = finalExcluded == firstExcluded ? firstSums : fitter.binnedSums(series, excluding: finalExcluded)
 
     // Every form is fitted and backtested on the same points; the choice picks one.
@@ -124,7 +136,10 @@ public struct LossCurveAnalysis: Sendable {
       formFitter.form = choice.chosen
       chosen = (try formFitter.fit(series, excluding: finalExcluded, sums: finalSums), nil)
     }
-    let fit = chosen.fit
+    var fit = chosen.fit
+    if anomaliesKept {
+      fit.warnings.append("the spikes and divergence cover almost every step: fitted with them in, so the curve is not the run's trend")
+    }
 
     // "Now" is the last finite point the fit could see, so projections multiply observed steps.
     let lastIndex = series.steps[..<series.steps.upperIndex(atMost: range.upperBound)].indices.last {
@@ -134,10 +149,10 @@ public struct LossCurveAnalysis: Sendable {
     let projections = Projection.standardFactors.map {
       Projection(fit: fit, lastStep: lastStep, factor: $0)
     }
-    let spikesLeftOut = options.keepSpikes ? 0 : health.spikePoints
+    let spikesLeftOut = options.keepSpikes || anomaliesKept ? 0 : health.spikePoints
     var analysis = LossCurveAnalysis(
       series: series, fitRange: range, health: health, fit: fit,
-      leftOut: (spikesLeftOut, health.divergencePoints), lastStep: lastStep,
+      leftOut: (spikesLeftOut, anomaliesKept ? 0 : health.divergencePoints), lastStep: lastStep,
       current: fit.estimate(at: lastStep), projections: projections,
       doubling: DoublingEffect(fit: fit, at: lastStep),
       target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) },
@@ -153,6 +168,7 @@ public struct LossCurveAnalysis: Sendable {
       resamples: options.bootstrapResamples, seed: options.seed, solver: refitSolver
     ).models(for: fit)
     analysis.adoptBootstrap(models)
+    if options.smoothing > 0 { analysis.smoothed = watched }
 
     let context = ScheduleAnalysis.Context(
       series: series, range: range, excluded: finalExcluded, heldOut: heldOut,

@@ -47,6 +47,10 @@ public struct JSONRenderer: ReportRenderer {
       ("rows_without_loss", .integer(origin.rowsWithoutLoss)),
       ("non_finite_losses", .integer(series.nonFiniteCount)),
       ("restarts", .integer(origin.restarts)),
+      ("lr_column", origin.learningRateColumn.map { .string($0) } ?? .null),
+      ("grad_norm_column", origin.gradNormColumn.map { .string($0) } ?? .null),
+      ("columns", .array(origin.columns.prefix(200).map { .string($0) })),
+      ("notes", .array((origin.notes + (analysis.smoothed?.origin.notes.filter { !origin.notes.contains($0) } ?? [])).map { .string($0) })),
     ])
   }
 

@@ -12,6 +12,7 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("")
     lines.append(content.sourceLine)
     lines.append("")
+    for note in content.notes { lines.append("_Note: \(note)._"); lines.append("") }
     if let plot = report.plotPath { lines.append("![loss curve](\(plot))"); lines.append("") }
     if let leftOut = content.leftOut { lines.append("_\(leftOut)._") ; lines.append("") }
     if let meaning = content.projectionMeaning { lines.append("_Projections: \(meaning)._"); lines.append("") }

@@ -22,6 +22,11 @@ struct ReportContent {
     return parts.joined(separator: " · ")
   }
 
+  /// What the reader should know about the input: sampling, smoothing.
+  var notes: [String] {
+    analysis.series.origin.notes + (analysis.smoothed?.origin.notes.filter { !analysis.series.origin.notes.contains($0) } ?? [])
+  }
+
   /// `on steps 196–19,552 (19,357 points)`
   var fitScope: String {
     let fit = analysis.fit

@@ -46,6 +46,10 @@ public struct SVGPlot: Sendable {
     let raw = zip(series.steps, series.losses).filter { $0.0 >= firstStep && $0.1.isFinite }
     svg.polyline(decimate(raw, x: x, y: y), stroke: "#c7d2e0", width: 1)
     svg.polyline(means.map { (x($0.0), y(min(max($0.1, y.low), y.high))) }, stroke: "#1f4e8c", width: 1.6)
+    if let smoothed = analysis.smoothed {
+      let points = zip(smoothed.steps, smoothed.losses).filter { $0.0 >= firstStep && $0.1.isFinite }
+      svg.polyline(decimate(points, x: x, y: y), stroke: "#2e8b57", width: 1.4)
+    }
     band(&svg, curve, x: x, y: y)
     let observed = curve.filter { $0.t <= analysis.lastStep }
     let projected = curve.filter { $0.t >= analysis.lastStep }
@@ -104,7 +108,7 @@ public struct SVGPlot: Sendable {
     let entries: [(String, String, String?)] = [
       ("observed loss", "#c7d2e0", nil), ("mean (log bins)", "#1f4e8c", nil),
       ("power law fit", "#d2691e", nil), ("projection to 10×", "#d2691e", "6 4"),
-    ] + annealingLegend
+    ] + annealingLegend + (report.analysis.smoothed == nil ? [] : [("smoothed (EMA)", "#2e8b57", nil)])
     for (label, color, dash) in entries {
       svg.line(left, top, left + 24, top, stroke: color, width: 2, dash: dash)
       svg.text(left + 30, top + 4, label, anchor: "start", size: 11)

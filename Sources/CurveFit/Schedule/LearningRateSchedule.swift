@@ -36,6 +36,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
 
   /// `cosine, warm-up 700 steps, peak 6.0e-4 → final 0 (0% of peak)`
   public var summary: String {
+    if warmupSteps > 0, warmupSteps >= lastStep {
+      return "warm-up still running at the last step: the rate rose throughout, to \(NumberFormat.scientific(peakRate))"
+    }
     var text = shape == .wsd ? "WSD" : shape.rawValue
     if shape == .wsd, let start = cooldownStart {
       text += " (cooldown from step \(NumberFormat.count(start)))"

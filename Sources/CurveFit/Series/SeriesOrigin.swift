@@ -22,6 +22,8 @@ public struct SeriesOrigin: Sendable, Equatable {
   public var gradNormColumn: String?
   /// The learning-rate column read beside the loss, if the log has one.
   public var learningRateColumn: String?
+  /// What a reader should know about this input (sampling, smoothing), in plain sentences.
+  public var notes: [String] = []
 
   public init(
     source: String, format: String, stepColumn: String?, lossColumn: String, columns: [String]

@@ -1,0 +1,200 @@
+import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+extension LogReader {
+  /// Inputs larger than this are never read whole to look for several series: multi-run exports
+  /// are a chart's worth of points, and a large log is one run.
+  static let multiSeriesLimit = 256 << 20
+  /// Inputs read whole (event files, compressed logs) larger than this are refused.
+  static let wholeFileLimit = 2 << 30
+
+  /// Every series `request` names in the input: a log file, a directory of logs, or standard
+  /// input (`nil` or `-`). One series for an ordinary log; one per run of a W&B export or long
+  /// table, per `--metric`, per file of a directory.
+  ///
+  /// - Throws: `IngestError` for unreadable, empty or malformed input, or when nothing matches.
+  public func readAll(path: String?, request: SeriesRequest = SeriesRequest()) throws(IngestError) -> [NamedSeries] {
+    if let path, path != "-", isDirectory(path) {
+      return try readDirectory(path, request: request)
+    }
+    let source = path.flatMap { $0 == "-" ? nil : $0 } ?? "<stdin>"
+    let head: [UInt8]
+    if let path, path != "-" {
+      let descriptor = open(path, O_RDONLY)
+      guard descriptor >= 0 else { throw .cannotOpen(source: path, reason: String(cString: strerror(errno))) }
+      head = Self.readHead(descriptor, at: 0)
+      close(descriptor)
+    } else {
+      // Standard input cannot be read twice: it is streamed when it holds one series, and taken
+      // whole only when it holds several (a run table) or several metrics are asked for.
+      let head = Self.readHead(STDIN_FILENO)
+      let layout = try multiSeriesLayout(head, source: source, request: request)
+      if request.metrics.count > 1 || layout != nil || EventFileReader.looksLikeEventFile(head)
+        || Decompression.kind(of: head) != nil
+      {
+        let rest = try Self.readStandardInput()
+        return try readAll(bytes: head + rest, source: source, request: request)
+      }
+      return try metricSeries(request, source: source) { reader throws(IngestError) in
+        try reader.read(kind: reader.sniff(head), input: .prefixed(head, STDIN_FILENO), source: source)
+      }
+    }
+    if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
+      return try readAll(bytes: Self.readFile(path!, limit: Self.wholeFileLimit), source: source, request: request)
+    }
+    if let layout = try multiSeriesLayout(head, source: source, request: request) {
+      let bytes = try Self.readFile(path!, limit: Self.multiSeriesLimit)
+      if let series = try RunTableReader(selection: selection, request: request)
+        .read(bytes: bytes, source: source, format: layout.format, layout: layout.layout)
+      {
+        return series
+      }
+    }
+    return try metricSeries(request, source: source) { reader throws(IngestError) in try reader.read(path: path) }
+  }
+
+  /// Like `readAll(path:request:)` for bytes in memory.
+  public func readAll(bytes: [UInt8], source: String, request: SeriesRequest = SeriesRequest()) throws(IngestError) -> [NamedSeries] {
+    if let kind = Decompression.kind(of: Array(bytes.prefix(4))) {
+      let plain = try Decompression.decompress(bytes, kind: kind, source: source, limit: Self.wholeFileLimit)
+      return try readAll(bytes: plain, source: source, request: request).map { named in
+        var named = named
+        named.series.origin.format += ", \(kind.rawValue)"
+        return named
+      }
+    }
+    if EventFileReader.looksLikeEventFile(Array(bytes.prefix(12))) {
+      return try EventFileReader(selection: selection, request: request).read(bytes, source: source)
+    }
+    if let layout = try multiSeriesLayout(Array(bytes.prefix(Self.headBytes)), source: source, request: request),
+      let series = try RunTableReader(selection: selection, request: request)
+        .read(bytes: bytes, source: source, format: layout.format, layout: layout.layout)
+    {
+      return series
+    }
+    return try metricSeries(request, source: source) { reader throws(IngestError) in try reader.read(bytes: bytes, source: source) }
+  }
+
+  /// One series per `--metric` (or the training loss), each read with its own loss column.
+  private func metricSeries(
+    _ request: SeriesRequest, source: String, read: (LogReader) throws(IngestError) -> LossSeries
+  ) throws(IngestError) -> [NamedSeries] {
+    guard !request.metrics.isEmpty else {
+      let series = try read(self)
+      return [NamedSeries(name: series.origin.lossColumn, series: series)]
+    }
+    var result: [NamedSeries] = []
+    for metric in request.metrics {
+      var reader = self
+      reader.selection.lossColumn = metric
+      result.append(NamedSeries(name: metric, series: try read(reader)))
+    }
+    return result
+  }
+
+  /// The run-table layout of a CSV/TSV header, if it holds several runs.
+  private func multiSeriesLayout(_ head: [UInt8], source: String, request: SeriesRequest) throws(IngestError) -> (layout: RunTableReader.Layout, format: String)? {
+    guard case .delimited = sniff(head), pattern == nil else { return nil }
+    let line = head.prefix { $0 != 0x0A }
+    var bytes = Array(line)
+    if bytes.last == 0x0D { bytes.removeLast() }
+    let detected = bytes.withUnsafeBufferPointer { LogFormat.detect(firstLine: $0) }
+    guard detected != .jsonl else { return nil }
+    let reader = DelimitedReader(delimiter: detected == .tsv ? 0x09 : UInt8(ascii: ","))
+    let header = bytes.withUnsafeBufferPointer { reader.headerNames($0) }
+    let tableReader = RunTableReader(selection: selection, request: request)
+    guard let layout = try tableReader.layout(header: header, source: source) else { return nil }
+    return (layout, detected.rawValue)
+  }
+
+  // MARK: - Directories
+
+  /// File names that are training logs, as trainers name them.
+  static func isLogFile(_ name: String) -> Bool {
+    let lowered = name.lowercased()
+    if lowered.hasPrefix(".") { return false }
+    if lowered.contains("tfevents") { return true }
+    let extensions = [".csv", ".tsv", ".jsonl", ".log", ".txt", ".json", ".gz", ".zst"]
+    guard extensions.contains(where: { lowered.hasSuffix($0) }) else { return false }
+    // JSON documents that are not logs: configs and hyper-parameters.
+    let configs = ["config.json", "hparams.json", "hparams.yaml", "args.json", "tokenizer.json", "package.json"]
+    return !configs.contains(lowered) && !lowered.hasSuffix(".truth.json")
+  }
+
+  private func readDirectory(_ path: String, request: SeriesRequest) throws(IngestError) -> [NamedSeries] {
+    let files = Self.logFiles(in: path)
+    guard !files.isEmpty else {
+      throw .cannotOpen(source: path, reason: "a directory with no log files (*.csv, *.jsonl, *.log, *.txt, *.json, events.out.tfevents.*)")
+    }
+    var result: [NamedSeries] = []
+    var skipped: [String] = []
+    for file in files {
+      let full = path.hasSuffix("/") ? path + file : path + "/" + file
+      do {
+        for named in try readAll(path: full, request: request) {
+          let label = named.name == named.series.origin.lossColumn ? file : "\(file) [\(named.name)]"
+          result.append(NamedSeries(name: label, series: named.series))
+        }
+      } catch {
+        skipped.append("\(file) (\(error.description.replacingOccurrences(of: full + ": ", with: "")))")
+      }
+    }
+    guard !result.isEmpty else {
+      throw .cannotOpen(source: path, reason: "no file in it holds a loss series: " + skipped.prefix(5).joined(separator: "; "))
+    }
+    if !skipped.isEmpty {
+      result[0].series.origin.notes.append("skipped in \(path): " + skipped.prefix(10).joined(separator: "; "))
+    }
+    return result
+  }
+
+  /// Log files under `path` (three levels deep at most), sorted by relative path.
+  static func logFiles(in path: String, depth: Int = 3) -> [String] {
+    guard depth > 0, let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
+    var files: [String] = []
+    for name in names.sorted() where !name.hasPrefix(".") {
+      let full = path + "/" + name
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
+      if isDirectory.boolValue {
+        files += logFiles(in: full, depth: depth - 1).map { name + "/" + $0 }
+      } else if isLogFile(name) {
+        files.append(name)
+      }
+    }
+    return files
+  }
+
+  private func isDirectory(_ path: String) -> Bool {
+    var status = stat()
+    return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  // MARK: - Whole inputs
+
+  static func readFile(_ path: String, limit: Int) throws(IngestError) -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+      throw .cannotOpen(source: path, reason: String(cString: strerror(errno)))
+    }
+    defer { try? handle.close() }
+    let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
+    if data.count > limit { throw .cannotOpen(source: path, reason: "larger than \(limit >> 20) MiB, the most read whole") }
+    return [UInt8](data)
+  }
+
+  static func readStandardInput() throws(IngestError) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    while true {
+      let got = buffer.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+      if got < 0 && errno == EINTR { continue }
+      guard got > 0 else { break }
+      bytes.append(contentsOf: buffer[0..<got])
+    }
+    return bytes
+  }
+}
