@@ -35,6 +35,9 @@ LOGS = [
     ("hf-trainer-whisper-ja", "trainer_state.json", []),
     ("hf-trainer-star-drafter", "trainer_state.json", []),
     ("lightning-slm-training", "metrics.csv", []),
+    ("tensorboard-detectron2-balloon", "events.out.tfevents.1737378888.LAPTOP-1BH8GF02.2695.0", []),
+    ("wandb-export-nanogpt-variants", "wandb_export.csv", ["--run", "gpt2"]),
+    ("smol-playbook-loss-spikes", "spike_loss.csv", ["--run", "Recoverable spikes"]),
     ("bigscience-megatron-chronicles", "tr1-13B_iter29020-29090.log", []),
     ("bigscience-megatron-chronicles", "tr8-104B_exp1_iter7000-7220.log", []),
 ]

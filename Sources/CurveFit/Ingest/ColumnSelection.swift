@@ -38,6 +38,12 @@ public struct ColumnSelection: Sendable, Equatable {
     "train/gradient_norm", "norm",
   ]
 
+  /// Parameter-count columns, the mark of a table of finished runs.
+  static let parameterAliases = [
+    "params", "parameters", "model_size", "model size", "n_params", "num_params", "nparams", "param_count",
+    "non_embedding_params", "params_no_embed",
+  ]
+
   /// Learning-rate aliases: the schedule behind the annealing law.
   public static let learningRateAliases = [
     "lr", "learning_rate", "learning rate", "train/lr", "train/learning_rate", "optim/lr",
@@ -65,6 +71,9 @@ public struct ColumnSelection: Sendable, Equatable {
       loss = index
     } else if let index = lowered.firstIndex(where: Self.looksLikeTrainingLoss) {
       loss = index
+    } else if lowered.contains("wall time"), let index = lowered.firstIndex(of: "value") {
+      // TensorBoard's "Download CSV": Wall time, Step, Value.
+      loss = index
     } else {
       throw .noLossColumn(source: source, columns: columns)
     }
@@ -76,6 +85,12 @@ public struct ColumnSelection: Sendable, Equatable {
       step = index
     } else {
       step = Self.firstMatch(Self.stepAliases, in: lowered)
+    }
+    // A row per finished run (parameters and tokens, no step counter) is a scaling table.
+    if stepColumn == nil, step.map({ lowered[$0].contains("token") }) ?? true,
+      let params = Self.firstMatch(Self.parameterAliases, in: lowered)
+    {
+      throw .scalingTable(source: source, column: columns[params])
     }
     let gradNorm = Self.firstMatch(Self.gradNormAliases, in: lowered).flatMap { $0 == loss ? nil : $0 }
     var learningRate: Int?

@@ -15,6 +15,8 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   case invalidJSON(SourceLocation, reason: String)
   case lineTooLong(SourceLocation, limit: Int)
   case noFiniteLoss(source: String, rows: Int)
+  /// A table of finished runs (a parameter count per row, no step counter): `curvefit scaling`.
+  case scalingTable(source: String, column: String)
   /// A TensorBoard record that fails its checks, at a byte offset.
   case corruptRecord(source: String, offset: Int, reason: String)
 
@@ -46,6 +48,9 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
       "\(at): line longer than \(limit / (1 << 20)) MiB, expected one log record per line"
     case .noFiniteLoss(let source, let rows):
       "\(source): none of \(rows) rows has a finite loss, expected at least one to fit"
+    case .scalingTable(let source, let column):
+      "\(source): a table of finished runs (a parameter count in '\(column)', no step column), not a training log: "
+        + "fit it with `curvefit scaling \(source)`, or name a step column with --step-col"
     case .corruptRecord(let source, let offset, let reason):
       "\(source): byte offset \(offset): TensorBoard record: \(reason)"
     }
