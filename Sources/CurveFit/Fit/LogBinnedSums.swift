@@ -13,21 +13,22 @@ struct LogBinnedSums: Sendable {
   private(set) var sumY: [Double]
   private(set) var sumYY: [Double]
   private(set) var counts: [Double]
-  let used: Int
+  private(set) var used: Int
 
   /// Bins the finite points at positive steps in `positions` outside `excluded`.
   init(series: LossSeries, positions: Range<Int>, excluded: StepRanges, bins: Int = 16_384) {
-    var first = Double.infinity
-    var last = -Double.infinity
-    var used = 0
-    FitPoints.forEachUsable(series, positions, excluded) { step, _ in
-      first = min(first, step)
-      last = max(last, step)
-      used += 1
+    // Steps are sorted: the first and last usable points are found from either end, so the
+    // rows are walked once, not twice.
+    let usable = { (i: Int) in
+      series.steps[i] > 0 && series.losses[i].isFinite && !excluded.contains(series.steps[i])
     }
-    self.used = used
-    let low = used > 0 ? Foundation.log(first) : 0
-    let high = used > 0 ? Foundation.log(last) : 0
+    let firstIndex = positions.first(where: usable)
+    let lastIndex = positions.reversed().first(where: usable)
+    let first = firstIndex.map { series.steps[$0] } ?? 1
+    let last = lastIndex.map { series.steps[$0] } ?? 1
+    var used = 0
+    let low = firstIndex != nil ? Foundation.log(first) : 0
+    let high = lastIndex != nil ? Foundation.log(last) : 0
     logLow = low
     width = max((high - low) / Double(bins), 1e-12)
     var sumT = [Double](repeating: 0, count: bins)
@@ -46,8 +47,41 @@ struct LogBinnedSums: Sendable {
       sumY[bin] += loss
       sumYY[bin] += loss * loss
       counts[bin] += 1
+      used += 1
     }
+    self.used = used
     (self.sumT, self.sumY, self.sumYY, self.counts) = (sumT, sumY, sumYY, counts)
+  }
+
+  /// The same sums without the usable points in `excluded` (which must not overlap anything
+  /// already left out), in time proportional to the points removed rather than to the series.
+  func removing(_ excluded: StepRanges, from series: LossSeries) -> LogBinnedSums {
+    var copy = self
+    let bins = counts.count
+    for range in excluded.ranges {
+      let low = series.steps.lowerIndex(atLeast: range.lowerBound)
+      let high = series.steps.upperIndex(atMost: range.upperBound)
+      for i in low..<max(low, high) {
+        let step = series.steps[i]
+        let loss = series.losses[i]
+        guard step > 0, loss.isFinite else { continue }
+        // The bin the building walk put it in: the last edge at or below the step.
+        var bin = min(bins - 1, max(0, Int((Foundation.log(step) - logLow) / width)))
+        while bin < bins - 1, step >= Foundation.exp(logLow + Double(bin + 1) * width) { bin += 1 }
+        while bin > 0, step < Foundation.exp(logLow + Double(bin) * width) { bin -= 1 }
+        guard copy.counts[bin] > 0 else { continue }
+        copy.sumT[bin] -= step
+        copy.sumY[bin] -= loss
+        copy.sumYY[bin] -= loss * loss
+        copy.counts[bin] -= 1
+        copy.used -= 1
+        if copy.counts[bin] == 0 {
+          // An emptied bin holds nothing, not the rounding left by the subtractions.
+          (copy.sumT[bin], copy.sumY[bin], copy.sumYY[bin]) = (0, 0, 0)
+        }
+      }
+    }
+    return copy
   }
 
   /// The fine bins whose mean step lies in `range`, merged into at most `binCount` bins of equal

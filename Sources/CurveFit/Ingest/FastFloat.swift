@@ -12,10 +12,35 @@
 /// such as `1e400`, which becomes infinity) falls back to `strtod`, which is also correctly
 /// rounded. `nan`, `inf` and `infinity` (any case, optionally signed) are accepted.
 enum FastFloat {
-  private static let exactPowers: [Double] = (0...22).map { exponent in
-    var value = 1.0
-    for _ in 0..<exponent { value *= 10 }
-    return value
+  /// 10^exponent for 0…22, all exact doubles. A switch of literals rather than a static array:
+  /// a global array costs a lazy-initialisation check and a bounds check per number parsed.
+  @inline(__always)
+  private static func exactPower(_ exponent: Int) -> Double {
+    switch exponent {
+    case 0: 1
+    case 1: 1e1
+    case 2: 1e2
+    case 3: 1e3
+    case 4: 1e4
+    case 5: 1e5
+    case 6: 1e6
+    case 7: 1e7
+    case 8: 1e8
+    case 9: 1e9
+    case 10: 1e10
+    case 11: 1e11
+    case 12: 1e12
+    case 13: 1e13
+    case 14: 1e14
+    case 15: 1e15
+    case 16: 1e16
+    case 17: 1e17
+    case 18: 1e18
+    case 19: 1e19
+    case 20: 1e20
+    case 21: 1e21
+    default: 1e22
+    }
   }
 
   /// Returns the number the bytes spell, or `nil` if they are not exactly one number.
@@ -72,7 +97,7 @@ enum FastFloat {
     guard i == end else { return nil }
     if !truncated, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
       var value = Double(mantissa)
-      value = exponent < 0 ? value / exactPowers[-exponent] : value * exactPowers[exponent]
+      value = exponent < 0 ? value / exactPower(-exponent) : value * exactPower(exponent)
       return negative ? -value : value
     }
     return slowPath(bytes, from: start, to: end)

@@ -59,21 +59,22 @@ final class IngestSession {
   }
 
   func appendRows(of other: IngestSession, rowOffset: Int) {
+    // Column by column, each worker column freed as soon as it is copied: the peak is the full
+    // columns plus one worker column, not plus all of them.
     if resolved?.step == nil {
       steps.append(contentsOf: other.steps.map { $0 + Double(rowOffset) })
     } else {
       steps.append(contentsOf: other.steps)
     }
+    other.steps = []
     losses.append(contentsOf: other.losses)
+    other.losses = []
     gradNorms.append(contentsOf: other.gradNorms)
+    other.gradNorms = []
     learningRates.append(contentsOf: other.learningRates)
+    other.learningRates = []
     dataRows += other.dataRows
     rowsWithoutLoss += other.rowsWithoutLoss
-    // The rows now live here: free the worker's copy before the next worker is appended.
-    other.steps = []
-    other.losses = []
-    other.gradNorms = []
-    other.learningRates = []
   }
 
   func consume(_ line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
@@ -177,13 +178,14 @@ final class IngestSession {
   private func parseStep(
     _ cell: UnsafeBufferPointer<UInt8>, number: Int
   ) throws(IngestError) -> Double {
+    // The column name is only looked up on the error paths: this runs once per row.
+    if let step = FastFloat.parse(cell), step.isFinite { return step }
     let name = resolved?.step.map { columns[$0] } ?? "step"
     if isBlank(cell) { throw .missingStep(location(number), column: name) }
-    guard let step = FastFloat.parse(cell) else {
+    guard FastFloat.parse(cell) != nil else {
       throw .badNumber(location(number), column: name, text: text(cell))
     }
-    guard step.isFinite else { throw .nonFiniteStep(location(number), column: name, text: text(cell)) }
-    return step
+    throw .nonFiniteStep(location(number), column: name, text: text(cell))
   }
 
   // MARK: - JSON lines

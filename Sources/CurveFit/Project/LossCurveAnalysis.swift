@@ -84,7 +84,8 @@ public struct LossCurveAnalysis: Sendable {
     // stay in the fit, with a warning, rather than leaving nothing to fit.
     var firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
     if !firstExcluded.isEmpty, (try? fitter.collect(series, excluding: firstExcluded)) == nil { firstExcluded = .none }
-    let firstSums = firstExcluded.isEmpty ? allSums : fitter.binnedSums(series, excluding: firstExcluded)
+    // Leaving anomalies out of the fine bins costs the anomalies' points, not another pass.
+    let firstSums = firstExcluded.isEmpty ? allSums : allSums?.removing(firstExcluded, from: series)
     let secondFit = firstExcluded.isEmpty
       ? firstFit : try fitter.fit(series, excluding: firstExcluded, sums: firstSums)
     let health = check.run(
@@ -93,7 +94,7 @@ public struct LossCurveAnalysis: Sendable {
     let detected = excluded(health, keepSpikes: options.keepSpikes)
     let anomaliesKept = !detected.isEmpty && (try? fitter.collect(series, excluding: detected)) == nil
     let finalExcluded = anomaliesKept ? StepRanges.none : detected
-    let finalSums = finalExcluded == firstExcluded ? firstSums : fitter.binnedSums(series, excluding: finalExcluded)
+    let finalSums = finalExcluded == firstExcluded ? firstSums : allSums?.removing(finalExcluded, from: series)
 
     // Every form is fitted and backtested on the same points; the choice picks one.
     var candidates: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)] = [:]

@@ -22,6 +22,14 @@ struct ReportContent {
     return parts.joined(separator: " · ")
   }
 
+  /// `columns seen: step, loss, lr, tokens (--metric picks another)` when there was a choice.
+  var columnsSeen: String? {
+    let columns = analysis.series.origin.columns
+    guard columns.count > 2 else { return nil }
+    let shown = columns.prefix(12).joined(separator: ", ") + (columns.count > 12 ? ", … (\(columns.count))" : "")
+    return "columns seen: \(shown) (--metric picks another)"
+  }
+
   /// What the reader should know about the input: sampling, smoothing.
   var notes: [String] {
     analysis.series.origin.notes + (analysis.smoothed?.origin.notes.filter { !analysis.series.origin.notes.contains($0) } ?? [])

@@ -6,6 +6,7 @@ public struct TextRenderer: ReportRenderer {
     let content = ReportContent(report: report)
     var lines: [String] = []
     lines.append("curvefit \(report.toolVersion) · \(content.sourceLine)")
+    if let columns = content.columnsSeen { lines.append(columns) }
     for note in content.notes { lines.append("note: " + note) }
     lines.append("")
     lines.append(label("HEALTH") + content.verdict)

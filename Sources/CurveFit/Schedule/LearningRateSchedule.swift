@@ -55,26 +55,49 @@ public struct LearningRateSchedule: Sendable, Equatable {
   /// or with a non-positive peak.
   public static func detect(_ series: LossSeries) -> LearningRateSchedule? {
     guard let logged = series.learningRates else { return nil }
-    var steps: [Double] = []
-    var rates: [Double] = []
-    for index in logged.indices where logged[index].isFinite && logged[index] >= 0 {
-      steps.append(series.steps[index])
-      rates.append(logged[index])
+    // One pass over the full log for what must be exact (peak, warm-up end, stable end); the
+    // shape is then fitted on at most `LearningRateCurve.maxKnots` knots, so a 10M-row log costs
+    // what a 16k-row one does.
+    var count = 0
+    var peak = 0.0
+    for rate in logged where rate.isFinite && rate >= 0 {
+      count += 1
+      peak = max(peak, rate)
     }
-    guard steps.count >= 5, let peak = rates.max(), peak > 0 else { return nil }
-    let y = rates.map { $0 / peak }
-    let peakIndex = y.firstIndex { $0 >= 0.999 } ?? 0
-    let warmup = peakIndex == 0 ? 0 : steps[peakIndex]
+    guard count >= 5, peak > 0 else { return nil }
+    var warmupIndex: Int?
+    var stableIndex = 0
+    var lastIndex = 0
+    for index in logged.indices where logged[index].isFinite && logged[index] >= 0 {
+      if logged[index] >= 0.999 * peak {
+        if warmupIndex == nil { warmupIndex = index }
+        stableIndex = index
+      }
+      lastIndex = index
+    }
+    let peakIndex = warmupIndex ?? 0
+    let stride = max(1, count / LearningRateCurve.maxKnots)
+    var steps: [Double] = []
+    var y: [Double] = []
+    var seen = 0
+    for index in logged.indices where logged[index].isFinite && logged[index] >= 0 {
+      defer { seen += 1 }
+      guard seen % stride == 0 || index == peakIndex || index == stableIndex || index == lastIndex else { continue }
+      steps.append(series.steps[index])
+      y.append(logged[index] / peak)
+    }
+    let firstKnot = steps.firstIndex { $0 >= series.steps[peakIndex] } ?? 0
+    let warmup = y.first.map { $0 >= 0.999 } == true ? 0 : series.steps[peakIndex]
     let last = steps[steps.count - 1]
-    let curve = thinned(LearningRateCurve(steps: steps, rates: y, annealStart: warmup))
+    let curve = LearningRateCurve(steps: steps, rates: y, annealStart: warmup)
     var schedule = LearningRateSchedule(
-      shape: .constant, warmupSteps: warmup, peakRate: peak, finalRate: rates[rates.count - 1],
+      shape: .constant, warmupSteps: warmup, peakRate: peak, finalRate: logged[lastIndex],
       floorRatio: y[y.count - 1], plannedEnd: last, cooldownStart: nil, observed: curve, lastStep: last)
-    let after = Array(peakIndex..<steps.count)
+    let after = Array(firstKnot..<steps.count)
     guard after.count >= 3, let lowest = after.map({ y[$0] }).min(), lowest < 0.98 else { return schedule }
 
     // The stable phase: the last step still at the peak.
-    let stableEnd = steps[after.last { y[$0] >= 0.999 } ?? peakIndex]
+    let stableEnd = series.steps[stableIndex]
     let stableFraction = (stableEnd - warmup) / max(last - warmup, .leastNormalMagnitude)
     var best: (shape: Shape, error: Double, end: Double, floor: Double, cooldown: Double?)?
     if stableFraction >= 0.3 {
@@ -131,16 +154,5 @@ public struct LearningRateSchedule: Sendable, Equatable {
       if rms < best.rms - 1e-12 { best = (rms, end, floor) }
     }
     return best
-  }
-
-  /// A logged schedule with at most `LearningRateCurve.maxKnots` knots, evenly chosen by index.
-  private static func thinned(_ curve: LearningRateCurve) -> LearningRateCurve {
-    let count = curve.steps.count
-    guard count > LearningRateCurve.maxKnots else { return curve }
-    let stride = Double(count - 1) / Double(LearningRateCurve.maxKnots - 1)
-    let picks = (0..<LearningRateCurve.maxKnots).map { Int((Double($0) * stride).rounded()) }
-    return LearningRateCurve(
-      steps: picks.map { curve.steps[$0] }, rates: picks.map { curve.rates[$0] },
-      annealStart: curve.annealStart)
   }
 }

@@ -48,7 +48,9 @@ extension ScheduleAnalysis {
         ?? .unreachable(floor: floor(of: model))
     }
 
-    // Bootstrap: every number again for each refitted law.
+    // Bootstrap: every number again for each refitted law, when this law makes the projections
+    // (otherwise its numbers are a comparison, and delta-method intervals serve).
+    guard chosen else { return }
     var refitSolver = context.refitSolver
     refitSolver.options.maxIterations = min(refitSolver.options.maxIterations, 50)
     let models = AnnealingBootstrap(resamples: context.resamples, seed: context.seed, solver: refitSolver)
