@@ -231,26 +231,40 @@ final class IngestSession {
     let wantsStep = !stepKey.isEmpty
     let wantsGrad = !gradKey.isEmpty
     let wantsRate = !lrKey.isEmpty
-    do throws(JSONScanError) {
-      try scanner.scan(line) { path, leaf in
-        if bytesEqual(path, lossKey) {
-          lossLeaf = leaf
-        } else if wantsStep, bytesEqual(path, stepKey) {
-          stepLeaf = leaf
-        } else if wantsGrad, bytesEqual(path, gradKey) {
-          gradLeaf = leaf
-        } else if wantsRate, bytesEqual(path, lrKey) {
-          lrLeaf = leaf
+    // The keys as raw buffers for the scan: the closure runs per leaf, and capturing the
+    // arrays would retain and release them each time.
+    let failure: JSONScanError? = lossKey.withUnsafeBufferPointer { lossKey in
+      stepKey.withUnsafeBufferPointer { stepKey in
+        gradKey.withUnsafeBufferPointer { gradKey in
+          lrKey.withUnsafeBufferPointer { lrKey in
+            do throws(JSONScanError) {
+              try scanner.scan(line) { path, leaf in
+                if Self.same(path, lossKey) {
+                  lossLeaf = leaf
+                } else if wantsStep, Self.same(path, stepKey) {
+                  stepLeaf = leaf
+                } else if wantsGrad, Self.same(path, gradKey) {
+                  gradLeaf = leaf
+                } else if wantsRate, Self.same(path, lrKey) {
+                  lrLeaf = leaf
+                }
+              }
+              return nil
+            } catch {
+              return error
+            }
+          }
         }
       }
-    } catch {
-      throw .invalidJSON(location(number), reason: error.reason)
     }
+    if let failure { throw .invalidJSON(location(number), reason: failure.reason) }
     guard let lossLeaf else {
       rowsWithoutLoss += 1
       return
     }
-    let lossName = String(decoding: lossKey, as: UTF8.self)
+    // Key names are spelt out only for messages.
+    var lossName: String { String(decoding: lossKey, as: UTF8.self) }
+    var stepName: String { String(decoding: stepKey, as: UTF8.self) }
     let loss: Double
     switch lossLeaf {
     case .null: loss = .nan
@@ -265,7 +279,6 @@ final class IngestSession {
     }
     let step: Double
     if wantsStep {
-      let stepName = String(decoding: stepKey, as: UTF8.self)
       switch stepLeaf {
       case .none, .null:
         throw .missingStep(location(number), column: stepName)
@@ -298,12 +311,10 @@ final class IngestSession {
   // MARK: - Helpers
 
   @inline(__always)
-  private func bytesEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: [UInt8]) -> Bool {
+  private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
     guard a.count == b.count else { return false }
-    return b.withUnsafeBufferPointer { b in
-      guard let pa = a.baseAddress, let pb = b.baseAddress else { return a.count == 0 }
-      return memcmp(pa, pb, a.count) == 0
-    }
+    guard let pa = a.baseAddress, let pb = b.baseAddress else { return a.count == 0 }
+    return memcmp(pa, pb, a.count) == 0
   }
 
   private func location(_ line: Int) -> SourceLocation {

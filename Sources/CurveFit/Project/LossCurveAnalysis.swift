@@ -81,20 +81,22 @@ public struct LossCurveAnalysis: Sendable {
       watched, fromStep: range.lowerBound, trend: firstTrend.callAsFunction,
       trendFitter: { _ in nil }, detectPlateaus: false, useGradient: false)
     // Anomalies that leave too few points to fit (a run that fails early and never recovers)
-    // stay in the fit, with a warning, rather than leaving nothing to fit.
-    var firstExcluded = excluded(first, keepSpikes: options.keepSpikes)
-    if !firstExcluded.isEmpty, (try? fitter.collect(series, excluding: firstExcluded)) == nil { firstExcluded = .none }
-    // Leaving anomalies out of the fine bins costs the anomalies' points, not another pass.
-    let firstSums = firstExcluded.isEmpty ? allSums : allSums?.removing(firstExcluded, from: series)
+    // stay in the fit, with a warning, rather than leaving nothing to fit. Leaving anomalies out
+    // of the fine bins costs the anomalies' points, not another pass over the rows.
+    let fits = { (excluded: StepRanges) -> (StepRanges, LogBinnedSums?)? in
+      let sums = excluded.isEmpty ? allSums : allSums?.removing(excluded, from: series)
+      return (try? fitter.collect(series, excluding: excluded, sums: sums)) == nil ? nil : (excluded, sums)
+    }
+    let (firstExcluded, firstSums) = fits(excluded(first, keepSpikes: options.keepSpikes)) ?? (.none, allSums)
     let secondFit = firstExcluded.isEmpty
       ? firstFit : try fitter.fit(series, excluding: firstExcluded, sums: firstSums)
     let health = check.run(
       watched, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
       trendFitter: trendFitter(series, fitter, excluding: firstExcluded, sums: firstSums))
     let detected = excluded(health, keepSpikes: options.keepSpikes)
-    let anomaliesKept = !detected.isEmpty && (try? fitter.collect(series, excluding: detected)) == nil
-    let finalExcluded = anomaliesKept ? StepRanges.none : detected
-    let finalSums = finalExcluded == firstExcluded ? firstSums : allSums?.removing(finalExcluded, from: series)
+    let kept = detected == firstExcluded ? (firstExcluded, firstSums) : fits(detected)
+    let anomaliesKept = kept == nil
+    let (finalExcluded, finalSums) = kept ?? (.none, allSums)
 
     // Every form is fitted and backtested on the same points; the choice picks one.
     var candidates: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)] = [:]
