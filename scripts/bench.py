@@ -86,8 +86,11 @@ def main():
         f"curvefit and the reference alternating, {args.repeat} runs each, medians; files in a "
         f"warm page cache. The reference is `../shared/bench/reference.py` (pandas or polars + "
         f"scipy: parse, rolling-median spike and divergence rules, curve_fit and a Huber fit), "
-        f"the pipeline a user would otherwise write. curvefit does more in its run: Huber-trended "
-        f"spike, plateau and divergence detection, three fits, delta-method intervals, the report.\n")
+        f"the pipeline a user would otherwise write. curvefit does more in its run: it reads four "
+        f"columns (step, loss, grad_norm, lr), runs Huber-trended spike, plateau and divergence "
+        f"detection twice, fits and backtests three power-law forms, detects the learning-rate "
+        f"schedule and fits and backtests the annealing law, refits 500 moving-block bootstrap "
+        f"resamples for the intervals, hashes the input (SHA-256) and writes the report.\n")
     say("## Logs: `curvefit FILE --format json` against `reference.py FILE --engine E`\n")
     say("| rows | format | size | curvefit | MB/s | rows/s | peak RSS | reference | its RSS | ratio |")
     say("|---:|---|---:|---:|---:|---:|---:|---|---:|---:|")

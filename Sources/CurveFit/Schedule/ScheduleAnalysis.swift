@@ -109,7 +109,12 @@ public struct ScheduleAnalysis: Sendable {
     }
     guard let fit = analysis.fit else { return analysis }
     analysis.backtest = backtest(context, fitter: fitter, curve: schedule.observed)
-    analysis.choose(fit: fit, power: context.powerBacktest, mode: options.mode)
+    // Asking for a schedule (`--schedule`, `--peak-lr`) asks for the law that can project one.
+    let planned = options.plan != nil || options.peakRate != nil
+    analysis.choose(fit: fit, power: context.powerBacktest, mode: options.mode == .auto && planned ? .forced : options.mode)
+    if options.mode == .auto, planned, analysis.chosen {
+      analysis.reason = "annealing law: --schedule/--peak-lr ask for projections under a schedule, which only it can make"
+    }
     analysis.project(fit: fit, context: context)
     return analysis
   }
