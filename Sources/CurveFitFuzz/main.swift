@@ -21,6 +21,13 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
       }
     }
   }
+  // Several series (run tables, W&B exports, event files, gzip): every reader behind readAll.
+  if let all = try? LogReader().readAll(bytes: bytes, source: "fuzz") {
+    for named in all.prefix(4) where named.series.count <= 2_000 {
+      _ = LearningRateSchedule.detect(named.series)
+      _ = named.series.smoothed(weight: 0.9)
+    }
+  }
   let columns = [
     TableColumn(key: "N", explicit: nil, aliases: ["n", "params"], flag: "--n-col"),
     TableColumn(key: "loss", explicit: nil, aliases: ["loss"], flag: "--loss-col"),

@@ -53,7 +53,8 @@ extension CurveFitCommand {
         try reader.readAll(path: input.file, request: input.request)
       }
       guard !named.isEmpty else {
-        ExitStatus.printError("\(input.file ?? "<stdin>"): no series matches --run \(input.request.runs.joined(separator: ","))")
+        let runs = input.request.runs
+        ExitStatus.printError("\(input.file ?? "<stdin>"): " + (runs.isEmpty ? "no series found" : "no series matches --run \(runs.joined(separator: ","))"))
         throw ExitStatus.badInput
       }
       digest?.start()

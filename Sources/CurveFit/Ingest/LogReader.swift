@@ -45,7 +45,10 @@ public struct LogReader: Sendable {
     let head = Self.readHead(descriptor, at: 0)
     if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
       // Read whole: event files are framed records, compressed logs must be inflated first.
-      return try readAll(bytes: Self.readFile(path, limit: Self.wholeFileLimit), source: path)[0].series
+      guard let first = try readAll(bytes: Self.readFile(path, limit: Self.wholeFileLimit), source: path).first else {
+        throw .empty(source: path)
+      }
+      return first.series
     }
     let kind = sniff(head)
     if case .delimited = kind, (status.st_mode & S_IFMT) == S_IFREG,
@@ -60,7 +63,8 @@ public struct LogReader: Sendable {
   public func read(bytes: [UInt8], source: String) throws(IngestError) -> LossSeries {
     let head = Array(bytes.prefix(Self.headBytes))
     if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
-      return try readAll(bytes: bytes, source: source)[0].series
+      guard let first = try readAll(bytes: bytes, source: source).first else { throw .empty(source: source) }
+      return first.series
     }
     return try read(kind: sniff(head), input: .memory(bytes), source: source)
   }

@@ -96,7 +96,12 @@ public struct ScheduleAnalysis: Sendable {
     var analysis = ScheduleAnalysis(
       schedule: schedule, plan: plan, chosen: false, forced: options.mode == .forced,
       reason: "the learning rate does not decay: the power law's projections assume it stays constant")
-    guard schedule.decays || options.mode == .forced else { return analysis }
+    guard schedule.decays || options.mode == .forced else {
+      if options.plan != nil || options.peakRate != nil {
+        analysis.reason += "; --schedule and --peak-lr need a log whose rate decays, to measure the annealing term from"
+      }
+      return analysis
+    }
 
     let fitter = options.fitter
     do {
