@@ -30,7 +30,9 @@ extension LogReader {
     guard readyAt < size else { return try session.finish() }
     let middle = lineBoundary(descriptor, after: readyAt + (size - readyAt) / 2, size: size)
     let ranges = [readyAt..<middle, middle..<size]
-    let workers = ranges.map { _ in session.worker() }
+    // The session that read the head goes on with the first half itself, so only the second
+    // half's rows are copied when the halves are joined.
+    let workers = [session, session.worker()]
     // Rows per byte from the head, to reserve each worker's arrays once.
     let rowsPerByte = Double(max(1, session.rowCount)) / Double(max(1, readyAt))
     let firstNumber = linesSeen + 1
@@ -48,7 +50,9 @@ extension LogReader {
         }
         let range = ranges[index]
         let worker = workers[index]
-        worker.reserve(Int(rowsPerByte * Double(range.count) * 1.05) + 1_024)
+        // The first half's session will receive the second half's rows too: room for all of them.
+        let bytes = index == 0 ? size - range.lowerBound : range.count
+        worker.reserve(worker.rowCount + Int(rowsPerByte * Double(bytes) * 1.05) + 1_024)
         var reader = LineReader(
           input: .fileRange(descriptor, start: range.lowerBound, end: range.upperBound), source: source)
         reader.firstLineNumber = index == 0 ? firstNumber : 1
@@ -68,8 +72,8 @@ extension LogReader {
       let before = linesSeen + countLines(descriptor, in: ranges[0])
       throw failure.shiftingLines(by: before)
     }
-    session.reserve(session.rowCount + workers.reduce(0) { $0 + $1.rowCount })
-    for worker in workers { session.append(worker) }
+    session.reserve(session.rowCount + workers[1].rowCount)
+    session.append(workers[1])
     var series = try session.finish()
     series.origin.sha256 = computeDigest ? digest.hex : nil
     return series

@@ -142,9 +142,13 @@ public struct AnnealingLawFitter: Sendable {
     let low = series.steps.lowerIndex(atLeast: bounds.lowerBound)
     let high = series.steps.upperIndex(atMost: bounds.upperBound)
     let positions = low..<max(low, high)
+    // Few rows: every point as it is. Many: binned in the same single pass that counts them (a
+    // sparse range whose bins hold few points still fits correctly, one point per bin).
     var count = 0
-    FitPoints.forEachUsable(series, positions, excluded) { _, loss in if loss > 0 { count += 1 } }
-    if count <= binThreshold {
+    if positions.count <= binThreshold {
+      FitPoints.forEachUsable(series, positions, excluded) { _, loss in if loss > 0 { count += 1 } }
+    }
+    if positions.count <= binThreshold {
       var t: [Double] = []
       var y: [Double] = []
       t.reserveCapacity(count)
@@ -171,6 +175,7 @@ public struct AnnealingLawFitter: Sendable {
       sumYY[bin] += loss * loss
       counts[bin] += 1
     }
+    count = Int(counts.reduce(0, +))
     var points = AnnealingPoints(t: [], y: [], w: [], used: count, positions: positions, excluded: excluded)
     for bin in 0..<binCount where counts[bin] > 0 {
       points.t.append(sumT[bin] / counts[bin])
