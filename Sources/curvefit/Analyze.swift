@@ -23,6 +23,16 @@ extension CurveFitCommand {
     @OptionGroup(title: "Health") var health: HealthFlags
     @OptionGroup var output: OutputOptions
 
+    /// Writes the report's SVG to its `plotPath`.
+    private func writePlot(_ report: Report) throws {
+      guard let path = report.plotPath else { return }
+      let svg = SVGPlot(report: report, logarithmicSteps: !output.linearX).render()
+      guard FileManager.default.createFile(atPath: path, contents: Data(svg.utf8)) else {
+        ExitStatus.printError("\(path): cannot write the plot")
+        throw ExitStatus.badInput
+      }
+    }
+
     /// `loss.svg` → `loss-<series>.svg`, the series name made safe for a file name.
     static func plotPath(_ plot: String, series: String) -> String {
       let safe = String(series.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }.prefix(80))
@@ -85,13 +95,8 @@ extension CurveFitCommand {
         report.unit = displayUnit
         if named.count == 1 { report.inputSHA256 = digest?.wait() }
         if let plot = output.plot {
-          let path = named.count == 1 ? plot : Self.plotPath(plot, series: entry.name)
-          report.plotPath = path
-          let svg = SVGPlot(report: report, logarithmicSteps: !output.linearX).render()
-          guard FileManager.default.createFile(atPath: path, contents: Data(svg.utf8)) else {
-            ExitStatus.printError("\(path): cannot write the plot")
-            throw ExitStatus.badInput
-          }
+          report.plotPath = named.count == 1 ? plot : Self.plotPath(plot, series: entry.name)
+          try writePlot(report)
         }
         reports.append((entry.name, report))
       }
