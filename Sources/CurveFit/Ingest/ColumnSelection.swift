@@ -31,7 +31,6 @@ public struct ColumnSelection: Sendable, Equatable {
     "ce_loss", "total_loss", "train/total_loss",
   ]
 
-  /// A resolved choice: indices into the column list.
   /// Gradient-norm aliases: an optional second signal for the spike detector.
   public static let gradNormAliases = [
     "grad_norm", "gradient_norm", "grad-norm", "train/grad_norm", "grad norm", "optim/grad_norm",
@@ -51,6 +50,7 @@ public struct ColumnSelection: Sendable, Equatable {
     "learning-rate", "lr_abs",
   ]
 
+  /// A resolved choice: indices into the column list.
   struct Resolved {
     var step: Int?
     var loss: Int
@@ -62,10 +62,7 @@ public struct ColumnSelection: Sendable, Equatable {
   func resolve(columns: [String], source: String) throws(IngestError) -> Resolved {
     let lowered = columns.map { $0.lowercased() }
     let loss: Int
-    if let name = lossColumn {
-      guard let index = columns.firstIndex(of: name) else {
-        throw .noSuchColumn(source: source, flag: "--loss-col", name: name, columns: columns)
-      }
+    if let index = try Self.named(lossColumn, flag: "--loss-col", in: columns, source: source) {
       loss = index
     } else if let index = Self.firstMatch(Self.lossAliases, in: lowered) {
       loss = index
@@ -77,15 +74,8 @@ public struct ColumnSelection: Sendable, Equatable {
     } else {
       throw .noLossColumn(source: source, columns: columns)
     }
-    var step: Int?
-    if let name = stepColumn {
-      guard let index = columns.firstIndex(of: name) else {
-        throw .noSuchColumn(source: source, flag: "--step-col", name: name, columns: columns)
-      }
-      step = index
-    } else {
-      step = Self.firstMatch(Self.stepAliases, in: lowered)
-    }
+    let step = try Self.named(stepColumn, flag: "--step-col", in: columns, source: source)
+      ?? Self.firstMatch(Self.stepAliases, in: lowered)
     // A row per finished run (parameters and tokens, no step counter) is a scaling table.
     if stepColumn == nil, step.map({ lowered[$0].contains("token") }) ?? true,
       let params = Self.firstMatch(Self.parameterAliases, in: lowered)
@@ -93,18 +83,20 @@ public struct ColumnSelection: Sendable, Equatable {
       throw .scalingTable(source: source, column: columns[params])
     }
     let gradNorm = Self.firstMatch(Self.gradNormAliases, in: lowered).flatMap { $0 == loss ? nil : $0 }
-    var learningRate: Int?
-    if let name = learningRateColumn {
-      guard let index = columns.firstIndex(of: name) else {
-        throw .noSuchColumn(source: source, flag: "--lr-col", name: name, columns: columns)
-      }
-      learningRate = index
-    } else {
-      learningRate = Self.firstMatch(Self.learningRateAliases, in: lowered).flatMap {
-        $0 == loss || $0 == step ? nil : $0
-      }
-    }
+    let learningRate = try Self.named(learningRateColumn, flag: "--lr-col", in: columns, source: source)
+      ?? Self.firstMatch(Self.learningRateAliases, in: lowered).flatMap { $0 == loss || $0 == step ? nil : $0 }
     return Resolved(step: step, loss: loss, gradNorm: gradNorm, learningRate: learningRate)
+  }
+
+  /// The index of the column a flag names exactly; `nil` when the flag is not given.
+  private static func named(
+    _ name: String?, flag: String, in columns: [String], source: String
+  ) throws(IngestError) -> Int? {
+    guard let name else { return nil }
+    guard let index = columns.firstIndex(of: name) else {
+      throw .noSuchColumn(source: source, flag: flag, name: name, columns: columns)
+    }
+    return index
   }
 
   private static func firstMatch(_ aliases: [String], in lowered: [String]) -> Int? {

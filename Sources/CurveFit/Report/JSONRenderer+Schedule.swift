@@ -47,18 +47,6 @@ extension JSONRenderer {
   /// The annealing law in the shape of `"fit"`: model, parameters, stderr, intervals, goodness.
   func annealingFit(_ fit: AnnealingFit, _ result: ScheduleAnalysis, _ analysis: LossCurveAnalysis) -> JSONWriter.Value {
     let model = fit.model
-    let names = AnnealingLaw.parameterNames + ["lambda"]
-    let stderr: [(String, JSONWriter.Value)] = names.map { name in
-      guard let index = fit.parameterNames.firstIndex(of: name), let errors = fit.standardErrors
-      else { return (name, .null) }
-      return (name, .number(errors[index]))
-    }
-    let intervals = { (level: Int) -> JSONWriter.Value in
-      .object(AnnealingLaw.parameterNames.map { name in
-        let pair = result.parameterIntervals[name]
-        return (name, self.interval(level == 95 ? pair?.ci95 : pair?.ci80))
-      })
-    }
     return .object([
       ("model", .string(AnnealingLaw.formula)),
       ("L0", .number(model.l0)),
@@ -68,26 +56,10 @@ extension JSONRenderer {
       ("lambda", .number(model.lambda)),
       ("lambda_fitted", .bool(fit.parameterNames.contains("lambda"))),
       ("lr_units", .string("fraction of peak lr; S1 and S2 in steps at peak lr")),
-      ("stderr", .object(stderr)),
-      ("ci95", intervals(95)),
-      ("ci80", intervals(80)),
-      ("rmse", .number(fit.rmse)),
-      ("r2", .number(fit.r2)),
-      ("iterations", .integer(fit.iterations)),
-      ("converged", .bool(fit.converged)),
-      ("termination", .string(fit.termination.rawValue)),
-      ("condition_number", .number(fit.conditionNumber)),
-      ("parameters_at_bound", .array(fit.parametersAtBound.map { .string($0) })),
-      ("from_step", .number(max(analysis.fitRange.lowerBound, result.schedule.warmupSteps))),
-      ("to_step", .number(analysis.fitRange.upperBound)),
-      ("points_used", .integer(fit.pointsUsed)),
-      ("points_fitted", .integer(fit.fittedPoints)),
-      ("points_left_out", .object([
-        ("spikes", .integer(analysis.leftOut.spikes)),
-        ("divergence", .integer(analysis.leftOut.divergence)),
-      ])),
-      ("warnings", .array(fit.warnings.map { .string($0) })),
-    ])
+    ] + fitMembers(
+      fit, errorNames: AnnealingLaw.parameterNames + ["lambda"], intervalNames: AnnealingLaw.parameterNames,
+      intervals: result.parameterIntervals, analysis: analysis,
+      fromStep: max(analysis.fitRange.lowerBound, result.schedule.warmupSteps)))
   }
 
   func backtest(_ test: Backtest) -> JSONWriter.Value {

@@ -59,17 +59,6 @@ public struct JSONRenderer: ReportRenderer {
     let model = fit.model
     // L_min, C and alpha are always present (L_min is 0 in the pure form); t0 only when shifted.
     let names = ["L_min", "C", "alpha"] + (model.form == .shifted ? ["t0"] : [])
-    let stderr: [(String, JSONWriter.Value)] = names.map { name in
-      guard let index = fit.parameterNames.firstIndex(of: name), let errors = fit.standardErrors
-      else { return (name, .null) }
-      return (name, .number(errors[index]))
-    }
-    let intervals = { (level: Int) -> JSONWriter.Value in
-      .object(names.map { name in
-        let pair = analysis.parameterIntervals[name]
-        return (name, self.interval(level == 95 ? pair?.ci95 : pair?.ci80))
-      })
-    }
     var members: [(String, JSONWriter.Value)] = [
       ("model", .string(model.form.formula)),
       ("L_min", .number(model.lMin)),
@@ -77,10 +66,33 @@ public struct JSONRenderer: ReportRenderer {
       ("alpha", .number(model.alpha)),
     ]
     if model.form == .shifted { members.append(("t0", .number(model.t0))) }
-    return .object(members + [
+    return .object(members + fitMembers(
+      fit, errorNames: names, intervalNames: names, intervals: analysis.parameterIntervals,
+      analysis: analysis, fromStep: analysis.fitRange.lowerBound))
+  }
+
+  /// What every `"fit"` object carries after its parameters: standard errors, bootstrap
+  /// intervals, goodness of fit, solver diagnostics, the points used and the warnings.
+  func fitMembers<Model>(
+    _ fit: FitResult<Model>, errorNames: [String], intervalNames: [String],
+    intervals: [String: (ci80: ClosedRange<Double>, ci95: ClosedRange<Double>)],
+    analysis: LossCurveAnalysis, fromStep: Double
+  ) -> [(String, JSONWriter.Value)] {
+    let stderr: [(String, JSONWriter.Value)] = errorNames.map { name in
+      guard let index = fit.parameterNames.firstIndex(of: name), let errors = fit.standardErrors
+      else { return (name, .null) }
+      return (name, .number(errors[index]))
+    }
+    let levels = { (level: Int) -> JSONWriter.Value in
+      .object(intervalNames.map { name in
+        let pair = intervals[name]
+        return (name, self.interval(level == 95 ? pair?.ci95 : pair?.ci80))
+      })
+    }
+    return [
       ("stderr", .object(stderr)),
-      ("ci95", intervals(95)),
-      ("ci80", intervals(80)),
+      ("ci95", levels(95)),
+      ("ci80", levels(80)),
       ("rmse", .number(fit.rmse)),
       ("r2", .number(fit.r2)),
       ("iterations", .integer(fit.iterations)),
@@ -88,7 +100,7 @@ public struct JSONRenderer: ReportRenderer {
       ("termination", .string(fit.termination.rawValue)),
       ("condition_number", .number(fit.conditionNumber)),
       ("parameters_at_bound", .array(fit.parametersAtBound.map { .string($0) })),
-      ("from_step", .number(analysis.fitRange.lowerBound)),
+      ("from_step", .number(fromStep)),
       ("to_step", .number(analysis.fitRange.upperBound)),
       ("points_used", .integer(fit.pointsUsed)),
       ("points_fitted", .integer(fit.fittedPoints)),
@@ -97,7 +109,7 @@ public struct JSONRenderer: ReportRenderer {
         ("divergence", .integer(analysis.leftOut.divergence)),
       ])),
       ("warnings", .array(fit.warnings.map { .string($0) })),
-    ])
+    ]
   }
 
   /// `"ci95"`, `"ci80"` and `"ci95_delta"` of an estimate.

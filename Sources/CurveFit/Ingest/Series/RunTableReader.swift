@@ -90,11 +90,10 @@ struct RunTableReader {
         let name = series.contains { $0.run == entry.run && $0.metric != entry.metric } ? "\(entry.run) · \(entry.metric)" : entry.run
         var columns = Columns(step: step, loss: entry.column, rate: rates[entry.run])
         columns.format = "csv (W&B export)"
-        let built = try build(rows, header: header, source: source, columns: columns, name: entry.run) { _ in true }
-        var origin = built.origin
-        origin.notes.append(
+        var built = try build(rows, header: header, source: source, columns: columns, name: entry.run) { _ in true }
+        built.origin.notes.append(
           "W&B chart exports are sampled (by default at most 1,000 points a run): spikes between samples do not show")
-        return NamedSeries(name: name, series: built.withOrigin(origin))
+        return NamedSeries(name: name, series: built)
       }
     case .long(let run, let resolved):
       var names: [String] = []
@@ -162,14 +161,5 @@ struct RunTableReader {
   private static func number(_ text: String) -> Double? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     return Array(trimmed.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
-  }
-}
-
-extension LossSeries {
-  /// The same series with another origin record.
-  func withOrigin(_ origin: SeriesOrigin) -> LossSeries {
-    var copy = self
-    copy.origin = origin
-    return copy
   }
 }
