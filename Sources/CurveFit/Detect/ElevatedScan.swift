@@ -39,6 +39,7 @@ struct ElevatedScan {
       if seed.count == 50 { break }
     }
     var baseline = RobustBaseline(seed: seed, span: options.baselineSpan)
+    let lowestThreshold = min(options.spikeZ, GradNormSignal.supportedZ(options))
     var open: Segment?
     for k in values.indices {
       gradient?.advance(to: k)
@@ -71,12 +72,16 @@ struct ElevatedScan {
         }
         continue
       }
-      let ratio = residuals.ratio(at: k, over: baseline.level)
-      // Only a loss already past the supported threshold asks the gradient (rarely, so cheaply).
+      // Below both thresholds, the common case, the point only teaches the baseline: the ratio
+      // (an exp) and the gradient are asked for only past them.
+      guard z >= lowestThreshold else {
+        baseline.update(values[k])
+        continue
+      }
       let recent = z >= GradNormSignal.supportedZ(options) ? gradient?.recent(at: k) : nil
       let backed = (recent?.z ?? -.infinity) >= options.spikeZ
       let threshold = backed ? GradNormSignal.supportedZ(options) : options.spikeZ
-      if z >= threshold, ratio >= options.spikeMinRatio {
+      if z >= threshold, residuals.ratio(at: k, over: baseline.level) >= options.spikeMinRatio {
         if var previous = found.last, let recovery = previous.recovery,
           k - recovery < options.mergeGap
         {

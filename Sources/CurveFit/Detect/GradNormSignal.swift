@@ -15,6 +15,9 @@ struct GradNormSignal {
   private var baseline: RobustBaseline
   /// The last `lookback + 1` z-scores, by position modulo the ring size.
   private var ring = [Double](repeating: -.infinity, count: GradNormSignal.lookback + 1)
+  /// `k % ring.count` for the last `k` advanced to, kept by counting: a division per row costs
+  /// more than the rest of `advance`.
+  private var slot = -1
   private let options: HealthOptions
 
   /// `nil` without a gradient-norm column or with fewer than 10 usable values.
@@ -42,7 +45,8 @@ struct GradNormSignal {
       // Gradient spikes must not teach the baseline either.
       if z < options.spikeZ { baseline.update(logged) }
     }
-    ring[k % ring.count] = z
+    slot = slot + 1 == ring.count ? 0 : slot + 1
+    ring[slot] = z
   }
 
   /// The highest gradient z over `[k − lookback, k]` and where it was; valid right after
@@ -50,7 +54,7 @@ struct GradNormSignal {
   func recent(at k: Int) -> (z: Double, position: Int) {
     var best = (z: -Double.infinity, position: k)
     for back in 0...min(Self.lookback, k) {
-      let z = ring[(k - back) % ring.count]
+      let z = ring[(slot - back + ring.count) % ring.count]
       if z > best.z { best = (z, k - back) }
     }
     return best

@@ -33,21 +33,22 @@ struct Residuals {
       break
     }
     logSpace = positive
-    var values = [Double](repeating: .nan, count: series.count - first)
     let knots = Self.knotTable(series: series, from: first, trend: trend)
     // Two halves on two cores for long series: each point's residual depends on that point only.
-    let chunks = series.count - first > 1 << 20 ? 2 : 1
+    // The array is left uninitialised and every slot written by its half, so the first touch of
+    // each page (a fault, and zeroing) is shared between the cores too.
     let total = series.count - first
+    let chunks = total > 1 << 20 ? 2 : 1
     let isPositive = positive
-    values.withUnsafeMutableBufferPointer { output in
+    values = [Double](unsafeUninitializedCapacity: total) { output, initialized in
       nonisolated(unsafe) let output = output
       DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
         let low = first + total * chunk / chunks
         let high = first + total * (chunk + 1) / chunks
         Self.fill(output, series: series, range: low..<high, offset: first, knots: knots, logSpace: isPositive)
       }
+      initialized = total
     }
-    self.values = values
   }
 
   /// Residuals of `series[range]` into `output[i − offset]`, walking the knots with a cursor.
@@ -63,7 +64,10 @@ struct Residuals {
       series.losses.withUnsafeBufferPointer { losses in
         for i in range {
           let loss = losses[i]
-          guard loss.isFinite else { continue }
+          guard loss.isFinite else {
+            output[i - offset] = .nan
+            continue
+          }
           let step = steps[i]
           var expected = positive ? 1.0 : 0.0
           if let knots {

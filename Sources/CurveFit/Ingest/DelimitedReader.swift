@@ -48,7 +48,8 @@ struct DelimitedReader {
     _ first: Int?, _ second: Int, _ third: Int? = nil, _ fourth: Int? = nil,
     in line: UnsafeBufferPointer<UInt8>
   ) -> Located {
-    let last = max(first ?? 0, second, third ?? 0, fourth ?? 0)
+    // Nested two-argument max: the variadic one builds an array per row.
+    let last = max(max(first ?? 0, second), max(third ?? 0, fourth ?? 0))
     var index = 0
     var start = 0
     var found = Located()

@@ -15,7 +15,7 @@ enum FastFloat {
   /// 10^exponent for 0…22, all exact doubles. A switch of literals rather than a static array:
   /// a global array costs a lazy-initialisation check and a bounds check per number parsed.
   @inline(__always)
-  private static func exactPower(_ exponent: Int) -> Double {
+  static func exactPower(_ exponent: Int) -> Double {
     switch exponent {
     case 0: 1
     case 1: 1e1

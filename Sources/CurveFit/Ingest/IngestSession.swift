@@ -24,14 +24,11 @@ final class IngestSession {
   private var stepKey: [UInt8] = []
   private var lossKey: [UInt8] = []
 
-  private var steps: [Double] = []
-  private var losses: [Double] = []
-  /// Gradient norms beside the losses (NaN where a row has none); empty without the column.
-  private var gradNorms: [Double] = []
   private var gradKey: [UInt8] = []
-  /// Learning rates beside the losses (NaN where a row has none); empty without the column.
-  private var learningRates: [Double] = []
   private var lrKey: [UInt8] = []
+  private var kept = KeptColumns()
+  /// The hot loop for plain CSV and TSV rows, once the columns are known.
+  private var rowParser: DelimitedRowParser?
   private var dataRows = 0
   private var rowsWithoutLoss = 0
 
@@ -48,31 +45,16 @@ final class IngestSession {
 
   func adopt(configurationOf other: IngestSession) {
     (format, columns, resolved, delimited) = (other.format, other.columns, other.resolved, other.delimited)
+    rowParser = other.rowParser
     (stepKey, lossKey, gradKey, lrKey) = (other.stepKey, other.lossKey, other.gradKey, other.lrKey)
   }
 
   func reserve(_ rows: Int) {
-    steps.reserveCapacity(rows)
-    losses.reserveCapacity(rows)
-    if resolved?.gradNorm != nil { gradNorms.reserveCapacity(rows) }
-    if resolved?.learningRate != nil { learningRates.reserveCapacity(rows) }
+    kept.reserve(rows, gradNorms: resolved?.gradNorm != nil, learningRates: resolved?.learningRate != nil)
   }
 
   func appendRows(of other: IngestSession, rowOffset: Int) {
-    // Column by column, each worker column freed as soon as it is copied: the peak is the full
-    // columns plus one worker column, not plus all of them.
-    if resolved?.step == nil {
-      steps.append(contentsOf: other.steps.map { $0 + Double(rowOffset) })
-    } else {
-      steps.append(contentsOf: other.steps)
-    }
-    other.steps = []
-    losses.append(contentsOf: other.losses)
-    other.losses = []
-    gradNorms.append(contentsOf: other.gradNorms)
-    other.gradNorms = []
-    learningRates.append(contentsOf: other.learningRates)
-    other.learningRates = []
+    kept.append(&other.kept, stepOffset: resolved?.step == nil ? Double(rowOffset) : 0)
     dataRows += other.dataRows
     rowsWithoutLoss += other.rowsWithoutLoss
   }
@@ -99,6 +81,32 @@ final class IngestSession {
     }
   }
 
+  /// Consumes a block of whole lines (see `LineReader.forEachBlock`), the first numbered
+  /// `firstLine`; returns how many lines it held. Plain CSV and TSV rows take the fast loop,
+  /// every other line `consume(_:number:)`.
+  func consume(block: UnsafeBufferPointer<UInt8>, firstLine: Int) throws(IngestError) -> Int {
+    guard let base = block.baseAddress else { return 0 }
+    var offset = 0
+    var lines = 0
+    while offset < block.count {
+      if let rowParser, resolved != nil {
+        let taken = rowParser.parseRows(block, from: offset, rowsBefore: dataRows, into: &kept)
+        dataRows += taken.rows
+        lines += taken.rows
+        offset = taken.end
+        guard offset < block.count else { break }
+      }
+      let newline = memchr(base + offset, 0x0A, block.count - offset)
+      let lineEnd = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? block.count
+      var contentEnd = lineEnd
+      if contentEnd > offset, base[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+      try consume(UnsafeBufferPointer(start: base + offset, count: contentEnd - offset), number: firstLine + lines)
+      lines += 1
+      offset = lineEnd + 1
+    }
+    return lines
+  }
+
   func finish() throws(IngestError) -> LossSeries {
     guard let format else { throw .empty(source: source) }
     if format == .jsonl, resolved == nil { try resolveJSONColumns() }
@@ -110,12 +118,13 @@ final class IngestSession {
       columns: columns)
     origin.rowsRead = dataRows
     origin.rowsWithoutLoss = rowsWithoutLoss
-    guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: dataRows) }
+    guard !kept.steps.isEmpty else { throw .noFiniteLoss(source: source, rows: dataRows) }
     origin.gradNormColumn = resolved.gradNorm.map { columns[$0] }
     origin.learningRateColumn = resolved.learningRate.map { columns[$0] }
+    let rows = kept.steps.count
     return LossSeries(
-      steps: steps, losses: losses, gradNorms: gradNorms.count == steps.count ? gradNorms : nil,
-      learningRates: learningRates.count == steps.count ? learningRates : nil, origin: origin)
+      steps: kept.steps, losses: kept.losses, gradNorms: kept.gradNorms.count == rows ? kept.gradNorms : nil,
+      learningRates: kept.learningRates.count == rows ? kept.learningRates : nil, origin: origin)
   }
 
   // MARK: - First line
@@ -128,7 +137,9 @@ final class IngestSession {
     case .csv, .tsv:
       delimited = DelimitedReader(delimiter: detected == .tsv ? 0x09 : UInt8(ascii: ","))
       columns = delimited.headerNames(line)
-      resolved = try selection.resolve(columns: columns, source: source)
+      let choice = try selection.resolve(columns: columns, source: source)
+      resolved = choice
+      rowParser = DelimitedRowParser(delimiter: delimited.delimiter, columns: choice)
     case .jsonl:
       pending.append((Array(line), number))
       pendingBytes = line.count
@@ -164,14 +175,14 @@ final class IngestSession {
     } else {
       step = Double(dataRows)
     }
-    steps.append(step)
-    losses.append(loss)
+    kept.steps.append(step)
+    kept.losses.append(loss)
     if resolved.gradNorm != nil {
       // A missing or unreadable gradient norm is no reason to reject a loss: it is only a hint.
-      gradNorms.append(found.third.flatMap { FastFloat.parse(UnsafeBufferPointer(rebasing: line[$0])) } ?? .nan)
+      kept.gradNorms.append(found.third.flatMap { FastFloat.parse(UnsafeBufferPointer(rebasing: line[$0])) } ?? .nan)
     }
     if resolved.learningRate != nil {
-      learningRates.append(found.fourth.flatMap { FastFloat.parse(UnsafeBufferPointer(rebasing: line[$0])) } ?? .nan)
+      kept.learningRates.append(found.fourth.flatMap { FastFloat.parse(UnsafeBufferPointer(rebasing: line[$0])) } ?? .nan)
     }
   }
 
@@ -290,21 +301,21 @@ final class IngestSession {
     } else {
       step = Double(dataRows)
     }
-    steps.append(step)
-    losses.append(loss)
+    kept.steps.append(step)
+    kept.losses.append(loss)
     if wantsGrad {
       var grad = Double.nan
       if case .number(let range)? = gradLeaf {
         grad = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])) ?? .nan
       }
-      gradNorms.append(grad)
+      kept.gradNorms.append(grad)
     }
     if wantsRate {
       var rate = Double.nan
       if case .number(let range)? = lrLeaf {
         rate = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])) ?? .nan
       }
-      learningRates.append(rate)
+      kept.learningRates.append(rate)
     }
   }
 

@@ -49,11 +49,60 @@ struct LineReader {
   func forEachLine(
     _ body: (UnsafeBufferPointer<UInt8>, Int, Int) throws(IngestError) -> Bool
   ) throws(IngestError) {
+    var lineNumber = firstLineNumber - 1
+    try forEachChunk(nextLine: { lineNumber + 1 }) { (base, filled, atEnd, bufferOffset) throws(IngestError) -> Int? in
+      var lineStart = 0
+      while lineStart < filled {
+        let remaining = filled - lineStart
+        let newline = memchr(base + lineStart, 0x0A, remaining)
+        let lineEnd: Int
+        if let newline {
+          lineEnd = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
+        } else if atEnd {
+          lineEnd = filled
+        } else {
+          break
+        }
+        lineNumber += 1
+        var contentEnd = lineEnd
+        if contentEnd > lineStart, base[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+        let line = UnsafeBufferPointer(start: base + lineStart, count: contentEnd - lineStart)
+        if try !body(line, lineNumber, bufferOffset + min(lineEnd + 1, filled)) { return nil }
+        lineStart = lineEnd + 1
+      }
+      return lineStart
+    }
+  }
+
+  /// Calls `body` with runs of whole lines, each ending in a newline except possibly the input's
+  /// last; a line is never split between two calls. `body` numbers the lines and returns how
+  /// many the block held (for the number of a line too long to fit).
+  func forEachBlock(_ body: (UnsafeBufferPointer<UInt8>) throws(IngestError) -> Int) throws(IngestError) {
+    var lines = 0
+    try forEachChunk(nextLine: { firstLineNumber + lines }) { (base, filled, atEnd, _) throws(IngestError) -> Int? in
+      var end = filled
+      if !atEnd {
+        // Whole lines only: up to the last newline; a block without one waits for more bytes.
+        end = filled
+        while end > 0, base[end - 1] != 0x0A { end -= 1 }
+      }
+      if end > 0 { lines += try body(UnsafeBufferPointer(start: base, count: end)) }
+      return end
+    }
+  }
+
+  /// Fills the buffer block by block and hands it to `body` with the count of valid bytes,
+  /// whether the input has ended, and the input offset of its first byte. `body` returns how many
+  /// bytes it used (the rest is kept for the next call), or `nil` to stop. The buffer doubles,
+  /// up to `maxLineLength`, while a line does not fit.
+  private func forEachChunk(
+    nextLine: () -> Int,
+    _ body: (UnsafeMutablePointer<UInt8>, Int, Bool, Int) throws(IngestError) -> Int?
+  ) throws(IngestError) {
     var capacity = blockSize
     var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
     defer { buffer.deallocate() }
     var filled = 0
-    var lineNumber = firstLineNumber - 1
     // Input offset of buffer[0].
     var bufferOffset = 0
     var atEnd = false
@@ -61,7 +110,7 @@ struct LineReader {
     while !atEnd {
       if filled == capacity {
         guard capacity < maxLineLength else {
-          throw .lineTooLong(SourceLocation(source: source, line: lineNumber + 1), limit: maxLineLength)
+          throw .lineTooLong(SourceLocation(source: source, line: nextLine()), limit: maxLineLength)
         }
         let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity * 2, alignment: 16)
         grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
@@ -79,32 +128,14 @@ struct LineReader {
       }
       filled += got
       guard let base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-      var lineStart = 0
-      while lineStart < filled {
-        let remaining = filled - lineStart
-        let newline = memchr(base + lineStart, 0x0A, remaining)
-        let lineEnd: Int
-        if let newline {
-          lineEnd = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
-        } else if atEnd {
-          lineEnd = filled
-        } else {
-          break
-        }
-        lineNumber += 1
-        var contentEnd = lineEnd
-        if contentEnd > lineStart, base[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-        let line = UnsafeBufferPointer(start: base + lineStart, count: contentEnd - lineStart)
-        if try !body(line, lineNumber, bufferOffset + min(lineEnd + 1, filled)) { return }
-        lineStart = lineEnd + 1
-      }
-      if lineStart >= filled {
+      guard let used = try body(base, filled, atEnd, bufferOffset) else { return }
+      if used >= filled {
         bufferOffset += filled
         filled = 0
-      } else if lineStart > 0 {
-        memmove(base, base + lineStart, filled - lineStart)
-        bufferOffset += lineStart
-        filled -= lineStart
+      } else if used > 0 {
+        memmove(base, base + used, filled - used)
+        bufferOffset += used
+        filled -= used
       }
     }
   }

@@ -56,10 +56,12 @@ extension LogReader {
         var reader = LineReader(
           input: .fileRange(descriptor, start: range.lowerBound, end: range.upperBound), source: source)
         reader.firstLineNumber = index == 0 ? firstNumber : 1
+        var linesBefore = reader.firstLineNumber - 1
         do throws(IngestError) {
-          try reader.forEachLine { (line, number) throws(IngestError) -> Bool in
-            try worker.consume(line, number: number)
-            return true
+          try reader.forEachBlock { (block) throws(IngestError) -> Int in
+            let count = try worker.consume(block: block, firstLine: linesBefore + 1)
+            linesBefore += count
+            return count
           }
         } catch {
           slots[index] = error

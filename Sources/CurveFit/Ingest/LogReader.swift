@@ -97,9 +97,11 @@ public struct LogReader: Sendable {
 
   private func read(_ lines: LineReader) throws(IngestError) -> LossSeries {
     let session = IngestSession(source: lines.source, selection: selection)
-    try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
-      try session.consume(line, number: number)
-      return true
+    var linesBefore = lines.firstLineNumber - 1
+    try lines.forEachBlock { (block) throws(IngestError) -> Int in
+      let count = try session.consume(block: block, firstLine: linesBefore + 1)
+      linesBefore += count
+      return count
     }
     return try session.finish()
   }

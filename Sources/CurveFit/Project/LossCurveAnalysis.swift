@@ -69,6 +69,9 @@ public struct LossCurveAnalysis: Sendable {
     fitter.range = options.range
     let range = options.range.resolved(for: series)
     let check = HealthCheck(options: options.health, detector: options.detector)
+    // The schedule depends on the learning rates alone: on a long log it is read on the other
+    // core while health and fits run here.
+    let schedule = Concurrent(points: series.count) { LearningRateSchedule.detect(series) }
 
     // Fine bins are built once per set of exclusions and shared by every fit that uses it.
     let allSums = fitter.binnedSums(series, excluding: .none)
@@ -176,7 +179,8 @@ public struct LossCurveAnalysis: Sendable {
     let context = ScheduleAnalysis.Context(
       series: series, range: range, excluded: finalExcluded, heldOut: heldOut,
       powerBacktest: chosen.backtest, lastStep: lastStep, target: options.target,
-      resamples: options.bootstrapResamples, seed: options.seed, refitSolver: refitSolver)
+      resamples: options.bootstrapResamples, seed: options.seed, refitSolver: refitSolver,
+      schedule: schedule.wait())
     analysis.schedule = try ScheduleAnalysis.run(context, options: options.schedule)
     if let schedule = analysis.schedule?.schedule { analysis.health.annotatePlateaus(schedule) }
     if let schedule = analysis.schedule, schedule.chosen, let current = schedule.current,

@@ -67,6 +67,8 @@ public struct ScheduleAnalysis: Sendable {
     var resamples: Int
     var seed: UInt64
     var refitSolver: LevenbergMarquardt
+    /// `LearningRateSchedule.detect(series)`, run by the caller alongside its own work.
+    var schedule: LearningRateSchedule?
   }
 
   /// `nil` when the log has no learning rates (and the annealing law was not forced).
@@ -74,7 +76,7 @@ public struct ScheduleAnalysis: Sendable {
   /// - Throws: `FitError.noAnnealing` when `--model annealing` cannot be honoured.
   static func run(_ context: Context, options: Options) throws(FitError) -> ScheduleAnalysis? {
     let series = context.series
-    guard let schedule = LearningRateSchedule.detect(series) else {
+    guard let schedule = context.schedule else {
       guard options.mode != .forced else {
         throw .noAnnealing(
           "\(series.origin.source): --model annealing needs a learning-rate column, and none of "

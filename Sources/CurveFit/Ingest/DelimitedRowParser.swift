@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The hot loop of CSV and TSV ingest: rows whose wanted cells are plain decimal numbers.
+///
+/// Ten million rows leave no room for a call, a bounds check or a field table per cell, so this
+/// walks a block of whole lines with raw pointers, parses the wanted cells as it meets them
+/// (skipping the others up to the next delimiter) and stops at the first line it does not
+/// understand: a quote, a blank or unusual cell, a short row, a number outside Clinger's fast
+/// path. That line goes through `IngestSession`'s general parser, which reads or rejects it with
+/// a precise message, and this loop resumes after it. Every number it accepts is correctly
+/// rounded, so both paths give the same doubles.
+struct DelimitedRowParser {
+  let delimiter: UInt8
+  /// Column indices, −1 for a column not kept.
+  let step: Int
+  let loss: Int
+  let gradNorm: Int
+  let learningRate: Int
+  /// The last column to read; the rest of a line is skipped in one `memchr`.
+  let last: Int
+
+  init(delimiter: UInt8, columns: ColumnSelection.Resolved) {
+    self.delimiter = delimiter
+    step = columns.step ?? -1
+    loss = columns.loss
+    gradNorm = columns.gradNorm ?? -1
+    learningRate = columns.learningRate ?? -1
+    last = max(max(step, loss), max(gradNorm, learningRate))
+  }
+
+  /// Parses rows from `offset` on while they are plain, appending to `kept`.
+  ///
+  /// - Parameter rowsBefore: data rows before this block, for the row-number steps of a log
+  ///   without a step column.
+  /// - Returns: the offset of the first line not taken (`block.count` when all were) and how many
+  ///   rows were taken; each was one line.
+  func parseRows(
+    _ block: UnsafeBufferPointer<UInt8>, from offset: Int, rowsBefore: Int, into kept: inout KeptColumns
+  ) -> (end: Int, rows: Int) {
+    guard let base = block.baseAddress else { return (offset, 0) }
+    let end = base + block.count
+    var line = base + offset
+    var rows = 0
+    while line < end {
+      var cursor = line
+      var cells = (step: 0.0, loss: 0.0, grad: 0.0, rate: 0.0)
+      var field = 0
+      var plain = true
+      while true {
+        if field == loss || field == step || field == gradNorm || field == learningRate {
+          guard let value = Self.number(&cursor, end) else {
+            plain = false
+            break
+          }
+          if field == loss { cells.loss = value }
+          if field == step { cells.step = value }
+          if field == gradNorm { cells.grad = value }
+          if field == learningRate { cells.rate = value }
+        } else {
+          // A quoted cell may hold the delimiter: the general parser splits it.
+          if cursor < end, cursor.pointee == UInt8(ascii: "\"") {
+            plain = false
+            break
+          }
+          while cursor < end, cursor.pointee != delimiter, cursor.pointee != 0x0A { cursor += 1 }
+        }
+        if field == last { break }
+        guard cursor < end, cursor.pointee == delimiter else {
+          plain = false
+          break
+        }
+        cursor += 1
+        field += 1
+      }
+      if plain, cursor < end {
+        let next = cursor.pointee
+        plain = next == delimiter || next == 0x0A || next == 0x0D
+      }
+      guard plain else { break }
+      if let newline = memchr(cursor, 0x0A, end - cursor) {
+        line = UnsafePointer(newline.assumingMemoryBound(to: UInt8.self)) + 1
+      } else {
+        line = end
+      }
+      rows += 1
+      kept.steps.append(step >= 0 ? cells.step : Double(rowsBefore + rows))
+      kept.losses.append(cells.loss)
+      if gradNorm >= 0 { kept.gradNorms.append(cells.grad) }
+      if learningRate >= 0 { kept.learningRates.append(cells.rate) }
+    }
+    return (line - base, rows)
+  }
+
+  /// A decimal number at `cursor` (sign, digits, fraction, exponent) that Clinger's fast path
+  /// rounds exactly: at most 19 digits, a mantissa ≤ 2^53 and a decimal exponent in −22…22.
+  /// Moves `cursor` past it; `nil` (cursor unspecified) for anything else, including no digits.
+  @inline(__always)
+  static func number(_ cursor: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double? {
+    var p = cursor
+    var negative = false
+    if p < end, p.pointee == UInt8(ascii: "-") || p.pointee == UInt8(ascii: "+") {
+      negative = p.pointee == UInt8(ascii: "-")
+      p += 1
+    }
+    var mantissa: UInt64 = 0
+    let integerStart = p
+    while p < end, p.pointee &- 0x30 < 10 {
+      mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+      p += 1
+    }
+    var digits = p - integerStart
+    var exponent = 0
+    if p < end, p.pointee == UInt8(ascii: ".") {
+      p += 1
+      let fractionStart = p
+      while p < end, p.pointee &- 0x30 < 10 {
+        mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+        p += 1
+      }
+      digits += p - fractionStart
+      exponent = fractionStart - p
+    }
+    // More than 19 digits may have wrapped the mantissa: the general parser takes those.
+    guard digits > 0, digits <= 19 else { return nil }
+    if p < end, p.pointee | 0x20 == UInt8(ascii: "e") {
+      p += 1
+      var exponentNegative = false
+      if p < end, p.pointee == UInt8(ascii: "-") || p.pointee == UInt8(ascii: "+") {
+        exponentNegative = p.pointee == UInt8(ascii: "-")
+        p += 1
+      }
+      let exponentStart = p
+      var written = 0
+      while p < end, p.pointee &- 0x30 < 10 {
+        if written < 100_000 { written = written * 10 + Int(p.pointee &- 0x30) }
+        p += 1
+      }
+      guard p > exponentStart else { return nil }
+      exponent += exponentNegative ? -written : written
+    }
+    guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+    var value = Double(mantissa)
+    value = exponent < 0 ? value / FastFloat.exactPower(-exponent) : value * FastFloat.exactPower(exponent)
+    cursor = p
+    return negative ? -value : value
+  }
+}
