@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Sums of `t`, `y`, `y²` and counts of the usable points in fine log-spaced bins of the step.
@@ -26,31 +27,86 @@ struct LogBinnedSums: Sendable {
     let lastIndex = positions.reversed().first(where: usable)
     let first = firstIndex.map { series.steps[$0] } ?? 1
     let last = lastIndex.map { series.steps[$0] } ?? 1
-    var used = 0
     let low = firstIndex != nil ? Foundation.log(first) : 0
     let high = lastIndex != nil ? Foundation.log(last) : 0
     logLow = low
     width = max((high - low) / Double(bins), 1e-12)
-    var sumT = [Double](repeating: 0, count: bins)
-    var sumY = sumT
-    var sumYY = sumT
-    var counts = sumT
-    var bin = 0
-    var nextEdge = Foundation.exp(low + width)
-    let width = self.width
-    FitPoints.forEachUsable(series, positions, excluded) { step, loss in
-      while bin < bins - 1, step >= nextEdge {
-        bin += 1
-        nextEdge = Foundation.exp(low + Double(bin + 1) * width)
+    // Long series in two halves on two cores. Points are in step order, so the halves share at
+    // most the one bin their boundary falls in, and adding the halves' bins gives the same sums
+    // up to the rounding of that one bin.
+    let chunks = positions.count > 1 << 20 ? 2 : 1
+    var parts = [Part?](repeating: nil, count: chunks)
+    let edges = (low: low, width: width)
+    parts.withUnsafeMutableBufferPointer { slots in
+      nonisolated(unsafe) let slots = slots
+      DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let from = positions.lowerBound + positions.count * chunk / chunks
+        let to = positions.lowerBound + positions.count * (chunk + 1) / chunks
+        slots[chunk] = Part(series: series, positions: from..<to, excluded: excluded, bins: bins, edges: edges)
       }
-      sumT[bin] += step
-      sumY[bin] += loss
-      sumYY[bin] += loss * loss
-      counts[bin] += 1
-      used += 1
     }
-    self.used = used
-    (self.sumT, self.sumY, self.sumYY, self.counts) = (sumT, sumY, sumYY, counts)
+    var total = parts[0] ?? Part(bins: bins)
+    for part in parts.dropFirst() {
+      guard let part else { continue }
+      for bin in 0..<bins where part.counts[bin] > 0 {
+        total.sumT[bin] += part.sumT[bin]
+        total.sumY[bin] += part.sumY[bin]
+        total.sumYY[bin] += part.sumYY[bin]
+        total.counts[bin] += part.counts[bin]
+      }
+      total.used += part.used
+    }
+    used = total.used
+    (sumT, sumY, sumYY, counts) = (total.sumT, total.sumY, total.sumYY, total.counts)
+  }
+
+  /// The bin the building walk puts `step` in: the last edge at or below it.
+  static func bin(of step: Double, bins: Int, low: Double, width: Double) -> Int {
+    var bin = min(bins - 1, max(0, Int((Foundation.log(step) - low) / width)))
+    while bin < bins - 1, step >= Foundation.exp(low + Double(bin + 1) * width) { bin += 1 }
+    while bin > 0, step < Foundation.exp(low + Double(bin) * width) { bin -= 1 }
+    return bin
+  }
+
+  /// The sums of one stretch of positions.
+  private struct Part {
+    var sumT: [Double]
+    var sumY: [Double]
+    var sumYY: [Double]
+    var counts: [Double]
+    var used = 0
+
+    init(bins: Int) {
+      sumT = [Double](repeating: 0, count: bins)
+      (sumY, sumYY, counts) = (sumT, sumT, sumT)
+    }
+
+    /// One walk: steps are sorted, so a cursor moves along the bin edges (one `exp` per edge
+    /// passed, none per row).
+    init(series: LossSeries, positions: Range<Int>, excluded: StepRanges, bins: Int, edges: (low: Double, width: Double)) {
+      self.init(bins: bins)
+      var bin = -1
+      var nextEdge = 0.0
+      var (sumT, sumY, sumYY, counts, used) = (self.sumT, self.sumY, self.sumYY, self.counts, 0)
+      self.sumT = []
+      (self.sumY, self.sumYY, self.counts) = ([], [], [])
+      FitPoints.forEachUsable(series, positions, excluded) { step, loss in
+        if bin < 0 {
+          bin = LogBinnedSums.bin(of: step, bins: bins, low: edges.low, width: edges.width)
+          nextEdge = Foundation.exp(edges.low + Double(bin + 1) * edges.width)
+        }
+        while bin < bins - 1, step >= nextEdge {
+          bin += 1
+          nextEdge = Foundation.exp(edges.low + Double(bin + 1) * edges.width)
+        }
+        sumT[bin] += step
+        sumY[bin] += loss
+        sumYY[bin] += loss * loss
+        counts[bin] += 1
+        used += 1
+      }
+      (self.sumT, self.sumY, self.sumYY, self.counts, self.used) = (sumT, sumY, sumYY, counts, used)
+    }
   }
 
   /// The same sums without the usable points in `excluded` (which must not overlap anything
@@ -65,10 +121,7 @@ struct LogBinnedSums: Sendable {
         let step = series.steps[i]
         let loss = series.losses[i]
         guard step > 0, loss.isFinite else { continue }
-        // The bin the building walk put it in: the last edge at or below the step.
-        var bin = min(bins - 1, max(0, Int((Foundation.log(step) - logLow) / width)))
-        while bin < bins - 1, step >= Foundation.exp(logLow + Double(bin + 1) * width) { bin += 1 }
-        while bin > 0, step < Foundation.exp(logLow + Double(bin) * width) { bin -= 1 }
+        let bin = Self.bin(of: step, bins: bins, low: logLow, width: width)
         guard copy.counts[bin] > 0 else { continue }
         copy.sumT[bin] -= step
         copy.sumY[bin] -= loss

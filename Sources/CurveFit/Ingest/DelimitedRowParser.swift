@@ -42,57 +42,79 @@ struct DelimitedRowParser {
     _ block: UnsafeBufferPointer<UInt8>, from offset: Int, rowsBefore: Int, into kept: inout KeptColumns
   ) -> (end: Int, rows: Int) {
     guard let base = block.baseAddress else { return (offset, 0) }
-    let end = base + block.count
-    var line = base + offset
-    var rows = 0
-    while line < end {
-      var cursor = line
-      var cells = (step: 0.0, loss: 0.0, grad: 0.0, rate: 0.0)
-      var field = 0
-      var plain = true
-      while true {
-        if field == loss || field == step || field == gradNorm || field == learningRate {
-          guard let value = Self.number(&cursor, end) else {
-            plain = false
-            break
-          }
-          if field == loss { cells.loss = value }
-          if field == step { cells.step = value }
-          if field == gradNorm { cells.grad = value }
-          if field == learningRate { cells.rate = value }
-        } else {
-          // A quoted cell may hold the delimiter: the general parser splits it.
-          if cursor < end, cursor.pointee == UInt8(ascii: "\"") {
-            plain = false
-            break
-          }
-          while cursor < end, cursor.pointee != delimiter, cursor.pointee != 0x0A { cursor += 1 }
+    // Rows are gathered in a small batch and appended a batch at a time: an append per cell
+    // costs a uniqueness and a capacity check each.
+    let batch = 1_024
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * batch) { buffer in
+      guard let cells = buffer.baseAddress else { return (offset, 0) }
+      let end = base + block.count
+      var line = base + offset
+      var rows = 0
+      var pending = 0
+      while line < end {
+        guard let next = parseRow(line, end, into: cells + pending, stride: batch) else { break }
+        line = next
+        rows += 1
+        if step < 0 { cells[pending] = Double(rowsBefore + rows) }
+        pending += 1
+        if pending == batch {
+          flush(cells, pending, stride: batch, into: &kept)
+          pending = 0
         }
-        if field == last { break }
-        guard cursor < end, cursor.pointee == delimiter else {
-          plain = false
-          break
-        }
-        cursor += 1
-        field += 1
       }
-      if plain, cursor < end {
-        let next = cursor.pointee
-        plain = next == delimiter || next == 0x0A || next == 0x0D
-      }
-      guard plain else { break }
-      if let newline = memchr(cursor, 0x0A, end - cursor) {
-        line = UnsafePointer(newline.assumingMemoryBound(to: UInt8.self)) + 1
-      } else {
-        line = end
-      }
-      rows += 1
-      kept.steps.append(step >= 0 ? cells.step : Double(rowsBefore + rows))
-      kept.losses.append(cells.loss)
-      if gradNorm >= 0 { kept.gradNorms.append(cells.grad) }
-      if learningRate >= 0 { kept.learningRates.append(cells.rate) }
+      flush(cells, pending, stride: batch, into: &kept)
+      return (line - base, rows)
     }
-    return (line - base, rows)
+  }
+
+  /// Parses the line at `line` into `cells[0]` (step), `cells[stride]` (loss), `cells[2 · stride]`
+  /// (gradient norm) and `cells[3 · stride]` (learning rate); returns the start of the next line,
+  /// or `nil` when the line is not plain.
+  @inline(__always)
+  private func parseRow(
+    _ line: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>, into cells: UnsafeMutablePointer<Double>,
+    stride: Int
+  ) -> UnsafePointer<UInt8>? {
+    var cursor = line
+    var field = 0
+    while true {
+      if field == loss || field == step || field == gradNorm || field == learningRate {
+        guard let value = Self.number(&cursor, end) else { return nil }
+        if field == step { cells[0] = value }
+        if field == loss { cells[stride] = value }
+        if field == gradNorm { cells[2 * stride] = value }
+        if field == learningRate { cells[3 * stride] = value }
+      } else {
+        // A quoted cell may hold the delimiter: the general parser splits it.
+        if cursor < end, cursor.pointee == UInt8(ascii: "\"") { return nil }
+        while cursor < end, cursor.pointee != delimiter, cursor.pointee != 0x0A { cursor += 1 }
+      }
+      if field == last { break }
+      guard cursor < end, cursor.pointee == delimiter else { return nil }
+      cursor += 1
+      field += 1
+    }
+    guard cursor < end else { return end }
+    let next = cursor.pointee
+    guard next == delimiter || next == 0x0A || next == 0x0D else { return nil }
+    // The rest of the line: usually a few short cells, quicker by hand than through memchr.
+    let scanEnd = min(end, cursor + 32)
+    while cursor < scanEnd, cursor.pointee != 0x0A { cursor += 1 }
+    if cursor < scanEnd { return cursor + 1 }
+    guard let newline = memchr(cursor, 0x0A, end - cursor) else { return end }
+    return UnsafePointer(newline.assumingMemoryBound(to: UInt8.self)) + 1
+  }
+
+  private func flush(
+    _ cells: UnsafeMutablePointer<Double>, _ count: Int, stride: Int, into kept: inout KeptColumns
+  ) {
+    guard count > 0 else { return }
+    kept.steps.append(contentsOf: UnsafeBufferPointer(start: cells, count: count))
+    kept.losses.append(contentsOf: UnsafeBufferPointer(start: cells + stride, count: count))
+    if gradNorm >= 0 { kept.gradNorms.append(contentsOf: UnsafeBufferPointer(start: cells + 2 * stride, count: count)) }
+    if learningRate >= 0 {
+      kept.learningRates.append(contentsOf: UnsafeBufferPointer(start: cells + 3 * stride, count: count))
+    }
   }
 
   /// A decimal number at `cursor` (sign, digits, fraction, exponent) that Clinger's fast path

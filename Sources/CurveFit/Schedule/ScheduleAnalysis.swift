@@ -106,6 +106,11 @@ public struct ScheduleAnalysis: Sendable {
     }
 
     let fitter = options.fitter
+    // The backtest refits on the earlier steps, independently of the full fit: on a long log
+    // the two run on both cores.
+    let heldOutFit = Concurrent(points: series.count) { [context] in
+      backtest(context, fitter: fitter, curve: schedule.observed)
+    }
     do {
       analysis.fit = try fitter.fit(series, curve: schedule.observed, bounds: context.range, excluding: context.excluded)
     } catch {
@@ -115,7 +120,7 @@ public struct ScheduleAnalysis: Sendable {
       return analysis
     }
     guard let fit = analysis.fit else { return analysis }
-    analysis.backtest = backtest(context, fitter: fitter, curve: schedule.observed)
+    analysis.backtest = heldOutFit.wait()
     // Asking for a schedule (`--schedule`, `--peak-lr`) asks for the law that can project one.
     let planned = options.plan != nil || options.peakRate != nil
     analysis.choose(fit: fit, power: context.powerBacktest, mode: options.mode == .auto && planned ? .forced : options.mode)

@@ -6,7 +6,10 @@ import Testing
 /// The fast row loop must give exactly what the general per-line parser gives, hand over every
 /// line it does not understand, and keep line numbers right across block boundaries.
 @Suite struct DelimitedRowParserTests {
-  @Test(arguments: FastFloatTests.samples + ["-0", "1E5", "6.02e+23", "123.456e-3", "0.00000015", "12345678901234567890"])
+  @Test(arguments: FastFloatTests.samples + [
+    "-0", "1E5", "6.02e+23", "123.456e-3", "0.00000015", "12345678901234567890", "12345678", "123456789",
+    "0.12345678", "87654321.1234567", "1.00000000001", "00000000000000000001", "9999999999999999.9",
+  ])
   func acceptedNumbersMatchTheStandardLibrary(_ text: String) throws {
     let bytes = Array(text.utf8)
     let parsed = bytes.withUnsafeBufferPointer { buffer -> Double? in
