@@ -18,7 +18,23 @@ public struct HealthCheck: Sendable {
     trendFitter: @escaping (ClosedRange<Double>) -> ((Double) -> Double)?,
     detectPlateaus: Bool = true, useGradient: Bool = true
   ) -> HealthFindings {
-    let residuals = Residuals(series: series, trend: trend, fromStep: fromStep)
+    var scratch: [Double] = []
+    return run(
+      series, fromStep: fromStep, trend: trend, trendFitter: trendFitter, detectPlateaus: detectPlateaus,
+      useGradient: useGradient, scratch: &scratch)
+  }
+
+  /// Like `run`, reusing `scratch` for the residuals and leaving them there for the next pass
+  /// over the same series.
+  func run(
+    _ series: LossSeries, fromStep: Double, trend: ((Double) -> Double)?,
+    trendFitter: @escaping (ClosedRange<Double>) -> ((Double) -> Double)?,
+    detectPlateaus: Bool = true, useGradient: Bool = true, scratch: inout [Double]
+  ) -> HealthFindings {
+    let storage = scratch
+    scratch = []
+    let residuals = Residuals(series: series, trend: trend, fromStep: fromStep, storage: consume storage)
+    defer { scratch = residuals.values }
     let gradient = useGradient ? GradNormSignal(series: series, residuals: residuals, options: options) : nil
     let scan = ElevatedScan(residuals, options: options, gradient: gradient)
     let divergence = DivergenceDetector(options: options)

@@ -80,9 +80,11 @@ public struct LossCurveAnalysis: Sendable {
     // Smoothing is for the detectors and the eye; the fits see the raw losses, which the EMA
     // would drag behind the curve.
     let watched = options.smoothing > 0 ? series.smoothed(weight: options.smoothing) : series
+    // The second pass overwrites the first's residuals rather than faulting in fresh pages.
+    var residualStorage: [Double] = []
     let first = check.run(
       watched, fromStep: range.lowerBound, trend: firstTrend.callAsFunction,
-      trendFitter: { _ in nil }, detectPlateaus: false, useGradient: false)
+      trendFitter: { _ in nil }, detectPlateaus: false, useGradient: false, scratch: &residualStorage)
     // Anomalies that leave too few points to fit (a run that fails early and never recovers)
     // stay in the fit, with a warning, rather than leaving nothing to fit. Leaving anomalies out
     // of the fine bins costs the anomalies' points, not another pass over the rows.
@@ -95,7 +97,9 @@ public struct LossCurveAnalysis: Sendable {
       ? firstFit : try fitter.fit(series, excluding: firstExcluded, sums: firstSums)
     let health = check.run(
       watched, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
-      trendFitter: trendFitter(series, fitter, excluding: firstExcluded, sums: firstSums))
+      trendFitter: trendFitter(series, fitter, excluding: firstExcluded, sums: firstSums),
+      scratch: &residualStorage)
+    residualStorage = []
     let detected = excluded(health, keepSpikes: options.keepSpikes)
     let kept = detected == firstExcluded ? (firstExcluded, firstSums) : fits(detected)
     let anomaliesKept = kept == nil
