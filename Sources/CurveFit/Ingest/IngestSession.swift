@@ -21,11 +21,13 @@ final class IngestSession {
   private var scanner = JSONLineScanner()
   private var pending: [(bytes: [UInt8], number: Int)] = []
   private var pendingBytes = 0
-  private var stepKey: [UInt8] = []
-  private var lossKey: [UInt8] = []
+  /// Owns the bytes `keys` points into; shared with workers.
+  private var keyStorage: JSONKeys?
+  private var keys = (
+    loss: UnsafeBufferPointer<UInt8>(start: nil, count: 0), step: UnsafeBufferPointer<UInt8>(start: nil, count: 0),
+    gradNorm: UnsafeBufferPointer<UInt8>(start: nil, count: 0),
+    learningRate: UnsafeBufferPointer<UInt8>(start: nil, count: 0))
 
-  private var gradKey: [UInt8] = []
-  private var lrKey: [UInt8] = []
   private var kept = KeptColumns()
   /// The hot loop for plain CSV and TSV rows, once the columns are known.
   private var rowParser: DelimitedRowParser?
@@ -46,7 +48,7 @@ final class IngestSession {
   func adopt(configurationOf other: IngestSession) {
     (format, columns, resolved, delimited) = (other.format, other.columns, other.resolved, other.delimited)
     rowParser = other.rowParser
-    (stepKey, lossKey, gradKey, lrKey) = (other.stepKey, other.lossKey, other.gradKey, other.lrKey)
+    (keyStorage, keys) = (other.keyStorage, other.keys)
   }
 
   func reserve(_ rows: Int) {
@@ -220,10 +222,11 @@ final class IngestSession {
     columns = seen
     let choice = try selection.resolve(columns: columns, source: source)
     resolved = choice
-    lossKey = Array(columns[choice.loss].utf8)
-    stepKey = choice.step.map { Array(columns[$0].utf8) } ?? []
-    gradKey = choice.gradNorm.map { Array(columns[$0].utf8) } ?? []
-    lrKey = choice.learningRate.map { Array(columns[$0].utf8) } ?? []
+    let storage = JSONKeys(
+      loss: columns[choice.loss], step: choice.step.map { columns[$0] },
+      gradNorm: choice.gradNorm.map { columns[$0] }, learningRate: choice.learningRate.map { columns[$0] })
+    keyStorage = storage
+    keys = (storage.loss, storage.step, storage.gradNorm, storage.learningRate)
     let held = pending
     pending = []
     for entry in held {
@@ -239,34 +242,25 @@ final class IngestSession {
     var stepLeaf: JSONLineScanner.Leaf?
     var gradLeaf: JSONLineScanner.Leaf?
     var lrLeaf: JSONLineScanner.Leaf?
-    let wantsStep = !stepKey.isEmpty
-    let wantsGrad = !gradKey.isEmpty
-    let wantsRate = !lrKey.isEmpty
-    // The keys as raw buffers for the scan: the closure runs per leaf, and capturing the
-    // arrays would retain and release them each time.
-    let failure: JSONScanError? = lossKey.withUnsafeBufferPointer { lossKey in
-      stepKey.withUnsafeBufferPointer { stepKey in
-        gradKey.withUnsafeBufferPointer { gradKey in
-          lrKey.withUnsafeBufferPointer { lrKey in
-            do throws(JSONScanError) {
-              try scanner.scan(line) { path, leaf in
-                if Self.same(path, lossKey) {
-                  lossLeaf = leaf
-                } else if wantsStep, Self.same(path, stepKey) {
-                  stepLeaf = leaf
-                } else if wantsGrad, Self.same(path, gradKey) {
-                  gradLeaf = leaf
-                } else if wantsRate, Self.same(path, lrKey) {
-                  lrLeaf = leaf
-                }
-              }
-              return nil
-            } catch {
-              return error
-            }
-          }
+    let keys = self.keys
+    let wantsStep = !keys.step.isEmpty
+    let wantsGrad = !keys.gradNorm.isEmpty
+    let wantsRate = !keys.learningRate.isEmpty
+    var failure: JSONScanError?
+    do throws(JSONScanError) {
+      try scanner.scan(line) { path, leaf in
+        if Self.same(path, keys.loss) {
+          lossLeaf = leaf
+        } else if wantsStep, Self.same(path, keys.step) {
+          stepLeaf = leaf
+        } else if wantsGrad, Self.same(path, keys.gradNorm) {
+          gradLeaf = leaf
+        } else if wantsRate, Self.same(path, keys.learningRate) {
+          lrLeaf = leaf
         }
       }
+    } catch {
+      failure = error
     }
     if let failure { throw .invalidJSON(location(number), reason: failure.reason) }
     guard let lossLeaf else {
@@ -274,8 +268,8 @@ final class IngestSession {
       return
     }
     // Key names are spelt out only for messages.
-    var lossName: String { String(decoding: lossKey, as: UTF8.self) }
-    var stepName: String { String(decoding: stepKey, as: UTF8.self) }
+    var lossName: String { String(decoding: keys.loss, as: UTF8.self) }
+    var stepName: String { String(decoding: keys.step, as: UTF8.self) }
     let loss: Double
     switch lossLeaf {
     case .null: loss = .nan
