@@ -37,6 +37,33 @@ struct DivergenceDetector {
     return (divergence, endsNonFinite && onset >= 0 && onset < residuals.count ? onset : nil)
   }
 
+  /// A slow rise the scan's baseline kept up with: an ongoing "plateau" over which the loss
+  /// climbed by at least `spikeMinRatio` (a mean of its last tenth over its first tenth). The
+  /// plateau test only asks whether the loss stopped falling; a loss that rose by 10% or more and
+  /// is still up is a divergence, placed by the same hinge as any other.
+  func sustainedRise(
+    _ plateau: Plateau, residuals: Residuals, series: LossSeries
+  ) -> (Divergence, onset: Int)? {
+    guard plateau.ongoing, plateau.improvementPer1k < 0 else { return nil }
+    let start = series.steps.lowerIndex(atLeast: plateau.startStep) - residuals.start
+    let end = residuals.count - 1
+    guard start >= 0, end - start + 1 >= options.divergenceMinPoints else { return nil }
+    let finite = (start...end).filter { residuals.values[$0].isFinite && residuals.loss($0).isFinite }
+    let tenth = max(1, finite.count / 10)
+    guard finite.count >= 2 * tenth else { return nil }
+    let early = finite.prefix(tenth).reduce(0) { $0 + residuals.loss($1) } / Double(tenth)
+    let late = finite.suffix(tenth).reduce(0) { $0 + residuals.loss($1) } / Double(tenth)
+    guard early > 0, late >= options.spikeMinRatio * early else { return nil }
+    let segment = ElevatedScan.Segment(
+      start: start, peak: end, peakZ: 0, recovery: nil, end: end, level: residuals.values[finite[0]], scale: 0)
+    let onset = hingeOnset(segment, residuals)
+    let ratio = late / early
+    let divergence = Divergence(
+      startStep: residuals.step(onset), firstNonFiniteStep: nil, nonFiniteCount: 0, riseRatio: ratio,
+      severity: ratio >= 2 ? .critical : .warning)
+    return (divergence, onset)
+  }
+
   private func nonFiniteTail(_ series: LossSeries) -> (first: Double?, count: Int, endsNonFinite: Bool) {
     var first: Double?
     var count = 0
@@ -49,10 +76,18 @@ struct DivergenceDetector {
   }
 
   /// The best hinge point in `[start − 2·length, end]`, by least squares with suffix sums: O(n).
+  ///
+  /// Never before the run's lowest loss in that window when a real rise follows it: a run that
+  /// was still setting new lows had not started to diverge, whatever the trend says. (A trend
+  /// fitted through a run that blew up half-way is nearly flat; against it the early, falling
+  /// steps look elevated, and the hinge would place the onset at the start.)
   private func hingeOnset(_ segment: ElevatedScan.Segment, _ residuals: Residuals) -> Int {
     let length = segment.end - segment.start + 1
-    let low = max(0, segment.start - 2 * max(length, options.divergenceMinPoints))
+    var low = max(0, segment.start - 2 * max(length, options.divergenceMinPoints))
     let high = segment.end
+    if let lowest = lowestLoss(residuals, in: low...high), lowest + options.divergenceMinPoints <= high {
+      low = max(low, lowest)
+    }
     guard high - low >= 3 else { return segment.start }
     let finite = (low...high).filter { residuals.values[$0].isFinite }
     guard finite.count >= 4 else { return segment.start }
@@ -102,6 +137,17 @@ struct DivergenceDetector {
       }
     }
     return best.index
+  }
+
+  /// The position of the lowest finite loss in `range` (the first, on ties).
+  private func lowestLoss(_ residuals: Residuals, in range: ClosedRange<Int>) -> Int? {
+    var best: (position: Int, loss: Double)?
+    for position in range {
+      let loss = residuals.loss(position)
+      guard loss.isFinite else { continue }
+      if loss < (best?.loss ?? .infinity) { best = (position, loss) }
+    }
+    return best?.position
   }
 }
 

@@ -37,10 +37,10 @@ public struct HealthCheck: Sendable {
     defer { scratch = residuals.values }
     let gradient = useGradient ? GradNormSignal(series: series, residuals: residuals, options: options) : nil
     let scan = ElevatedScan(residuals, options: options, gradient: gradient)
-    let divergence = DivergenceDetector(options: options)
+    var divergence = DivergenceDetector(options: options)
       .divergence(in: scan, residuals: residuals, series: series)
-    let onset = divergence?.onset
-    let spikes: [Spike]
+    var onset = divergence?.onset
+    var spikes: [Spike]
     var spikePositions: [Range<Int>] = []
     switch detector {
     case .robust:
@@ -56,10 +56,20 @@ public struct HealthCheck: Sendable {
     }
     var excludedPositions = spikePositions
     if let onset { excludedPositions.append(onset..<residuals.count) }
-    let plateaus = detectPlateaus
+    var plateaus = detectPlateaus
       ? PlateauDetector(options: options, trendFitter: trendFitter)
         .plateaus(residuals: residuals, excluded: excludedPositions)
       : []
+    // A rise slow enough for the baseline to follow shows up as a "plateau" that climbs.
+    if divergence == nil, let last = plateaus.last,
+      let rise = DivergenceDetector(options: options).sustainedRise(last, residuals: residuals, series: series)
+    {
+      plateaus.removeLast()
+      divergence = rise
+      onset = rise.onset
+      spikes.removeAll { $0.startStep >= rise.0.startStep }
+      spikePositions.removeAll { $0.lowerBound >= rise.onset }
+    }
 
     var events = spikes.map(Anomaly.spike) + plateaus.map(Anomaly.plateau)
     if let divergence { events.append(.divergence(divergence.0)) }
