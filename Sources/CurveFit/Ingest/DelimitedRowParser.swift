@@ -20,7 +20,7 @@ struct DelimitedRowParser {
   let loss: Int
   let gradNorm: Int
   let learningRate: Int
-  /// The last column to read; the rest of a line is skipped in one `memchr`.
+  /// The last column to read; the rest of a line is only searched for its newline.
   let last: Int
 
   init(delimiter: UInt8, columns: ColumnSelection.Resolved) {
