@@ -141,6 +141,10 @@ struct FitState: Sendable {
   var x2Ref = 1.0
   /// Huber's threshold on the weighted log residuals, when the fit was robust.
   var huberDelta: Double?
+  /// The annealing law with `λ` fitted: `λ`'s fitted value (the fifth parameter of the refits)
+  /// and what `x2` is recomputed from when it moves.
+  var lambda: Double?
+  var lambdaSource: (curve: LearningRateCurve, steps: [Double], s2Ref: Double)?
 }
 
 func formatStep(_ step: Double) -> String {

@@ -57,7 +57,8 @@ extension JSONRenderer {
       ("lambda_fitted", .bool(fit.parameterNames.contains("lambda"))),
       ("lr_units", .string("fraction of peak lr; S1 and S2 in steps at peak lr")),
     ] + fitMembers(
-      fit, errorNames: AnnealingLaw.parameterNames + ["lambda"], intervalNames: AnnealingLaw.parameterNames,
+      fit, errorNames: AnnealingLaw.parameterNames + ["lambda"],
+      intervalNames: AnnealingLaw.parameterNames + (fit.parameterNames.contains("lambda") ? ["lambda"] : []),
       intervals: result.parameterIntervals, analysis: analysis,
       fromStep: max(analysis.fitRange.lowerBound, result.schedule.warmupSteps)))
   }

@@ -1,7 +1,8 @@
 import Foundation
 import LeastSquares
 
-/// Refits of the annealing law to block-resampled log residuals, `λ` held at its fitted value.
+/// Refits of the annealing law to block-resampled log residuals; `λ` is held at its value
+/// unless it was fitted, and then fitted again in every refit.
 struct AnnealingBootstrap {
   let resamples: Int
   let seed: UInt64
@@ -19,17 +20,18 @@ struct AnnealingBootstrap {
     let residuals = (0..<n).map { rootWeights[$0] * (Foundation.log(state.y[$0]) - Foundation.log(fitted[$0])) }
     let solver = self.solver
     let lambda = fit.model.lambda
+    let start = p + (state.lambda.map { [$0] } ?? [])
     return BlockResampler(resamples: resamples, seed: seed).run(residuals: residuals) { drawn in
       let logY = (0..<n).map { Foundation.log(fitted[$0]) + drawn[$0] / rootWeights[$0] }
       let problem = AnnealingLawProblem(
         x1: state.x, logX1: logX1, x2: state.x2, logY: logY, rootWeights: rootWeights,
-        delta: state.huberDelta, lambdaSource: nil)
-      let summary = solver.minimize(problem, from: p)
+        delta: state.huberDelta, lambdaSource: state.lambdaSource)
+      let summary = solver.minimize(problem, from: start)
       guard summary.finalCost.isFinite else { return nil }
       let q = summary.parameters
       return AnnealingLaw(
         l0: q[0], a: q[1] * Foundation.pow(state.tRef, q[2]), alpha: q[2], c: q[3] / state.x2Ref,
-        lambda: lambda)
+        lambda: q.count > 4 ? q[4] : lambda)
     }
   }
 }

@@ -119,9 +119,16 @@ public struct AnnealingLawFitter: Sendable {
       rmse: rmse, r2: r2, iterations: summary.iterations, termination: summary.reason,
       conditionNumber: covariance.conditionNumber, rank: covariance.rank, parametersAtBound: atBound,
       warnings: warnings, pointsUsed: points.used, fittedPoints: points.t.count)
+    // The bootstrap resamples around the fitted curve, so with λ fitted its inputs are the
+    // areas at the fitted λ, not at the starting one the points were first measured with; and
+    // its refits fit λ again.
+    let fittedX2 = fitLambda
+      ? curve.areas(at: points.t, lambda: fittedLambda).s2.map { $0 / refs.s2 } : x2
     fit.state = FitState(
       x: x1, y: points.y, weights: points.w, tRef: refs.s1, parameters: Array(p.prefix(4)),
-      residuals: summary.residuals, x2: x2, x2Ref: refs.s2, huberDelta: delta)
+      residuals: summary.residuals, x2: fittedX2, x2Ref: refs.s2, huberDelta: delta,
+      lambda: fitLambda ? fittedLambda : nil,
+      lambdaSource: fitLambda ? (curve, points.t, refs.s2) : nil)
     return fit
   }
 

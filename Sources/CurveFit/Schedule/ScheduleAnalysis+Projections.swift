@@ -20,8 +20,9 @@ extension ScheduleAnalysis {
       let areas = curve.areas(at: [factor * lastStep], lambda: model.lambda)
       return (s1: areas.s1[0], s2: areas.s2[0])
     }
-    let flatAreas = factors.map { factor in
-      let areas = observed.holding(from: lastStep, to: factor * lastStep).areas(at: [factor * lastStep], lambda: model.lambda)
+    let flatCurves = factors.map { observed.holding(from: lastStep, to: $0 * lastStep) }
+    let flatAreas = factors.indices.map { k in
+      let areas = flatCurves[k].areas(at: [factors[k] * lastStep], lambda: model.lambda)
       return (s1: areas.s1[0], s2: areas.s2[0])
     }
     projections = factors.indices.map { k in
@@ -57,16 +58,35 @@ extension ScheduleAnalysis {
       .models(for: fit)
     bootstrapUsed = models.count
     guard models.count >= 20 else { return }
-    current?.adoptBootstrap(models.map { $0(s1: nowAreas.s1, s2: nowAreas.s2) })
-    for k in projections.indices {
-      projections[k].loss.adoptBootstrap(models.map { $0(s1: stretchedAreas[k].s1, s2: stretchedAreas[k].s2) })
-      constantRate[k].loss.adoptBootstrap(models.map { $0(s1: flatAreas[k].s1, s2: flatAreas[k].s2) })
+    // With λ fitted every refit has its own λ, and so its own annealing areas.
+    typealias Areas = (s1: Double, s2: Double)
+    let areas = models.map { refit -> (now: Areas, stretched: [Areas], flat: [Areas]) in
+      guard refit.lambda != model.lambda else { return (nowAreas, stretchedAreas, flatAreas) }
+      let at = { (curve: LearningRateCurve, step: Double) -> Areas in
+        let areas = curve.areas(at: [step], lambda: refit.lambda)
+        return (areas.s1[0], areas.s2[0])
+      }
+      return (
+        at(observed, lastStep), factors.indices.map { at(stretched[$0], factors[$0] * lastStep) },
+        factors.indices.map { at(flatCurves[$0], factors[$0] * lastStep) })
     }
-    bonus?.adoptBootstrap(models.map { $0.c * nowAreas.s2 })
-    doubling?.lossChange.adoptBootstrap(models.map {
-      $0(s1: stretchedAreas[0].s1, s2: stretchedAreas[0].s2) - $0(s1: nowAreas.s1, s2: nowAreas.s2)
+    current?.adoptBootstrap(models.indices.map { models[$0](s1: areas[$0].now.s1, s2: areas[$0].now.s2) })
+    for k in projections.indices {
+      projections[k].loss.adoptBootstrap(models.indices.map {
+        models[$0](s1: areas[$0].stretched[k].s1, s2: areas[$0].stretched[k].s2)
+      })
+      constantRate[k].loss.adoptBootstrap(models.indices.map {
+        models[$0](s1: areas[$0].flat[k].s1, s2: areas[$0].flat[k].s2)
+      })
+    }
+    bonus?.adoptBootstrap(models.indices.map { models[$0].c * areas[$0].now.s2 })
+    doubling?.lossChange.adoptBootstrap(models.indices.map {
+      models[$0](s1: areas[$0].stretched[0].s1, s2: areas[$0].stretched[0].s2)
+        - models[$0](s1: areas[$0].now.s1, s2: areas[$0].now.s2)
     })
     if let loss = context.target, let runs, case .reachable(var step) = target {
+      // The table's areas are at the fitted λ; a refit with its own λ is read off it too (a
+      // table per refit would cost 256 schedules each), which slightly narrows this interval.
       step.adoptBootstrap(models.map { runs.length(reaching: loss, $0, refine: nil) ?? .infinity })
       target = .reachable(step: step)
     }
@@ -74,6 +94,11 @@ extension ScheduleAnalysis {
       var estimate = Estimate(value: model.parameters[index])
       estimate.adoptBootstrap(models.map { $0.parameters[index] })
       if let ci80 = estimate.ci80, let ci95 = estimate.ci95 { parameterIntervals[name] = (ci80, ci95) }
+    }
+    if fit.parameterNames.contains("lambda") {
+      var estimate = Estimate(value: model.lambda)
+      estimate.adoptBootstrap(models.map(\.lambda))
+      if let ci80 = estimate.ci80, let ci95 = estimate.ci95 { parameterIntervals["lambda"] = (ci80, ci95) }
     }
   }
 
