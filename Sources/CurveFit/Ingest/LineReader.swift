@@ -83,7 +83,6 @@ struct LineReader {
       var end = filled
       if !atEnd {
         // Whole lines only: up to the last newline; a block without one waits for more bytes.
-        end = filled
         while end > 0, base[end - 1] != 0x0A { end -= 1 }
       }
       if end > 0 { lines += try body(UnsafeBufferPointer(start: base, count: end)) }
