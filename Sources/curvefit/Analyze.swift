@@ -50,15 +50,32 @@ extension CurveFitCommand {
     }
 
     func run() throws {
+      let digest = DigestTask(path: input.file)
+      let named = try readSeries(hashing: digest == nil)
+      // Large files: hash while the (mostly single-threaded) analysis leaves a core free, rather
+      // than while both cores parse.
+      digest?.start()
+      let displayUnit = try output.unit(output.units)
+      let (reports, failures) = try analyze(named, displayUnit: displayUnit, digest: digest)
+      if named.count == 1 {
+        output.write(reports[0].report.rendered(as: output.format))
+      } else {
+        output.write(Comparison(reports: reports, failures: failures).rendered(as: output.format))
+        guard !reports.isEmpty else {
+          ExitStatus.printError("none of the \(named.count) series could be fitted")
+          throw ExitStatus.badInput
+        }
+      }
+      try failOnEvents(reports)
+    }
+
+    /// Every series the input holds (one for a plain log), or a clear error.
+    private func readSeries(hashing: Bool) throws -> [NamedSeries] {
       let pattern = try input.pattern.map { text in
         try ExitStatus.guarding { () throws(IngestError) in try TextLogPattern(name: "--pattern", regex: text) }
       }
-      let displayUnit = try output.unit(output.units)
       var reader = LogReader(selection: input.selection, pattern: pattern)
-      // Large files: hash while the (mostly single-threaded) analysis leaves a core free, rather
-      // than while both cores parse.
-      let digest = DigestTask(path: input.file)
-      reader.computeDigest = digest == nil
+      reader.computeDigest = hashing
       let named = try ExitStatus.guarding { () throws(IngestError) in
         try reader.readAll(path: input.file, request: input.request)
       }
@@ -67,13 +84,26 @@ extension CurveFitCommand {
         ExitStatus.printError("\(input.file ?? "<stdin>"): " + (runs.isEmpty ? "no series found" : "no series matches --run \(runs.joined(separator: ","))"))
         throw ExitStatus.badInput
       }
-      digest?.start()
+      return named
+    }
+
+    /// The analysis settings the flags ask for; `target` in nats.
+    private func analysisOptions(displayUnit: LossUnit) -> LossCurveAnalysis.Options {
       var options = fitOptions.analysisOptions
       options.health = health.options
       options.detector = health.detector
       options.keepSpikes = health.keepSpikes
       options.smoothing = input.smooth
       options.target = options.target.map(displayUnit.toNats)
+      return options
+    }
+
+    /// Analyses each series into a report (writing its plot when asked). With several series, one
+    /// that cannot be fitted becomes a row saying why instead of hiding the others.
+    private func analyze(
+      _ named: [NamedSeries], displayUnit: LossUnit, digest: DigestTask?
+    ) throws -> (reports: [(name: String, report: Report)], failures: [(name: String, reason: String)]) {
+      let options = analysisOptions(displayUnit: displayUnit)
       let inputUnit = try output.unit(input.inputUnits)
       var reports: [(name: String, report: Report)] = []
       var failures: [(name: String, reason: String)] = []
@@ -83,7 +113,6 @@ extension CurveFitCommand {
         if named.count == 1 {
           analysis = try ExitStatus.guarding { () throws(FitError) in try LossCurveAnalysis.run(series, options: options) }
         } else {
-          // One series that cannot be fitted does not hide the others: it gets a row saying why.
           do throws(FitError) {
             analysis = try LossCurveAnalysis.run(series, options: options)
           } catch {
@@ -100,15 +129,11 @@ extension CurveFitCommand {
         }
         reports.append((entry.name, report))
       }
-      if named.count == 1 {
-        output.write(reports[0].report.rendered(as: output.format))
-      } else {
-        output.write(Comparison(reports: reports, failures: failures).rendered(as: output.format))
-        guard !reports.isEmpty else {
-          ExitStatus.printError("none of the \(named.count) series could be fitted")
-          throw ExitStatus.badInput
-        }
-      }
+      return (reports, failures)
+    }
+
+    /// `--fail-on`: exit 3 at the first actionable event of a listed kind.
+    private func failOnEvents(_ reports: [(name: String, report: Report)]) throws {
       let failOn = try health.failOnKinds()
       for (name, report) in reports {
         guard let event = report.analysis.health.actionable.first(where: { failOn.contains($0.kind) }) else { continue }
