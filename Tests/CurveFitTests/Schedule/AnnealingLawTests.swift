@@ -156,14 +156,20 @@ struct ScheduleProjectionTests {
     #expect(throws: FitError.self) { try LossCurveAnalysis.run(log.series, options: options) }
   }
 
-  @Test("λ is recovered when fitted")
-  func fitsLambda() throws {
-    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 4e-4, lambda: 0.995)
-    let run = SyntheticAnnealingRun(truth: truth, total: 20_000, warmup: 500, decay: .wsd(cooldown: 0.3), noise: 0.002, seed: 10)
+  /// The annealing law fitted with `λ` free to a 20,000-step WSD run whose truth has momentum
+  /// `lambda` (C 4e-4, 0.2% noise).
+  func fitWithLambda(truth lambda: Double, seed: UInt64) throws -> AnnealingFit {
+    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 4e-4, lambda: lambda)
+    let run = SyntheticAnnealingRun(truth: truth, total: 20_000, warmup: 500, decay: .wsd(cooldown: 0.3), noise: 0.002, seed: seed)
     let schedule = try #require(LearningRateSchedule.detect(run.series))
     var fitter = AnnealingLawFitter()
     fitter.fitLambda = true
-    let fit = try fitter.fit(run.series, curve: schedule.observed, bounds: 1...20_000)
+    return try fitter.fit(run.series, curve: schedule.observed, bounds: 1...20_000)
+  }
+
+  @Test("λ is recovered when fitted")
+  func fitsLambda() throws {
+    let fit = try fitWithLambda(truth: 0.995, seed: 10)
     #expect(fit.parameterNames.last == "lambda")
     #expect(abs(fit.model.lambda - 0.995) < 0.002)
     #expect(relativeError(fit.model.c, 4e-4) < 0.1)
@@ -175,12 +181,7 @@ struct ScheduleProjectionTests {
   /// resampling around the starting λ's curve gave 0.21×, and holding λ fixed 0.016×.)
   @Test("the bootstrap refits λ when it was fitted")
   func bootstrapRefitsLambda() throws {
-    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 4e-4, lambda: 0.99)
-    let run = SyntheticAnnealingRun(truth: truth, total: 20_000, warmup: 500, decay: .wsd(cooldown: 0.3), noise: 0.002, seed: 12)
-    let schedule = try #require(LearningRateSchedule.detect(run.series))
-    var fitter = AnnealingLawFitter()
-    fitter.fitLambda = true
-    let fit = try fitter.fit(run.series, curve: schedule.observed, bounds: 1...20_000)
+    let fit = try fitWithLambda(truth: 0.99, seed: 12)
     let models = AnnealingBootstrap(resamples: 200, seed: 1, solver: LevenbergMarquardt()).models(for: fit)
     #expect(models.count >= 150)
     let lambdas = Set(models.map(\.lambda))
