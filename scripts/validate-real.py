@@ -66,13 +66,18 @@ def tenfold(binary, path, flags, report):
     return (projection["loss"] - observed) / observed, inside, projection["step"]
 
 
+def present_logs():
+    """(folder, name, flags, path) of every log in LOGS that ../shared holds."""
+    for folder, name, flags in LOGS:
+        path = os.path.join(REAL, folder, name)
+        if os.path.exists(path):
+            yield folder, name, flags, path
+
+
 def backtests(binary):
     print("| log | 80/20 backtest: mean / max error | 95% band held | 10× from the first tenth: error | truth inside its 95% interval |")
     print("|---|---:|---:|---:|---|")
-    for folder, name, flags in LOGS:
-        path = os.path.join(REAL, folder, name)
-        if not os.path.exists(path):
-            continue
+    for folder, name, flags, path in present_logs():
         report, error = run_json(binary, path, flags)
         if report is None:
             continue
@@ -92,10 +97,7 @@ def annealing(binary, directory=None):
     relative error of 20 held-out chunks), and optionally a plot of the half-run fit."""
     print("| log | schedule | annealing law: mean / max error | power law: mean / max error | chosen by default |")
     print("|---|---|---:|---:|---|")
-    for folder, name, flags in LOGS:
-        path = os.path.join(REAL, folder, name)
-        if not os.path.exists(path):
-            continue
+    for folder, name, flags, path in present_logs():
         report, _ = run_json(binary, path, flags)
         if report is None or report["schedule"]["shape"] is None:
             continue
@@ -131,10 +133,7 @@ def plots(binary, directory):
     """Writes every log's plot, checks that it is well-formed XML, and prints a gallery."""
     os.makedirs(directory, exist_ok=True)
     render = shutil.which("rsvg-convert")
-    for folder, name, flags in LOGS:
-        path = os.path.join(REAL, folder, name)
-        if not os.path.exists(path):
-            continue
+    for folder, name, flags, path in present_logs():
         stem = (folder + "-" + name).replace("/", "-").rsplit(".", 1)[0]
         svg = os.path.join(directory, stem + ".svg")
         run = subprocess.run([binary, path, "--format", "json", "--bootstrap", "100", "--plot", svg, *flags],
@@ -164,10 +163,7 @@ def main():
         sys.exit("needs ../shared/data/real beside the repository")
     print("| log | points | verdict | events (start steps) | alpha | converged |")
     print("|---|---:|---|---|---:|---|")
-    for folder, name, flags in LOGS:
-        path = os.path.join(REAL, folder, name)
-        if not os.path.exists(path):
-            continue
+    for folder, name, flags, path in present_logs():
         report, error = run_json(args.bin, path, flags)
         if report is None:
             print(f"| {folder}/{name} | | error: {error} | | | |")

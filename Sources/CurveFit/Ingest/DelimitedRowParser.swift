@@ -10,7 +10,7 @@
 /// walks a block of whole lines with raw pointers, parses the wanted cells as it meets them
 /// (skipping the others up to the next delimiter) and stops at the first line it does not
 /// understand: a quote, a blank or unusual cell, a short row, a number outside Clinger's fast
-/// path. That line goes through `IngestSession`'s general parser, which reads or rejects it with
+/// path (`FastFloat.prefix`). That line goes through `IngestSession`'s general parser, which reads or rejects it with
 /// a precise message, and this loop resumes after it. Every number it accepts is correctly
 /// rounded, so both paths give the same doubles.
 struct DelimitedRowParser {
@@ -79,7 +79,7 @@ struct DelimitedRowParser {
     var field = 0
     while true {
       if field == loss || field == step || field == gradNorm || field == learningRate {
-        guard let value = Self.number(&cursor, end) else { return nil }
+        guard let value = FastFloat.prefix(&cursor, end) else { return nil }
         if field == step { cells[0] = value }
         if field == loss { cells[stride] = value }
         if field == gradNorm { cells[2 * stride] = value }
@@ -115,59 +115,5 @@ struct DelimitedRowParser {
     if learningRate >= 0 {
       kept.learningRates.append(contentsOf: UnsafeBufferPointer(start: cells + 3 * stride, count: count))
     }
-  }
-
-  /// A decimal number at `cursor` (sign, digits, fraction, exponent) that Clinger's fast path
-  /// rounds exactly: at most 19 digits, a mantissa ≤ 2^53 and a decimal exponent in −22…22.
-  /// Moves `cursor` past it; `nil` (cursor unspecified) for anything else, including no digits.
-  @inline(__always)
-  static func number(_ cursor: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double? {
-    var p = cursor
-    var negative = false
-    if p < end, p.pointee == UInt8(ascii: "-") || p.pointee == UInt8(ascii: "+") {
-      negative = p.pointee == UInt8(ascii: "-")
-      p += 1
-    }
-    var mantissa: UInt64 = 0
-    let integerStart = p
-    while p < end, p.pointee &- 0x30 < 10 {
-      mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
-      p += 1
-    }
-    var digits = p - integerStart
-    var exponent = 0
-    if p < end, p.pointee == UInt8(ascii: ".") {
-      p += 1
-      let fractionStart = p
-      while p < end, p.pointee &- 0x30 < 10 {
-        mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
-        p += 1
-      }
-      digits += p - fractionStart
-      exponent = fractionStart - p
-    }
-    // More than 19 digits may have wrapped the mantissa: the general parser takes those.
-    guard digits > 0, digits <= 19 else { return nil }
-    if p < end, p.pointee | 0x20 == UInt8(ascii: "e") {
-      p += 1
-      var exponentNegative = false
-      if p < end, p.pointee == UInt8(ascii: "-") || p.pointee == UInt8(ascii: "+") {
-        exponentNegative = p.pointee == UInt8(ascii: "-")
-        p += 1
-      }
-      let exponentStart = p
-      var written = 0
-      while p < end, p.pointee &- 0x30 < 10 {
-        if written < 100_000 { written = written * 10 + Int(p.pointee &- 0x30) }
-        p += 1
-      }
-      guard p > exponentStart else { return nil }
-      exponent += exponentNegative ? -written : written
-    }
-    guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
-    var value = Double(mantissa)
-    value = exponent < 0 ? value / FastFloat.exactPower(-exponent) : value * FastFloat.exactPower(exponent)
-    cursor = p
-    return negative ? -value : value
   }
 }

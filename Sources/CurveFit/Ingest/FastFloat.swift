@@ -6,16 +6,17 @@
 
 /// Parses decimal numbers straight from bytes, without building a `String` per cell.
 ///
-/// Numbers of up to 19 significant digits with a decimal exponent in −22…22 take Clinger's fast
-/// path: the integer mantissa and the power of ten are both exact doubles, so one multiplication
-/// or division gives the correctly rounded result. Anything else (long mantissas, huge exponents
+/// Numbers of up to 19 digits with a decimal exponent in −22…22 take Clinger's fast path
+/// (`prefix`, which the CSV row loop also calls on its own): the integer mantissa and the power
+/// of ten are both exact doubles, so one multiplication or division gives the correctly rounded
+/// result. Anything else (long mantissas, huge exponents
 /// such as `1e400`, which becomes infinity) falls back to `strtod`, which is also correctly
 /// rounded. `nan`, `inf` and `infinity` (any case, optionally signed) are accepted.
 enum FastFloat {
   /// 10^exponent for 0…22, all exact doubles. A switch of literals rather than a static array:
   /// a global array costs a lazy-initialisation check and a bounds check per number parsed.
   @inline(__always)
-  static func exactPower(_ exponent: Int) -> Double {
+  private static func exactPower(_ exponent: Int) -> Double {
     switch exponent {
     case 0: 1
     case 1: 1e1
@@ -47,38 +48,88 @@ enum FastFloat {
   /// Leading and trailing spaces are ignored.
   @inline(__always)
   static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
-    // Most cells are one plain number: the pointer parser of the CSV loop takes those whole.
-    if let base = bytes.baseAddress {
-      var cursor = base
-      if let value = DelimitedRowParser.number(&cursor, base + bytes.count), cursor == base + bytes.count {
-        return value
-      }
-    }
+    guard let base = bytes.baseAddress else { return nil }
     var start = 0
     var end = bytes.count
     while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
     while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
     guard start < end else { return nil }
+    var cursor = base + start
+    if let value = prefix(&cursor, base + end), cursor == base + end { return value }
+    return unusual(bytes, from: start, to: end)
+  }
+
+  /// A decimal number at `cursor` (sign, digits, fraction, exponent) that Clinger's fast path
+  /// rounds exactly: at most 19 digits, a mantissa ≤ 2^53 and a decimal exponent in −22…22.
+  /// Moves `cursor` past it; `nil` (cursor unspecified) for anything else, including no digits.
+  @inline(__always)
+  static func prefix(_ cursor: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Double? {
+    var p = cursor
+    var negative = false
+    if p < end, p.pointee == UInt8(ascii: "-") || p.pointee == UInt8(ascii: "+") {
+      negative = p.pointee == UInt8(ascii: "-")
+      p += 1
+    }
+    var mantissa: UInt64 = 0
+    let integerStart = p
+    while p < end, p.pointee &- 0x30 < 10 {
+      mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+      p += 1
+    }
+    var digits = p - integerStart
+    var exponent = 0
+    if p < end, p.pointee == UInt8(ascii: ".") {
+      p += 1
+      let fractionStart = p
+      while p < end, p.pointee &- 0x30 < 10 {
+        mantissa = mantissa &* 10 &+ UInt64(p.pointee &- 0x30)
+        p += 1
+      }
+      digits += p - fractionStart
+      exponent = fractionStart - p
+    }
+    // More than 19 digits may have wrapped the mantissa: `parse` hands those to strtod.
+    guard digits > 0, digits <= 19 else { return nil }
+    if p < end, p.pointee | 0x20 == UInt8(ascii: "e") {
+      p += 1
+      var exponentNegative = false
+      if p < end, p.pointee == UInt8(ascii: "-") || p.pointee == UInt8(ascii: "+") {
+        exponentNegative = p.pointee == UInt8(ascii: "-")
+        p += 1
+      }
+      let exponentStart = p
+      var written = 0
+      while p < end, p.pointee &- 0x30 < 10 {
+        if written < 100_000 { written = written * 10 + Int(p.pointee &- 0x30) }
+        p += 1
+      }
+      guard p > exponentStart else { return nil }
+      exponent += exponentNegative ? -written : written
+    }
+    guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return nil }
+    var value = Double(mantissa)
+    value = exponent < 0 ? value / exactPower(-exponent) : value * exactPower(exponent)
+    cursor = p
+    return negative ? -value : value
+  }
+
+  /// What `prefix` does not take: `nan` and `inf`, and well-formed numbers with more than 19
+  /// digits or an exponent past ±22, which `strtod` rounds.
+  private static func unusual(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Double? {
     var i = start
     var negative = false
     if bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
       negative = bytes[i] == UInt8(ascii: "-")
       i += 1
     }
-    var mantissa: UInt64 = 0
-    var significant = 0
     var digits = 0
-    var exponent = 0
-    var truncated = false
     while i < end, bytes[i] &- 0x30 < 10 {
-      accumulate(bytes[i], &mantissa, &significant, &exponent, &truncated, fraction: false)
       digits += 1
       i += 1
     }
     if i < end, bytes[i] == UInt8(ascii: ".") {
       i += 1
       while i < end, bytes[i] &- 0x30 < 10 {
-        accumulate(bytes[i], &mantissa, &significant, &exponent, &truncated, fraction: true)
         digits += 1
         i += 1
       }
@@ -86,48 +137,13 @@ enum FastFloat {
     guard digits > 0 else { return special(bytes, from: i, to: end, negative: negative) }
     if i < end, bytes[i] | 0x20 == UInt8(ascii: "e") {
       i += 1
-      var exponentNegative = false
-      if i < end, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-        exponentNegative = bytes[i] == UInt8(ascii: "-")
-        i += 1
-      }
-      var written = 0
-      var exponentDigits = 0
-      while i < end, bytes[i] &- 0x30 < 10 {
-        if written < 100_000 { written = written * 10 + Int(bytes[i] &- 0x30) }
-        exponentDigits += 1
-        i += 1
-      }
-      guard exponentDigits > 0 else { return nil }
-      exponent += exponentNegative ? -written : written
+      if i < end, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
+      let exponentStart = i
+      while i < end, bytes[i] &- 0x30 < 10 { i += 1 }
+      guard i > exponentStart else { return nil }
     }
     guard i == end else { return nil }
-    if !truncated, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
-      var value = Double(mantissa)
-      value = exponent < 0 ? value / exactPower(-exponent) : value * exactPower(exponent)
-      return negative ? -value : value
-    }
     return slowPath(bytes, from: start, to: end)
-  }
-
-  @inline(__always)
-  private static func accumulate(
-    _ byte: UInt8, _ mantissa: inout UInt64, _ significant: inout Int, _ exponent: inout Int,
-    _ truncated: inout Bool, fraction: Bool
-  ) {
-    let digit = UInt64(byte &- 0x30)
-    if significant == 0 && digit == 0 {
-      if fraction { exponent -= 1 }
-      return
-    }
-    if significant < 19 {
-      mantissa = mantissa &* 10 &+ digit
-      significant += 1
-      if fraction { exponent -= 1 }
-    } else {
-      if digit != 0 { truncated = true }
-      if !fraction { exponent += 1 }
-    }
   }
 
   private static func special(
@@ -148,8 +164,9 @@ enum FastFloat {
   private static func slowPath(
     _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int
   ) -> Double? {
+    // Any length: a well-formed number padded with thousands of zeros is still one number
+    // (large buffers come from the heap).
     let length = end - start
-    guard length < 4096 else { return nil }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
       for k in 0..<length { buffer[k] = CChar(bitPattern: bytes[start + k]) }
       buffer[length] = 0

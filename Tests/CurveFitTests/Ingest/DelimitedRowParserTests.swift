@@ -15,7 +15,7 @@ import Testing
     let parsed = bytes.withUnsafeBufferPointer { buffer -> Double? in
       guard let base = buffer.baseAddress else { return nil }
       var cursor = base
-      let value = DelimitedRowParser.number(&cursor, base + buffer.count)
+      let value = FastFloat.prefix(&cursor, base + buffer.count)
       // Accepted means the whole text was one number.
       return cursor == base + buffer.count ? value : nil
     }
@@ -36,7 +36,7 @@ import Testing
     let parsed = bytes.withUnsafeBufferPointer { buffer -> Double? in
       guard let base = buffer.baseAddress else { return nil }
       var cursor = base
-      return DelimitedRowParser.number(&cursor, base + buffer.count)
+      return FastFloat.prefix(&cursor, base + buffer.count)
     }
     #expect(parsed == nil)
   }
