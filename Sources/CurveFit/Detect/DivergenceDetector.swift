@@ -40,7 +40,8 @@ struct DivergenceDetector {
   /// A slow rise the scan's baseline kept up with: an ongoing "plateau" over which the loss
   /// climbed by at least `spikeMinRatio` (a mean of its last tenth over its first tenth). The
   /// plateau test only asks whether the loss stopped falling; a loss that rose by 10% or more and
-  /// is still up is a divergence, placed by the same hinge as any other.
+  /// is still up is a divergence. Its onset is the run's lowest loss before the rise: the trend
+  /// has absorbed part of so slow a rise, leaving the residuals no sharp knee for the hinge.
   func sustainedRise(
     _ plateau: Plateau, residuals: Residuals, series: LossSeries
   ) -> (Divergence, onset: Int)? {
@@ -54,9 +55,8 @@ struct DivergenceDetector {
     let early = finite.prefix(tenth).reduce(0) { $0 + residuals.loss($1) } / Double(tenth)
     let late = finite.suffix(tenth).reduce(0) { $0 + residuals.loss($1) } / Double(tenth)
     guard early > 0, late >= options.spikeMinRatio * early else { return nil }
-    let segment = ElevatedScan.Segment(
-      start: start, peak: end, peakZ: 0, recovery: nil, end: end, level: residuals.values[finite[0]], scale: 0)
-    let onset = hingeOnset(segment, residuals)
+    let length = end - start + 1
+    let onset = lowestLoss(residuals, in: max(0, start - 2 * length)...end) ?? start
     let ratio = late / early
     let divergence = Divergence(
       startStep: residuals.step(onset), firstNonFiniteStep: nil, nonFiniteCount: 0, riseRatio: ratio,
@@ -77,20 +77,22 @@ struct DivergenceDetector {
 
   /// The best hinge point in `[start − 2·length, end]`, by least squares with suffix sums: O(n).
   ///
-  /// Never before the run's lowest loss in that window when a real rise follows it: a run that
-  /// was still setting new lows had not started to diverge, whatever the trend says. (A trend
-  /// fitted through a run that blew up half-way is nearly flat; against it the early, falling
-  /// steps look elevated, and the hinge would place the onset at the start.)
+  /// The hinge is never placed before the run's lowest loss in that window when a real rise
+  /// follows it: a run that was still setting new lows had not started to diverge, whatever the
+  /// trend says. (A trend fitted through a run that blew up half-way is nearly flat; against it
+  /// the early, falling steps look elevated, and the hinge would place the onset at the start.)
+  /// The points before it still enter the regression, which needs them for the level.
   private func hingeOnset(_ segment: ElevatedScan.Segment, _ residuals: Residuals) -> Int {
     let length = segment.end - segment.start + 1
-    var low = max(0, segment.start - 2 * max(length, options.divergenceMinPoints))
+    let low = max(0, segment.start - 2 * max(length, options.divergenceMinPoints))
     let high = segment.end
+    var earliest = low
     if let lowest = lowestLoss(residuals, in: low...high), lowest + options.divergenceMinPoints <= high {
-      low = max(low, lowest)
+      earliest = lowest
     }
-    guard high - low >= 3 else { return segment.start }
+    guard high - low >= 3 else { return max(segment.start, earliest) }
     let finite = (low...high).filter { residuals.values[$0].isFinite }
-    guard finite.count >= 4 else { return segment.start }
+    guard finite.count >= 4 else { return max(segment.start, earliest) }
     let t0 = residuals.step(low)
     let span = max(residuals.step(high) - t0, .leastNormalMagnitude)
     let t = finite.map { (residuals.step($0) - t0) / span }
@@ -114,8 +116,8 @@ struct DivergenceDetector {
     // the baseline was already creeping up would push the onset late.
     let total = sd[0]
     let count = Double(n)
-    var best = (gain: 0.0, index: segment.start)
-    for j in 0..<(n - 2) {
+    var best = (gain: 0.0, index: max(segment.start, earliest))
+    for j in 0..<(n - 2) where finite[j] >= earliest {
       let h = t[j]
       let k = j + 1
       let h2 = h * h
