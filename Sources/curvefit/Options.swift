@@ -56,8 +56,20 @@ struct FitOptions: ParsableArguments {
   @Option(help: "Force the model: power (L_min + C·t^-α), pure (C·t^-α), shifted (L_min + C·(t+t0)^-α) or annealing (L0 + A·S1^-α − C·S2, needs an lr column). Default: chosen by BIC and backtest.")
   var model: ModelName?
 
-  @Option(help: "Schedule for projections of longer runs: constant, cosine, linear or wsd:F (F the cooldown share). Default: the logged schedule, stretched.")
+  @Option(help: "Schedule for projections of longer runs: constant, cosine, linear or wsd:F (F the cooldown share). Default: the logged schedule, stretched. With --total-steps, the run's own schedule, for a log without learning rates.")
   var schedule: String?
+
+  @Option(name: .customLong("total-steps"), help: "The run's planned length (max_steps, num_iterations), in the step column's units: adds a 'planned end' projection and, with --schedule, declares the schedule.")
+  var totalSteps: Double?
+
+  @Option(name: .customLong("warmup-steps"), help: "Warm-up length of the declared schedule (with --schedule and --total-steps; default 0).")
+  var warmupSteps: Double?
+
+  @Option(name: .customLong("final-lr-ratio"), help: "Final rate of the declared schedule as a fraction of the peak (default 0.1 for cosine, 0 for linear and wsd).")
+  var finalLRRatio: Double?
+
+  @Option(name: .customLong("at-step"), help: "Also project the loss at this step (repeatable).")
+  var atSteps: [Double] = []
 
   @Option(name: .customLong("peak-lr"), help: "Peak learning rate for projections (default: the logged peak).")
   var peakLR: Double?
@@ -87,6 +99,25 @@ struct FitOptions: ParsableArguments {
         throw ValidationError(error.description)
       }
     }
+    if let totalSteps, !(totalSteps > 0 && totalSteps.isFinite) {
+      throw ValidationError("--total-steps must be a positive number, got \(totalSteps)")
+    }
+    if let warmupSteps {
+      guard warmupSteps >= 0, warmupSteps.isFinite else { throw ValidationError("--warmup-steps must be ≥ 0, got \(warmupSteps)") }
+      if let totalSteps, warmupSteps >= totalSteps {
+        throw ValidationError("--warmup-steps \(warmupSteps) must be below --total-steps \(totalSteps)")
+      }
+    }
+    if let finalLRRatio, !(finalLRRatio >= 0 && finalLRRatio < 1) {
+      throw ValidationError("--final-lr-ratio must be in [0, 1), got \(finalLRRatio)")
+    }
+    if (warmupSteps != nil || finalLRRatio != nil) && (schedule == nil || totalSteps == nil) {
+      throw ValidationError("--warmup-steps and --final-lr-ratio describe a declared schedule: give --schedule and --total-steps too")
+    }
+    for step in atSteps where !(step > 0 && step.isFinite) {
+      throw ValidationError("--at-step must be a positive step, got \(step)")
+    }
+    if atSteps.count > 100 { throw ValidationError("--at-step is limited to 100 steps, got \(atSteps.count)") }
     if !(holdout >= 0 && holdout < 0.9) { throw ValidationError("--holdout must be in [0, 0.9), got \(holdout)") }
     if bootstrap < 0 { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
     if let fromStep, let toStep, fromStep >= toStep {
@@ -114,6 +145,13 @@ struct FitOptions: ParsableArguments {
     }
     options.schedule.plan = schedule
     options.schedule.peakRate = peakLR
+    options.totalSteps = totalSteps
+    options.atSteps = atSteps
+    if let schedule, let totalSteps, let plan = try? SchedulePlan(parsing: schedule, following: nil, peakRate: nil) {
+      options.schedule.declared = DeclaredSchedule(
+        shape: plan.shape, cooldownFraction: plan.cooldownFraction, totalSteps: totalSteps,
+        warmupSteps: warmupSteps ?? 0, finalRatio: finalLRRatio)
+    }
     options.schedule.fitter.lambda = lambda
     options.schedule.fitter.fitLambda = fitLambda
     options.holdout = holdout

@@ -9,6 +9,10 @@ public struct Estimate: Sendable, Equatable {
   public var ci95: ClosedRange<Double>?
   public var ci80: ClosedRange<Double>?
   public var ci95Delta: ClosedRange<Double>?
+  /// The intervals from the noise alone (bootstrap, else delta method), before calibration
+  /// widened `ci95` and `ci80` for the extrapolation error; `nil` until calibrated.
+  public var ci95Noise: ClosedRange<Double>?
+  public var ci80Noise: ClosedRange<Double>?
 
   public init(value: Double, ci95: ClosedRange<Double>? = nil) {
     self.value = value
@@ -30,9 +34,13 @@ public struct Estimate: Sendable, Equatable {
     mapped.ci95 = ci95.map { transform($0.lowerBound)...transform($0.upperBound) }
     mapped.ci80 = ci80.map { transform($0.lowerBound)...transform($0.upperBound) }
     mapped.ci95Delta = ci95Delta.map { transform($0.lowerBound)...transform($0.upperBound) }
+    mapped.ci95Noise = ci95Noise.map { transform($0.lowerBound)...transform($0.upperBound) }
+    mapped.ci80Noise = ci80Noise.map { transform($0.lowerBound)...transform($0.upperBound) }
     return mapped
   }
 
   /// Two-sided 95% normal quantile.
   static let z95 = 1.959963984540054
+  /// Two-sided 80% normal quantile.
+  static let z80 = 1.2815515655446004
 }

@@ -32,6 +32,8 @@ public struct LossCurveAnalysis: Sendable {
   /// `schedule.chosen`, `current`, `projections`, `doubling` and `target` are the annealing
   /// law's; `fit` stays the power law, which health detection and plots use.
   public var schedule: ScheduleAnalysis?
+  /// Which law projects, its extrapolation error, the planned end and `--at-step` rows.
+  public var forecast: Forecast?
 
   /// Settings for one analysis.
   public struct Options: Sendable {
@@ -53,6 +55,10 @@ public struct LossCurveAnalysis: Sendable {
     public var schedule = ScheduleAnalysis.Options()
     /// `--smooth`: the weight of the debiased EMA the detectors and the display see (0: none).
     public var smoothing = 0.0
+    /// `--total-steps`: the run's planned length, for the planned-end row.
+    public var totalSteps: Double?
+    /// `--at-step`: steps to project the loss at.
+    public var atSteps: [Double] = []
 
     public init() {}
   }
@@ -71,7 +77,11 @@ public struct LossCurveAnalysis: Sendable {
     let check = HealthCheck(options: options.health, detector: options.detector)
     // The schedule depends on the learning rates alone: on a long log it is read on the other
     // core while health and fits run here.
-    let schedule = Concurrent(points: series.count) { LearningRateSchedule.detect(series) }
+    let declared = options.schedule.declared
+    let schedule = Concurrent(points: series.count) {
+      declared.map { LearningRateSchedule(declared: $0, lastStep: series.steps.last ?? 0) }
+        ?? LearningRateSchedule.detect(series)
+    }
 
     // Fine bins are built once per set of exclusions and shared by every fit that uses it.
     let allSums = fitter.binnedSums(series, excluding: .none)
@@ -111,7 +121,8 @@ public struct LossCurveAnalysis: Sendable {
       series, bounds: range, excluding: finalExcluded, holdout: options.holdout)
     // The forms are independent: fit and backtest them on all cores.
     let forms = PowerLaw.Form.allCases
-    var results = [(fit: PowerLawFit, backtest: Backtest?)?](repeating: nil, count: forms.count)
+    var results = [(fit: PowerLawFit, backtest: Backtest?, rolling: [Double])?](repeating: nil, count: forms.count)
+    let lastKept = lastKeptStep(series, range: range, excluded: finalExcluded)
     let reusePower = finalExcluded == firstExcluded
     let baseFitter = fitter
     results.withUnsafeMutableBufferPointer { buffer in
@@ -130,13 +141,19 @@ public struct LossCurveAnalysis: Sendable {
         }
         let backtest = Backtest.run(
           series, fitter: formFitter, excluding: finalExcluded, heldOut: heldOut, sums: finalSums)
-        slots[index] = (formFit, backtest)
+        let rolling = RollingOrigin.powerLawErrors(
+          series, fitter: formFitter, range: range, lastStep: lastKept, excluding: finalExcluded, sums: finalSums)
+        slots[index] = (formFit, backtest, rolling)
       }
     }
+    var rolling: [PowerLaw.Form: [Double]] = [:]
     for (index, form) in forms.enumerated() {
-      if let result = results[index] { candidates[form] = result }
+      if let result = results[index] {
+        candidates[form] = (result.fit, result.backtest)
+        rolling[form] = result.rolling
+      }
     }
-    let choice = ModelChoice.choose(candidates, forced: options.model)
+    let choice = ModelChoice.choose(candidates, forced: options.model, rolling: rolling)
     let chosen: (fit: PowerLawFit, backtest: Backtest?)
     if let candidate = candidates[choice.chosen] {
       chosen = candidate
@@ -151,11 +168,7 @@ public struct LossCurveAnalysis: Sendable {
       fit.warnings.append("the spikes and divergence cover almost every step: fitted with them in, so the curve is not the run's trend")
     }
 
-    // "Now" is the last finite point the fit could see, so projections multiply observed steps.
-    let lastIndex = series.steps[..<series.steps.upperIndex(atMost: range.upperBound)].indices.last {
-      series.losses[$0].isFinite && series.steps[$0] > 0 && !finalExcluded.contains(series.steps[$0])
-    }
-    let lastStep = lastIndex.map { series.steps[$0] } ?? range.upperBound
+    let lastStep = lastKept
     let projections = Projection.standardFactors.map {
       Projection(fit: fit, lastStep: lastStep, factor: $0)
     }
@@ -195,7 +208,19 @@ public struct LossCurveAnalysis: Sendable {
       analysis.doubling = doubling
       if let loss = options.target, let outcome = schedule.target { analysis.target = (loss, outcome) }
     }
+    var formFitter = fitter
+    formFitter.form = fit.model.form
+    analysis.makeForecast(
+      ForecastInputs(excluded: finalExcluded, sums: finalSums, fitter: formFitter, options: options))
     return analysis
+  }
+
+  /// "Now": the last finite point the fit could see, so projections multiply observed steps.
+  private static func lastKeptStep(_ series: LossSeries, range: ClosedRange<Double>, excluded: StepRanges) -> Double {
+    let lastIndex = series.steps[..<series.steps.upperIndex(atMost: range.upperBound)].indices.last {
+      series.losses[$0].isFinite && series.steps[$0] > 0 && !excluded.contains(series.steps[$0])
+    }
+    return lastIndex.map { series.steps[$0] } ?? range.upperBound
   }
 
   private static func excluded(_ findings: HealthFindings, keepSpikes: Bool) -> StepRanges {

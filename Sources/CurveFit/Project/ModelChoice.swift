@@ -15,7 +15,15 @@ public struct ModelChoice: Sendable {
     public var bic: Double
     public var backtestError: Double?
     public var converged: Bool
+    /// Log errors of rolling-origin backtests that extrapolate 2× (`RollingOrigin`).
+    public var rollingErrors: [Double] = []
+
+    /// The robust spread of `rollingErrors` (`RollingOrigin.spread`); `nil` with fewer than two.
+    public var rollingError: Double? { RollingOrigin.spread(rollingErrors) }
   }
+
+  /// True when the form was switched because it extrapolated better inside the run.
+  public var chosenByExtrapolation = false
 
   public var chosen: PowerLaw.Form
   public var runnerUp: PowerLaw.Form?
@@ -25,7 +33,8 @@ public struct ModelChoice: Sendable {
 
   /// Scores `fits` (one per form) and picks one.
   static func choose(
-    _ fits: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)], forced: PowerLaw.Form?
+    _ fits: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)], forced: PowerLaw.Form?,
+    rolling: [PowerLaw.Form: [Double]] = [:]
   ) -> ModelChoice {
     var candidates: [Candidate] = []
     for form in PowerLaw.Form.allCases {
@@ -37,7 +46,8 @@ public struct ModelChoice: Sendable {
       candidates.append(
         Candidate(
           form: form, aic: base + 2 * k, bic: base + k * Foundation.log(n),
-          backtestError: backtest?.meanRelativeError, converged: fit.converged))
+          backtestError: backtest?.meanRelativeError, converged: fit.converged,
+          rollingErrors: rolling[form] ?? []))
     }
     let ranked = candidates.filter { $0.bic.isFinite }.sorted { $0.bic < $1.bic }
     if let forced {
@@ -57,8 +67,22 @@ public struct ModelChoice: Sendable {
       }
       if strong && predictsAsWell { chosen = best.form }
     }
-    return ModelChoice(
+    // The form exists to extrapolate: one that predicted 2× ahead inside the run clearly better
+    // than the choice above (by a fifth) makes the projections instead. On short prefixes the
+    // pure form's BIC win came with projections a third too low (docs/forecasting.md).
+    var byExtrapolation = false
+    if let mine = candidates.first(where: { $0.form == chosen })?.rollingError,
+      let best = candidates.filter({ $0.converged && $0.rollingError != nil })
+        .min(by: { $0.rollingError! < $1.rollingError! }),
+      best.form != chosen, let theirs = best.rollingError, theirs < 0.8 * mine
+    {
+      chosen = best.form
+      byExtrapolation = true
+    }
+    var choice = ModelChoice(
       chosen: chosen, runnerUp: ranked.first { $0.form != chosen }?.form, forced: false,
       candidates: candidates)
+    choice.chosenByExtrapolation = byExtrapolation
+    return choice
   }
 }

@@ -13,6 +13,8 @@ extension JSONRenderer {
         ("bic", .number(candidate.bic)),
         ("backtest_mean_rel_error", candidate.backtestError.map { .number($0) } ?? .null),
         ("converged", .bool(candidate.converged)),
+        ("rolling_origin_log_error_spread", candidate.rollingError.map { .number($0) } ?? .null),
+        ("rolling_origin_log_errors", .array(candidate.rollingErrors.map { .number($0) })),
       ])
     }
     if let result = analysis.schedule, let fit = result.fit {

@@ -22,7 +22,10 @@ public struct JSONRenderer: ReportRenderer {
       ("doubling", doubling(analysis.doubling)),
     ]
     if let target = analysis.target {
-      members.append(("target", self.target(target.loss, target.outcome)))
+      members.append(("target", self.target(target.loss, target.outcome, forecast: analysis.forecast)))
+    }
+    if let forecast = analysis.forecast {
+      members += self.forecast(forecast, unit: report.unit)
     }
     members += trust(analysis)
     members.append(("schedule", schedule(analysis, unit: report.unit)))
@@ -117,6 +120,8 @@ public struct JSONRenderer: ReportRenderer {
     [
       ("ci95", interval(estimate.ci95)), ("ci80", interval(estimate.ci80)),
       ("ci95_delta", interval(estimate.ci95Delta)),
+      ("ci95_noise", interval(estimate.ci95Noise ?? estimate.ci95)),
+      ("ci80_noise", interval(estimate.ci80Noise ?? estimate.ci80)),
     ]
   }
 
@@ -142,18 +147,48 @@ public struct JSONRenderer: ReportRenderer {
     ] + intervals(doubling.lossChange))
   }
 
-  private func target(_ loss: Double, _ outcome: TargetOutcome) -> JSONWriter.Value {
+  private func target(_ loss: Double, _ outcome: TargetOutcome, forecast: Forecast?) -> JSONWriter.Value {
+    var members: [(String, JSONWriter.Value)]
     switch outcome {
     case .reachable(let step):
-      .object([
+      members = [
         ("loss", .number(loss)), ("step", .number(step.value)), ("reachable", .bool(true)),
-      ] + intervals(step))
+      ] + intervals(step)
     case .unreachable(let floor):
-      .object([
+      members = [
         ("loss", .number(loss)), ("step", .null), ("reachable", .bool(false)),
         ("ci95", .null), ("floor", .number(floor)),
-      ])
+      ]
     }
+    if let end = forecast?.plannedEnd {
+      members.append(("within_planned_run", .bool(forecast?.targetWithinRun != nil)))
+      members.append(("step_in_planned_run", forecast?.targetWithinRun.map { .number($0) } ?? .null))
+      members.append(("planned_end_step", .number(end.step)))
+    }
+    return .object(members)
+  }
+
+  /// `"planned_end"`, `"at_steps"` and `"forecast"`: the rows beyond 2×/5×/10× and how the
+  /// intervals were calibrated.
+  private func forecast(_ forecast: Forecast, unit: LossUnit) -> [(String, JSONWriter.Value)] {
+    let shape = forecast.shapeError
+    var members: [(String, JSONWriter.Value)] = []
+    members.append(("planned_end", forecast.plannedEnd.map { end in
+      .object([
+        ("step", .number(end.step)), ("loss", .number(end.loss.value)),
+      ] + intervals(end.loss) + [("source", .string(end.source.rawValue))])
+    } ?? .null))
+    members.append(("at_steps", .array(forecast.atSteps.map { projection($0, unit: unit) })))
+    members.append(("forecast", .object([
+      ("law", .string(forecast.law.rawValue)),
+      ("interval_method", .string("noise (bootstrap) combined with the extrapolation error per doubling of reach, from rolling-origin backtests inside the run")),
+      ("rolling_origin_log_error_spread", shape.measured.map { .number($0) } ?? .null),
+      ("rolling_origins", .integer(shape.origins)),
+      ("error_per_doubling", .number(shape.perDoubling)),
+      ("schedule_known", .bool(shape.scheduleKnown)),
+      ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
+    ])))
+    return members
   }
 
   func interval(_ range: ClosedRange<Double>?) -> JSONWriter.Value {

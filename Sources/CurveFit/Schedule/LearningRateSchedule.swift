@@ -29,15 +29,27 @@ public struct LearningRateSchedule: Sendable, Equatable {
   public var observed: LearningRateCurve
   /// The last logged step.
   public var lastStep: Double
+  /// True when the user declared the schedule (`--schedule` with `--total-steps`) rather than
+  /// the log recording it.
+  public var declared = false
 
   /// True when the rate falls below 90% of its peak after warm-up: only then can the annealing
   /// term be told apart from the power law.
-  public var decays: Bool { shape != .constant && finalRate < 0.9 * peakRate }
+  public var decays: Bool {
+    shape != .constant && (finalRate < 0.9 * peakRate || (declared && floorRatio < 0.9))
+  }
 
   /// `cosine, warm-up 700 steps, peak 6.0e-4 → final 0 (0% of peak)`
   public var summary: String {
     if warmupSteps > 0, warmupSteps >= lastStep {
       return "warm-up still running at the last step: the rate rose throughout, to \(NumberFormat.scientific(peakRate))"
+    }
+    if declared {
+      var text = "declared (not read from the log): " + (shape == .wsd ? "WSD" : shape.rawValue)
+      if shape == .wsd, let start = cooldownStart { text += " (cooldown from step \(NumberFormat.count(start)))" }
+      text += ", warm-up \(NumberFormat.count(warmupSteps)) steps"
+      if shape != .constant { text += ", to \(Int((100 * floorRatio).rounded()))% of peak" }
+      return text + " at step \(NumberFormat.count(plannedEnd))"
     }
     var text = shape == .wsd ? "WSD" : shape.rawValue
     if shape == .wsd, let start = cooldownStart {

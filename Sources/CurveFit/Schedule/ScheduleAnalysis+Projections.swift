@@ -57,6 +57,7 @@ extension ScheduleAnalysis {
     let models = AnnealingBootstrap(resamples: context.resamples, seed: context.seed, solver: refitSolver)
       .models(for: fit)
     bootstrapUsed = models.count
+    bootstrapModels = models
     guard models.count >= 20 else { return }
     // With λ fitted every refit has its own λ, and so its own annealing areas.
     typealias Areas = (s1: Double, s2: Double)

@@ -15,11 +15,14 @@ public struct SchedulePlan: Sendable, Equatable {
   public var floorRatio: Double
   /// True when the shape came from `--schedule` rather than the log.
   public var overridden = false
+  /// True when it stretches a declared schedule (`--schedule` with `--total-steps`).
+  public var declared = false
 
   /// The logged schedule, stretched.
   public init(following schedule: LearningRateSchedule) {
     shape = schedule.shape
     floorRatio = schedule.floorRatio
+    declared = schedule.declared
     if schedule.shape == .wsd, let start = schedule.cooldownStart, schedule.plannedEnd > 0 {
       cooldownFraction = (schedule.plannedEnd - start) / schedule.plannedEnd
     }
@@ -102,6 +105,7 @@ public struct SchedulePlan: Sendable, Equatable {
     var text = overridden ? "" : "stretched "
     text += shape == .wsd ? "wsd:\(NumberFormat.significant(cooldownFraction ?? 0.2, 2))" : shape.rawValue
     if overridden { text += " (--schedule)" }
+    if declared { text += " (declared)" }
     if peakScale != 1 { text += ", peak ×\(NumberFormat.significant(peakScale, 3))" }
     return text
   }

@@ -1,0 +1,58 @@
+import Foundation
+
+extension Estimate {
+  /// Widens the intervals for the extrapolation error, keeping the noise-only ones beside them.
+  ///
+  /// The noise interval (bootstrap or delta method) is read as a log-normal spread on each side,
+  /// `σₙ = ln(high/value)/z`, and combined in quadrature with the shape error on that side:
+  /// ```
+  /// high = value·exp( z·√(σₙ,high² + σ_up²))
+  /// low  = value·exp(−z·√(σₙ,low²  + σ_down²))
+  /// ```
+  /// so a projection whose curve is well determined but whose shape is not gets the width of
+  /// its shape error, and the value always lies inside its own intervals (a bootstrap interval
+  /// that misses the value is first stretched to include it). Values at or below zero (a
+  /// difference, a floor below zero) are widened additively by `scale·σ` instead.
+  ///
+  /// - Parameters:
+  ///   - up: relative shape error above the value (a log-normal σ).
+  ///   - down: relative shape error below it.
+  ///   - scale: the loss level the relative errors refer to, for additive widening.
+  mutating func calibrate(up: Double, down: Double, scale: Double? = nil) {
+    let noise95 = (ci95 ?? value...value)
+    let noise80 = ci80 ?? shrunk(noise95, to: Estimate.z80 / Estimate.z95)
+    ci95Noise = ci95
+    ci80Noise = ci80
+    guard up.isFinite, down.isFinite, up >= 0, down >= 0 else { return }
+    ci95 = widened(noise95, z: Estimate.z95, up: up, down: down, scale: scale)
+    // Heavier tails than a normal's: the 80% interval's shape error is `tail80` of the 95% one's.
+    let tail = ShapeError.tail80 * Estimate.z95 / Estimate.z80
+    ci80 = widened(noise80, z: Estimate.z80, up: tail * up, down: tail * down, scale: scale)
+  }
+
+  private func widened(
+    _ noise: ClosedRange<Double>, z: Double, up: Double, down: Double, scale: Double?
+  ) -> ClosedRange<Double> {
+    let low = min(noise.lowerBound, value)
+    let high = max(noise.upperBound, value)
+    if let scale {
+      let above = (high - value) * (high - value) + (z * up * scale) * (z * up * scale)
+      let below = (value - low) * (value - low) + (z * down * scale) * (z * down * scale)
+      return (value - below.squareRoot())...(value + above.squareRoot())
+    }
+    guard value > 0, low > 0 else {
+      let level = abs(value)
+      return (low - z * down * level)...(high + z * up * level)
+    }
+    let sigmaHigh = Foundation.log(high / value) / z
+    let sigmaLow = Foundation.log(value / low) / z
+    let upper = value * Foundation.exp(z * (sigmaHigh * sigmaHigh + up * up).squareRoot())
+    let lower = value * Foundation.exp(-z * (sigmaLow * sigmaLow + down * down).squareRoot())
+    guard upper.isFinite, lower.isFinite else { return low...high }
+    return lower...upper
+  }
+
+  private func shrunk(_ range: ClosedRange<Double>, to fraction: Double) -> ClosedRange<Double> {
+    (value - fraction * (value - range.lowerBound))...(value + fraction * (range.upperBound - value))
+  }
+}

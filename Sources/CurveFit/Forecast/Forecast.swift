@@ -1,0 +1,43 @@
+/// The one forecast of a run: which law projects and why, its error per doubling of reach,
+/// and the numbers the other projection rows do not cover (the planned end, `--at-step`).
+///
+/// Built once by `LossCurveAnalysis.run` after the fits; every projected number of the
+/// analysis (`current`, `projections`, `doubling`, `target`) carries calibrated intervals
+/// from it, with the noise-only ones kept in `ci95Noise`/`ci80Noise`. Renderers and plots read it.
+public struct Forecast: Sendable {
+  /// The law that makes the projections.
+  public enum Law: String, Sendable {
+    case power, pure, shifted, annealing
+  }
+
+  public var law: Law
+  /// The extrapolation error the intervals carry (docs/forecasting.md).
+  public var shapeError: ShapeError
+  /// The loss at the run's planned last step, under its own schedule.
+  public var plannedEnd: PlannedEnd?
+  /// `--at-step`: the projected loss at each step asked for, in ascending order.
+  public var atSteps: [Projection] = []
+  /// With `--target` and a planned end: the first step of this run at which the projected
+  /// loss reaches the target, or `nil` when the run ends above it.
+  public var targetWithinRun: Double?
+
+  /// Where the run's planned length came from.
+  public enum EndSource: String, Sendable {
+    case totalSteps = "--total-steps"
+    case schedule
+  }
+
+  /// The loss of this run at its planned last step.
+  public struct PlannedEnd: Sendable {
+    public var step: Double
+    public var loss: Estimate
+    public var source: EndSource
+  }
+
+  /// True when the intervals' width comes mostly from the shape error rather than the noise.
+  public func shapeDominates(_ estimate: Estimate) -> Bool {
+    guard let wide = estimate.ci95 else { return false }
+    guard let noise = estimate.ci95Noise else { return true }
+    return (noise.upperBound - noise.lowerBound) < 0.5 * (wide.upperBound - wide.lowerBound)
+  }
+}

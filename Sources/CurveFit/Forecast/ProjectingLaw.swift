@@ -1,0 +1,63 @@
+import Foundation
+
+/// The law that projects, reduced to what every projected number needs: its value at a step
+/// (or the final loss of a run that long, for the annealing law), a delta-method estimate
+/// there, and the bootstrap refits' values.
+struct ProjectingLaw {
+  var law: Forecast.Law
+  /// The loss at `step` (the annealing law: the final loss of a run of `step` steps under the plan).
+  var value: (Double) -> Double
+  var estimate: (Double) -> Estimate
+  var samples: (Double) -> [Double]
+  /// The loss at each step of a run that ends at `end` under its own schedule.
+  var alongRun: (_ steps: [Double], _ end: Double) -> [Double]
+
+  static func power(_ fit: PowerLawFit, bootstrap: [PowerLaw]) -> ProjectingLaw {
+    let model = fit.model
+    return ProjectingLaw(
+      law: Forecast.Law(rawValue: model.form.rawValue) ?? .power,
+      value: { model($0) }, estimate: { fit.estimate(at: $0) }, samples: { t in bootstrap.map { $0(t) } },
+      alongRun: { steps, _ in steps.map { model($0) } })
+  }
+
+  static func annealing(_ fit: AnnealingFit, schedule: ScheduleAnalysis) -> ProjectingLaw {
+    let model = fit.model
+    let areasAt = { (length: Double, lambda: Double) -> (s1: Double, s2: Double) in
+      let areas = schedule.plan.curve(length: length, from: schedule.schedule).areas(at: [length], lambda: lambda)
+      return (areas.s1[0], areas.s2[0])
+    }
+    return ProjectingLaw(
+      law: .annealing,
+      value: { schedule.finalLoss(model, length: $0) },
+      estimate: { length in
+        let areas = areasAt(length, model.lambda)
+        return fit.estimate(s1: areas.s1, s2: areas.s2)
+      },
+      samples: { length in
+        let fitted = areasAt(length, model.lambda)
+        return schedule.bootstrapModels.map { refit in
+          let areas = refit.lambda == model.lambda ? fitted : areasAt(length, refit.lambda)
+          return refit(s1: areas.s1, s2: areas.s2)
+        }
+      },
+      alongRun: { steps, end in
+        model.losses(at: steps, on: schedule.plan.curve(length: end, from: schedule.schedule))
+      })
+  }
+
+  /// The estimate at `step` with bootstrap intervals where the refits allow.
+  func noiseEstimate(at step: Double) -> Estimate {
+    var estimate = estimate(step)
+    estimate.adoptBootstrap(samples(step))
+    return estimate
+  }
+
+  /// `d ln L / d ln t` at `step`, by central differences.
+  func logSlope(at step: Double) -> Double {
+    let h = 0.02
+    let up = value(step * Foundation.exp(h))
+    let down = value(step * Foundation.exp(-h))
+    guard up > 0, down > 0 else { return 0 }
+    return (Foundation.log(up) - Foundation.log(down)) / (2 * h)
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// The error of the law's shape when it extrapolates, as a relative (log-normal) spread that
+/// grows with the reach of the projection.
+///
+/// The bootstrap only sees the noise around a curve assumed right; on real runs what misleads is
+/// the shape (a prefix made of warm-up and fast early drop, a decay of the rate still to come).
+/// So each projection's interval also carries
+/// ```
+/// σ_up(k)   = σ₂ · log₂(k)^p
+/// σ_down(k) = √(σ_up(k)² + max(u · log₂ k, d)²)   u, d only when the future schedule is unknown
+/// ```
+/// for a projection to `k` times the last step, where `σ₂` is the error per doubling measured
+/// by rolling-origin backtests inside this run (`RollingOrigin`), times a multiplier, with a
+/// floor; and a prior when the run is too short to backtest. The downside term `u` is there
+/// because a run whose schedule is not known may still decay its rate (a cosine in progress, a
+/// WSD cooldown the log cannot show), and decay only ever lowers the loss: by a share that
+/// grows with the reach (`u`), and by at least one cooldown's worth (`d`) at any reach.
+///
+/// The constants were set on the real logs of `make forecast` (docs/forecasting.md has the
+/// table, and a leave-one-run-out check of each).
+public struct ShapeError: Sendable, Equatable {
+  /// Robust spread of the rolling-origin log errors at 2× reach (`RollingOrigin.spread`);
+  /// `nil` with fewer than two origins.
+  public var measured: Double?
+  /// How many origins could be fitted.
+  public var origins: Int
+  /// `σ₂`: the relative error per doubling the intervals use.
+  public var perDoubling: Double
+  /// True when the schedule of the steps still to come is known: declared (`--schedule`,
+  /// `--total-steps`), or a logged decay the annealing law projects.
+  public var scheduleKnown: Bool
+  /// The least extra relative error below the value when the schedule is not known (`d`).
+  public var unknownScheduleDown: Double
+
+  // Set by `python3 scripts/forecast.py --calibrate`: the lowest interval score on the real
+  // logs with at least 90% of the truths inside the 95% interval at every cut, on the real logs
+  // and on the generated ones (a cooldown after the cut among them). Leave-one-run-out, the
+  // 95% intervals held 100% / 100% / 88% of the held-out runs at 1/2, 1/5, 1/10.
+
+  /// Multiplier of the measured spread: four origins underestimate it.
+  static let multiplier = 1.5
+  /// Growth of the error with reach: `log₂(k)^exponent`.
+  static let exponent = 0.75
+  /// The least error per doubling (0.05%): no law is exact.
+  static let floor = 0.0005
+  /// Error per doubling when the run is too short to backtest.
+  static let prior = 0.02
+  /// Downside per doubling when the future schedule is unknown (the fit preferred none beyond
+  /// the cooldown term below).
+  static let unknownSchedule = 0.0
+  /// The downside at any reach when the future schedule is unknown: one cooldown's drop.
+  static let cooldown = 0.04
+  /// The 80% interval's shape error as a multiple of the 95% one's σ times z95: errors of
+  /// extrapolation have heavier tails than a normal's (a normal would be z80/z95 = 0.654).
+  static let tail80 = 0.55
+
+  public init(errors: [Double], scheduleKnown: Bool) {
+    origins = errors.count
+    measured = RollingOrigin.spread(errors)
+    perDoubling = measured.map { max(Self.floor, Self.multiplier * $0) } ?? Self.prior
+    self.scheduleKnown = scheduleKnown
+    unknownScheduleDown = scheduleKnown ? 0 : max(Self.unknownSchedule, Self.cooldown)
+  }
+
+  /// The relative errors above and below a projection to `factor` times the last step (zero
+  /// at or before it).
+  public func sigmas(factor: Double) -> (up: Double, down: Double) {
+    guard factor > 1, factor.isFinite else { return (0, 0) }
+    let doublings = Foundation.log2(factor)
+    let up = perDoubling * Foundation.pow(doublings, Self.exponent)
+    let extra = scheduleKnown ? 0 : max(Self.unknownSchedule * doublings, Self.cooldown)
+    return (up, (up * up + extra * extra).squareRoot())
+  }
+}

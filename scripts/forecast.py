@@ -1,0 +1,468 @@
+#!/usr/bin/env python3
+"""The forecast benchmark: how far, and how honestly, curvefit sees ahead on real runs.
+
+Every single-series real log in ../shared/data/real with enough points (and generated runs with a
+known truth) is cut at 1/2, 1/5 and 1/10 of its last step; curvefit sees only the prefix, and its
+2x, 5x and 10x projections (the run's real end) are compared with the loss the run logged there:
+the median of the points within 1% of the last step (generated runs: the noiseless truth).
+
+Printed per cut: median |error|, coverage of the 95% and 80% intervals, median half-width of the
+95% interval, and the median interval score (width + 40 x distance outside the 95% interval,
+Gneiting & Raftery 2007), all relative to the truth. The rows "schedule known" are the runs whose
+learning-rate schedule curvefit knew: read from an lr column, or declared with --schedule and
+--total-steps from what the run's SOURCE.md or project says.
+
+Only for validation and docs: the test suite never reads ../shared.
+
+    python3 scripts/forecast.py [--bin .build/release/curvefit] [--runs] [--json out.json]
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+REAL = os.path.join(ROOT, "..", "shared", "data", "real")
+GEN_LOG = os.path.join(ROOT, "..", "shared", "bench", "gen_log.py")
+CUTS = [2, 5, 10]
+
+
+# MARK: - Readers: each returns (steps, losses, lrs or None), in file order
+
+def read_regex(path, pattern, lr_group=None):
+    steps, losses, lrs = [], [], []
+    expression = re.compile(pattern)
+    with open(path, errors="replace") as handle:
+        for line in handle:
+            match = expression.search(line)
+            if not match:
+                continue
+            try:
+                step, loss = float(match.group("step")), float(match.group("loss"))
+            except ValueError:
+                continue
+            steps.append(step)
+            losses.append(loss)
+            if lr_group:
+                lrs.append(float(match.group(lr_group)))
+    return steps, losses, (lrs if lr_group else None)
+
+
+def read_csv_columns(path, step_col, loss_col, run_col=None, run=None):
+    steps, losses = [], []
+    with open(path) as handle:
+        for row in csv.DictReader(handle):
+            if run_col and row[run_col] != run:
+                continue
+            if not row.get(loss_col):
+                continue
+            steps.append(float(row[step_col]))
+            losses.append(float(row[loss_col]))
+    return steps, losses, None
+
+
+def read_jsonl(path):
+    steps, losses, lrs = [], [], []
+    with open(path) as handle:
+        for line in handle:
+            record = json.loads(line)
+            steps.append(float(record["step"]))
+            losses.append(float(record["loss"]))
+            lrs.append(float(record["lr"]))
+    return steps, losses, lrs
+
+
+def read_trainer_state(path, lr_key):
+    steps, losses, lrs = [], [], []
+    for entry in json.load(open(path))["log_history"]:
+        if "loss" in entry and "step" in entry:
+            steps.append(float(entry["step"]))
+            losses.append(float(entry["loss"]))
+            lrs.append(float(entry[lr_key]))
+    return steps, losses, lrs
+
+
+def latest_per_step(steps, losses, lrs):
+    """Resumed runs log a step again: keep the last value for each step, sorted by step."""
+    latest = {}
+    for index, step in enumerate(steps):
+        latest[step] = index
+    order = sorted(latest)
+    pick = [latest[s] for s in order]
+    return order, [losses[i] for i in pick], ([lrs[i] for i in pick] if lrs else None)
+
+
+def smol(name, run):
+    return lambda: read_csv_columns(os.path.join(REAL, "smol-playbook-loss-spikes", name), "tokens", "loss",
+                                    "run_name", run)
+
+
+def real_path(*parts):
+    return os.path.join(REAL, *parts)
+
+
+# The Smol Playbook's ablation baseline (its "Baseline YAML"): cosine decay to 10% of the peak after
+# 2,000 warm-up steps, ~45B tokens (the curves end at 4.72e10); the batch-size runs keep the token
+# budget, so warm-up in tokens is 2,000 steps x their batch.
+def smol_schedule(batch_tokens):
+    return ["--schedule", "cosine", "--total-steps", "4.72e10", "--warmup-steps", f"{2000 * batch_tokens:.4g}",
+            "--final-lr-ratio", "0.1"]
+
+
+# (label, reader, flags, schedule: "lr column" | "declared" | None, declared flags)
+RUNS = [
+    ("llm.c GPT-2 124M main.log", lambda: read_regex(real_path("llmc-gpt2-124m-mainlog", "main.log"),
+     r"^s:(?P<step>\d+) trl:(?P<loss>\S+) lr:(?P<lr>\S+)", "lr"), "lr column", []),
+    ("llm.c GPT-2 124M stdout", lambda: read_regex(real_path("llmc-gpt2-124m-stdout", "gpt2_train.11685414.log"),
+     r"^step\s+(?P<step>\d+)/\d+ \| loss (?P<loss>\S+) .*\| lr (?P<lr>\S+) \|", "lr"), "lr column", []),
+    # build-nanogpt: cosine from 6e-4 to 6e-5 after 715 warm-up steps; max_steps 19,073 (x3 for the
+    # multi-epoch script); the no-warm-up fork sets warmup_steps = 0 (SOURCE.md).
+    ("build-nanogpt no warm-up", lambda: read_regex(real_path("buildnanogpt-gpt2-logs", "log_no_warmup", "log.txt"),
+     r"^(?P<step>\d+) train (?P<loss>\S+)"), "declared",
+     ["--schedule", "cosine", "--total-steps", "19073", "--warmup-steps", "0", "--final-lr-ratio", "0.1"]),
+    ("build-nanogpt 2.5 epochs", lambda: read_regex(real_path("buildnanogpt-gpt2-logs", "log_2.5_epoch_full", "log.txt"),
+     r"^(?P<step>\d+) train (?P<loss>\S+)"), "declared",
+     ["--schedule", "cosine", "--total-steps", "57219", "--warmup-steps", "715", "--final-lr-ratio", "0.1"]),
+    ("nanoGPT stdout (interrupted)", lambda: read_regex(real_path("nanogpt-stdout-log", "output.log"),
+     r"^iter (?P<step>\d+): loss (?P<loss>[0-9.]+)"), None, []),
+    ("Lightning SLM", lambda: read_csv_columns(real_path("lightning-slm-training", "metrics.csv"), "step",
+     "train_loss_step"), None, []),
+    ("SLM-125M legal JSONL", lambda: read_jsonl(real_path("jsonl-slm125m-legal", "metrics.jsonl")), "lr column", []),
+    ("Star drafter trainer_state", lambda: read_trainer_state(real_path("hf-trainer-star-drafter", "trainer_state.json"),
+     "lr"), "lr column", []),
+    ("Whisper ja trainer_state", lambda: read_trainer_state(real_path("hf-trainer-whisper-ja", "trainer_state.json"),
+     "learning_rate"), "lr column", []),
+    ("Smol GBS 750K", smol("batch-size_loss.csv", "GBS 750K"), "declared", smol_schedule(786432)),
+    ("Smol GBS 1.5M", smol("batch-size_loss.csv", "GBS 1.5M (baseline)"), "declared", smol_schedule(1572864)),
+    ("Smol GBS 3M", smol("batch-size_loss.csv", "GBS 3M"), "declared", smol_schedule(3145728)),
+    ("Smol GBS 6M", smol("batch-size_loss.csv", "GBS 6M"), "declared", smol_schedule(6291456)),
+    ("Smol with WD", smol("no_wd_comparison.csv", "With Weight Decay (baseline)"), "declared", smol_schedule(1572864)),
+    ("Smol no WD", smol("no_wd_comparison.csv", "No Weight Decay"), "declared", smol_schedule(1572864)),
+    ("Smol no WD + NoPE + DocMask", smol("no_wd_comparison.csv", "No WD + NOPE + DocMask"), "declared",
+     smol_schedule(1572864)),
+]
+
+
+# MARK: - Generated runs with a known truth
+
+def generated_power_law(seed, params=(2.0, 8.0, 0.35), rows=20000, noise=0.02):
+    """gen_log.py's power law with multiplicative noise and a constant rate; truth from params."""
+    with tempfile.TemporaryDirectory() as directory:
+        out = os.path.join(directory, "run.csv")
+        subprocess.run([sys.executable, GEN_LOG, "--rows", str(rows), "--seed", str(seed), "--spikes", "0",
+                        "--params", ",".join(map(str, params)), "--noise", str(noise), "--lr-schedule", "constant",
+                        "--out", out], check=True, capture_output=True)
+        steps, losses, lrs = [], [], []
+        with open(out) as handle:
+            for row in csv.DictReader(handle):
+                if row.get("loss"):
+                    steps.append(float(row["step"]))
+                    losses.append(float(row["loss"]))
+                    lrs.append(float(row["lr"]))
+    l_min, c, alpha = params
+    return steps, losses, lrs, lambda t: l_min + c * t ** -alpha
+
+
+def annealing_run(seed, shape, rows=20000, noise=0.01):
+    """A run that follows the annealing law of Tissue et al. under a cosine or WSD schedule (warm-up
+    500 steps, peak 1, cooldown over the last 20% for WSD), multiplicative noise; the truth is the
+    noiseless law at the last step."""
+    import random
+    rng = random.Random(seed)
+    warmup, total = 500, rows
+    l0, a, alpha, c, lam = 2.0, 4.0, 0.45, 1.5e-4, 0.999
+    rates = []
+    for step in range(1, total + 1):
+        if step <= warmup:
+            rate = step / warmup
+        elif shape == "cosine":
+            u = (step - warmup) / (total - warmup)
+            rate = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
+        else:
+            start = 0.8 * total
+            rate = 1.0 if step <= start else 1.0 - (step - start) / (total - start)
+        rates.append(rate)
+    # As curvefit's LearningRateCurve: rate decreases count from the end of warm-up.
+    s1, s2, momentum, previous = 0.0, 0.0, 0.0, rates[0]
+    truth = []
+    for step, rate in enumerate(rates, start=1):
+        s1 += rate
+        if step > warmup:
+            momentum = lam * momentum + (previous - rate)
+            s2 += momentum
+        previous = rate
+        truth.append(l0 + a * s1 ** -alpha - c * s2)
+    steps = list(map(float, range(1, total + 1)))
+    losses = [y * math.exp(rng.gauss(0, noise)) for y in truth]
+    lrs = [3e-4 * r for r in rates]
+    return steps, losses, lrs, truth[-1]
+
+
+def generated_runs():
+    runs = []
+    if os.path.exists(GEN_LOG):
+        for seed in range(4):
+            runs.append((f"gen_log power law seed {seed}", "power law", generated_power_law(seed)))
+    for seed in range(3):
+        runs.append((f"annealing law, cosine, seed {seed}", "lr column", annealing_run(seed, "cosine")))
+        runs.append((f"annealing law, WSD (cooldown after every cut), seed {seed}", "lr column", annealing_run(seed, "wsd")))
+    return runs
+
+
+# MARK: - One forecast
+
+def truth_at_end(steps, losses):
+    last = steps[-1]
+    window = [y for t, y in zip(steps, losses) if t >= 0.99 * last and math.isfinite(y)]
+    return statistics.median(window)
+
+
+def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap):
+    """Runs curvefit on the points up to `cut`; returns its projection at `factor` x its last step."""
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+        handle.write("step,loss,lr\n" if lrs else "step,loss\n")
+        for index, step in enumerate(steps):
+            if step > cut:
+                break
+            handle.write(f"{step!r},{losses[index]!r}" + (f",{lrs[index]!r}\n" if lrs else "\n"))
+        path = handle.name
+    try:
+        run = subprocess.run([binary, path, "--format", "json", "--bootstrap", str(bootstrap), *flags],
+                             capture_output=True, text=True)
+    finally:
+        os.unlink(path)
+    if run.returncode not in (0, 3):
+        return None, run.stderr.strip().splitlines()[-1] if run.stderr.strip() else f"exit {run.returncode}"
+    report = json.loads(run.stdout)
+    projection = next((p for p in report["projections"] if p["factor"] == factor), None)
+    return (report, projection), None
+
+
+def calibration_inputs(outcome):
+    """What the interval calibration of ShapeError starts from, to refit its constants here."""
+    report, projection = outcome
+    forecast = report.get("forecast") or {}
+    return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
+            "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known")}
+
+
+def score(truth, projection):
+    value = projection["loss"]
+    lo95, hi95 = projection.get("ci95") or (value, value)
+    lo80, hi80 = projection.get("ci80") or (value, value)
+    outside = max(lo95 - truth, 0) + max(truth - hi95, 0)
+    return {
+        "error": (value - truth) / truth,
+        "in95": lo95 <= truth <= hi95,
+        "in80": lo80 <= truth <= hi80,
+        "half95": (hi95 - lo95) / 2 / truth,
+        "score": ((hi95 - lo95) + 40 * outside) / truth,
+    }
+
+
+def summarize(rows):
+    if not rows:
+        return None
+    return {
+        "n": len(rows),
+        "median_abs_error": statistics.median(abs(r["error"]) for r in rows),
+        "coverage95": sum(r["in95"] for r in rows) / len(rows),
+        "coverage80": sum(r["in80"] for r in rows) / len(rows),
+        "median_half95": statistics.median(r["half95"] for r in rows),
+        "median_score": statistics.median(r["score"] for r in rows),
+    }
+
+
+def table(title, results, group):
+    print(f"\n**{title}**\n")
+    print("| cut | runs | median abs. error | 95% coverage | 80% coverage | median 95% half-width | half-width / error | median interval score |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for factor in CUTS:
+        rows = [r for r in results if r["factor"] == factor and group(r)]
+        s = summarize(rows)
+        if not s:
+            continue
+        ratio = s["median_half95"] / s["median_abs_error"] if s["median_abs_error"] > 0 else float("inf")
+        print(f"| 1/{factor} ({factor}x) | {s['n']} | {100 * s['median_abs_error']:.2f}% | {100 * s['coverage95']:.0f}% "
+              f"| {100 * s['coverage80']:.0f}% | {100 * s['median_half95']:.2f}% | {ratio:.1f} | {100 * s['median_score']:.2f}% |")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release", "curvefit"))
+    parser.add_argument("--bootstrap", type=int, default=200)
+    parser.add_argument("--runs", action="store_true", help="also print every run and cut")
+    parser.add_argument("--no-declared", action="store_true",
+                        help="do not declare schedules (the state before --schedule/--total-steps)")
+    parser.add_argument("--json", metavar="FILE", help="write every result to FILE")
+    parser.add_argument("--flags", default="", help="extra curvefit flags for every run (space-separated)")
+    parser.add_argument("--only", default="", help="only runs whose label contains this")
+    args = parser.parse_args()
+    if not os.path.isdir(REAL):
+        sys.exit("needs ../shared/data/real beside the repository")
+
+    results, failures = [], []
+    for label, reader, schedule, declared in RUNS:
+        steps, losses, lrs = latest_per_step(*reader())
+        truth = truth_at_end(steps, losses)
+        if args.only not in label:
+            continue
+        flags = ([] if args.no_declared else declared) + args.flags.split()
+        known = schedule if (schedule == "lr column" or (schedule == "declared" and not args.no_declared)) else None
+        for factor in CUTS:
+            cut = steps[-1] / factor
+            outcome, error = forecast(args.bin, steps, losses, lrs, cut, factor, flags, args.bootstrap)
+            if outcome is None or outcome[1] is None:
+                failures.append((label, factor, error or "no projection"))
+                continue
+            row = {"run": label, "kind": "real", "factor": factor, "schedule": known, "truth": truth,
+                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
+                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
+            row.update(score(truth, outcome[1]))
+            results.append(row)
+    for label, schedule, (steps, losses, lrs, truth) in generated_runs():
+        if args.only not in label:
+            continue
+        truth_value = truth(steps[-1]) if callable(truth) else truth
+        for factor in CUTS:
+            outcome, error = forecast(args.bin, steps, losses, lrs, steps[-1] / factor, factor, args.flags.split(),
+                                      args.bootstrap)
+            if outcome is None or outcome[1] is None:
+                failures.append((label, factor, error or "no projection"))
+                continue
+            row = {"run": label, "kind": "generated", "factor": factor, "schedule": schedule, "truth": truth_value,
+                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
+                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
+            row.update(score(truth_value, outcome[1]))
+            results.append(row)
+
+    real = lambda r: r["kind"] == "real"
+    table("Real logs, every run", results, real)
+    table("Real logs whose schedule curvefit knew (lr column or declared)", results, lambda r: real(r) and r["schedule"])
+    table("Generated runs with a known truth", results, lambda r: r["kind"] == "generated")
+    if failures:
+        print("\nNo projection: " + "; ".join(f"{label} at 1/{factor}: {error}" for label, factor, error in failures))
+    if args.runs:
+        print("\n| run | cut | schedule | model | truth | projected (95%) | error | in 95% | in 80% |")
+        print("|---|---:|---|---|---:|---|---:|---|---|")
+        for r in results:
+            ci = r["ci95"]
+            band = f"{r['loss']:.4g} ({ci[0]:.4g}–{ci[1]:.4g})" if ci else f"{r['loss']:.4g}"
+            print(f"| {r['run']} | 1/{r['factor']} | {r['schedule'] or 'unknown'} | {r['model']} | {r['truth']:.4g} | {band} "
+                  f"| {100 * r['error']:+.2f}% | {'yes' if r['in95'] else 'no'} | {'yes' if r['in80'] else 'no'} |")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=1)
+
+
+
+# MARK: - Calibration of ShapeError's constants (python3 scripts/forecast.py --calibrate results.json)
+
+def interval(row, constants, z):
+    """The interval ShapeError would give `row` under `constants` (see Sources/CurveFit/Forecast)."""
+    multiplier, exponent, prior, down, cooldown, tail80 = constants
+    value, k = row["loss"], row["factor"]
+    noise = row["ci95_noise"] if z > 1.5 else row["ci80_noise"]
+    # The 80% interval's shape error is the 95% one's scaled by tail80 / (z80 / z95): errors of
+    # extrapolation have heavier tails than a normal's.
+    scale = 1 if z > 1.5 else tail80 / (1.281552 / 1.959964)
+    low, high = (min(noise[0], value), max(noise[1], value)) if noise else (value, value)
+    doublings = math.log2(k)
+    per = max(0.0005, multiplier * row["measured"]) if row["measured"] is not None and multiplier > 0 else prior
+    up = scale * per * doublings ** exponent
+    extra = scale * (0 if row["known"] else max(down * doublings, cooldown))
+    low_sigma = math.sqrt(up * up + extra * extra)
+    if value <= 0 or low <= 0:
+        return low - z * low_sigma * abs(value), high + z * up * abs(value)
+    s_high, s_low = math.log(high / value) / z, math.log(value / low) / z
+    return (value * math.exp(-z * math.sqrt(s_low ** 2 + low_sigma ** 2)),
+            value * math.exp(z * math.sqrt(s_high ** 2 + up ** 2)))
+
+
+def evaluate(rows, constants):
+    """Per cut: (coverage95, coverage80, median half-width / median |error|, median interval score)."""
+    out = {}
+    for factor in CUTS:
+        cut = [r for r in rows if r["factor"] == factor]
+        if not cut:
+            continue
+        in95 = in80 = 0
+        halves, scores = [], []
+        for r in cut:
+            lo, hi = interval(r, constants, 1.959964)
+            lo8, hi8 = interval(r, constants, 1.281552)
+            in95 += lo <= r["truth"] <= hi
+            in80 += lo8 <= r["truth"] <= hi8
+            halves.append((hi - lo) / 2 / r["truth"])
+            scores.append(((hi - lo) + 40 * (max(lo - r["truth"], 0) + max(r["truth"] - hi, 0))) / r["truth"])
+        error = statistics.median(abs(r["error"]) for r in cut)
+        out[factor] = (in95 / len(cut), in80 / len(cut), statistics.median(halves) / error if error else 0,
+                       statistics.median(scores))
+    return out
+
+
+GRID = [(m, p, prior, u, d, 0.654) for m in (0, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0) for p in (0.5, 0.75, 1.0, 1.25)
+        for prior in (0.02, 0.04, 0.06, 0.1) for u in (0.0, 0.01, 0.02, 0.04) for d in (0.0, 0.02, 0.04, 0.06)]
+TAILS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.654)
+
+
+def best_constants(rows, generated=()):
+    """The constants with the lowest mean interval score on the real logs that hold the truth in
+    at least 90% of cases at every cut (the issue's floor is 85%; the margin is for logs not seen
+    here), on the real logs and on the generated ones (a cooldown after the cut among them)."""
+    best = None
+    for constants in GRID:
+        result = evaluate(rows, constants)
+        if any(c95 < 0.9 for c95, _, _, _ in result.values()):
+            continue
+        if generated and any(c95 < 0.9 for c95, _, _, _ in evaluate(generated, constants).values()):
+            continue
+        loss = sum(s for _, _, _, s in result.values())
+        if best is None or loss < best[0]:
+            best = (loss, constants)
+    if best is None:
+        return None
+    # Then the 80% interval's tail: the one whose coverage is nearest 80% over every cut.
+    def miss(tail):
+        trial = best[1][:5] + (tail,)
+        return sum(abs(c80 - 0.8) for _, c80, _, _ in evaluate(rows, trial).values())
+    return best[1][:5] + (min(TAILS, key=miss),)
+
+
+def calibrate(path):
+    rows = [r for r in json.load(open(path)) if r["kind"] == "real" and r.get("ci95_noise") is not None]
+    generated = [r for r in json.load(open(path)) if r["kind"] == "generated" and r.get("ci95_noise") is not None]
+    constants = best_constants(rows, generated)
+    print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail): {constants}")
+    for factor, (c95, c80, ratio, s) in evaluate(rows, constants).items():
+        print(f"  in sample 1/{factor}: 95% {100 * c95:.0f}%, 80% {100 * c80:.0f}%, half-width/error {ratio:.1f}, score {100 * s:.1f}%")
+    # Leave one run out: the constants refitted without a run, that run's intervals from them.
+    held = []
+    for run in sorted({r["run"] for r in rows}):
+        others = best_constants([r for r in rows if r["run"] != run], generated)
+        for r in rows:
+            if r["run"] == run and others:
+                lo, hi = interval(r, others, 1.959964)
+                lo8, hi8 = interval(r, others, 1.281552)
+                held.append((r["factor"], lo <= r["truth"] <= hi, lo8 <= r["truth"] <= hi8))
+    for factor in CUTS:
+        cut = [h for h in held if h[0] == factor]
+        if cut:
+            print(f"  leave-one-run-out 1/{factor}: 95% {100 * sum(h[1] for h in cut) / len(cut):.0f}%, "
+                  f"80% {100 * sum(h[2] for h in cut) / len(cut):.0f}% ({len(cut)} runs)")
+    for factor, (c95, c80, ratio, s) in evaluate(generated, constants).items():
+        print(f"  generated 1/{factor}: 95% {100 * c95:.0f}%, 80% {100 * c80:.0f}%")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--calibrate":
+        calibrate(sys.argv[2])
+    else:
+        main()
