@@ -1,5 +1,5 @@
 # Everyday entry points; the README's two commands are scripts/example.sh and scripts/test.sh.
-.PHONY: example test bench detector-table validate-real fuzz
+.PHONY: example test bench detector-table validate-real forecast fuzz
 
 example:
 	bash scripts/example.sh
@@ -18,6 +18,12 @@ detector-table:
 validate-real:
 	swift build -c release --product curvefit
 	python3 scripts/validate-real.py
+
+# Cuts every real log at 1/2, 1/5, 1/10 and scores the projections of its end (docs/forecasting.md).
+forecast:
+	swift build -c release --product curvefit
+	python3 scripts/forecast.py --json .build/forecast.json
+	python3 scripts/forecast.py --calibrate .build/forecast.json
 
 # libFuzzer over ingest and analysis for FUZZ_SECONDS (default 600); crashers land in
 # Tests/Fuzz/crashers/ and should become regression tests.

@@ -367,7 +367,7 @@ def main():
 
 def interval(row, constants, z):
     """The interval ShapeError would give `row` under `constants` (see Sources/CurveFit/Forecast)."""
-    multiplier, exponent, prior, down, cooldown, tail80 = constants
+    multiplier, exponent, prior, down, cooldown, tail80, floor = constants
     value, k = row["loss"], row["factor"]
     noise = row["ci95_noise"] if z > 1.5 else row["ci80_noise"]
     # The 80% interval's shape error is the 95% one's scaled by tail80 / (z80 / z95): errors of
@@ -375,7 +375,7 @@ def interval(row, constants, z):
     scale = 1 if z > 1.5 else tail80 / (1.281552 / 1.959964)
     low, high = (min(noise[0], value), max(noise[1], value)) if noise else (value, value)
     doublings = math.log2(k)
-    per = max(0.0005, multiplier * row["measured"]) if row["measured"] is not None and multiplier > 0 else prior
+    per = max(floor, multiplier * row["measured"]) if row["measured"] is not None and multiplier > 0 else prior
     up = scale * per * doublings ** exponent
     extra = scale * (0 if row["known"] else max(down * doublings, cooldown))
     low_sigma = math.sqrt(up * up + extra * extra)
@@ -408,8 +408,9 @@ def evaluate(rows, constants):
     return out
 
 
-GRID = [(m, p, prior, u, d, 0.654) for m in (0, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0) for p in (0.5, 0.75, 1.0, 1.25)
-        for prior in (0.02, 0.04, 0.06, 0.1) for u in (0.0, 0.01, 0.02, 0.04) for d in (0.0, 0.02, 0.04, 0.06)]
+GRID = [(m, p, prior, u, d, 0.654, f) for m in (0, 1.0, 1.5, 2.0, 3.0, 4.0) for p in (0.5, 0.75, 1.0, 1.25)
+        for prior in (0.02, 0.04, 0.06, 0.1) for u in (0.0, 0.02, 0.04) for d in (0.0, 0.02, 0.04, 0.06)
+        for f in (0.0005, 0.005, 0.01, 0.02)]
 TAILS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.654)
 
 
@@ -431,16 +432,16 @@ def best_constants(rows, generated=()):
         return None
     # Then the 80% interval's tail: the one whose coverage is nearest 80% over every cut.
     def miss(tail):
-        trial = best[1][:5] + (tail,)
+        trial = best[1][:5] + (tail, best[1][6])
         return sum(abs(c80 - 0.8) for _, c80, _, _ in evaluate(rows, trial).values())
-    return best[1][:5] + (min(TAILS, key=miss),)
+    return best[1][:5] + (min(TAILS, key=miss), best[1][6])
 
 
 def calibrate(path):
     rows = [r for r in json.load(open(path)) if r["kind"] == "real" and r.get("ci95_noise") is not None]
     generated = [r for r in json.load(open(path)) if r["kind"] == "generated" and r.get("ci95_noise") is not None]
     constants = best_constants(rows, generated)
-    print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail): {constants}")
+    print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail, floor): {constants}")
     for factor, (c95, c80, ratio, s) in evaluate(rows, constants).items():
         print(f"  in sample 1/{factor}: 95% {100 * c95:.0f}%, 80% {100 * c80:.0f}%, half-width/error {ratio:.1f}, score {100 * s:.1f}%")
     # Leave one run out: the constants refitted without a run, that run's intervals from them.

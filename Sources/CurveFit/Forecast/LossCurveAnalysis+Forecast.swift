@@ -16,7 +16,7 @@ extension LossCurveAnalysis {
     let options = inputs.options
     let annealing = schedule.flatMap { result in result.chosen ? result.fit.map { (result, $0) } : nil }
     let law: ProjectingLaw
-    let errors: [Double]
+    let errors: [RollingOrigin.Miss]
     if let (result, fit) = annealing {
       law = .annealing(fit, schedule: result)
       errors = RollingOrigin.annealingErrors(
@@ -24,7 +24,7 @@ extension LossCurveAnalysis {
         lastStep: lastStep, excluding: inputs.excluded)
     } else {
       law = .power(fit, bootstrap: bootstrapModels)
-      errors = modelChoice.candidates.first { $0.form == fit.model.form }?.rollingErrors ?? []
+      errors = modelChoice.candidates.first { $0.form == fit.model.form }?.rollingMisses ?? []
     }
     // The steps still to come follow a known schedule when the annealing law projects a logged
     // or declared decay, or when the user declared a constant rate.

@@ -19,8 +19,15 @@ enum RollingOrigin {
       .filter { $0 >= minimumSpan * max(range.lowerBound, 1) }
   }
 
-  /// The mean usable loss within 3% of `step`, at most `lastStep`; `nil` when there is none.
-  static func observed(_ series: LossSeries, near step: Double, lastStep: Double, excluding excluded: StepRanges) -> Double? {
+  /// One backtest: `ln(predicted/observed)` and the variance the noise alone gives it (the
+  /// mean's and the early fit's own), which the bootstrap already covers.
+  struct Miss: Sendable, Equatable {
+    var error: Double
+    var noiseVariance: Double
+  }
+
+  /// The mean usable loss within 3% of `step`, at most `lastStep`, and the number of points.
+  static func observed(_ series: LossSeries, near step: Double, lastStep: Double, excluding excluded: StepRanges) -> (mean: Double, count: Double)? {
     let low = series.steps.lowerIndex(atLeast: step / 1.03)
     let high = series.steps.upperIndex(atMost: min(step * 1.03, lastStep))
     guard low < high else { return nil }
@@ -30,14 +37,14 @@ enum RollingOrigin {
       sum += loss
       count += 1
     }
-    return count > 0 && sum > 0 ? sum / count : nil
+    return count > 0 && sum > 0 ? (sum / count, count) : nil
   }
 
   /// Log errors of the power law in `fitter`'s form, refitted at each origin.
   static func powerLawErrors(
     _ series: LossSeries, fitter: PowerLawFitter, range: ClosedRange<Double>, lastStep: Double,
     excluding excluded: StepRanges, sums: LogBinnedSums?
-  ) -> [Double] {
+  ) -> [Miss] {
     origins(range: range, lastStep: lastStep).compactMap { origin in
       var early = fitter
       early.range = FitRange(from: range.lowerBound, to: origin)
@@ -46,7 +53,7 @@ enum RollingOrigin {
       guard let fit = try? early.fit(series, excluding: excluded, sums: sums),
         let observed = observed(series, near: 2 * origin, lastStep: lastStep, excluding: excluded)
       else { return nil }
-      return logError(fit.model(2 * origin), observed)
+      return miss(fit.estimate(at: 2 * origin), observed, rmse: fit.rmse)
     }
   }
 
@@ -54,7 +61,7 @@ enum RollingOrigin {
   static func annealingErrors(
     _ series: LossSeries, fitter: AnnealingLawFitter, curve: LearningRateCurve,
     range: ClosedRange<Double>, lastStep: Double, excluding excluded: StepRanges
-  ) -> [Double] {
+  ) -> [Miss] {
     origins(range: range, lastStep: lastStep).compactMap { origin in
       // As for the projection itself: an origin that saw too little of the decay to measure the
       // annealing term from would judge a law the forecast would not have used.
@@ -63,23 +70,30 @@ enum RollingOrigin {
         let fit = try? fitter.fit(series, curve: curve, bounds: range.lowerBound...origin, excluding: excluded),
         let observed = observed(series, near: 2 * origin, lastStep: lastStep, excluding: excluded)
       else { return nil }
-      return logError(fit.model.losses(at: [2 * origin], on: curve)[0], observed)
+      let ahead = curve.areas(at: [2 * origin], lambda: fit.model.lambda)
+      return miss(fit.estimate(s1: ahead.s1[0], s2: ahead.s2[0]), observed, rmse: fit.rmse)
     }
   }
 
-  /// A robust spread of the log errors, `median |e| / 0.6745` (the σ of a normal error with
-  /// that median): one wild origin in four must not set the width. `nil` with fewer than two.
-  static func spread(_ errors: [Double]) -> Double? {
-    guard errors.count >= 2 else { return nil }
-    let sorted = errors.map(abs).sorted()
-    let middle = sorted.count / 2
-    let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    return median / 0.6745
+  /// A robust spread of the errors beyond their noise: `√(median(max(0, e² − v)) / 0.455)`,
+  /// the σ of a normal error whose squares have that median (0.455 is the median of χ²₁). One
+  /// wild origin in four must not set the width, and on a curve the law describes exactly the
+  /// errors are noise the bootstrap already carries. `nil` with fewer than two.
+  static func spread(_ misses: [Miss]) -> Double? {
+    guard misses.count >= 2 else { return nil }
+    let excess = misses.map { max(0, $0.error * $0.error - $0.noiseVariance) }.sorted()
+    let middle = excess.count / 2
+    let median = excess.count % 2 == 1 ? excess[middle] : (excess[middle - 1] + excess[middle]) / 2
+    return (median / 0.4549).squareRoot()
   }
 
-  private static func logError(_ predicted: Double, _ observed: Double) -> Double? {
-    guard predicted > 0, predicted.isFinite else { return nil }
-    let error = Foundation.log(predicted / observed)
-    return error.isFinite ? error : nil
+  private static func miss(_ predicted: Estimate, _ observed: (mean: Double, count: Double), rmse: Double) -> Miss? {
+    guard predicted.value > 0, predicted.value.isFinite else { return nil }
+    let error = Foundation.log(predicted.value / observed.mean)
+    guard error.isFinite else { return nil }
+    let curve = predicted.ci95Delta.map { ($0.upperBound - $0.lowerBound) / (2 * Estimate.z95 * predicted.value) } ?? 0
+    let mean = rmse.isFinite ? rmse / (observed.mean * observed.count.squareRoot()) : 0
+    let variance = curve * curve + mean * mean
+    return Miss(error: error, noiseVariance: variance.isFinite ? variance : 0)
   }
 }

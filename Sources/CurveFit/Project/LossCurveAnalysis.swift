@@ -121,7 +121,7 @@ public struct LossCurveAnalysis: Sendable {
       series, bounds: range, excluding: finalExcluded, holdout: options.holdout)
     // The forms are independent: fit and backtest them on all cores.
     let forms = PowerLaw.Form.allCases
-    var results = [(fit: PowerLawFit, backtest: Backtest?, rolling: [Double])?](repeating: nil, count: forms.count)
+    var results = [(fit: PowerLawFit, backtest: Backtest?, rolling: [RollingOrigin.Miss])?](repeating: nil, count: forms.count)
     let lastKept = lastKeptStep(series, range: range, excluded: finalExcluded)
     let reusePower = finalExcluded == firstExcluded
     let baseFitter = fitter
@@ -146,7 +146,7 @@ public struct LossCurveAnalysis: Sendable {
         slots[index] = (formFit, backtest, rolling)
       }
     }
-    var rolling: [PowerLaw.Form: [Double]] = [:]
+    var rolling: [PowerLaw.Form: [RollingOrigin.Miss]] = [:]
     for (index, form) in forms.enumerated() {
       if let result = results[index] {
         candidates[form] = (result.fit, result.backtest)

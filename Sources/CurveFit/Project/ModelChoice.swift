@@ -16,10 +16,12 @@ public struct ModelChoice: Sendable {
     public var backtestError: Double?
     public var converged: Bool
     /// Log errors of rolling-origin backtests that extrapolate 2× (`RollingOrigin`).
-    public var rollingErrors: [Double] = []
+    var rollingMisses: [RollingOrigin.Miss] = []
+    /// The log errors alone.
+    public var rollingErrors: [Double] { rollingMisses.map(\.error) }
 
     /// The robust spread of `rollingErrors` (`RollingOrigin.spread`); `nil` with fewer than two.
-    public var rollingError: Double? { RollingOrigin.spread(rollingErrors) }
+    public var rollingError: Double? { RollingOrigin.spread(rollingMisses) }
   }
 
   /// True when the form was switched because it extrapolated better inside the run.
@@ -34,7 +36,7 @@ public struct ModelChoice: Sendable {
   /// Scores `fits` (one per form) and picks one.
   static func choose(
     _ fits: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)], forced: PowerLaw.Form?,
-    rolling: [PowerLaw.Form: [Double]] = [:]
+    rolling: [PowerLaw.Form: [RollingOrigin.Miss]] = [:]
   ) -> ModelChoice {
     var candidates: [Candidate] = []
     for form in PowerLaw.Form.allCases {
@@ -47,7 +49,7 @@ public struct ModelChoice: Sendable {
         Candidate(
           form: form, aic: base + 2 * k, bic: base + k * Foundation.log(n),
           backtestError: backtest?.meanRelativeError, converged: fit.converged,
-          rollingErrors: rolling[form] ?? []))
+          rollingMisses: rolling[form] ?? []))
     }
     let ranked = candidates.filter { $0.bic.isFinite }.sorted { $0.bic < $1.bic }
     if let forced {

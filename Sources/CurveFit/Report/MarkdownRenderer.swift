@@ -23,6 +23,7 @@ public struct MarkdownRenderer: ReportRenderer {
     }
     lines.append("")
     lines.append("- **Doubling data:** \(content.doubling)")
+    if let note = content.intervalNote { lines.append("- **Intervals:** \(note)") }
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }
     lines.append("")
     lines.append("**Fit** `\(content.formula)` \(content.fitScope): \(content.convergence)")

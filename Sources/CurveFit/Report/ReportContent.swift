@@ -125,7 +125,38 @@ struct ReportContent {
         NumberFormat.signed(unit.fromNats(projection.loss.value) - now.value, decimals: decimals)
       ))
     }
+    let row = { (label: String, step: Double, loss: Estimate) in
+      (label, NumberFormat.count(step), NumberFormat.estimate(loss.map(unit.fromNats)),
+       NumberFormat.signed(unit.fromNats(loss.value) - now.value, decimals: decimals))
+    }
+    for projection in analysis.forecast?.atSteps ?? [] {
+      rows.append(row("at step", projection.step, projection.loss))
+    }
+    if let end = analysis.forecast?.plannedEnd {
+      rows.append(row(end.source == .totalSteps ? "planned end" : "planned end*", end.step, end.loss))
+    }
     return rows
+  }
+
+  /// What the intervals hold, and which part of them dominates.
+  var intervalNote: String? {
+    guard let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }
+    let shape = forecast.shapeError
+    var text = "intervals include the extrapolation error: "
+    if let measured = shape.measured {
+      text += "\(NumberFormat.significant(100 * measured, 2))% per doubling in \(shape.origins) backtests inside this run"
+    } else {
+      text += "too few steps to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
+    }
+    if !shape.scheduleKnown { text += ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and --total-steps)" }
+    if let noise = last.loss.ci95Noise, forecast.shapeDominates(last.loss) {
+      text += "; at \(NumberFormat.compact(last.factor))× the noise alone gives "
+        + "\(NumberFormat.significant(report.unit.fromNats(noise.lowerBound), 3))–\(NumberFormat.significant(report.unit.fromNats(noise.upperBound), 3))"
+    } else {
+      text += "; the noise dominates"
+    }
+    if analysis.forecast?.plannedEnd?.source == .schedule { text += " · *planned end from where the logged decay is heading" }
+    return text
   }
 
   /// `ΔL −0.071 nats (−2.3%) from step 19,552 to 39,104`
@@ -155,6 +186,13 @@ struct ReportContent {
       }
       if step.value <= analysis.lastStep { text += ", already passed by the fitted curve" }
       if let result = annealing { text += " under the \(result.plan.label) schedule" }
+      if let end = analysis.forecast?.plannedEnd {
+        if let within = analysis.forecast?.targetWithinRun {
+          text = "reached at step \(NumberFormat.count(within)) of \(NumberFormat.count(end.step)) in this run; " + text
+        } else {
+          text = "not within this run (\(NumberFormat.count(end.step)) steps): " + text
+        }
+      }
       return (label, text)
     case .unreachable(let floor) where annealing != nil:
       return (label, "unreachable: even 1,000× the steps under the \(annealing!.plan.label) schedule stay above it "

@@ -34,6 +34,7 @@ public struct TextRenderer: ReportRenderer {
       lines.append("  " + pad(row.label, 20) + pad(row.step, 14) + pad(row.loss, 26) + row.change)
     }
     lines.append("  " + pad("doubling data", 20) + content.doubling)
+    if let note = content.intervalNote { lines.append("  " + note) }
     if let target = content.target {
       lines.append("  " + pad(target.label, 20) + target.text)
     }

@@ -161,7 +161,8 @@ public struct ScheduleAnalysis: Sendable {
   func decayShare(_ model: AnnealingLaw, lastStep: Double) -> Double {
     let now = schedule.observed.areas(at: [lastStep], lambda: model.lambda).s2[0]
     let full = plan.curve(length: 2 * lastStep, from: schedule).areas(at: [2 * lastStep], lambda: model.lambda).s2[0]
-    guard full > 0 else { return 0 }
+    // A plan that decays no further than the log has asks nothing of C beyond what was seen.
+    guard full > now else { return 1 }
     return max(0, now / full)
   }
 

@@ -1,0 +1,131 @@
+@testable import CurveFit
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@Suite("Forecast")
+struct ForecastTests {
+  static let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 2.2e-4, lambda: 0.999)
+
+  /// The first `cut` steps of `run`, without the learning rates when `rates` is false.
+  static func prefix(_ run: SyntheticAnnealingRun, to cut: Double, rates: Bool) -> LossSeries {
+    let count = run.steps.upperIndex(atMost: cut)
+    var origin = SeriesOrigin(
+      source: "forecast-synthetic", format: "csv", stepColumn: "step", lossColumn: "loss",
+      columns: rates ? ["step", "loss", "lr"] : ["step", "loss"])
+    if rates { origin.learningRateColumn = "lr" }
+    return LossSeries(
+      steps: Array(run.steps[..<count]), losses: Array(run.losses[..<count]),
+      learningRates: rates ? Array(run.rates[..<count]) : nil, origin: origin)
+  }
+
+  static func options(bootstrap: Int = 60) -> LossCurveAnalysis.Options {
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = bootstrap
+    return options
+  }
+
+  @Test("the planned end of a cosine run cut at 40% is within 1% with a declared schedule")
+  func plannedEndOfDeclaredCosine() throws {
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 11)
+    var options = Self.options()
+    options.schedule.declared = DeclaredSchedule(shape: .cosine, totalSteps: 20_000, warmupSteps: 500, finalRatio: 0.1)
+    options.schedule.plan = "cosine"
+    options.totalSteps = 20_000
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 8_000, rates: false), options: options)
+    let end = try #require(analysis.forecast?.plannedEnd)
+    let truthEnd = Self.truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    #expect(end.step == 20_000)
+    #expect(end.source == .totalSteps)
+    #expect(analysis.forecast?.law == .annealing)
+    #expect(relativeError(end.loss.value, truthEnd) < 0.01, "planned end \(end.loss.value) vs truth \(truthEnd)")
+    let interval = try #require(end.loss.ci95)
+    #expect(interval.contains(truthEnd))
+    #expect(interval.contains(end.loss.value))
+    #expect(analysis.schedule?.schedule.declared == true)
+  }
+
+  @Test("--at-step at twice the last step equals the 2× row")
+  func atStepMatchesTwofold() throws {
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 12)
+    var options = Self.options()
+    let series = Self.prefix(run, to: 10_000, rates: true)
+    options.atSteps = [2 * (series.steps.last ?? 0)]
+    let analysis = try LossCurveAnalysis.run(series, options: options)
+    let row = try #require(analysis.forecast?.atSteps.first)
+    let twofold = try #require(analysis.projections.first)
+    #expect(row.step == twofold.step)
+    #expect(relativeError(row.loss.value, twofold.loss.value) < 1e-9)
+    let (a, b) = (try #require(row.loss.ci95), try #require(twofold.loss.ci95))
+    #expect(relativeError(a.lowerBound, b.lowerBound) < 1e-9 && relativeError(a.upperBound, b.upperBound) < 1e-9)
+  }
+
+  @Test("a run whose cooldown starts after the cut gets intervals that hold the true end", arguments: [1, 2, 3] as [UInt64])
+  func cooldownAfterCut(seed: UInt64) throws {
+    // WSD: the logged rate is flat up to the cut; the cooldown over the last 20% is not in the log.
+    let run = SyntheticAnnealingRun(
+      truth: Self.truth, total: 20_000, warmup: 500, decay: .wsd(cooldown: 0.2), noise: 0.01, seed: seed)
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 10_000, rates: true), options: Self.options())
+    let truthEnd = Self.truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    let twofold = try #require(analysis.projections.first)
+    #expect(analysis.forecast?.shapeError.scheduleKnown == false)
+    let interval = try #require(twofold.loss.ci95)
+    #expect(interval.contains(truthEnd), "\(interval) misses the end after the cooldown, \(truthEnd)")
+    // The noise alone would have missed it: the cooldown is what the calibration adds.
+    let noise = try #require(twofold.loss.ci95Noise)
+    #expect(!noise.contains(truthEnd))
+  }
+
+  @Test("a power-law run with a declared constant rate keeps covering intervals around its noise ones")
+  func powerLawCoverage() throws {
+    let law = PowerLaw(lMin: 2, c: 8, alpha: 0.35)
+    var covered = 0
+    let seeds: [UInt64] = Array(1...10)
+    for seed in seeds {
+      let run = SyntheticRun(truth: law, rows: 10_000, noise: 0.02, events: .init(), seed: seed)
+      var options = Self.options(bootstrap: 40)
+      options.schedule.plan = "constant"
+      let analysis = try LossCurveAnalysis.run(run.series, options: options)
+      let twofold = try #require(analysis.projections.first)
+      let interval = try #require(twofold.loss.ci95)
+      let noise = try #require(twofold.loss.ci95Noise)
+      #expect(interval.lowerBound <= noise.lowerBound && interval.upperBound >= noise.upperBound)
+      #expect(interval.contains(twofold.loss.value))
+      #expect(analysis.forecast?.shapeError.scheduleKnown == true)
+      // The calibration's 2% floor per doubling bounds the width from above as well.
+      #expect((interval.upperBound - interval.lowerBound) / twofold.loss.value < 0.12)
+      if interval.contains(law(twofold.step)) { covered += 1 }
+    }
+    #expect(covered >= 9, "the 95% interval held the truth in \(covered) of \(seeds.count) runs")
+  }
+
+  @Test("calibration widens a value-centred interval on each side and keeps the noise one")
+  func calibrationArithmetic() {
+    var estimate = Estimate(value: 2, ci95: 1.98...2.02)
+    estimate.calibrate(up: 0.05, down: 0.1)
+    let noise = Estimate.z95 * 0.01
+    let up = 2 * Foundation.exp(Estimate.z95 * ((Foundation.log(2.02 / 2) / Estimate.z95) * (Foundation.log(2.02 / 2) / Estimate.z95) + 0.05 * 0.05).squareRoot())
+    #expect(abs((estimate.ci95?.upperBound ?? 0) - up) < 1e-12)
+    #expect(estimate.ci95Noise == 1.98...2.02)
+    #expect((estimate.ci95?.lowerBound ?? 9) < 2 * Foundation.exp(-Estimate.z95 * 0.1))
+    #expect(noise > 0)
+    // A bootstrap interval that misses its value is stretched to include it first.
+    var off = Estimate(value: 3, ci95: 1...2)
+    off.calibrate(up: 0, down: 0)
+    #expect(off.ci95?.contains(3) == true)
+  }
+
+  @Test("declared schedules build the curve the flags describe")
+  func declaredCurve() {
+    let cosine = DeclaredSchedule(shape: .cosine, totalSteps: 1_000, warmupSteps: 100)
+    #expect(cosine.finalRatio == 0.1)
+    #expect(abs(cosine.curve.rate(at: 100) - 1) < 1e-12)
+    #expect(abs(cosine.curve.rate(at: 50) - 0.5) < 1e-12)
+    #expect(abs(cosine.curve.rate(at: 1_000) - 0.1) < 1e-12)
+    #expect(abs(cosine.curve.rate(at: 550) - 0.55) < 1e-3)
+    let wsd = DeclaredSchedule(shape: .wsd, cooldownFraction: 0.2, totalSteps: 1_000)
+    #expect(wsd.finalRatio == 0)
+    #expect(abs(wsd.curve.rate(at: 800) - 1) < 1e-12)
+    #expect(abs(wsd.curve.rate(at: 900) - 0.5) < 1e-12)
+  }
+}
