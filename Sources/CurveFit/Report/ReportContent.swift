@@ -143,8 +143,11 @@ struct ReportContent {
     guard let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }
     let shape = forecast.shapeError
     var text = "intervals include the extrapolation error: "
-    if let measured = shape.measured {
-      text += "\(NumberFormat.significant(100 * measured, 2))% per doubling in \(shape.origins) backtests inside this run"
+    let perDoubling = NumberFormat.significant(100 * shape.perDoubling, 2)
+    if let measured = shape.measured, measured * ShapeError.multiplier > ShapeError.floor {
+      text += "\(perDoubling)% per doubling of reach, from \(shape.origins) backtests inside this run"
+    } else if shape.measured != nil {
+      text += "\(perDoubling)% per doubling of reach (the floor: \(shape.origins) backtests inside this run missed by no more than their noise)"
     } else {
       text += "too few steps to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
     }
