@@ -56,17 +56,27 @@ extension CurveFitCommand {
       // than while both cores parse.
       digest?.start()
       let displayUnit = try output.unit(output.units)
-      let (reports, failures) = try analyze(named, displayUnit: displayUnit, digest: digest)
+      let (reports, unfitted, failures) = try analyze(named, displayUnit: displayUnit, digest: digest)
       if named.count == 1 {
-        output.write(reports[0].report.rendered(as: output.format))
-      } else {
-        output.write(Comparison(reports: reports, failures: failures).rendered(as: output.format))
-        guard !reports.isEmpty else {
-          ExitStatus.printError("none of the \(named.count) series could be fitted")
-          throw ExitStatus.badInput
+        if let report = reports.first {
+          output.write(report.report.rendered(as: output.format))
+        } else if let entry = unfitted.first {
+          output.write(entry.report.rendered(as: output.format))
         }
+      } else {
+        var comparison = Comparison(reports: reports, failures: failures)
+        comparison.unfitted = unfitted
+        output.write(comparison.rendered(as: output.format))
       }
-      try failOnEvents(reports)
+      try failOnEvents(reports.map { ($0.name, $0.report.analysis.health) } + unfitted.map { ($0.name, $0.report.run.health) })
+      if named.count == 1, let entry = unfitted.first {
+        ExitStatus.printError("\(entry.report.run.series.origin.source): \(entry.report.run.reason): the report holds the health verdict only")
+        throw ExitStatus.badInput
+      }
+      if named.count > 1, reports.isEmpty {
+        ExitStatus.printError("none of the \(named.count) series could be fitted")
+        throw ExitStatus.badInput
+      }
     }
 
     /// Every series the input holds (one for a plain log), or a clear error.
@@ -102,23 +112,34 @@ extension CurveFitCommand {
     /// that cannot be fitted becomes a row saying why instead of hiding the others.
     private func analyze(
       _ named: [NamedSeries], displayUnit: LossUnit, digest: DigestTask?
-    ) throws -> (reports: [(name: String, report: Report)], failures: [(name: String, reason: String)]) {
+    ) throws -> (
+      reports: [(name: String, report: Report)], unfitted: [(name: String, report: UnfittedReport)],
+      failures: [(name: String, reason: String)]
+    ) {
       let options = analysisOptions(displayUnit: displayUnit)
       let inputUnit = try output.unit(input.inputUnits)
       var reports: [(name: String, report: Report)] = []
+      var unfitted: [(name: String, report: UnfittedReport)] = []
       var failures: [(name: String, reason: String)] = []
       for entry in named {
         let series = entry.series.converted(from: inputUnit)
         let analysis: LossCurveAnalysis
-        if named.count == 1 {
-          analysis = try ExitStatus.guarding { () throws(FitError) in try LossCurveAnalysis.run(series, options: options) }
-        } else {
-          do throws(FitError) {
-            analysis = try LossCurveAnalysis.run(series, options: options)
-          } catch {
-            failures.append((entry.name, error.description.replacingOccurrences(of: series.origin.source + ": ", with: "")))
+        do throws(FitError) {
+          analysis = try LossCurveAnalysis.run(series, options: options)
+        } catch {
+          // Too few points to fit still leaves a verdict (an all-NaN run has diverged).
+          if let run = UnfittedRun.check(series, options: options, error: error) {
+            var report = UnfittedReport(run: run, commandLine: CommandLine.arguments)
+            if named.count == 1 { report.inputSHA256 = digest?.wait() }
+            unfitted.append((entry.name, report))
             continue
           }
+          if named.count == 1 {
+            ExitStatus.printError(error.description)
+            throw ExitStatus.badInput
+          }
+          failures.append((entry.name, error.description.replacingOccurrences(of: series.origin.source + ": ", with: "")))
+          continue
         }
         var report = Report(analysis: analysis, commandLine: CommandLine.arguments)
         report.unit = displayUnit
@@ -129,15 +150,15 @@ extension CurveFitCommand {
         }
         reports.append((entry.name, report))
       }
-      return (reports, failures)
+      return (reports, unfitted, failures)
     }
 
     /// `--fail-on`: exit 3 at the first actionable event of a listed kind.
-    private func failOnEvents(_ reports: [(name: String, report: Report)]) throws {
+    private func failOnEvents(_ findings: [(name: String, health: HealthFindings)]) throws {
       let failOn = try health.failOnKinds()
-      for (name, report) in reports {
-        guard let event = report.analysis.health.actionable.first(where: { failOn.contains($0.kind) }) else { continue }
-        let prefix = reports.count == 1 ? "" : "\(name): "
+      for (name, health) in findings {
+        guard let event = health.actionable.first(where: { failOn.contains($0.kind) }) else { continue }
+        let prefix = findings.count == 1 ? "" : "\(name): "
         ExitStatus.printError("\(prefix)\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")
         throw ExitStatus.eventFound
       }

@@ -87,4 +87,6 @@ public struct Divergence: Sendable, Equatable {
   /// The last finite loss over the baseline at the start.
   public var riseRatio: Double
   public var severity: Severity
+  /// Not one loss of the run is finite: dead from its first logged step.
+  public var noFiniteLoss = false
 }

@@ -2,8 +2,10 @@
 ///
 /// A stretch opens at a point with robust z ≥ `spikeZ` (and ratio ≥ `spikeMinRatio`), and closes
 /// at the first point back below `recoveryZ`. While it is open the baseline is frozen, so the
-/// anomaly cannot teach the filter that it is normal. Stretches closer than `mergeGap` points
-/// merge. Linear in the number of points.
+/// anomaly cannot teach the filter that it is normal. A stretch that opens again within
+/// `mergeGap` points of a recovery continues it, unless the loss was back near its baseline
+/// (`calmPoints` in a row within `calmZ`) just before: two excursions with healthy points
+/// between are two events, however sparse the log. Linear in the number of points.
 struct ElevatedScan {
   struct Segment {
     /// Positions in the residuals: first elevated point, highest point, and the recovery point
@@ -41,10 +43,14 @@ struct ElevatedScan {
     var baseline = RobustBaseline(seed: seed, span: options.baselineSpan)
     let lowestThreshold = min(options.spikeZ, GradNormSignal.supportedZ(options))
     var open: Segment?
+    // Points in a row near the baseline, up to the one before this.
+    var calm = 0
     for k in values.indices {
       gradient?.advance(to: k)
       guard values[k].isFinite else { continue }
       let z = baseline.z(values[k])
+      let calmBefore = calm
+      calm = z < Self.calmZ ? calm + 1 : 0
       if var segment = open {
         if z > segment.peakZ {
           segment.peak = k
@@ -78,12 +84,13 @@ struct ElevatedScan {
         baseline.update(values[k])
         continue
       }
-      let recent = z >= GradNormSignal.supportedZ(options) ? gradient?.recent(at: k) : nil
+      let recent = z >= GradNormSignal.supportedZ(options)
+        ? gradient?.recent(at: k, notBefore: (found.last?.recovery).map { $0 + 1 } ?? 0) : nil
       let backed = (recent?.z ?? -.infinity) >= options.spikeZ
       let threshold = backed ? GradNormSignal.supportedZ(options) : options.spikeZ
       if z >= threshold, residuals.ratio(at: k, over: baseline.level) >= options.spikeMinRatio {
         if var previous = found.last, let recovery = previous.recovery,
-          k - recovery < options.mergeGap
+          k - recovery < options.mergeGap, calmBefore < Self.calmPoints
         {
           // Back in noise only briefly: the same event.
           found.removeLast()
@@ -93,10 +100,11 @@ struct ElevatedScan {
           open = previous
           continue
         }
-        // Include the rise: earlier points already above the recovery level belong to it.
+        // Include the rise: earlier points already above the recovery level and climbing into
+        // the spike belong to it; a bump before a healthy dip does not.
         var start = k
         while start > 0, values[start - 1].isFinite, baseline.z(values[start - 1]) >= options.recoveryZ,
-          k - start < options.mergeGap
+          values[start - 1] < values[start], k - start < options.mergeGap
         {
           start -= 1
         }
@@ -110,6 +118,11 @@ struct ElevatedScan {
     if let open { found.append(open) }
     segments = found
   }
+
+  /// A loss wobbling about its recovery level between two excursions keeps them one event;
+  /// this many points in a row within `calmZ` of the baseline make them two.
+  static let calmPoints = 2
+  static let calmZ = 3.0
 
   /// Higher in the last quarter of the stretch than in its first, by more than the noise.
   static func isRising(_ segment: Segment, _ values: [Double]) -> Bool {

@@ -49,11 +49,11 @@ struct GradNormSignal {
     ring[slot] = z
   }
 
-  /// The highest gradient z over `[k − lookback, k]` and where it was; valid right after
-  /// `advance(to: k)`.
-  func recent(at k: Int) -> (z: Double, position: Int) {
+  /// The highest gradient z over `[max(k − lookback, floor), k]` and where it was; valid right
+  /// after `advance(to: k)`. `floor` keeps an earlier event's gradient spike from backing this one.
+  func recent(at k: Int, notBefore floor: Int = 0) -> (z: Double, position: Int) {
     var best = (z: -Double.infinity, position: k)
-    for back in 0...min(Self.lookback, k) {
+    for back in 0...max(0, min(Self.lookback, k - floor)) {
       let z = ring[(slot - back + ring.count) % ring.count]
       if z > best.z { best = (z, k - back) }
     }

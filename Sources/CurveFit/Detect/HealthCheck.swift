@@ -42,7 +42,18 @@ public struct HealthCheck: Sendable {
     var onset = divergence?.onset
     var spikes: [Spike]
     var spikePositions: [Range<Int>] = []
+    let finiteCount = residuals.values.reduce(0) { $0 + ($1.isFinite ? 1 : 0) }
     switch detector {
+    case .robust where finiteCount < ShortLogCheck.maximumPoints:
+      let helper = SpikeDetector(options: options)
+      let found = ShortLogCheck(options: options).check(
+        residuals, series: series, rollback: { helper.rollbackStep(before: $0, firstStep: series.steps.first ?? 0) })
+      spikes = found.spikes
+      spikePositions = found.positions
+      if divergence == nil, let rise = found.divergence {
+        divergence = (rise.0, rise.onset)
+        onset = rise.onset
+      }
     case .robust:
       let detector = SpikeDetector(options: options)
       spikes = detector.spikes(in: scan, residuals: residuals, series: series, divergenceStart: onset)
@@ -86,7 +97,7 @@ public struct HealthCheck: Sendable {
       events: events, spikeSteps: spikeSteps, divergenceSteps: divergenceSteps,
       spikePoints: spikeSteps.count(in: series.steps),
       divergencePoints: divergenceSteps.count(in: series.steps),
-      pointsChecked: residuals.values.reduce(0) { $0 + ($1.isFinite ? 1 : 0) })
+      pointsChecked: finiteCount)
   }
 }
 
@@ -115,6 +126,15 @@ public struct HealthFindings: Sendable {
   /// Events a user should act on: everything but plateaus the decaying rate explains.
   public var actionable: [Anomaly] {
     events.filter { if case .plateau(let plateau) = $0 { !plateau.explainedBySchedule } else { true } }
+  }
+
+  /// Marks the divergence as a run with no finite loss at all.
+  mutating func markNoFiniteLoss() {
+    for index in events.indices {
+      guard case .divergence(var divergence) = events[index] else { continue }
+      divergence.noFiniteLoss = true
+      events[index] = .divergence(divergence)
+    }
   }
 
   /// Records the learning rate (as a fraction of the peak) at each plateau's end.

@@ -8,7 +8,7 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .tooFewPoints(let source, let found, let needed, let range):
-      "\(source): \(found) finite losses \(range), expected at least \(needed) to fit a curve"
+      "\(source): \(found) finite loss\(found == 1 ? "" : "es") \(range), expected at least \(needed) to fit a curve"
     case .invalidRange(let from, let to):
       "--from-step \(from) is not below --to-step \(to)"
     case .noAnnealing(let reason):

@@ -20,6 +20,9 @@ public struct Forecast: Sendable {
   /// With `--target` and a planned end: the first step of this run at which the projected
   /// loss reaches the target, or `nil` when the run ends above it.
   public var targetWithinRun: Double?
+  /// Why no projection is printed as a number (an unreliable fit, a diverged run, a loss gone
+  /// flat), or `nil` when the projections stand.
+  public var withheld: String?
 
   /// Where the run's planned length came from.
   public enum EndSource: String, Sendable {

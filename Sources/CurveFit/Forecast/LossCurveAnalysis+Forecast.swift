@@ -32,6 +32,8 @@ extension LossCurveAnalysis {
       || options.schedule.plan?.lowercased() == "constant"
     let shape = ShapeError(errors: errors, scheduleKnown: annealing != nil || declaredConstant)
     var forecast = Forecast(law: law.law, shapeError: shape)
+    forecast.withheld = withholdingReason(converged: annealing.map { $0.1.converged } ?? fit.converged,
+      warnings: annealing.map { $0.1.warnings } ?? fit.warnings)
 
     current.calibrate(up: 0, down: 0)
     for k in projections.indices {
@@ -63,6 +65,33 @@ extension LossCurveAnalysis {
     }
     self.forecast = forecast
   }
+
+  /// Why the projections must not be printed as numbers, if they must not.
+  ///
+  /// A curve that does not fit (parameters on their bounds, too few points), a run that
+  /// diverged, and a loss that went flat while the trend fell would all extrapolate with
+  /// confidence to a number the run will not reach.
+  private func withholdingReason(converged: Bool, warnings: [String]) -> String? {
+    if let divergence = health.divergence {
+      return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at step "
+        + "\(NumberFormat.count(divergence.startStep)): a curve fitted to the steps before it does not say where it is going"
+    }
+    if let plateau = health.plateaus.last, plateau.ongoing, !plateau.explainedBySchedule {
+      return "the loss has been flat since step \(NumberFormat.count(plateau.startStep)): "
+        + "the fitted curve would project a fall the run is not making"
+    }
+    guard !converged else { return nil }
+    if fit.pointsUsed < Self.minimumProjectingPoints {
+      return "too few points (\(fit.pointsUsed)) to fit a curve that extrapolates"
+    }
+    if fit.parametersAtBound.contains("alpha") || fit.parametersAtBound.contains("L_min") && fit.model.alpha <= 0.01 {
+      return "no curvature to extrapolate: the fitted exponent is on its bound"
+    }
+    return "the fit is not reliable: " + (warnings.first ?? "the solver did not converge")
+  }
+
+  /// A fit of fewer points than this that does not converge is called too short, not unreliable.
+  static let minimumProjectingPoints = 20
 
   /// The planned last step: `--total-steps`, else where a logged decay is heading.
   private func plannedEnd(options: Options) -> (step: Double, source: Forecast.EndSource)? {

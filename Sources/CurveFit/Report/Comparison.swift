@@ -8,6 +8,8 @@ public struct Comparison: Sendable {
   public var reports: [(name: String, report: Report)]
   /// Series that could not be analysed, with the reason.
   public var failures: [(name: String, reason: String)]
+  /// Series with too few finite losses to fit, each with the verdict its points give.
+  public var unfitted: [(name: String, report: UnfittedReport)] = []
 
   public init(reports: [(name: String, report: Report)], failures: [(name: String, reason: String)] = []) {
     self.reports = reports
@@ -19,6 +21,8 @@ public struct Comparison: Sendable {
     case .json:
       let entries: [JSONWriter.Value] = reports.map { entry in
         .object([("name", .string(entry.name))] + JSONRenderer().members(entry.report))
+      } + unfitted.map { entry in
+        .object([("name", .string(entry.name))] + entry.report.members)
       } + failures.map { .object([("name", .string($0.name)), ("error", .string($0.reason))]) }
       return JSONWriter.render(.object([("series", .array(entries))]))
     case .text:
@@ -35,7 +39,8 @@ public struct Comparison: Sendable {
       let analysis = report.analysis
       let unit = report.unit
       let projection = { (factor: Double) -> String in
-        analysis.projections.first { $0.factor == factor }.map { NumberFormat.estimate($0.loss.map(unit.fromNats)) } ?? "n/a"
+        if analysis.forecast?.withheld != nil { return "withheld" }
+        return analysis.projections.first { $0.factor == factor }.map { NumberFormat.estimate($0.loss.map(unit.fromNats)) } ?? "n/a"
       }
       let model = analysis.schedule?.chosen == true ? "annealing" : analysis.fit.model.form.rawValue
       let backtest = (analysis.schedule?.chosen == true ? analysis.schedule?.backtest : analysis.backtest)
@@ -45,6 +50,12 @@ public struct Comparison: Sendable {
         Self.shortened(name), NumberFormat.count(Double(analysis.series.count)), content.verdict,
         model + (reliable ? "" : " (!)"), NumberFormat.count(analysis.lastStep),
         NumberFormat.estimate(analysis.current.map(unit.fromNats)), projection(2), projection(10), backtest,
+      ]
+    } + unfitted.map { name, report in
+      let series = report.run.series
+      return [
+        Self.shortened(name), NumberFormat.count(Double(series.count)), report.verdict, "none",
+        NumberFormat.count(series.steps.last ?? 0), "—", "—", "—", "n/a",
       ]
     }
   }
@@ -60,7 +71,7 @@ public struct Comparison: Sendable {
   private func text() -> String {
     let all = [Self.headers] + rows
     let widths = Self.headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-    var lines = ["curvefit \(reports.first?.report.toolVersion ?? CurveFitVersion.current) · \(reports.count + failures.count) series"
+    var lines = ["curvefit \(reports.first?.report.toolVersion ?? CurveFitVersion.current) · \(reports.count + unfitted.count + failures.count) series"
       + " · losses in \(reports.first?.report.unit.name ?? "nats")"]
     lines.append("")
     for (index, row) in all.enumerated() {
@@ -74,7 +85,7 @@ public struct Comparison: Sendable {
   }
 
   private func markdown() -> String {
-    var lines = ["### curvefit — \(reports.count + failures.count) series", ""]
+    var lines = ["### curvefit — \(reports.count + unfitted.count + failures.count) series", ""]
     lines.append("| " + Self.headers.joined(separator: " | ") + " |")
     lines.append("|" + Self.headers.indices.map { $0 == 0 || $0 == 2 || $0 == 3 ? "---" : "---:" }.joined(separator: "|") + "|")
     for row in rows { lines.append("| " + row.joined(separator: " | ") + " |") }
@@ -93,7 +104,9 @@ public struct Comparison: Sendable {
       let content = ReportContent(report: report)
       for warning in content.warnings { add("\(name): \(warning)") }
       if report.analysis.schedule?.chosen == true, let reason = report.analysis.schedule?.reason { add("\(name): \(reason)") }
+      if let withheld = report.analysis.forecast?.withheld { add("\(name): not projected: \(withheld)") }
     }
+    for entry in unfitted { add("\(entry.name): not fitted: \(entry.report.run.reason)") }
     for failure in failures { add("\(failure.name): not fitted: \(failure.reason)") }
     add("one series: curvefit FILE --run NAME (or --metric NAME) for its full report")
     return notes

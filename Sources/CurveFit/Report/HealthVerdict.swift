@@ -11,7 +11,7 @@ struct HealthVerdict {
     var parts: [String] = []
     if let divergence = findings.divergence {
       let verb = divergence.severity == .critical ? "diverged" : "diverging"
-      parts.append("\(verb) at step \(NumberFormat.count(divergence.startStep))")
+      parts.append("\(verb) at step \(NumberFormat.count(divergence.startStep))" + (divergence.noFiniteLoss ? " (no finite loss)" : ""))
     }
     var annealed: [String] = []
     for plateau in findings.plateaus {

@@ -1,7 +1,8 @@
 extension JSONRenderer {
   /// `"health"`: the verdict and counts; `"events"`: one object per event, `step` its start.
-  func health(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] {
-    let findings = analysis.health
+  func health(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] { health(analysis.health) }
+
+  func health(_ findings: HealthFindings) -> [(String, JSONWriter.Value)] {
     let summary: JSONWriter.Value = .object([
       ("verdict", .string(HealthVerdict(findings).sentence)),
       ("healthy", .bool(findings.events.isEmpty)),
@@ -51,6 +52,7 @@ extension JSONRenderer {
         ("rise_ratio", .number(divergence.riseRatio)),
         ("first_non_finite_step", divergence.firstNonFiniteStep.map { .number($0) } ?? .null),
         ("non_finite_count", .integer(divergence.nonFiniteCount)),
+        ("no_finite_loss", .bool(divergence.noFiniteLoss)),
       ])
     }
   }

@@ -10,19 +10,20 @@ public struct JSONRenderer: ReportRenderer {
 
   func members(_ report: Report) -> [(String, JSONWriter.Value)] {
     let analysis = report.analysis
-    var members: [(String, JSONWriter.Value)] = [("input", input(analysis))]
+    var members: [(String, JSONWriter.Value)] = [("input", input(analysis.series, smoothed: analysis.smoothed))]
     members += health(analysis)
     let annealing = analysis.schedule.flatMap { result in result.chosen ? result.fit.map { (result, $0) } : nil }
+    let withheld = analysis.forecast?.withheld
     members += [
       ("fit", annealing.map { annealingFit($0.1, $0.0, analysis) } ?? fit(analysis)),
       ("current", .object([
         ("step", .number(analysis.lastStep)), ("loss", .number(analysis.current.value)),
       ] + intervals(analysis.current))),
-      ("projections", .array(analysis.projections.map { projection($0, unit: report.unit) })),
-      ("doubling", doubling(analysis.doubling)),
+      ("projections", .array(analysis.projections.map { projection($0, unit: report.unit, withheld: withheld) })),
+      ("doubling", doubling(analysis.doubling, withheld: withheld)),
     ]
     if let target = analysis.target {
-      members.append(("target", self.target(target.loss, target.outcome, forecast: analysis.forecast)))
+      members.append(("target", self.target(target.loss, withheld == nil ? target.outcome : nil, forecast: analysis.forecast)))
     }
     if let forecast = analysis.forecast {
       members += self.forecast(forecast, unit: report.unit)
@@ -36,8 +37,7 @@ public struct JSONRenderer: ReportRenderer {
     return members
   }
 
-  private func input(_ analysis: LossCurveAnalysis) -> JSONWriter.Value {
-    let series = analysis.series
+  func input(_ series: LossSeries, smoothed: LossSeries?) -> JSONWriter.Value {
     let origin = series.origin
     return .object([
       ("source", .string(origin.source)),
@@ -53,7 +53,7 @@ public struct JSONRenderer: ReportRenderer {
       ("lr_column", origin.learningRateColumn.map { .string($0) } ?? .null),
       ("grad_norm_column", origin.gradNormColumn.map { .string($0) } ?? .null),
       ("columns", .array(origin.columns.prefix(200).map { .string($0) })),
-      ("notes", .array((origin.notes + (analysis.smoothed?.origin.notes.filter { !origin.notes.contains($0) } ?? [])).map { .string($0) })),
+      ("notes", .array((origin.notes + (smoothed?.origin.notes.filter { !origin.notes.contains($0) } ?? [])).map { .string($0) })),
     ])
   }
 
@@ -125,7 +125,15 @@ public struct JSONRenderer: ReportRenderer {
     ]
   }
 
-  func projection(_ projection: Projection, unit: LossUnit) -> JSONWriter.Value {
+  /// A projection row; with `withheld`, its numbers are `null` and `"withheld"` says why.
+  func projection(_ projection: Projection, unit: LossUnit, withheld: String? = nil) -> JSONWriter.Value {
+    if let withheld {
+      return .object([
+        ("factor", .number(projection.factor)), ("step", .number(projection.step)), ("loss", .null),
+        ("ci95", .null), ("ci80", .null), ("ci95_delta", .null), ("ci95_noise", .null), ("ci80_noise", .null),
+        ("withheld", .string(withheld)),
+      ])
+    }
     var members: [(String, JSONWriter.Value)] = [
       ("factor", .number(projection.factor)),
       ("step", .number(projection.step)),
@@ -139,17 +147,29 @@ public struct JSONRenderer: ReportRenderer {
     return .object(members)
   }
 
-  private func doubling(_ doubling: DoublingEffect) -> JSONWriter.Value {
-    .object([
-      ("from_step", .number(doubling.fromStep)),
-      ("to_step", .number(doubling.toStep)),
-      ("loss_change", .number(doubling.lossChange.value)),
-    ] + intervals(doubling.lossChange))
+  private func doubling(_ doubling: DoublingEffect, withheld: String?) -> JSONWriter.Value {
+    guard let withheld else {
+      return .object([
+        ("from_step", .number(doubling.fromStep)),
+        ("to_step", .number(doubling.toStep)),
+        ("loss_change", .number(doubling.lossChange.value)),
+      ] + intervals(doubling.lossChange))
+    }
+    return .object([
+      ("from_step", .number(doubling.fromStep)), ("to_step", .number(doubling.toStep)), ("loss_change", .null),
+      ("ci95", .null), ("ci80", .null), ("withheld", .string(withheld)),
+    ])
   }
 
-  private func target(_ loss: Double, _ outcome: TargetOutcome, forecast: Forecast?) -> JSONWriter.Value {
+  /// `outcome` is `nil` when the projections are withheld: the step is then `null`.
+  private func target(_ loss: Double, _ outcome: TargetOutcome?, forecast: Forecast?) -> JSONWriter.Value {
     var members: [(String, JSONWriter.Value)]
     switch outcome {
+    case nil:
+      return .object([
+        ("loss", .number(loss)), ("step", .null), ("reachable", .null), ("ci95", .null),
+        ("withheld", .string(forecast?.withheld ?? "")),
+      ])
     case .reachable(let step):
       members = [
         ("loss", .number(loss)), ("step", .number(step.value)), ("reachable", .bool(true)),
@@ -173,12 +193,20 @@ public struct JSONRenderer: ReportRenderer {
   private func forecast(_ forecast: Forecast, unit: LossUnit) -> [(String, JSONWriter.Value)] {
     let shape = forecast.shapeError
     var members: [(String, JSONWriter.Value)] = []
+    let withheld = forecast.withheld
     members.append(("planned_end", forecast.plannedEnd.map { end in
+      guard withheld == nil else {
+        return .object([
+          ("step", .number(end.step)), ("loss", .null), ("ci95", .null), ("ci80", .null),
+          ("source", .string(end.source.rawValue)), ("withheld", .string(withheld ?? "")),
+        ])
+      }
+      return
       .object([
         ("step", .number(end.step)), ("loss", .number(end.loss.value)),
       ] + intervals(end.loss) + [("source", .string(end.source.rawValue))])
     } ?? .null))
-    members.append(("at_steps", .array(forecast.atSteps.map { projection($0, unit: unit) })))
+    members.append(("at_steps", .array(forecast.atSteps.map { projection($0, unit: unit, withheld: withheld) })))
     members.append(("forecast", .object([
       ("law", .string(forecast.law.rawValue)),
       ("interval_method", .string("noise (bootstrap) combined with the extrapolation error per doubling of reach, from rolling-origin backtests inside the run")),
@@ -187,6 +215,7 @@ public struct JSONRenderer: ReportRenderer {
       ("error_per_doubling", .number(shape.perDoubling)),
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
+      ("withheld", withheld.map { .string($0) } ?? .null),
     ])))
     return members
   }

@@ -22,6 +22,7 @@ public struct MarkdownRenderer: ReportRenderer {
       lines.append("| \(row.label) | \(row.step) | \(row.loss) | \(row.change) |")
     }
     lines.append("")
+    if let withheld = content.withheld { lines.append("- **2×, 5×, 10×:** not projected: \(withheld)") }
     lines.append("- **Doubling data:** \(content.doubling)")
     if let note = content.intervalNote { lines.append("- **Intervals:** \(note)") }
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }

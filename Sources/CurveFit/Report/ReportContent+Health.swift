@@ -2,6 +2,9 @@ import Foundation
 
 extension ReportContent {
   var verdict: String { HealthVerdict(analysis.health).sentence }
+  var spikeLines: [String] { HealthLines(health: analysis.health).spikeLines }
+  var plateauLines: [String] { HealthLines(health: analysis.health).plateauLines }
+  var divergenceLine: String? { HealthLines(health: analysis.health).divergenceLine }
 
   /// `404 spike points and 1,797 diverged points left out of the fit`, or nil.
   var leftOut: String? {
@@ -11,10 +14,15 @@ extension ReportContent {
     if divergence > 0 { parts.append("\(NumberFormat.count(Double(divergence))) diverged points") }
     return parts.isEmpty ? nil : parts.joined(separator: " and ") + " left out of the fit"
   }
+}
+
+/// The event lines every report shows, from the findings alone (an unfitted run has no fit).
+struct HealthLines {
+  let health: HealthFindings
 
   /// One line per spike: `step 8,410  ×2.4 (z 11)  recovered by 8,470 · roll back to ≤ 8,300, skip ~170 batches`
   var spikeLines: [String] {
-    analysis.health.spikes.map { spike in
+    health.spikes.map { spike in
       let recovery = spike.recoveryStep.map { "recovered by \(NumberFormat.count($0))" } ?? "NOT recovered"
       let where_ = "step \(NumberFormat.count(spike.startStep))"
       let size = "×\(NumberFormat.significant(spike.ratio, 2)) (z \(NumberFormat.significant(min(spike.z, 9999), 2)))"
@@ -35,7 +43,7 @@ extension ReportContent {
   }
 
   var plateauLines: [String] {
-    analysis.health.plateaus.map { plateau in
+    health.plateaus.map { plateau in
       let span = plateau.ongoing
         ? "since step \(NumberFormat.count(plateau.startStep))"
         : "steps \(NumberFormat.count(plateau.startStep))–\(NumberFormat.count(plateau.endStep))"
@@ -50,7 +58,7 @@ extension ReportContent {
   }
 
   var divergenceLine: String? {
-    guard let divergence = analysis.health.divergence else { return nil }
+    guard let divergence = health.divergence else { return nil }
     var text = "from step \(NumberFormat.count(divergence.startStep)) (\(divergence.severity.rawValue))"
     if divergence.riseRatio > 1 {
       text += ": loss ×\(NumberFormat.significant(divergence.riseRatio, 2)) over its baseline"

@@ -6,8 +6,9 @@ struct ReportContent {
   var analysis: LossCurveAnalysis { report.analysis }
 
   /// `examples/run.csv (csv) · 19,552 points · steps 1–19,552 · loss column "loss"`
-  var sourceLine: String {
-    let series = analysis.series
+  var sourceLine: String { Self.sourceLine(analysis.series) }
+
+  static func sourceLine(_ series: LossSeries) -> String {
     let origin = series.origin
     let stepName = origin.stepColumn.map { "\"\($0)\"" } ?? "row number"
     var parts = [
@@ -115,6 +116,7 @@ struct ReportContent {
     let unit = report.unit
     let now = analysis.current.map(unit.fromNats)
     var rows = [("now (fitted)", NumberFormat.count(analysis.lastStep), NumberFormat.estimate(now), "—")]
+    guard withheld == nil else { return rows }
     let decimals = NumberFormat.decimalsFor(
       width: (now.ci95.map { $0.upperBound - $0.lowerBound }) ?? 0, value: now.value, digits: 3)
     for projection in analysis.projections {
@@ -138,9 +140,12 @@ struct ReportContent {
     return rows
   }
 
+  /// Why the projections are not printed, when they are not.
+  var withheld: String? { analysis.forecast?.withheld }
+
   /// What the intervals hold, and which part of them dominates.
   var intervalNote: String? {
-    guard let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }
+    guard withheld == nil, let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }
     let shape = forecast.shapeError
     var text = "intervals include the extrapolation error: "
     let perDoubling = NumberFormat.significant(100 * shape.perDoubling, 2)
@@ -164,6 +169,7 @@ struct ReportContent {
 
   /// `ΔL −0.071 nats (−2.3%) from step 19,552 to 39,104`
   var doubling: String {
+    if withheld != nil { return "not projected (see above)" }
     let change = analysis.doubling.lossChange
     let percent = 100 * change.value / analysis.current.value
     var text = "ΔL \(NumberFormat.significant(change.value, 3).replacingMinus()) nats"
@@ -179,6 +185,7 @@ struct ReportContent {
   var target: (label: String, text: String)? {
     guard let (loss, outcome) = analysis.target else { return nil }
     let label = "target \(NumberFormat.significant(report.unit.fromNats(loss), 4))"
+    if withheld != nil { return (label, "not projected (see above)") }
     switch outcome {
     case .reachable(let step):
       var text = annealing == nil

@@ -23,7 +23,8 @@ public struct SVGPlot: Sendable {
     let firstStep = series.steps.first { $0 > 0 } ?? 1
     // A fit that stops before the log does is a backtest: show the log, not the 10× horizon.
     let logEnd = series.steps.last ?? 10
-    let lastStep = analysis.fitRange.upperBound < logEnd
+    // Withheld projections are not drawn either.
+    let lastStep = analysis.fitRange.upperBound < logEnd || analysis.forecast?.withheld != nil
       ? logEnd * 1.05 : (analysis.projections.last?.step ?? logEnd)
     let x = Axis(low: firstStep, high: lastStep, log: logarithmicSteps,
                  from: Self.margin.left, to: Self.size.width - Self.margin.right)

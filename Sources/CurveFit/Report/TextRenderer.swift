@@ -33,6 +33,9 @@ public struct TextRenderer: ReportRenderer {
     for row in content.projectionRows {
       lines.append("  " + pad(row.label, 20) + pad(row.step, 14) + pad(row.loss, 26) + row.change)
     }
+    if let withheld = content.withheld {
+      lines.append("  " + pad("2×, 5×, 10×", 20) + "not projected: " + withheld)
+    }
     lines.append("  " + pad("doubling data", 20) + content.doubling)
     if let note = content.intervalNote { lines.append("  " + note) }
     if let target = content.target {
