@@ -65,10 +65,17 @@ public struct Plateau: Sendable, Equatable {
   public var expectedPer1k: Double
   /// The learning rate at the plateau's end as a fraction of the peak, when the log has rates.
   public var learningRateFraction: Double?
+  /// The same at the plateau's start.
+  public var learningRateFractionAtStart: Double? = nil
 
-  /// A loss that flattens while the rate decays to a tenth of its peak or less is the end of an
-  /// annealed run, not a stalled one.
-  public var explainedBySchedule: Bool { (learningRateFraction ?? 1) <= 0.1 }
+  /// A loss that flattens while the rate is still decaying, to a tenth of its peak or less, is
+  /// the end of an annealed run, not a stalled one. Flat at a rate that has stopped falling
+  /// (after a step decay, or at a constant floor) is a plateau whatever came before.
+  public var explainedBySchedule: Bool {
+    guard let end = learningRateFraction, end <= 0.1 else { return false }
+    guard let start = learningRateFractionAtStart else { return true }
+    return end < 0.5 * start
+  }
 }
 
 /// The run is blowing up: a sustained rise beyond noise, or non-finite losses.

@@ -3,8 +3,9 @@ import Foundation
 /// Finds a run that is blowing up: non-finite losses, or a sustained rise that never recovers.
 ///
 /// A rise is the last elevated stretch, still open when the finite losses end, at least
-/// `divergenceMinPoints` long, and higher in its last quarter than in its first (or followed by
-/// non-finite losses). Its onset is placed by fitting a hinge `r = level + A·max(0, t − t₀)^p`
+/// `divergenceMinPoints` long, and higher in its last quarter than in its first, or stuck at
+/// ×1.5 its baseline or more (or followed by non-finite losses): a loss that doubled and stayed
+/// there for the rest of the log has not "spiked". Its onset is placed by fitting a hinge `r = level + A·max(0, t − t₀)^p`
 /// (p = 1 or 2) to the residuals around it and taking the best `t₀`: a slow rise crosses any
 /// threshold late, but the hinge finds where it left the baseline.
 struct DivergenceDetector {
@@ -19,14 +20,17 @@ struct DivergenceDetector {
     if let segment = scan.segments.last, segment.recovery == nil,
       segment.end == residuals.lastFinite,
       segment.end - segment.start + 1 >= options.divergenceMinPoints || endsNonFinite,
-      endsNonFinite || ElevatedScan.isRising(segment, residuals.values)
+      endsNonFinite || ElevatedScan.isRising(segment, residuals.values) || isStuckHigh(segment, residuals)
     {
-      let onset = hingeOnset(segment, residuals)
+      // A jump to a level it then holds has no slow ramp for the hinge to find: it starts where
+      // the loss began to climb into it.
+      let jumped = !endsNonFinite && !ElevatedScan.isRising(segment, residuals.values)
+      let onset = jumped ? segment.start : hingeOnset(segment, residuals)
       let ratio = residuals.ratio(at: segment.end, over: segment.level)
       let divergence = Divergence(
         startStep: residuals.step(onset), firstNonFiniteStep: nonFinite.first,
         nonFiniteCount: nonFinite.count, riseRatio: ratio,
-        severity: endsNonFinite || ratio >= 2 ? .critical : .warning)
+        severity: endsNonFinite || ratio >= 2 || jumped ? .critical : .warning)
       return (divergence, onset)
     }
     guard let first = nonFinite.first else { return nil }
@@ -36,6 +40,16 @@ struct DivergenceDetector {
     let onset = series.steps.lowerIndex(atLeast: first) - residuals.start
     return (divergence, endsNonFinite && onset >= 0 && onset < residuals.count ? onset : nil)
   }
+
+  /// The stretch's median point is at least ×1.5 its baseline.
+  private func isStuckHigh(_ segment: ElevatedScan.Segment, _ residuals: Residuals) -> Bool {
+    let positions = (segment.start...segment.end).filter { residuals.values[$0].isFinite }
+      .sorted { residuals.values[$0] < residuals.values[$1] }
+    guard !positions.isEmpty else { return false }
+    return residuals.ratio(at: positions[positions.count / 2], over: segment.level) >= Self.stuckRatio
+  }
+
+  static let stuckRatio = 1.5
 
   /// A slow rise the scan's baseline kept up with: an ongoing "plateau" over which the loss
   /// climbed by at least `spikeMinRatio` (a mean of its last tenth over its first tenth). The

@@ -142,6 +142,7 @@ public struct HealthFindings: Sendable {
     for index in events.indices {
       guard case .plateau(var plateau) = events[index] else { continue }
       plateau.learningRateFraction = schedule.observed.rate(at: plateau.endStep)
+      plateau.learningRateFractionAtStart = schedule.observed.rate(at: plateau.startStep)
       events[index] = .plateau(plateau)
     }
   }

@@ -69,7 +69,36 @@ struct PlateauDetector {
       previousEnd = end
       start = end + 1
     }
+    if found.last?.ongoing != true, let tail = flatEnd(residuals, size: size, firstStep: firstStep, clean: clean) {
+      if let last = found.last, last.endStep >= tail.startStep {
+        found[found.count - 1] = Plateau(
+          startStep: last.startStep, endStep: tail.endStep, ongoing: true,
+          improvementPer1k: tail.improvementPer1k, expectedPer1k: tail.expectedPer1k)
+      } else {
+        found.append(tail)
+      }
+    }
     return found
+  }
+
+  /// The longest end of the log, from half of it down to two windows, that is flat against the
+  /// trend before it: a loss that stopped improving is a plateau however it got there (a step
+  /// decay of the rate, a drop that came before), though no single window is long enough to
+  /// tell its slope from noise.
+  private func flatEnd(
+    _ residuals: Residuals, size: Int, firstStep: Double, clean: (Int, Int) -> Bool
+  ) -> Plateau? {
+    let count = residuals.count
+    for share in [0.5, 0.4, 1.0 / 3, 0.25] {
+      let start = count - max(2 * size, Int(share * Double(count)))
+      guard start >= size, clean(start, count - 1),
+        let whole = assess(residuals, start, count - 1, history: firstStep...residuals.step(start)), whole.flat
+      else { continue }
+      return Plateau(
+        startStep: residuals.step(start), endStep: residuals.step(count - 1), ongoing: true,
+        improvementPer1k: -1000 * whole.slope, expectedPer1k: -1000 * whole.expected)
+    }
+    return nil
   }
 
   private func assess(

@@ -34,7 +34,9 @@ public struct Comparison: Sendable {
 
   /// One row per series: the cells both tables show.
   private var rows: [[String]] {
-    reports.map { name, report in
+    let names = Self.displayNames(reports.map(\.name) + unfitted.map(\.name) + failures.map(\.name))
+    let hasTarget = self.hasTarget
+    return reports.map { name, report in
       let content = ReportContent(report: report)
       let analysis = report.analysis
       let unit = report.unit
@@ -46,31 +48,80 @@ public struct Comparison: Sendable {
       let backtest = (analysis.schedule?.chosen == true ? analysis.schedule?.backtest : analysis.backtest)
         .map { "\(NumberFormat.significant(100 * $0.meanRelativeError, 2))%" } ?? "n/a"
       let reliable = analysis.schedule?.chosen == true ? (analysis.schedule?.fit?.converged ?? false) : analysis.fit.converged
+      // A fit that stops before the log (a divergence or an open spike left out) would show the
+      // loss before the trouble as "now": show the log's last loss instead, marked observed.
+      let series = analysis.series
+      let lastFinite = series.losses.indices.last { series.losses[$0].isFinite }
+      var now = NumberFormat.estimate(analysis.current.map(unit.fromNats))
+      var lastStep = analysis.lastStep
+      if let lastFinite, series.steps[lastFinite] > analysis.lastStep {
+        lastStep = series.steps[lastFinite]
+        now = NumberFormat.significant(unit.fromNats(series.losses[lastFinite]), 3) + " (observed)"
+      }
       return [
-        Self.shortened(name), NumberFormat.count(Double(analysis.series.count)), content.verdict,
-        model + (reliable ? "" : " (!)"), NumberFormat.count(analysis.lastStep),
-        NumberFormat.estimate(analysis.current.map(unit.fromNats)), projection(2), projection(10), backtest,
-      ]
+        names[name] ?? name, NumberFormat.count(Double(series.count)), content.verdict,
+        model + (reliable ? "" : " (!)"), NumberFormat.count(lastStep), now, projection(2), projection(10),
+      ] + (hasTarget ? [target(analysis, unit: unit)] : []) + [backtest]
     } + unfitted.map { name, report in
       let series = report.run.series
       return [
-        Self.shortened(name), NumberFormat.count(Double(series.count)), report.verdict, "none",
-        NumberFormat.count(series.steps.last ?? 0), "—", "—", "—", "n/a",
-      ]
+        names[name] ?? name, NumberFormat.count(Double(series.count)), report.verdict, "none",
+        NumberFormat.count(series.steps.last ?? 0), "—", "—", "—",
+      ] + (hasTarget ? ["—"] : []) + ["n/a"]
     }
   }
 
-  /// Long run names (W&B appends timestamps) keep their start and end: `gpt2_char_to_…4595.422701`.
-  static func shortened(_ name: String) -> String {
-    guard name.count > 36 else { return name }
-    return String(name.prefix(22)) + "…" + String(name.suffix(13))
+  private var hasTarget: Bool { reports.contains { $0.report.analysis.target != nil } }
+
+  /// `--target`: the step it is reached at, or why not.
+  private func target(_ analysis: LossCurveAnalysis, unit: LossUnit) -> String {
+    guard let (_, outcome) = analysis.target else { return "—" }
+    if analysis.forecast?.withheld != nil { return "withheld" }
+    switch outcome {
+    case .reachable(let step):
+      if step.value <= analysis.lastStep { return "passed" }
+      if let end = analysis.forecast?.plannedEnd {
+        return analysis.forecast?.targetWithinRun.map { "step \(NumberFormat.count($0)) of \(NumberFormat.count(end.step))" }
+          ?? "not in this run"
+      }
+      return "step \(NumberFormat.count(step.value))"
+    case .unreachable: return "unreachable"
+    }
   }
 
-  private static let headers = ["series", "points", "health", "model", "last step", "loss now", "2×", "10×", "backtest"]
+  /// Names short enough for the table that still tell the runs apart.
+  ///
+  /// W&B and run tables give names that share long prefixes and end in timestamps
+  /// (`gpt2_last_char_token_to_char1729587337.8266432`, `…_to_token1729493675.529459`): cutting
+  /// the middle hides the part that differs. A long name keeps its first characters and
+  /// everything from shortly before where it parts from the name most like it; what is still too
+  /// long loses its end. If two names would then read the same, all are shown in full.
+  static func displayNames(_ all: [String]) -> [String: String] {
+    let limit = 40
+    var shown: [String: String] = [:]
+    for name in all {
+      guard name.count > limit else { shown[name] = name; continue }
+      let characters = Array(name)
+      let shared = all.filter { $0 != name }.map { other in
+        zip(characters, other).prefix { $0.0 == $0.1 }.count
+      }.max() ?? 0
+      let head = 8
+      var text = shared > head + 4
+        ? String(characters.prefix(head)) + "…" + String(characters[(shared - 4)...]) : name
+      if text.count > limit { text = String(text.prefix(limit - 1)) + "…" }
+      shown[name] = text
+    }
+    let distinct = Set(shown.values)
+    return distinct.count == Set(all).count ? shown : Dictionary(all.map { ($0, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  private var headers: [String] {
+    ["series", "points", "health", "model", "last step", "loss now", "2×", "10×"] + (hasTarget ? ["target"] : []) + ["backtest"]
+  }
 
   private func text() -> String {
-    let all = [Self.headers] + rows
-    let widths = Self.headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    let all = [headers] + rows
+    let widths = headers.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
     var lines = ["curvefit \(reports.first?.report.toolVersion ?? CurveFitVersion.current) · \(reports.count + unfitted.count + failures.count) series"
       + " · losses in \(reports.first?.report.unit.name ?? "nats")"]
     lines.append("")
@@ -86,8 +137,8 @@ public struct Comparison: Sendable {
 
   private func markdown() -> String {
     var lines = ["### curvefit — \(reports.count + unfitted.count + failures.count) series", ""]
-    lines.append("| " + Self.headers.joined(separator: " | ") + " |")
-    lines.append("|" + Self.headers.indices.map { $0 == 0 || $0 == 2 || $0 == 3 ? "---" : "---:" }.joined(separator: "|") + "|")
+    lines.append("| " + headers.joined(separator: " | ") + " |")
+    lines.append("|" + headers.indices.map { $0 == 0 || $0 == 2 || $0 == 3 ? "---" : "---:" }.joined(separator: "|") + "|")
     for row in rows { lines.append("| " + row.joined(separator: " | ") + " |") }
     lines.append("")
     lines += footnotes().map { "- " + $0 }

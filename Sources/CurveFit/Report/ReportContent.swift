@@ -91,12 +91,24 @@ struct ReportContent {
     {
       let delta = (other.bic - chosen.bic).replacingMinusSign
       text += "; runner-up \(runner.rawValue): ΔBIC \(delta)"
-      if !choice.forced, other.bic < chosen.bic { text += " (−10 needed to switch)" }
       if let theirs = other.backtestError, let mine = chosen.backtestError {
         text += ", backtest error \(NumberFormat.significant(100 * theirs, 2))% vs \(NumberFormat.significant(100 * mine, 2))%"
       }
+      if !choice.forced { text += " — " + Self.whyLost(other, to: chosen, choice: choice) }
     }
     return text
+  }
+
+  /// Why the runner-up did not make the projections, in the order the choice applies its rules.
+  static func whyLost(_ other: ModelChoice.Candidate, to chosen: ModelChoice.Candidate, choice: ModelChoice) -> String {
+    if !other.converged { return "lost: its fit did not converge" }
+    if choice.chosenByExtrapolation { return "lost: \(chosen.form.rawValue) extrapolated better in backtests inside the run" }
+    if other.bic >= chosen.bic { return "lost on BIC" }
+    if chosen.bic - other.bic < 10 { return "lost: a BIC lower by less than the 10 needed to switch" }
+    if let theirs = other.backtestError, let mine = chosen.backtestError, theirs > 1.1 * mine {
+      return "lost: it predicted the held-out steps worse"
+    }
+    return "lost: \(chosen.form.rawValue) fits as well with fewer assumptions"
   }
 
   /// `RMSE 0.011 · R² 0.993`
