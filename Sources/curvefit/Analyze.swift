@@ -52,6 +52,7 @@ extension CurveFitCommand {
     func run() throws {
       let digest = DigestTask(path: input.file)
       let named = try readSeries(hashing: digest == nil)
+      try checkScheduleFlags(named)
       // Large files: hash while the (mostly single-threaded) analysis leaves a core free, rather
       // than while both cores parse.
       digest?.start()
@@ -79,6 +80,18 @@ extension CurveFitCommand {
       }
     }
 
+    /// `--schedule` stretches a logged schedule, or declares one with `--total-steps`: on a log
+    /// without learning rates and without `--total-steps` it could only be ignored.
+    private func checkScheduleFlags(_ named: [NamedSeries]) throws {
+      guard let schedule = fitOptions.schedule, fitOptions.totalSteps == nil,
+        named.allSatisfy({ $0.series.learningRates == nil })
+      else { return }
+      ExitStatus.printError(
+        "--schedule \(schedule): \(input.file ?? "<stdin>") has no learning-rate column for it to stretch; "
+          + "declare the run's schedule with --total-steps N (and --warmup-steps W), or name the column with --lr-col")
+      throw ExitStatus.badUsage
+    }
+
     /// Every series the input holds (one for a plain log), or a clear error.
     private func readSeries(hashing: Bool) throws -> [NamedSeries] {
       let pattern = try input.pattern.map { text in
@@ -86,8 +99,12 @@ extension CurveFitCommand {
       }
       var reader = LogReader(selection: input.selection, pattern: pattern)
       reader.computeDigest = hashing
-      let named = try ExitStatus.guarding { () throws(IngestError) in
-        try reader.readAll(path: input.file, request: input.request)
+      let named: [NamedSeries]
+      do throws(IngestError) {
+        named = try reader.readAll(path: input.file, request: input.request)
+      } catch {
+        ExitStatus.printError(error.description)
+        throw error.isUsage ? ExitStatus.badUsage : ExitStatus.badInput
       }
       guard !named.isEmpty else {
         let runs = input.request.runs

@@ -14,6 +14,8 @@ import CurveFit
 enum ExitStatus {
   static let badInput = ExitCode(1)
   static let eventFound = ExitCode(3)
+  /// A flag that asks for what the input does not have, as the argument parser's own errors.
+  static let badUsage = ExitCode(64)
 
   /// Runs `body`; a domain error is printed as one line on stderr and becomes exit code 1.
   static func guarding<T, E: Error & CustomStringConvertible>(

@@ -18,11 +18,11 @@ struct HealthFlags: ParsableArguments {
   @Option(name: .customLong("spike-z"), help: "Robust z-score that opens a spike (default 6).")
   var spikeZ: Double = HealthOptions().spikeZ
 
-  @Option(name: .customLong("rollback-steps"), help: "Suggested rollback distance before a spike, in steps (default 100).")
-  var rollbackSteps: Double = HealthOptions().rollbackSteps
+  @Option(name: .customLong("rollback-steps"), help: "Suggested rollback distance before a spike, in the step column's units (default: 100 steps on a per-step log, three logging intervals on a sparse one).")
+  var rollbackSteps: Double?
 
-  @Option(name: .customLong("checkpoint-every"), help: "Round rollback steps down to this checkpoint interval (default 100).")
-  var checkpointEvery: Double = HealthOptions().checkpointEvery
+  @Option(name: .customLong("checkpoint-every"), help: "Round rollback steps down to this checkpoint interval (default: scaled to the rollback distance, at most 100 steps).")
+  var checkpointEvery: Double?
 
   @Option(name: .customLong("plateau-window"), help: "Plateau window as a fraction of the points (default 0.1).")
   var plateauWindow: Double = HealthOptions().plateauWindowFraction
@@ -30,8 +30,12 @@ struct HealthFlags: ParsableArguments {
   func validate() throws {
     _ = try failOnKinds()
     if !(spikeZ > 0 && spikeZ.isFinite) { throw ValidationError("--spike-z must be positive, got \(spikeZ)") }
-    if !(rollbackSteps >= 0) { throw ValidationError("--rollback-steps must be ≥ 0, got \(rollbackSteps)") }
-    if !(checkpointEvery >= 0) { throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)") }
+    if let rollbackSteps, !(rollbackSteps >= 0 && rollbackSteps.isFinite) {
+      throw ValidationError("--rollback-steps must be ≥ 0, got \(rollbackSteps)")
+    }
+    if let checkpointEvery, !(checkpointEvery >= 0 && checkpointEvery.isFinite) {
+      throw ValidationError("--checkpoint-every must be ≥ 0, got \(checkpointEvery)")
+    }
     if !(plateauWindow > 0 && plateauWindow < 0.5) {
       throw ValidationError("--plateau-window must be between 0 and 0.5, got \(plateauWindow)")
     }

@@ -47,7 +47,7 @@ public struct HealthCheck: Sendable {
     case .robust where finiteCount < ShortLogCheck.maximumPoints:
       let helper = SpikeDetector(options: options)
       let found = ShortLogCheck(options: options).check(
-        residuals, series: series, rollback: { helper.rollbackStep(before: $0, firstStep: series.steps.first ?? 0) })
+        residuals, series: series, rollback: { helper.rollbackStep(before: $0, series: series) })
       spikes = found.spikes
       spikePositions = found.positions
       if divergence == nil, let rise = found.divergence {
@@ -94,7 +94,7 @@ public struct HealthCheck: Sendable {
     }
     let spikeSteps = StepRanges(spikePositions.filter { !$0.isEmpty }.map(toSteps))
     return HealthFindings(
-      events: events, spikeSteps: spikeSteps, divergenceSteps: divergenceSteps,
+      axis: StepAxis(series), events: events, spikeSteps: spikeSteps, divergenceSteps: divergenceSteps,
       spikePoints: spikeSteps.count(in: series.steps),
       divergencePoints: divergenceSteps.count(in: series.steps),
       pointsChecked: finiteCount)
@@ -103,6 +103,8 @@ public struct HealthCheck: Sendable {
 
 /// What the detectors found.
 public struct HealthFindings: Sendable {
+  /// What the steps count, for the words reports put around them.
+  public var axis: StepAxis = .steps
   public var events: [Anomaly]
   /// Logged steps inside spikes, and from the divergence onset on.
   public var spikeSteps: StepRanges

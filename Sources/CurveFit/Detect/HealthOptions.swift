@@ -20,10 +20,11 @@ public struct HealthOptions: Sendable, Equatable {
   public var baselineSpan = 200
   /// Events closer than this many points merge into one. Default 10.
   public var mergeGap = 10
-  /// Rollback distance before a spike, in steps. Default 100 (PaLM restarted ~100 steps before).
-  public var rollbackSteps = 100.0
-  /// Round rollback steps down to a multiple of this (the checkpoint interval). Default 100.
-  public var checkpointEvery = 100.0
+  /// Rollback distance before a spike, in the step column's units; `nil` (the default) scales it
+  /// to the log (`Rollback`: 100 steps on a per-step log, as PaLM restarted ~100 steps before).
+  public var rollbackSteps: Double?
+  /// Round rollback steps down to a multiple of this (the checkpoint interval); `nil` scales it.
+  public var checkpointEvery: Double?
   /// Minimum points of a sustained rise to call divergence. Default 20.
   public var divergenceMinPoints = 20
   /// Plateau windows hold this fraction of the points (at least `plateauMinPoints`); a flat

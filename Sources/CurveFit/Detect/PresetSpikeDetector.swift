@@ -29,7 +29,7 @@ struct PresetSpikeDetector {
       let peak = (start...last).max { y[$0] < y[$1] } ?? start
       positions.append(position[start]..<(position[last] + 1))
       let startStep = steps[start]
-      let rollback = helper.rollbackStep(before: startStep, firstStep: series.steps.first ?? 0)
+      let rollback = helper.rollbackStep(before: startStep, series: series)
       let resume = recovery.map { steps[$0] } ?? steps[last]
       spikes.append(
         Spike(

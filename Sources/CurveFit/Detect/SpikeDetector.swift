@@ -37,7 +37,7 @@ struct SpikeDetector {
     let peakLoss = residuals.loss(segment.peak)
     let startStep = residuals.step(segment.start)
     let recoveryStep = segment.recovery.map { residuals.step($0) }
-    let rollback = rollbackStep(before: startStep, firstStep: series.steps.first ?? 0)
+    let rollback = rollbackStep(before: startStep, series: series)
     let resumeAt = recoveryStep ?? residuals.step(segment.end)
     var gradNormZ: Double?
     var lead: Double?
@@ -55,12 +55,8 @@ struct SpikeDetector {
     return spike
   }
 
-  /// `start − rollbackSteps`, rounded down to a multiple of `checkpointEvery`, not before the
-  /// first logged step.
-  func rollbackStep(before start: Double, firstStep: Double) -> Double {
-    let target = start - options.rollbackSteps
-    let every = options.checkpointEvery
-    let rounded = every > 0 ? (target / every).rounded(.down) * every : target
-    return max(firstStep, rounded)
+  /// The rollback step before `start` (see `Rollback`), not before the first logged step.
+  func rollbackStep(before start: Double, series: LossSeries) -> Double {
+    Rollback(options: options, series: series).step(before: start, firstStep: series.steps.first ?? 0)
   }
 }

@@ -19,6 +19,18 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   case scalingTable(source: String, column: String)
   /// A TensorBoard record that fails its checks, at a byte offset.
   case corruptRecord(source: String, offset: Int, reason: String)
+  /// `--run` on an input that holds one series, not runs.
+  case noRuns(source: String, runs: [String])
+  /// `--run` names nothing among the runs there are.
+  case noSuchRun(source: String, runs: [String], available: [String])
+
+  /// A flag that asks for something the input does not have: bad usage (exit 64), not bad input.
+  public var isUsage: Bool {
+    switch self {
+    case .noRuns, .noSuchRun, .noSuchColumn: true
+    default: false
+    }
+  }
 
   public var description: String {
     switch self {
@@ -53,6 +65,11 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
         + "fit it with `curvefit scaling \(source)`, or name a step column with --step-col"
     case .corruptRecord(let source, let offset, let reason):
       "\(source): byte offset \(offset): TensorBoard record: \(reason)"
+    case .noRuns(let source, let runs):
+      "\(source): --run \(runs.joined(separator: ",")): this log holds one series, not runs (--run selects a run of a W&B "
+        + "export or of a table with a run column: run_name, run, run_id, experiment, name or model)"
+    case .noSuchRun(let source, let runs, let available):
+      "\(source): no run matches --run \(runs.joined(separator: ",")); the runs are \(list(available))"
     }
   }
 }

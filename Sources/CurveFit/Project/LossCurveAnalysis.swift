@@ -88,8 +88,12 @@ public struct LossCurveAnalysis: Sendable {
     let firstFit = try fitter.fit(series, excluding: .none, sums: allSums)
     let firstTrend = fitter.robustTrend(series, sums: allSums) ?? firstFit.model
     // Smoothing is for the detectors and the eye; the fits see the raw losses, which the EMA
-    // would drag behind the curve.
-    let watched = options.smoothing > 0 ? series.smoothed(weight: options.smoothing) : series
+    // would drag behind the curve. The detectors see the residual smoothed (against each pass's
+    // trend), not the raw EMA, whose lag behind the early drop would read as a spike.
+    let watch = { (trend: PowerLaw) -> LossSeries in
+      options.smoothing > 0 ? series.smoothedAgainst(trend.callAsFunction, weight: options.smoothing) : series
+    }
+    let watched = watch(firstTrend)
     // The second pass overwrites the first's residuals rather than faulting in fresh pages.
     var residualStorage: [Double] = []
     let first = check.run(
@@ -106,7 +110,7 @@ public struct LossCurveAnalysis: Sendable {
     let secondFit = firstExcluded.isEmpty
       ? firstFit : try fitter.fit(series, excluding: firstExcluded, sums: firstSums)
     let health = check.run(
-      watched, fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
+      watch(secondFit.model), fromStep: range.lowerBound, trend: secondFit.model.callAsFunction,
       trendFitter: trendFitter(series, fitter, excluding: firstExcluded, sums: firstSums),
       scratch: &residualStorage)
     residualStorage = []
@@ -191,7 +195,7 @@ public struct LossCurveAnalysis: Sendable {
       resamples: options.bootstrapResamples, seed: options.seed, solver: refitSolver
     ).models(for: fit)
     analysis.adoptBootstrap(models)
-    if options.smoothing > 0 { analysis.smoothed = watched }
+    if options.smoothing > 0 { analysis.smoothed = series.smoothed(weight: options.smoothing) }
 
     let context = ScheduleAnalysis.Context(
       series: series, range: range, excluded: finalExcluded, heldOut: heldOut,

@@ -2,28 +2,51 @@
 ///
 /// Most serious first: `diverged at step S`, then `plateau since step S`, then spikes; `healthy`
 /// when nothing was found. A plateau the decaying learning rate explains follows as a note.
+extension StepAxis {
+  /// `step 1,234` or `4.02e10 tokens`.
+  func at(_ value: Double) -> String {
+    self == .tokens ? "\(NumberFormat.count(value)) tokens" : "step \(NumberFormat.count(value))"
+  }
+
+  /// `steps 1,234–5,678` or `4.0e10–4.5e10 tokens`.
+  func span(_ low: Double, _ high: Double) -> String {
+    self == .tokens
+      ? "\(NumberFormat.count(low))–\(NumberFormat.count(high)) tokens"
+      : "steps \(NumberFormat.count(low))–\(NumberFormat.count(high))"
+  }
+
+  /// A position without its word: `1,234`, or `4.02e10 tokens`.
+  func bare(_ value: Double) -> String {
+    self == .tokens ? "\(NumberFormat.count(value)) tokens" : NumberFormat.count(value)
+  }
+
+  /// What a rollback skips.
+  var skipped: String { self == .tokens ? "tokens" : "batches" }
+}
+
 struct HealthVerdict {
   let findings: HealthFindings
 
   init(_ findings: HealthFindings) { self.findings = findings }
 
   var sentence: String {
+    let axis = findings.axis
     var parts: [String] = []
     if let divergence = findings.divergence {
       let verb = divergence.severity == .critical ? "diverged" : "diverging"
-      parts.append("\(verb) at step \(NumberFormat.count(divergence.startStep))" + (divergence.noFiniteLoss ? " (no finite loss)" : ""))
+      parts.append("\(verb) at \(axis.at(divergence.startStep))" + (divergence.noFiniteLoss ? " (no finite loss)" : ""))
     }
     var annealed: [String] = []
     for plateau in findings.plateaus {
       if plateau.explainedBySchedule {
         let percent = Int((100 * (plateau.learningRateFraction ?? 0)).rounded())
-        annealed.append("flat since step \(NumberFormat.count(plateau.startStep)) as the learning rate decays to \(percent)% of its peak")
+        annealed.append("flat since \(axis.at(plateau.startStep)) as the learning rate decays to \(percent)% of its peak")
         continue
       }
       parts.append(
         plateau.ongoing
-          ? "plateau since step \(NumberFormat.count(plateau.startStep))"
-          : "plateau at steps \(NumberFormat.count(plateau.startStep))–\(NumberFormat.count(plateau.endStep))")
+          ? "plateau since \(axis.at(plateau.startStep))"
+          : "plateau at \(axis.span(plateau.startStep, plateau.endStep))")
     }
     let spikes = findings.spikes
     if !spikes.isEmpty {

@@ -36,6 +36,7 @@ extension JSONRenderer {
       ("annealing_error", error),
       ("chosen", .bool(result.chosen)),
       ("reason", .string(result.reason)),
+      ("plan_ignored", .bool(result.planIgnored)),
       ("backtest", test),
       ("annealing_bonus", bonus),
       ("stretched", .array(result.projections.map { projection($0, unit: unit) })),

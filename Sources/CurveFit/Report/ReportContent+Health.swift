@@ -23,13 +23,14 @@ struct HealthLines {
   /// One line per spike: `step 8,410  ×2.4 (z 11)  recovered by 8,470 · roll back to ≤ 8,300, skip ~170 batches`
   var spikeLines: [String] {
     health.spikes.map { spike in
-      let recovery = spike.recoveryStep.map { "recovered by \(NumberFormat.count($0))" } ?? "NOT recovered"
-      let where_ = "step \(NumberFormat.count(spike.startStep))"
+      let axis = health.axis
+      let recovery = spike.recoveryStep.map { "recovered by \(axis.bare($0))" } ?? "NOT recovered"
+      let where_ = axis.at(spike.startStep)
       let size = "×\(NumberFormat.significant(spike.ratio, 2)) (z \(NumberFormat.significant(min(spike.z, 9999), 2)))"
       return where_.padding(toLength: max(where_.count, 14), withPad: " ", startingAt: 0)
         + size.padding(toLength: max(size.count, 14), withPad: " ", startingAt: 0) + recovery
-        + " · roll back to ≤ \(NumberFormat.count(spike.rollbackStep)),"
-        + " skip ~\(NumberFormat.count(spike.batchesToSkip)) batches"
+        + " · roll back to ≤ \(axis.bare(spike.rollbackStep)),"
+        + " skip ~\(NumberFormat.count(spike.batchesToSkip)) \(axis.skipped)"
         + gradientNote(spike)
     }
   }
@@ -44,9 +45,7 @@ struct HealthLines {
 
   var plateauLines: [String] {
     health.plateaus.map { plateau in
-      let span = plateau.ongoing
-        ? "since step \(NumberFormat.count(plateau.startStep))"
-        : "steps \(NumberFormat.count(plateau.startStep))–\(NumberFormat.count(plateau.endStep))"
+      let span = plateau.ongoing ? "since \(health.axis.at(plateau.startStep))" : health.axis.span(plateau.startStep, plateau.endStep)
       var line = "\(span): improving \(NumberFormat.significant(plateau.improvementPer1k, 2)) nats per 1k steps"
         + " where the trend before it expected \(NumberFormat.significant(plateau.expectedPer1k, 2))"
       if plateau.explainedBySchedule {
@@ -59,14 +58,14 @@ struct HealthLines {
 
   var divergenceLine: String? {
     guard let divergence = health.divergence else { return nil }
-    var text = "from step \(NumberFormat.count(divergence.startStep)) (\(divergence.severity.rawValue))"
+    var text = "from \(health.axis.at(divergence.startStep)) (\(divergence.severity.rawValue))"
     if divergence.riseRatio > 1 {
       text += ": loss ×\(NumberFormat.significant(divergence.riseRatio, 2)) over its baseline"
     }
     if let first = divergence.firstNonFiniteStep {
-      text += "; non-finite from step \(NumberFormat.count(first))"
+      text += "; non-finite from \(health.axis.at(first))"
         + " (\(NumberFormat.count(Double(divergence.nonFiniteCount))) points)"
     }
-    return text + " · roll back before step \(NumberFormat.count(divergence.startStep))"
+    return text + " · roll back before \(health.axis.at(divergence.startStep))"
   }
 }

@@ -12,6 +12,9 @@ extension ReportContent {
     guard let fit = result.fit else {
       if let error = result.fitError {
         lines.append("annealing law not fitted: \(error)")
+      } else if result.planIgnored {
+        lines.append("--schedule/--peak-lr have no effect: the logged rate does not decay, so there is no annealing term "
+          + "to measure; declare the run's own schedule with --schedule and --total-steps instead")
       } else if !result.schedule.decays {
         lines.append("the rate does not decay: the power law's projections hold for this schedule")
       }

@@ -11,6 +11,8 @@ public struct ScheduleAnalysis: Sendable {
   public var fit: AnnealingFit?
   /// Why there is no annealing fit, when there is none.
   public var fitError: String?
+  /// `--schedule`/`--peak-lr` were given but cannot act: the logged rate does not decay.
+  public var planIgnored = false
   public var backtest: Backtest?
   /// True when the annealing law makes the report's projections.
   public var chosen: Bool
@@ -107,6 +109,7 @@ public struct ScheduleAnalysis: Sendable {
     guard schedule.decays || options.mode == .forced else {
       if options.plan != nil || options.peakRate != nil {
         analysis.reason += "; --schedule and --peak-lr need a log whose rate decays, to measure the annealing term from"
+        analysis.planIgnored = true
       }
       return analysis
     }

@@ -83,6 +83,7 @@ extension LogReader {
   private func metricSeries(
     _ request: SeriesRequest, source: String, read: (LogReader) throws(IngestError) -> LossSeries
   ) throws(IngestError) -> [NamedSeries] {
+    if !request.runs.isEmpty { throw .noRuns(source: source, runs: request.runs) }
     guard !request.metrics.isEmpty else {
       let series = try read(self)
       return [NamedSeries(name: series.origin.lossColumn, series: series)]

@@ -23,10 +23,14 @@ public struct SeriesRequest: Sendable, Equatable {
   }
 
   /// The names among `available` that `runs` selects: exact matches first, else substrings.
-  func selectRuns(_ available: [String]) -> [String] {
+  ///
+  /// - Throws: `.noSuchRun` when `runs` selects none of them.
+  func selectRuns(_ available: [String], source: String) throws(IngestError) -> [String] {
     guard !runs.isEmpty else { return available }
-    return available.filter { name in
+    let selected = available.filter { name in
       runs.contains { wanted in name == wanted || (!available.contains(wanted) && name.contains(wanted)) }
     }
+    guard !selected.isEmpty else { throw .noSuchRun(source: source, runs: runs, available: available) }
+    return selected
   }
 }

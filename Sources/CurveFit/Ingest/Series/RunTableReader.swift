@@ -9,7 +9,7 @@ struct RunTableReader {
   let request: SeriesRequest
 
   /// Run-column aliases of long tables, most specific first.
-  static let runAliases = ["run_name", "run", "run_id", "experiment", "name"]
+  static let runAliases = ["run_name", "run", "run_id", "experiment", "name", "model"]
 
   enum Layout {
     /// W&B: `(run, metric, column)` for each selected series, and the lr column of each run.
@@ -45,7 +45,7 @@ struct RunTableReader {
         let metric = try lossOnly.resolve(columns: metrics, source: source).loss
         chosen = [metrics[metric]]
       }
-      let runs = request.selectRuns(wide.reduce(into: [String]()) { if !$0.contains($1.0) { $0.append($1.0) } })
+      let runs = try request.selectRuns(wide.reduce(into: [String]()) { if !$0.contains($1.0) { $0.append($1.0) } }, source: source)
       let series = wide.filter { chosen.contains($0.1) && runs.contains($0.0) }.map { (run: $0.0, metric: $0.1, column: $0.2) }
       var rates: [String: Int] = [:]
       for (run, metric, index) in wide where ColumnSelection.learningRateAliases.contains(metric.lowercased()) {
@@ -102,7 +102,7 @@ struct RunTableReader {
       guard names.count * 10 <= rows.count else { return nil }
       var columns = Columns(step: resolved.step, loss: resolved.loss, rate: resolved.learningRate)
       columns.format = "csv (long, run column '\(header[run])')"
-      return try request.selectRuns(names).map { (name) throws(IngestError) -> NamedSeries in
+      return try request.selectRuns(names, source: source).map { (name) throws(IngestError) -> NamedSeries in
         let built = try build(rows, header: header, source: source, columns: columns, name: name) { fields in
           fields.count > run && fields[run] == name
         }
