@@ -46,10 +46,12 @@ extension CurveFitCommand {
 
     func run() throws {
       let failOn = try health.failOnKinds()
+      try checkWatchable()
       var follower = FileFollower(path: file)
       var alerted: [Anomaly] = []
       var lastRows = 0
       var lastAnalysis = Date.distantPast
+      var waiting: String?
       let started = Date()
       Console.line("watching \(file) (Ctrl-C to stop)")
       while maxSeconds.map({ Date().timeIntervalSince(started) < $0 }) ?? true {
@@ -60,7 +62,7 @@ extension CurveFitCommand {
         }
         let rows = follower.lineCount
         let due = rows - lastRows >= everyRows || (rows > lastRows && Date().timeIntervalSince(lastAnalysis) >= everySeconds)
-        if due, let analysis = analyse() {
+        if due, let analysis = try analyse(&waiting) {
           lastRows = rows
           lastAnalysis = Date()
           for event in analysis.health.actionable where !alerted.contains(where: { Self.same($0, event) }) {
@@ -77,11 +79,54 @@ extension CurveFitCommand {
       }
     }
 
-    /// Reads and analyses the whole file; an incomplete or malformed log is reported and retried.
-    private func analyse() -> LossCurveAnalysis? {
+    /// A missing file, a directory or a device cannot be followed: say so and stop, rather than
+    /// print "watching" and wait for ever.
+    private func checkWatchable() throws {
+      var status = stat()
+      guard stat(file, &status) == 0 else {
+        ExitStatus.printError("\(file): cannot open: \(String(cString: strerror(errno)))")
+        throw ExitStatus.badInput
+      }
+      if (status.st_mode & S_IFMT) == S_IFDIR {
+        ExitStatus.printError("\(file): is a directory; watch follows one log file (curvefit analyze reads a directory)")
+        throw ExitStatus.badUsage
+      }
+      guard (status.st_mode & S_IFMT) == S_IFREG else {
+        ExitStatus.printError("\(file): not a regular file; watch follows a log file the trainer appends to")
+        throw ExitStatus.badUsage
+      }
+    }
+
+    /// Reads and analyses the complete lines of the file (a half-written last line is not read).
+    ///
+    /// A log still too short, or empty, is waited for, saying so once; one that cannot be read
+    /// as a log at all (not a format curvefit knows, a malformed line) is an error, since more
+    /// rows will not mend it.
+    private func analyse(_ waiting: inout String?) throws -> LossCurveAnalysis? {
+      guard let bytes = FileManager.default.contents(atPath: file).map(Array.init) else {
+        Self.wait("\(file) cannot be read", &waiting)
+        return nil
+      }
+      // A JSON document (trainer_state.json) is rewritten whole and may not end in a newline;
+      // a tail that closes an object or array is complete, anything else is still being written.
+      let lineEnd = bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+      let tail = bytes[lineEnd...].reversed().first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
+      let complete = tail == UInt8(ascii: "}") || tail == UInt8(ascii: "]") ? bytes : Array(bytes[..<lineEnd])
       do {
-        let series = try LogReader(selection: ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn))
-          .read(path: file)
+        let series: LossSeries
+        do throws(IngestError) {
+          series = try LogReader(selection: ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn))
+            .read(bytes: complete, source: file)
+        } catch {
+          switch error {
+          case .empty, .headerOnly, .noFiniteLoss:
+            Self.wait(error.description, &waiting)
+            return nil
+          default:
+            ExitStatus.printError(error.description)
+            throw ExitStatus.badInput
+          }
+        }
         var options = LossCurveAnalysis.Options()
         options.health = health.options
         options.detector = health.detector
@@ -90,11 +135,21 @@ extension CurveFitCommand {
         options.bootstrapResamples = 0
         options.holdout = 0
         options.model = .power
-        return try LossCurveAnalysis.run(series, options: options)
-      } catch {
-        Console.line("waiting: \(error)")
-        return nil
+        do throws(FitError) {
+          let analysis = try LossCurveAnalysis.run(series, options: options)
+          waiting = nil
+          return analysis
+        } catch {
+          Self.wait(error.description, &waiting)
+          return nil
+        }
       }
+    }
+
+    /// Prints why the analysis waits, once per reason.
+    private static func wait(_ reason: String, _ waiting: inout String?) {
+      if reason != waiting { Console.line("waiting: \(reason)") }
+      waiting = reason
     }
 
     /// Events are the same when their kind matches and they start within 50 steps: a live spike's
@@ -109,7 +164,8 @@ extension CurveFitCommand {
         "spike at step \(Int(spike.startStep)) (×\(String(format: "%.2g", spike.ratio)), z \(Int(spike.z.rounded())))"
           + ": roll back to ≤ \(Int(spike.rollbackStep)), skip ~\(Int(spike.batchesToSkip)) batches"
       case .plateau(let plateau):
-        "plateau since step \(Int(plateau.startStep)): improving \(String(format: "%.3g", plateau.improvementPer1k)) nats per 1k steps"
+        (plateau.ongoing ? "plateau since step \(Int(plateau.startStep))" : "plateau at steps \(Int(plateau.startStep))–\(Int(plateau.endStep))")
+          + ": improving \(String(format: "%.3g", plateau.improvementPer1k)) nats per 1k steps"
       case .divergence(let divergence):
         "divergence at step \(Int(divergence.startStep)) (\(divergence.severity.rawValue)): roll back before it"
       }
@@ -118,7 +174,7 @@ extension CurveFitCommand {
     static func status(_ analysis: LossCurveAnalysis) -> String {
       let tenfold = analysis.projections.last.map { String(format: "%.4g", $0.loss.value) } ?? "n/a"
       return "step \(Int(analysis.lastStep)) · loss \(String(format: "%.4g", analysis.current.value)) (fitted)"
-        + " · \(analysis.health.events.isEmpty ? "healthy" : "\(analysis.health.events.count) events")"
+        + " · \(analysis.health.events.isEmpty ? "healthy" : "\(analysis.health.events.count) event\(analysis.health.events.count == 1 ? "" : "s")")"
         + " · 10× → \(tenfold)"
     }
   }
