@@ -35,8 +35,9 @@ import Testing
     let one = try CommandRunner.run([path, "--run", "wider", "--format", "json", "--bootstrap", "0"])
     #expect(try json(one.stdout)["fit"] != nil)
     let none = try CommandRunner.run([path, "--run", "nosuch"])
-    #expect(none.status == 1)
-    #expect(none.stderr.contains("no series matches --run nosuch"))
+    // A --run that names nothing is bad usage, and the error lists the runs there are.
+    #expect(none.status == 64)
+    #expect(none.stderr.contains("no run matches --run nosuch; the runs are baseline, wider"))
   }
 
   @Test func metricsSideBySideAndSmoothing() throws {

@@ -24,12 +24,35 @@ struct SpikeDetector {
   /// clean llm.c run) and one such step is not an instability. A level shift (high and flat for
   /// `maxSpikePoints`) is a spike only when the jump is large (×1.5); a smaller one is the trend
   /// not fitting, e.g. the end of warm-up.
+  ///
+  /// The peak must also stand above the raw losses just before it (×1.05, or ×1.08 when only
+  /// the gradient's backing let it open): where the trend does not fit the start of a run (a
+  /// slow warm-up) the residual can rise while the loss itself keeps falling, and no one would
+  /// call a point lower than the ones before it a spike.
   func isReportable(_ segment: ElevatedScan.Segment, _ residuals: Residuals) -> Bool {
     let ratio = residuals.ratio(at: segment.peak, over: segment.level)
     let points = (segment.recovery ?? segment.end + 1) - segment.start
     if segment.levelShift { return ratio >= 1.5 }
+    if let before = Self.medianBefore(segment.start, residuals) {
+      let needed = segment.peakZ >= options.spikeZ ? 1.05 : 1.08
+      if residuals.loss(segment.peak) < needed * before { return false }
+    }
     if points <= 1 { return segment.peakZ >= 2 * options.spikeZ && ratio >= 1.25 }
     return true
+  }
+
+  /// The median of the (up to) five finite, positive losses before `position`.
+  static func medianBefore(_ position: Int, _ residuals: Residuals) -> Double? {
+    var values: [Double] = []
+    var k = position - 1
+    while k >= 0, values.count < 5 {
+      let loss = residuals.loss(k)
+      if loss.isFinite, loss > 0 { values.append(loss) }
+      k -= 1
+    }
+    guard !values.isEmpty else { return nil }
+    values.sort()
+    return values[values.count / 2]
   }
 
   func spike(_ segment: ElevatedScan.Segment, _ residuals: Residuals, _ series: LossSeries) -> Spike {

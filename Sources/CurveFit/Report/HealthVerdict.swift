@@ -26,6 +26,7 @@ extension StepAxis {
 
 struct HealthVerdict {
   let findings: HealthFindings
+  static let minimumPoints = 3
 
   init(_ findings: HealthFindings) { self.findings = findings }
 
@@ -55,6 +56,10 @@ struct HealthVerdict {
       let state = recovered == spikes.count
         ? "recovered" : "\(spikes.count - recovered) not recovered"
       parts.append("\(spikes.count) \(noun) (\(state))")
+    }
+    // One or two points cannot show a spike or a trend: "healthy" would be a guess.
+    if parts.isEmpty, findings.pointsChecked < Self.minimumPoints {
+      parts.append("too short to judge (\(findings.pointsChecked) finite point\(findings.pointsChecked == 1 ? "" : "s"))")
     }
     if parts.isEmpty { parts.append("healthy") }
     return (parts + annealed).joined(separator: " · ")
