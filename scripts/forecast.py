@@ -242,6 +242,8 @@ def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap):
         return None, run.stderr.strip().splitlines()[-1] if run.stderr.strip() else f"exit {run.returncode}"
     report = json.loads(run.stdout)
     projection = next((p for p in report["projections"] if p["factor"] == factor), None)
+    if projection is not None and projection.get("loss") is None:
+        return None, "withheld: " + projection.get("withheld", "no reason given")
     return (report, projection), None
 
 

@@ -32,8 +32,7 @@ extension LossCurveAnalysis {
       || options.schedule.plan?.lowercased() == "constant"
     let shape = ShapeError(errors: errors, scheduleKnown: annealing != nil || declaredConstant)
     var forecast = Forecast(law: law.law, shapeError: shape)
-    forecast.withheld = withholdingReason(converged: annealing.map { $0.1.converged } ?? fit.converged,
-      warnings: annealing.map { $0.1.warnings } ?? fit.warnings)
+    forecast.withheld = annealing.map { withholdingReason($0.1) } ?? withholdingReason(fit)
 
     current.calibrate(up: 0, down: 0)
     for k in projections.indices {
@@ -68,10 +67,12 @@ extension LossCurveAnalysis {
 
   /// Why the projections must not be printed as numbers, if they must not.
   ///
-  /// A curve that does not fit (parameters on their bounds, too few points), a run that
-  /// diverged, and a loss that went flat while the trend fell would all extrapolate with
-  /// confidence to a number the run will not reach.
-  private func withholdingReason(converged: Bool, warnings: [String]) -> String? {
+  /// A run that diverged, a loss that went flat while the trend fell, a curve fitted to too few
+  /// points to converge, an exponent on its bound (no curvature) or a solver that stopped short
+  /// would all extrapolate with confidence to a number the run will not reach. A floor or an
+  /// annealing term on its bound (L_min = 0, C = 0) still extrapolates: those fits project, with
+  /// their warnings.
+  private func withholdingReason<Model>(_ fit: FitResult<Model>) -> String? {
     if let divergence = health.divergence {
       return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at step "
         + "\(NumberFormat.count(divergence.startStep)): a curve fitted to the steps before it does not say where it is going"
@@ -80,14 +81,16 @@ extension LossCurveAnalysis {
       return "the loss has been flat since step \(NumberFormat.count(plateau.startStep)): "
         + "the fitted curve would project a fall the run is not making"
     }
-    guard !converged else { return nil }
-    if fit.pointsUsed < Self.minimumProjectingPoints {
+    if !fit.converged, fit.pointsUsed < Self.minimumProjectingPoints {
       return "too few points (\(fit.pointsUsed)) to fit a curve that extrapolates"
     }
-    if fit.parametersAtBound.contains("alpha") || fit.parametersAtBound.contains("L_min") && fit.model.alpha <= 0.01 {
+    if fit.parametersAtBound.contains("alpha") {
       return "no curvature to extrapolate: the fitted exponent is on its bound"
     }
-    return "the fit is not reliable: " + (warnings.first ?? "the solver did not converge")
+    if !fit.termination.isConvergence {
+      return "the fit did not converge: " + (fit.warnings.first ?? fit.termination.rawValue)
+    }
+    return nil
   }
 
   /// A fit of fewer points than this that does not converge is called too short, not unreliable.
