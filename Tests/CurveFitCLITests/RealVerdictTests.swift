@@ -235,6 +235,23 @@ import Testing
     #expect(directory.stderr.contains("is a directory"))
   }
 
+  /// The Whisper trainer state (Apache-2.0): analyze calls its plateau ended (3,050–4,525);
+  /// watch on the same bytes must say the same, not "plateau since step 3050".
+  @Test func watchAndAnalyzeAgree() throws {
+    let path = CommandRunner.packageRoot.appendingPathComponent("Tests/CurveFitTests/Fixtures/hf-trainer-whisper-ja/trainer_state.json").path
+    let analyze = try CommandRunner.run([path, "--format", "json", "--bootstrap", "0"])
+    let report = try #require(JSONSerialization.jsonObject(with: Data(analyze.stdout.utf8)) as? [String: Any])
+    let events = try #require(report["events"] as? [[String: Any]])
+    let watch = try CommandRunner.run(["watch", path, "--max-seconds", "1.5", "--poll", "0.1"])
+    let alerts = watch.stdout.split(separator: "\n").filter { $0.hasPrefix("ALERT") }
+    #expect(alerts.count == events.count, "\(watch.stdout) vs \(events)")
+    for event in events where event["kind"] as? String == "plateau" {
+      let start = Int(try #require(event["step"] as? Double))
+      let end = Int(try #require(event["end_step"] as? Double))
+      #expect(alerts.contains { $0.contains("plateau at steps \(start)–\(end)") }, "\(alerts)")
+    }
+  }
+
   @Test func unreadableLogIsAnErrorNotAWait() throws {
     let path = try CommandRunner.temporaryFile(named: "prose.csv", contents: "hello,world\nthis,is\nnot,a log\n")
     let result = try CommandRunner.run(["watch", path, "--max-seconds", "2", "--poll", "0.1"])
