@@ -27,10 +27,7 @@ extension CurveFitCommand {
     private func writePlot(_ report: Report) throws {
       guard let path = report.plotPath else { return }
       let svg = SVGPlot(report: report, logarithmicSteps: !output.linearX).render()
-      guard FileManager.default.createFile(atPath: path, contents: Data(svg.utf8)) else {
-        ExitStatus.printError("\(path): cannot write the plot")
-        throw ExitStatus.badInput
-      }
+      try PlotWriter.write(svg, to: path, inputs: [input.file ?? "-"])
     }
 
     /// `loss.svg` → `loss-<series>.svg`, the series name made safe for a file name.

@@ -58,7 +58,9 @@ extension CurveFitCommand {
       }
       guard ["huber", "l2"].contains(loss) else { throw ValidationError("--loss must be huber or l2, got '\(loss)'") }
       guard delta > 0, delta.isFinite else { throw ValidationError("--delta must be positive, got \(delta)") }
-      guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be ≥ 0, got \(bootstrap)") }
+      guard (0...FitOptions.maximumResamples).contains(bootstrap) else {
+        throw ValidationError("--bootstrap must be between 0 and \(FitOptions.maximumResamples), got \(bootstrap)")
+      }
       for budget in compute where !(budget > 0 && budget.isFinite) {
         throw ValidationError("--compute must be a positive number of FLOPs, got \(budget)")
       }
@@ -118,10 +120,7 @@ extension CurveFitCommand {
       }
       let report = ScalingReport(analysis: analysis)
       if let plot {
-        guard FileManager.default.createFile(atPath: plot, contents: Data(ScalingPlot(report: report).render().utf8)) else {
-          ExitStatus.printError("\(plot): cannot write the plot")
-          throw ExitStatus.badInput
-        }
+        try PlotWriter.write(ScalingPlot(report: report).render(), to: plot, inputs: [file ?? "-"])
       }
       print(report.rendered(as: format), terminator: "")
     }

@@ -40,7 +40,9 @@ extension CurveFitCommand {
     @OptionGroup(title: "Health") var health: HealthFlags
 
     func validate() throws {
-      guard everyRows >= 1 else { throw ValidationError("--every-rows must be ≥ 1") }
+      guard (1...1_000_000_000).contains(everyRows) else { throw ValidationError("--every-rows must be between 1 and 1e9, got \(everyRows)") }
+      if let maxSeconds, !(maxSeconds > 0 && maxSeconds.isFinite) { throw ValidationError("--max-seconds must be a positive number") }
+      guard poll.isFinite, everySeconds.isFinite, poll <= 3_600 else { throw ValidationError("--poll and --every-seconds must be finite (poll at most 3600)") }
       guard poll > 0, everySeconds >= 0 else { throw ValidationError("--poll must be positive") }
     }
 
@@ -69,7 +71,7 @@ extension CurveFitCommand {
             alerted.append(event)
             Console.line("ALERT " + Self.describe(event))
             if failOn.contains(event.kind) {
-              ExitStatus.printError("\(event.kind.rawValue) at step \(Int(event.step)) (--fail-on)")
+              ExitStatus.printError("\(event.kind.rawValue) at step \(Self.whole(event.step)) (--fail-on)")
               throw ExitStatus.eventFound
             }
           }
@@ -140,10 +142,20 @@ extension CurveFitCommand {
           waiting = nil
           return analysis
         } catch {
+          // Numbers no more rows can mend are an error; too few points yet is a wait.
+          if case .unusableValues = error {
+            ExitStatus.printError(error.description)
+            throw ExitStatus.badInput
+          }
           Self.wait(error.description, &waiting)
           return nil
         }
       }
+    }
+
+    /// A step or count as a whole number, whatever its size (`Int(_:)` traps beyond 9.2e18).
+    static func whole(_ value: Double) -> String {
+      value.isFinite ? String(format: "%.0f", value) : "n/a"
     }
 
     /// Prints why the analysis waits, once per reason.
@@ -161,19 +173,19 @@ extension CurveFitCommand {
     static func describe(_ event: Anomaly) -> String {
       switch event {
       case .spike(let spike):
-        "spike at step \(Int(spike.startStep)) (×\(String(format: "%.2g", spike.ratio)), z \(Int(spike.z.rounded())))"
-          + ": roll back to ≤ \(Int(spike.rollbackStep)), skip ~\(Int(spike.batchesToSkip)) batches"
+        "spike at step \(Self.whole(spike.startStep)) (×\(String(format: "%.2g", spike.ratio)), z \(Self.whole(spike.z.rounded())))"
+          + ": roll back to ≤ \(Self.whole(spike.rollbackStep)), skip ~\(Self.whole(spike.batchesToSkip)) batches"
       case .plateau(let plateau):
-        (plateau.ongoing ? "plateau since step \(Int(plateau.startStep))" : "plateau at steps \(Int(plateau.startStep))–\(Int(plateau.endStep))")
+        (plateau.ongoing ? "plateau since step \(Self.whole(plateau.startStep))" : "plateau at steps \(Self.whole(plateau.startStep))–\(Self.whole(plateau.endStep))")
           + ": improving \(String(format: "%.3g", plateau.improvementPer1k)) nats per 1k steps"
       case .divergence(let divergence):
-        "divergence at step \(Int(divergence.startStep)) (\(divergence.severity.rawValue)): roll back before it"
+        "divergence at step \(Self.whole(divergence.startStep)) (\(divergence.severity.rawValue)): roll back before it"
       }
     }
 
     static func status(_ analysis: LossCurveAnalysis) -> String {
       let tenfold = analysis.projections.last.map { String(format: "%.4g", $0.loss.value) } ?? "n/a"
-      return "step \(Int(analysis.lastStep)) · loss \(String(format: "%.4g", analysis.current.value)) (fitted)"
+      return "step \(Self.whole(analysis.lastStep)) · loss \(String(format: "%.4g", analysis.current.value)) (fitted)"
         + " · \(analysis.health.events.isEmpty ? "healthy" : "\(analysis.health.events.count) event\(analysis.health.events.count == 1 ? "" : "s")")"
         + " · 10× → \(tenfold)"
     }

@@ -4,6 +4,8 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
   case invalidRange(from: Double, to: Double)
   /// The annealing law cannot be fitted to this log (no rates, or no decay to measure).
   case noAnnealing(String)
+  /// Steps or losses outside the range where their arithmetic means something (`SeriesRange`).
+  case unusableValues(source: String, reason: String)
 
   public var description: String {
     switch self {
@@ -13,6 +15,8 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
       "--from-step \(from) is not below --to-step \(to)"
     case .noAnnealing(let reason):
       reason
+    case .unusableValues(let source, let reason):
+      "\(source): \(reason)"
     }
   }
 }

@@ -70,7 +70,12 @@ public struct LossCurveAnalysis: Sendable {
   /// detect again against the cleaner trend, and refit if that changed the set left out.
   ///
   /// - Throws: `FitError` when too few usable points remain.
-  public static func run(_ series: LossSeries, options: Options) throws(FitError) -> LossCurveAnalysis {
+  public static func run(_ raw: LossSeries, options: Options) throws(FitError) -> LossCurveAnalysis {
+    let series: LossSeries
+    switch SeriesRange.prepared(raw) {
+    case .success(let prepared): series = prepared
+    case .failure(let error): throw .unusableValues(source: raw.origin.source, reason: error.reason)
+    }
     var fitter = options.fitter
     fitter.range = options.range
     let range = options.range.resolved(for: series)

@@ -11,6 +11,8 @@ extension LogReader {
   static let multiSeriesLimit = 256 << 20
   /// Inputs read whole (event files, compressed logs) larger than this are refused.
   static let wholeFileLimit = 2 << 30
+  /// Compression layers peeled before a log must appear.
+  static let maximumCompressionLayers = 4
 
   /// Every series `request` names in the input: a log file, a directory of logs, or standard
   /// input (`nil` or `-`). One series for an ordinary log; one per run of a W&B export or long
@@ -59,11 +61,21 @@ extension LogReader {
 
   /// Like `readAll(path:request:)` for bytes in memory.
   public func readAll(bytes: [UInt8], source: String, request: SeriesRequest = SeriesRequest()) throws(IngestError) -> [NamedSeries] {
-    if let kind = Decompression.kind(of: Array(bytes.prefix(4))) {
-      let plain = try Decompression.decompress(bytes, kind: kind, source: source, limit: Self.wholeFileLimit)
-      return try readAll(bytes: plain, source: source, request: request).map { named in
+    // Layers (a .gz of a .gz …) are peeled in a loop, not by recursion: 5,000 nested layers in a
+    // 223 KB file would overflow the stack. More than a few is not a log anyone wrote.
+    var bytes = bytes
+    var layers: [String] = []
+    while let kind = Decompression.kind(of: Array(bytes.prefix(4))) {
+      guard layers.count < Self.maximumCompressionLayers else {
+        throw .cannotOpen(source: source, reason: "more than \(Self.maximumCompressionLayers) nested compression layers, expected one")
+      }
+      bytes = try Decompression.decompress(bytes, kind: kind, source: source, limit: Self.wholeFileLimit)
+      layers.append(kind.rawValue)
+    }
+    if !layers.isEmpty {
+      return try readAll(bytes: bytes, source: source, request: request).map { named in
         var named = named
-        named.series.origin.format += ", \(kind.rawValue)"
+        named.series.origin.format += ", " + layers.joined(separator: ", ")
         return named
       }
     }

@@ -86,7 +86,8 @@ struct EventFileReader {
         guard CRC32C.masked(header) == raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self).littleEndian else {
           return .corruptRecord(source: source, offset: offset, reason: "the length's CRC does not match (corrupted header)")
         }
-        guard length <= UInt64(left - 16) else {
+        // A live run's file can end 12–15 bytes into a record: no room for even the data CRC.
+        guard left >= 16, length <= UInt64(left - 16) else {
           return .corruptRecord(
             source: source, offset: offset, reason: "truncated: the record needs \(length) data bytes and its CRC, \(left - 12) left")
         }
