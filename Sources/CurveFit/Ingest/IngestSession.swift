@@ -20,6 +20,12 @@ final class IngestSession {
   private var delimited = DelimitedReader(delimiter: UInt8(ascii: ","))
   private var scanner = JSONLineScanner()
   private var pending: [(bytes: [UInt8], number: Int)] = []
+  /// JSON keys seen so far, in order, while the columns are not resolved yet.
+  private var discovered: [String] = []
+  private var discoveredSet = Set<String>()
+  /// No loss key in the first lines (a log whose first records carry only the lr): every later
+  /// line is scanned for one, without being held.
+  private var searching = false
   private var pendingBytes = 0
   /// Owns the bytes `keys` points into; shared with workers.
   private var keyStorage: JSONKeys?
@@ -76,7 +82,7 @@ final class IngestSession {
       } else {
         pending.append((Array(line), number))
         pendingBytes += line.count
-        if pending.count >= Self.discoveryLines || pendingBytes >= Self.discoveryBytes {
+        if searching || pending.count >= Self.discoveryLines || pendingBytes >= Self.discoveryBytes {
           try resolveJSONColumns()
         }
       }
@@ -111,7 +117,7 @@ final class IngestSession {
 
   func finish() throws(IngestError) -> LossSeries {
     guard let format else { throw .empty(source: source) }
-    if format == .jsonl, resolved == nil { try resolveJSONColumns() }
+    if format == .jsonl, resolved == nil { try resolveJSONColumns(final: true) }
     guard let resolved else { throw .empty(source: source) }
     if format != .jsonl, dataRows == 0 { throw .headerOnly(source: source) }
     var origin = SeriesOrigin(
@@ -131,7 +137,9 @@ final class IngestSession {
 
   // MARK: - First line
 
-  private func begin(with line: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
+  private func begin(with whole: UnsafeBufferPointer<UInt8>, number: Int) throws(IngestError) {
+    // Editors on Windows and some exporters start the file with a UTF-8 byte-order mark.
+    let line = whole.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: whole[3...]) : whole
     if looksBinary(line) { throw .binary(source: source) }
     let detected = LogFormat.detect(firstLine: line)
     format = detected
@@ -203,9 +211,9 @@ final class IngestSession {
 
   // MARK: - JSON lines
 
-  private func resolveJSONColumns() throws(IngestError) {
-    var seen: [String] = []
-    var known = Set<String>()
+  private func resolveJSONColumns(final: Bool = false) throws(IngestError) {
+    var seen = discovered
+    var known = discoveredSet
     for entry in pending {
       try entry.bytes.withUnsafeBufferPointer { (line) throws(IngestError) in
         do throws(JSONScanError) {
@@ -220,7 +228,20 @@ final class IngestSession {
       }
     }
     columns = seen
-    let choice = try selection.resolve(columns: columns, source: source)
+    (discovered, discoveredSet) = (seen, known)
+    let choice: ColumnSelection.Resolved
+    do throws(IngestError) {
+      choice = try selection.resolve(columns: columns, source: source)
+    } catch {
+      guard case .noLossColumn = error, !final, selection.lossColumn == nil else { throw error }
+      // The held lines have no loss key: rows without a loss, counted and let go.
+      dataRows += pending.count
+      rowsWithoutLoss += pending.count
+      pending = []
+      pendingBytes = 0
+      searching = true
+      return
+    }
     resolved = choice
     let storage = JSONKeys(
       loss: columns[choice.loss], step: choice.step.map { columns[$0] },

@@ -17,13 +17,25 @@ struct JSONDocumentReader {
   /// exhaust the stack on hostile input.
   static let maxDepth = 256
 
-  func read(_ bytes: [UInt8], source: String) throws(IngestError) -> LossSeries {
+  func read(_ input: [UInt8], source: String) throws(IngestError) -> LossSeries {
     var depth = 0
     var inString = false
     var escaped = false
-    for byte in bytes {
+    // Python's json.dump writes NaN, Infinity and -Infinity (a trainer's grad_norm, a loss gone
+    // to NaN), which JSON and JSONSerialization reject: outside strings they become the strings
+    // "NaN", "Infinity", "-Infinity", read back as numbers below.
+    var bytes = input
+    var index = 0
+    while index < bytes.count {
+      let byte = bytes[index]
+      defer { index += 1 }
       if inString {
         if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+        continue
+      }
+      if let token = Self.nonFiniteToken(bytes, at: index) {
+        bytes.replaceSubrange(index..<(index + token.count), with: Array("\"\(String(decoding: token, as: UTF8.self))\"".utf8))
+        index += token.count + 1
         continue
       }
       switch byte {
@@ -54,7 +66,7 @@ struct JSONDocumentReader {
     var columns: [String] = []
     var seen = Set<String>()
     for record in records {
-      for key in record.keys.sorted() where record[key] is NSNumber && seen.insert(key).inserted {
+      for key in record.keys.sorted() where Self.number(record[key]) != nil && seen.insert(key).inserted {
         columns.append(key)
       }
     }
@@ -69,16 +81,16 @@ struct JSONDocumentReader {
     var rates: [Double] = []
     var skipped = 0
     for (index, record) in records.enumerated() {
-      guard let loss = (record[lossKey] as? NSNumber)?.doubleValue else {
+      guard let loss = Self.number(record[lossKey]) else {
         skipped += 1
         continue
       }
-      let step = stepKey.flatMap { (record[$0] as? NSNumber)?.doubleValue } ?? Double(index + 1)
+      let step = stepKey.flatMap { Self.number(record[$0]) } ?? Double(index + 1)
       guard step.isFinite else { continue }
       steps.append(step)
       losses.append(loss)
-      grads.append(gradKey.flatMap { (record[$0] as? NSNumber)?.doubleValue } ?? .nan)
-      rates.append(rateKey.flatMap { (record[$0] as? NSNumber)?.doubleValue } ?? .nan)
+      grads.append(gradKey.flatMap { Self.number(record[$0]) } ?? .nan)
+      rates.append(rateKey.flatMap { Self.number(record[$0]) } ?? .nan)
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: records.count) }
     var origin = SeriesOrigin(
@@ -91,5 +103,28 @@ struct JSONDocumentReader {
     return LossSeries(
       steps: steps, losses: losses, gradNorms: gradKey == nil ? nil : grads,
       learningRates: rateKey == nil ? nil : rates, origin: origin)
+  }
+
+  /// A number, or one of the non-finite tokens rewritten as strings above.
+  static func number(_ value: Any?) -> Double? {
+    if let number = value as? NSNumber { return number.doubleValue }
+    switch value as? String {
+    case "NaN": return .nan
+    case "Infinity": return .infinity
+    case "-Infinity": return -.infinity
+    default: return nil
+    }
+  }
+
+  private static let tokens: [[UInt8]] = ["-Infinity", "Infinity", "NaN"].map { Array($0.utf8) }
+
+  /// The bare `NaN`, `Infinity` or `-Infinity` starting at `index`, if one does.
+  private static func nonFiniteToken(_ bytes: [UInt8], at index: Int) -> [UInt8]? {
+    let byte = bytes[index]
+    guard byte == UInt8(ascii: "N") || byte == UInt8(ascii: "I") || byte == UInt8(ascii: "-") else { return nil }
+    for token in tokens where bytes.count - index >= token.count && bytes[index..<(index + token.count)].elementsEqual(token) {
+      return token
+    }
+    return nil
   }
 }

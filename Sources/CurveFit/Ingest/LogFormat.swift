@@ -15,7 +15,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
     for byte in line {
       if byte == UInt8(ascii: ",") { commas += 1 } else if byte == 0x09 { tabs += 1 }
     }
-    if let first = line.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "{") {
+    // A UTF-8 byte-order mark (0xEF 0xBB 0xBF) is not content.
+    let content = line.starts(with: [0xEF, 0xBB, 0xBF]) ? UnsafeBufferPointer(rebasing: line[3...]) : line
+    if let first = content.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "{") {
       return .jsonl
     }
     return tabs > commas ? .tsv : .csv

@@ -25,8 +25,19 @@ extension LogReader {
   /// streaming reader's; otherwise the console-log pattern matching the most lines, if any.
   func sniff(_ head: [UInt8]) -> LogKind {
     if let pattern { return .text(pattern) }
-    let text = String(decoding: head, as: UTF8.self)
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    // A trainer state written on one line may be longer than the head: its first line is then
+    // cut short below, but the key says what it is.
+    if let start = head.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF }),
+      head[start] == UInt8(ascii: "{"), !head.contains(0x0A),
+      String(decoding: head.prefix(4_096), as: UTF8.self).contains("\"log_history\"")
+    {
+      return .jsonDocument
+    }
+    // Split on the byte, not the Character: "\r\n" is one Character, so a CRLF file split on
+    // "\n" never ends its first line.
+    var lines = head.split(separator: 0x0A, omittingEmptySubsequences: true).map { line in
+      String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
+    }
     if head.count >= Self.headBytes, !lines.isEmpty { lines.removeLast() }  // may be cut short
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }
     let trimmed = first.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
@@ -38,8 +49,10 @@ extension LogReader {
     if trimmed.hasPrefix("{") {
       // A first line that closes its object is JSON lines (a malformed one is then reported with
       // its line number); one that does not (`{` alone, pretty-printed) opens a document.
+      // A trainer state written compactly is one line too, but holds the records in log_history.
       let closed = first.trimmingCharacters(in: .whitespaces).hasSuffix("}")
-      return closed ? .delimited : .jsonDocument
+      let compactState = first.contains("\"log_history\"")
+      return closed && !compactState ? .delimited : .jsonDocument
     }
     if looksLikeHeader(first) { return .delimited }
     return TextLogPattern.detect(Array(lines.prefix(200))).map { .text($0) } ?? .delimited

@@ -17,6 +17,10 @@ struct TextLogReader {
       guard let loss else {
         throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: match.loss)
       }
+      // A step of 400 digits parses to inf: name the line rather than report "steps inf–inf".
+      guard match.step.isFinite else {
+        throw .nonFiniteStep(SourceLocation(source: source, line: number), column: "step", text: String(text.prefix(80)))
+      }
       steps.append(match.step)
       losses.append(loss)
       rates.append(match.learningRate)
