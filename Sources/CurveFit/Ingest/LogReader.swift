@@ -42,6 +42,12 @@ public struct LogReader: Sendable {
     if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
       throw .cannotOpen(source: path, reason: "it is a directory, expected a log file")
     }
+    // A FIFO or a device (process substitution, `<(zcat run.csv.gz)`) can be read only once,
+    // from where it is: its head is taken from the stream and handed on with the rest.
+    guard (status.st_mode & S_IFMT) == S_IFREG else {
+      let head = Self.readHead(descriptor)
+      return try read(kind: sniff(head), input: .prefixed(head, descriptor), source: path)
+    }
     let head = Self.readHead(descriptor, at: 0)
     if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
       // Read whole: event files are framed records, compressed logs must be inflated first.

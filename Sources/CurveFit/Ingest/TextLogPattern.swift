@@ -51,7 +51,23 @@ public struct TextLogPattern: Sendable {
   }
 
   /// The fields of `line` when it matches.
+  /// Longest stretch of a line the expression is run on. Backtracking patterns cost up to the
+  /// square of the length (a 64 KiB line of `step 1 ` took 24 s); a log record is a few hundred
+  /// bytes, and tqdm's progress bars, which make such lines, rewrite themselves after `\r`.
+  static let maximumMatchLength = 1_024
+
   func match(_ line: String) -> Match? {
+    guard line.utf8.count > Self.maximumMatchLength else { return matchShort(line) }
+    // The last `\r`-separated segment is what the terminal showed; try each from the last,
+    // each cut to the bound.
+    for segment in line.split(separator: "\r", omittingEmptySubsequences: true).reversed().prefix(64) {
+      let piece = String(String.UnicodeScalarView(segment.unicodeScalars.prefix(Self.maximumMatchLength)))
+      if let found = matchShort(piece) { return found }
+    }
+    return nil
+  }
+
+  private func matchShort(_ line: String) -> Match? {
     let range = NSRange(line.startIndex..., in: line)
     guard let found = expression.firstMatch(in: line, range: range),
       let stepRange = Range(found.range(withName: "step"), in: line),

@@ -28,22 +28,14 @@ extension LogReader {
     if let path, path != "-" {
       let descriptor = open(path, O_RDONLY)
       guard descriptor >= 0 else { throw .cannotOpen(source: path, reason: String(cString: strerror(errno))) }
+      defer { close(descriptor) }
+      var status = stat()
+      if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
+        return try readStream(descriptor, source: source, request: request)
+      }
       head = Self.readHead(descriptor, at: 0)
-      close(descriptor)
     } else {
-      // Standard input cannot be read twice: it is streamed when it holds one series, and taken
-      // whole only when it holds several (a run table) or several metrics are asked for.
-      let head = Self.readHead(STDIN_FILENO)
-      let layout = try multiSeriesLayout(head, source: source, request: request)
-      if request.metrics.count > 1 || layout != nil || EventFileReader.looksLikeEventFile(head)
-        || Decompression.kind(of: head) != nil
-      {
-        let rest = try Self.readStandardInput()
-        return try readAll(bytes: head + rest, source: source, request: request)
-      }
-      return try metricSeries(request, source: source) { reader throws(IngestError) in
-        try reader.read(kind: reader.sniff(head), input: .prefixed(head, STDIN_FILENO), source: source)
-      }
+      return try readStream(STDIN_FILENO, source: source, request: request)
     }
     if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
       return try readAll(bytes: Self.readFile(path!, limit: Self.wholeFileLimit), source: source, request: request)
@@ -57,6 +49,23 @@ extension LogReader {
       }
     }
     return try metricSeries(request, source: source) { reader throws(IngestError) in try reader.read(path: path) }
+  }
+
+  /// Standard input, a FIFO or a device: read once. It is streamed when it holds one series,
+  /// and taken whole only when it holds several (a run table), several metrics are asked for,
+  /// or it is an event file or compressed.
+  private func readStream(_ descriptor: Int32, source: String, request: SeriesRequest) throws(IngestError) -> [NamedSeries] {
+    let head = Self.readHead(descriptor)
+    let layout = try multiSeriesLayout(head, source: source, request: request)
+    if request.metrics.count > 1 || layout != nil || EventFileReader.looksLikeEventFile(head)
+      || Decompression.kind(of: head) != nil
+    {
+      let rest = try Self.readRest(descriptor, source: source, limit: Self.wholeFileLimit - head.count)
+      return try readAll(bytes: head + rest, source: source, request: request)
+    }
+    return try metricSeries(request, source: source) { reader throws(IngestError) in
+      try reader.read(kind: reader.sniff(head), input: .prefixed(head, descriptor), source: source)
+    }
   }
 
   /// Like `readAll(path:request:)` for bytes in memory.
@@ -139,12 +148,13 @@ extension LogReader {
   }
 
   private func readDirectory(_ path: String, request: SeriesRequest) throws(IngestError) -> [NamedSeries] {
-    let files = Self.logFiles(in: path)
+    var unreadable: [String] = []
+    let files = Self.logFiles(in: path, unreadable: &unreadable)
     guard !files.isEmpty else {
       throw .cannotOpen(source: path, reason: "a directory with no log files (*.csv, *.jsonl, *.log, *.txt, *.json, events.out.tfevents.*)")
     }
     var result: [NamedSeries] = []
-    var skipped: [String] = []
+    var skipped: [String] = unreadable
     for file in files {
       let full = path.hasSuffix("/") ? path + file : path + "/" + file
       do {
@@ -166,17 +176,42 @@ extension LogReader {
   }
 
   /// Log files under `path` (three levels deep at most), sorted by relative path.
+  ///
+  /// Everything is stat-ed before it is opened: a FIFO would block the walk for ever on open,
+  /// and a device is not a log, so what is not a regular file is left out and named in
+  /// `unreadable`. Each file and directory is visited once by its device and inode, so a symlink
+  /// loop or two links to one log do not read it twice.
+  static func logFiles(in path: String, depth: Int = 3, unreadable: inout [String]) -> [String] {
+    var visited = Set<FileIdentity>()
+    if let root = FileIdentity(path) { visited.insert(root) }
+    return logFiles(in: path, depth: depth, visited: &visited, unreadable: &unreadable)
+  }
+
   static func logFiles(in path: String, depth: Int = 3) -> [String] {
+    var unreadable: [String] = []
+    return logFiles(in: path, depth: depth, unreadable: &unreadable)
+  }
+
+  private static func logFiles(
+    in path: String, depth: Int, visited: inout Set<FileIdentity>, unreadable: inout [String]
+  ) -> [String] {
     guard depth > 0, let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
     var files: [String] = []
     for name in names.sorted() where !name.hasPrefix(".") {
       let full = path + "/" + name
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
-      if isDirectory.boolValue {
-        files += logFiles(in: full, depth: depth - 1).map { name + "/" + $0 }
-      } else if isLogFile(name) {
+      var status = stat()
+      guard stat(full, &status) == 0, let identity = FileIdentity(status) else { continue }
+      switch status.st_mode & S_IFMT {
+      case S_IFDIR:
+        guard visited.insert(identity).inserted else { continue }
+        var nested: [String] = []
+        files += logFiles(in: full, depth: depth - 1, visited: &visited, unreadable: &nested).map { name + "/" + $0 }
+        unreadable += nested.map { name + "/" + $0 }
+      case S_IFREG:
+        guard isLogFile(name), visited.insert(identity).inserted else { continue }
         files.append(name)
+      default:
+        if isLogFile(name) { unreadable.append("\(name) (not a regular file: a pipe, socket or device)") }
       }
     }
     return files
@@ -199,15 +234,34 @@ extension LogReader {
     return [UInt8](data)
   }
 
-  static func readStandardInput() throws(IngestError) -> [UInt8] {
+  /// The rest of a stream, at most `limit` bytes.
+  static func readRest(_ descriptor: Int32, source: String, limit: Int) throws(IngestError) -> [UInt8] {
     var bytes: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     while true {
-      let got = buffer.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, $0.count) }
+      let got = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
       if got < 0 && errno == EINTR { continue }
       guard got > 0 else { break }
       bytes.append(contentsOf: buffer[0..<got])
+      if bytes.count > limit { throw .cannotOpen(source: source, reason: "larger than \(Self.wholeFileLimit >> 20) MiB, the most read whole") }
     }
     return bytes
+  }
+}
+
+/// A file's device and inode: the same file under two names, or through a symlink loop.
+struct FileIdentity: Hashable {
+  let device: UInt64
+  let inode: UInt64
+
+  init?(_ status: stat) {
+    device = UInt64(status.st_dev)
+    inode = UInt64(status.st_ino)
+  }
+
+  init?(_ path: String) {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return nil }
+    self.init(status)
   }
 }
