@@ -10,7 +10,6 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // MARK: - System libraries
@@ -22,12 +21,17 @@ let package = Package(
       name: "CZlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    // The input digest: the system's OpenSSL, not swift-crypto's BoringSSL built from source.
+    .systemLibrary(
+      name: "CLibCrypto",
+      providers: [.apt(["libssl-dev"])]
+    ),
 
     // MARK: - Libraries
     .target(name: "LeastSquares", dependencies: ["CLAPACKE"]),
     .target(
       name: "CurveFit",
-      dependencies: ["LeastSquares", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["LeastSquares", "CZlib", "CLibCrypto"],
       // The ingest loop touches a few class fields per row; dynamic exclusivity checks on them
       // cost ~10% of a 10M-row read. The code has no overlapping accesses to check for.
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
