@@ -38,5 +38,5 @@ fuzz:
 	mkdir -p .build-fuzz/corpus Tests/Fuzz/crashers
 	cp Tests/Fuzz/corpus/* .build-fuzz/corpus/
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fuzz/lsan.supp .build-fuzz/release/CurveFitFuzz .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
-	  -max_len=8192 -timeout=10 -rss_limit_mb=3000 -artifact_prefix=Tests/Fuzz/crashers/ \
+	  -max_len=65536 -timeout=10 -rss_limit_mb=3000 -artifact_prefix=Tests/Fuzz/crashers/ \
 	  -print_final_stats=1 $(FUZZ_FLAGS)

@@ -9,15 +9,35 @@ import CurveFit
   import Glibc
 #endif
 
+/// `REPEAT n\n<line>`: the line `n` times (at most 20,000), so mutations reach long inputs and
+/// long lines that a small `-max_len` could not hold.
+func expand(_ bytes: [UInt8]) -> [UInt8] {
+  let marker = Array("REPEAT ".utf8)
+  guard bytes.starts(with: marker), let newline = bytes.firstIndex(of: 0x0A) else { return bytes }
+  let count = min(20_000, Int(String(decoding: bytes[marker.count..<newline], as: UTF8.self)) ?? 0)
+  let line = Array(bytes[(newline + 1)...])
+  var out: [UInt8] = []
+  out.reserveCapacity(min(1 << 24, line.count * max(0, count)))
+  for _ in 0..<max(0, count) where out.count < 1 << 24 { out += line }
+  return out
+}
+
 func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-  let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+  let bytes = expand(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
   if let series = try? LogReader().read(bytes: bytes, source: "fuzz"), series.count <= 5_000 {
-    // Small logs go through the whole analysis: fits, detectors and every renderer.
+    // Small logs go through the whole analysis: fits, detectors and every renderer; logs too
+    // short to fit through the verdict-only report.
     var options = LossCurveAnalysis.Options()
     options.target = 2.5
-    if let analysis = try? LossCurveAnalysis.run(series, options: options) {
+    options.bootstrapResamples = 100
+    do throws(FitError) {
+      let analysis = try LossCurveAnalysis.run(series, options: options)
       for format in ReportFormat.allCases {
         _ = Report(analysis: analysis).rendered(as: format)
+      }
+    } catch {
+      if let run = UnfittedRun.check(series, options: options, error: error) {
+        for format in ReportFormat.allCases { _ = UnfittedReport(run: run).rendered(as: format) }
       }
     }
   }

@@ -18,6 +18,8 @@ struct LineReader {
     case fileRange(Int32, start: Int, end: Int)
     /// Bytes already taken from a stream (to sniff its format), then the rest of the stream.
     case prefixed([UInt8], Int32)
+    /// Decompressed bytes already taken (to sniff the format), then the rest, decompressed as read.
+    case decompressing([UInt8], DecompressingStream)
   }
 
   let input: Input
@@ -119,6 +121,7 @@ struct LineReader {
       }
       let got = readSome(into: buffer, from: filled, consumed: &consumed)
       guard got >= 0 else {
+        if case .decompressing(_, let stream) = input, let failure = stream.failure { throw failure }
         throw .cannotOpen(source: source, reason: String(cString: strerror(errno)))
       }
       if got == 0 { atEnd = true }
@@ -171,6 +174,11 @@ struct LineReader {
       }
     case .memory(let bytes):
       return Self.copy(from: bytes, consumed: &consumed, into: base + offset, room: buffer.count - offset)
+    case .decompressing(let head, let stream):
+      if consumed < head.count {
+        return Self.copy(from: head, consumed: &consumed, into: base + offset, room: buffer.count - offset)
+      }
+      return stream.read(into: base + offset, count: buffer.count - offset)
     }
   }
 

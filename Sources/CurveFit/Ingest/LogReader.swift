@@ -49,6 +49,11 @@ public struct LogReader: Sendable {
       return try read(kind: sniff(head), input: .prefixed(head, descriptor), source: path)
     }
     let head = Self.readHead(descriptor, at: 0)
+    if let kind = Decompression.kind(of: head), let stream = try Self.plainStream(descriptor, kind: kind, source: path) {
+      var series = try read(kind: sniff(stream.head), input: .decompressing(stream.head, stream.stream), source: path)
+      series.origin.format += ", \(kind.rawValue)"
+      return series
+    }
     if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
       // Read whole: event files are framed records, compressed logs must be inflated first.
       guard let first = try readAll(bytes: Self.readFile(path, limit: Self.wholeFileLimit), source: path).first else {
@@ -66,6 +71,26 @@ public struct LogReader: Sendable {
   }
 
   /// Reads a log already in memory; `source` names it in messages.
+  /// A compressed file opened for streaming, with its first decompressed bytes; `nil` when what
+  /// it holds must be read whole (an event file, or another compression layer).
+  static func plainStream(
+    _ descriptor: Int32, kind: Decompression.Kind, source: String
+  ) throws(IngestError) -> (head: [UInt8], stream: DecompressingStream)? {
+    guard lseek(descriptor, 0, SEEK_SET) == 0 else { return nil }
+    let stream = try DecompressingStream(kind: kind, descriptor: descriptor, source: source)
+    var head = [UInt8](repeating: 0, count: headBytes)
+    var filled = 0
+    while filled < headBytes {
+      let got = head.withUnsafeMutableBytes { stream.read(into: $0.baseAddress! + filled, count: headBytes - filled) }
+      if got < 0, let failure = stream.failure { throw failure }
+      guard got > 0 else { break }
+      filled += got
+    }
+    head.removeSubrange(filled...)
+    if Decompression.kind(of: Array(head.prefix(4))) != nil || EventFileReader.looksLikeEventFile(head) { return nil }
+    return (head, stream)
+  }
+
   public func read(bytes: [UInt8], source: String) throws(IngestError) -> LossSeries {
     let head = Array(bytes.prefix(Self.headBytes))
     if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {

@@ -34,6 +34,13 @@ extension LogReader {
         return try readStream(descriptor, source: source, request: request)
       }
       head = Self.readHead(descriptor, at: 0)
+      // A compressed log of one series streams through the line reader like a plain one; a
+      // run table or an event file inside is read whole below.
+      if let kind = Decompression.kind(of: head), let plain = try Self.plainStream(descriptor, kind: kind, source: source),
+        try multiSeriesLayout(plain.head, source: source, request: request) == nil, request.metrics.count <= 1
+      {
+        return try metricSeries(request, source: source) { reader throws(IngestError) in try reader.read(path: path) }
+      }
     } else {
       return try readStream(STDIN_FILENO, source: source, request: request)
     }
