@@ -7,14 +7,13 @@ extension CurveFitCommand {
     static let configuration = CommandConfiguration(
       abstract: "Fit L(t) = L_min + C·t^-α to a loss log and project it.",
       discussion: """
-        The log is CSV or TSV with a header row, or JSON lines; the format is detected from the
-        content. Rows with an empty loss cell (or no loss key) are skipped.
+        The log is CSV, TSV, JSON lines, a trainer_state.json, a console log, a W&B export, a TensorBoard event file (any of them gzip- or zstd-compressed) or a directory of them; the format is detected from the content. Rows with an empty loss cell are skipped.
 
-        Examples:
-          curvefit analyze examples/gpt2-124m-llmc.csv
-          tail -n 5000 train.csv | curvefit --from-step 2000 --format json
-          curvefit log.jsonl --step-col tokens --target 2.9
-          curvefit train.csv --fail-on spike,divergence || echo "stop the job"
+        Examples (from the repository root):
+          curvefit analyze examples/slm-125m-legal/metrics.jsonl
+          head -n 5001 examples/synthetic/power-law.csv | curvefit --format json
+          curvefit examples/slm-125m-legal/metrics.jsonl --target 2.1
+          curvefit examples/synthetic/power-law.csv --fail-on spike || echo stop
         """
     )
 
@@ -47,6 +46,12 @@ extension CurveFitCommand {
     }
 
     func run() throws {
+      // With no FILE and a terminal on standard input, waiting for a log nobody will type helps
+      // no one: say how to give one.
+      if input.file == nil, isatty(STDIN_FILENO) != 0 {
+        ExitStatus.printError("no log given: curvefit FILE (or pipe one in: cat train.csv | curvefit); see curvefit --help")
+        throw ExitStatus.badUsage
+      }
       let digest = DigestTask(path: input.file)
       let named = try readSeries(hashing: digest == nil)
       try checkScheduleFlags(named)
@@ -91,8 +96,14 @@ extension CurveFitCommand {
 
     /// Every series the input holds (one for a plain log), or a clear error.
     private func readSeries(hashing: Bool) throws -> [NamedSeries] {
+      // A pattern that does not compile is bad usage, like any malformed flag.
       let pattern = try input.pattern.map { text in
-        try ExitStatus.guarding { () throws(IngestError) in try TextLogPattern(name: "--pattern", regex: text) }
+        do throws(IngestError) {
+          return try TextLogPattern(name: "--pattern", regex: text)
+        } catch {
+          ExitStatus.printError(error.description.replacingOccurrences(of: "cannot open: ", with: ""))
+          throw ExitStatus.badUsage
+        }
       }
       var reader = LogReader(selection: input.selection, pattern: pattern)
       reader.computeDigest = hashing
@@ -150,6 +161,7 @@ extension CurveFitCommand {
           }
           if named.count == 1 {
             ExitStatus.printError(error.description)
+            if case .pastTheEnd = error { throw ExitStatus.badUsage }
             throw ExitStatus.badInput
           }
           failures.append((entry.name, error.description.replacingOccurrences(of: series.origin.source + ": ", with: "")))

@@ -9,10 +9,10 @@ struct CurveFitCommand: ParsableCommand {
     discussion: """
       With no subcommand, curvefit analyses one log (the `analyze` subcommand).
 
-      Examples:
-        curvefit examples/gpt2-124m-llmc.csv
-        cat train.jsonl | curvefit --format json
-        curvefit run.csv --loss-col train/loss --target 3.0 --format markdown
+      Examples (from the repository root):
+        curvefit examples/slm-125m-legal/metrics.jsonl
+        cat examples/synthetic/power-law.csv | curvefit --format json
+        curvefit examples/synthetic/power-law.csv --target 3.0 --format markdown
       """,
     version: CurveFitVersion.current,
     subcommands: [Analyze.self, Scaling.self, Watch.self],

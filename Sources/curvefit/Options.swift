@@ -44,10 +44,10 @@ struct InputOptions: ParsableArguments {
 
 /// What to fit and what to project.
 struct FitOptions: ParsableArguments {
-  @Option(name: .customLong("from-step"), help: "First step to fit (default: skip the first 1% as warm-up).")
+  @Option(name: .customLong("from-step"), parsing: .unconditional, help: "First step to fit (default: skip the first 1% as warm-up).")
   var fromStep: Double?
 
-  @Option(name: .customLong("to-step"), help: "Last step to fit (default: the last logged step).")
+  @Option(name: .customLong("to-step"), parsing: .unconditional, help: "Last step to fit (default: the last logged step).")
   var toStep: Double?
 
   @Option(help: "A loss to reach: report the step at which the fitted curve gets there.")

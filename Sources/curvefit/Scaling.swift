@@ -7,13 +7,12 @@ extension CurveFitCommand {
     static let configuration = CommandConfiguration(
       abstract: "Fit L(N,D) = E + A/N^α + B/D^β across finished runs and project the next model.",
       discussion: """
-        The table is CSV, TSV or JSON lines, one run per row: parameters N, training tokens D and
-        final loss (or training compute C, from which D = C/(6N)). Values like 1.3e9 parse.
+        The table is CSV, TSV or JSON lines, one run per row: parameters N, training tokens D and final loss (or training compute C, from which D = C/(6N)). Values like 1.3e9 parse.
 
-        Examples:
-          curvefit scaling runs.csv
-          curvefit scaling runs.csv --compute 1e24 --predict 7e10,1.4e12
-          curvefit scaling runs.jsonl --law d --loss l2 --format json
+        Examples (from the repository root):
+          curvefit scaling examples/synthetic/scaling_250.csv
+          curvefit scaling examples/synthetic/scaling_250.csv --compute 1e24
+          curvefit scaling examples/synthetic/scaling_250.csv --format json
         """
     )
 

@@ -11,15 +11,12 @@ extension CurveFitCommand {
     static let configuration = CommandConfiguration(
       abstract: "Follow a log as the trainer writes it; alert the moment a spike, plateau or divergence appears.",
       discussion: """
-        Like `tail -f`: survives the file being truncated or replaced (rotation). Every
-        --every-rows new rows or --every-seconds seconds it refits the curve and reruns the health
-        detectors, prints a status line, and prints an ALERT line for each new event, with the
-        step and the suggested rollback. With --fail-on it exits with status 3 on the first such
-        event, so a wrapper script can stop the job.
+        Like `tail -f`: survives the file being truncated or replaced (rotation). Every --every-rows new rows or --every-seconds seconds it refits the curve and reruns the health detectors, prints a status line, and prints an ALERT line for each new event, with the step and the suggested rollback. With --fail-on it exits with status 3 on the first such event, so a wrapper script can stop the job.
 
-        Examples:
-          curvefit watch runs/train.csv
-          curvefit watch train.jsonl --fail-on spike,divergence && echo "finished cleanly"
+        Examples (from the repository root; stop with Ctrl-C or --max-seconds):
+          curvefit watch examples/synthetic/power-law.csv --max-seconds 3
+          curvefit watch examples/synthetic/power-law.csv --max-seconds 3 \\
+            --fail-on divergence || echo "diverged"
         """
     )
 

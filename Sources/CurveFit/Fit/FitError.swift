@@ -6,6 +6,12 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
   case noAnnealing(String)
   /// Steps or losses outside the range where their arithmetic means something (`SeriesRange`).
   case unusableValues(source: String, reason: String)
+  /// `--from-step` beyond the log's last step.
+  case pastTheEnd(source: String, from: Double, last: Double)
+
+  private static func step(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+  }
 
   public var description: String {
     switch self {
@@ -17,6 +23,8 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
       reason
     case .unusableValues(let source, let reason):
       "\(source): \(reason)"
+    case .pastTheEnd(let source, let from, let last):
+      "\(source): --from-step \(Self.step(from)) is past the last logged step, \(Self.step(last))"
     }
   }
 }

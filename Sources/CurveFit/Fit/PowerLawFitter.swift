@@ -64,6 +64,9 @@ public struct PowerLawFitter: Sendable {
     if let from = range.from, let to = range.to, from >= to {
       throw .invalidRange(from: from, to: to)
     }
+    if let from = range.from, let last = series.steps.last, from > last {
+      throw .pastTheEnd(source: series.origin.source, from: from, last: last)
+    }
     let bounds = range.resolved(for: series)
     let points = FitPoints(
       series: series, bounds: bounds, excluded: excluded, binThreshold: binThreshold,

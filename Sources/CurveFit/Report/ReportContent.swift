@@ -113,7 +113,9 @@ struct ReportContent {
 
   /// `RMSE 0.011 · R² 0.993`
   var goodness: String {
-    "RMSE \(NumberFormat.significant(analysis.fit.rmse, 2)) · R² \(NumberFormat.significant(analysis.fit.r2, 4))"
+    // R² of a flat curve is 0 up to rounding: −7.2e-13 reads as a number that means something.
+    let r2 = abs(analysis.fit.r2) < 1e-6 ? 0 : analysis.fit.r2
+    return "RMSE \(NumberFormat.significant(analysis.fit.rmse, 2)) · R² \(NumberFormat.significant(r2, 4))"
   }
 
   /// `converged (12 iterations)` or `NOT CONVERGED (...)`

@@ -1,0 +1,61 @@
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+/// What a newcomer types first: every example in every help text runs as written from the
+/// repository root, and flags given wrongly are usage errors that say what to do.
+@Suite(.serialized) struct HelpExampleTests {
+  /// The example command lines under "Examples" in `help`, continuation lines joined.
+  func examples(_ help: String) -> [String] {
+    guard let start = help.range(of: "Examples") else { return [] }
+    let block = help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+      .dropFirst().prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    var commands: [String] = []
+    var pending = ""
+    for line in block.map({ $0.trimmingCharacters(in: .whitespaces) }) {
+      if line.hasSuffix("\\") {
+        pending += line.dropLast() + " "
+        continue
+      }
+      commands.append(pending + line)
+      pending = ""
+    }
+    return commands.filter { $0.contains("curvefit") }
+  }
+
+  @Test(arguments: [[String](), ["analyze"], ["scaling"], ["watch"]])
+  func everyHelpExampleRuns(_ subcommand: [String]) throws {
+    let binary = try #require(CommandRunner.binary).path
+    let help = try CommandRunner.run(subcommand + ["--help"]).stdout
+    let lines = examples(help)
+    #expect(!lines.isEmpty, "no examples in \(subcommand) --help")
+    for line in lines {
+      let command = line.replacingOccurrences(of: "curvefit ", with: "\(binary) ")
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/bash")
+      process.arguments = ["-c", command + " > /dev/null"]
+      process.currentDirectoryURL = CommandRunner.packageRoot
+      let errors = Pipe()
+      process.standardError = errors
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      // 0, or 3 when the example asks --fail-on and the log has such an event.
+      #expect([0, 3].contains(process.terminationStatus), "\(line): \(stderr)")
+    }
+  }
+
+  @Test func wrongFlagsAreUsageErrors() throws {
+    let log = "examples/slm-125m-legal/metrics.jsonl"
+    let past = try CommandRunner.run([log, "--from-step", "100000"])
+    #expect(past.status == 64)
+    #expect(past.stderr.contains("--from-step 100000 is past the last logged step, 7760"), "\(past.stderr)")
+    let negative = try CommandRunner.run([log, "--from-step", "-5", "--bootstrap", "0"])
+    #expect(negative.status == 0, "\(negative.stderr)")
+    let pattern = try CommandRunner.run([log, "--pattern", "(?<step"])
+    #expect(pattern.status == 64)
+    #expect(pattern.stderr.split(separator: "\n").count == 1)
+    #expect(!pattern.stderr.contains("cannot open"))
+  }
+}
