@@ -109,9 +109,9 @@ import Testing
     #expect(version.stdout == "\(CurveFitVersion.current)\n")
     let help = try CommandRunner.run(["--help"])
     #expect(help.status == 0)
-    #expect(help.stdout.contains("Examples:"))
+    #expect(help.stdout.contains("Examples (from the repository root):"))
     let analyzeHelp = try CommandRunner.run(["analyze", "--help"])
     #expect(analyzeHelp.stdout.contains("--target"))
-    #expect(analyzeHelp.stdout.contains("Examples:"))
+    #expect(analyzeHelp.stdout.contains("Examples (from the repository root):"))
   }
 }
