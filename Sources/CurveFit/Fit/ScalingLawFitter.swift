@@ -49,7 +49,7 @@ public struct ScalingLawFitter: Sendable {
     // Screen every start with a short run, then polish the most promising to full convergence.
     var screening = solver
     screening.options.maxIterations = screeningIterations
-    let screened = Self.runAll(problem, starts: starts, solver: screening)
+    let screened = Self.runAll(problem, starts: starts, solver: screening, keepDiagnostics: false)
     let order = screened.indices.sorted {
       (screened[$0].objective, $0) < (screened[$1].objective, $1)
     }
@@ -82,8 +82,12 @@ public struct ScalingLawFitter: Sendable {
   }
 
   /// Runs the solver from every start on all cores; slot `k` holds start `k`'s result.
+  ///
+  /// Without `keepDiagnostics` each summary drops its residuals and Jacobian: 4,500 screened
+  /// starts of a 5,000-run table kept 4,500 n×5 Jacobians, over a gigabyte, for a ranking that
+  /// needs the objective and the parameters.
   static func runAll(
-    _ problem: ScalingLawProblem, starts: [[Double]], solver: LevenbergMarquardt
+    _ problem: ScalingLawProblem, starts: [[Double]], solver: LevenbergMarquardt, keepDiagnostics: Bool = true
   ) -> [(objective: Double, summary: LevenbergMarquardt.Summary?)] {
     var results = [(objective: Double, summary: LevenbergMarquardt.Summary?)](
       repeating: (.infinity, nil), count: starts.count)
@@ -93,7 +97,11 @@ public struct ScalingLawFitter: Sendable {
       DispatchQueue.concurrentPerform(iterations: workers) { worker in
         // Interleaved chunks keep the cores equally loaded; each slot is written once.
         for index in stride(from: worker, to: starts.count, by: workers) {
-          let summary = solver.minimize(problem, from: starts[index])
+          var summary = solver.minimize(problem, from: starts[index])
+          if !keepDiagnostics {
+            summary.residuals = []
+            summary.jacobian = Matrix(rows: 0, columns: 0)
+          }
           let objective = summary.finalCost.isFinite ? summary.finalCost : .infinity
           slots[index] = (objective, summary)
         }
