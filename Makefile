@@ -1,5 +1,5 @@
 # Everyday entry points; the README's two commands are scripts/example.sh and scripts/test.sh.
-.PHONY: example test bench detector-table validate-real forecast fuzz
+.PHONY: example test bench detector-table validate-real forecast fuzz install
 
 example:
 	bash scripts/example.sh
@@ -40,3 +40,20 @@ fuzz:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Fuzz/lsan.supp .build-fuzz/release/CurveFitFuzz .build-fuzz/corpus -max_total_time=$(FUZZ_SECONDS) \
 	  -max_len=65536 -timeout=10 -rss_limit_mb=3000 -artifact_prefix=Tests/Fuzz/crashers/ \
 	  -print_final_stats=1 $(FUZZ_FLAGS)
+
+# Installs the binary, its manual pages and bash/zsh/fish completions under PREFIX
+# (DESTDIR for staging): make install PREFIX=/usr/local
+PREFIX ?= /usr/local
+MANUALS = .build/plugins/GenerateManual/outputs/curvefit
+install:
+	bash scripts/install-deps.sh
+	swift build -c release --product curvefit
+	swift package --allow-writing-to-package-directory generate-manual --multi-page
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 .build/release/curvefit $(DESTDIR)$(PREFIX)/bin/curvefit
+	install -m 644 $(MANUALS)/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	.build/release/curvefit --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/curvefit
+	.build/release/curvefit --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_curvefit
+	.build/release/curvefit --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/curvefit.fish

@@ -3,7 +3,7 @@ import CurveFit
 
 /// Where the log comes from and which columns hold the step and loss.
 struct InputOptions: ParsableArguments {
-  @Argument(help: "The log: a file (CSV, TSV, JSON lines, trainer_state.json, a console log, a TensorBoard event file, .gz or .zst) or a directory of them. Omit or use '-' for standard input.")
+  @Argument(help: "The log: a file (CSV, TSV, JSON lines, trainer_state.json, a console log, a TensorBoard event file, .gz or .zst) or a directory of them. Omit or use '-' for standard input.", completion: .file())
   var file: String?
 
   @Option(name: .customLong("step-col"), help: "Column or key holding the step (default: detected).")
@@ -18,7 +18,7 @@ struct InputOptions: ParsableArguments {
   @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…), optionally (?<lr>…) and (?<grad>…), for console logs.")
   var pattern: String?
 
-  @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats (default), bits, ppl, bpb or bpc.")
+  @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats (default), bits, ppl, bpb or bpc.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
   var inputUnits: String = "nats"
 
   @Option(help: "Smooth the losses the detectors and the plot see with a debiased EMA of this weight, as TensorBoard does (e.g. 0.9; default 0: none). Fits use the raw losses.")
@@ -56,7 +56,7 @@ struct FitOptions: ParsableArguments {
   @Option(help: "Force the model: power (L_min + C·t^-α), pure (C·t^-α), shifted (L_min + C·(t+t0)^-α) or annealing (L0 + A·S1^-α − C·S2, needs an lr column). Default: chosen by BIC and backtest.")
   var model: ModelName?
 
-  @Option(help: "Schedule for projections of longer runs: constant, cosine, linear or wsd:F (F the cooldown share). Default: the logged schedule, stretched. With --total-steps, the run's own schedule, for a log without learning rates.")
+  @Option(help: "Schedule for projections of longer runs: constant, cosine, linear or wsd:F (F the cooldown share). Default: the logged schedule, stretched. With --total-steps, the run's own schedule, for a log without learning rates.", completion: .list(["constant", "cosine", "linear", "wsd:0.2"]))
   var schedule: String?
 
   @Option(name: .customLong("total-steps"), help: "The run's planned length (max_steps, num_iterations), in the step column's units: adds a 'planned end' projection and, with --schedule, declares the schedule.")
@@ -171,7 +171,7 @@ struct OutputOptions: ParsableArguments {
   @Option(help: "Report format: text, markdown or json.")
   var format: ReportFormat = .text
 
-  @Option(help: "Show losses in nats (default), bits, ppl, bpb or bpc; fits stay in nats. --target is read in this unit.")
+  @Option(help: "Show losses in nats (default), bits, ppl, bpb or bpc; fits stay in nats. --target is read in this unit.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
   var units: String = "nats"
 
   @Option(name: .customLong("bytes-per-token"), help: "Bytes per token, for bpb.")
@@ -180,7 +180,7 @@ struct OutputOptions: ParsableArguments {
   @Option(name: .customLong("chars-per-token"), help: "Characters per token, for bpc.")
   var charactersPerToken: Double?
 
-  @Option(help: "Also write a self-contained SVG plot of the run to this file.")
+  @Option(help: "Also write a self-contained SVG plot of the run to this file.", completion: .file(extensions: ["svg"]))
   var plot: String?
 
   @Flag(name: .customLong("linear-x"), help: "Plot steps on a linear axis (default: logarithmic).")

@@ -16,7 +16,7 @@ extension CurveFitCommand {
         """
     )
 
-    @Argument(help: "The runs table. Omit or use '-' for standard input.")
+    @Argument(help: "The runs table. Omit or use '-' for standard input.", completion: .file())
     var file: String?
 
     @Option(name: .customLong("n-col"), help: "Column with parameters N (default: N, params, model_size, …).")
@@ -28,9 +28,9 @@ extension CurveFitCommand {
     @Option(name: .customLong("compute-col"), help: "Column with training FLOPs, used for D = C/(6N) when there is no D.")
     var computeColumn: String?
 
-    @Option(help: "Law: auto (default), nd = E + A/N^α + B/D^β, d = E + B/D^β, n = E + A/N^α.")
+    @Option(help: "Law: auto (default), nd = E + A/N^α + B/D^β, d = E + B/D^β, n = E + A/N^α.", completion: .list(["auto", "nd", "d", "n"]))
     var law: String = "auto"
-    @Option(help: "Fit loss on log residuals: huber (default) or l2.")
+    @Option(help: "Fit loss on log residuals: huber (default) or l2.", completion: .list(["huber", "l2"]))
     var loss: String = "huber"
     @Option(help: "Huber δ (default 1e-3).")
     var delta: Double = 1e-3
@@ -48,7 +48,7 @@ extension CurveFitCommand {
     @Option(help: "Report format: text, markdown or json.")
     var format: ReportFormat = .text
 
-    @Option(help: "Also write an SVG of the runs, the law along lines of constant D and the compute-optimal frontier.")
+    @Option(help: "Also write an SVG of the runs, the law along lines of constant D and the compute-optimal frontier.", completion: .file(extensions: ["svg"]))
     var plot: String?
 
     func validate() throws {

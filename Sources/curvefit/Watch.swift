@@ -20,7 +20,7 @@ extension CurveFitCommand {
         """
     )
 
-    @Argument(help: "The log file the trainer appends to.")
+    @Argument(help: "The log file the trainer appends to.", completion: .file())
     var file: String
 
     @Option(name: .customLong("step-col")) var stepColumn: String?

@@ -58,4 +58,20 @@ import Testing
     #expect(pattern.stderr.split(separator: "\n").count == 1)
     #expect(!pattern.stderr.contains("cannot open"))
   }
+
+  /// Completion scripts complete file names for FILE and --plot and offer the values of the
+  /// flags that take a fixed set.
+  @Test func completionsOfferFilesAndValues() throws {
+    let bash = try CommandRunner.run(["--generate-completion-script", "bash"]).stdout
+    #expect(bash.contains("-W 'nats'$'\\n''bits'$'\\n''ppl'"))
+    #expect(bash.contains("-W 'spike'$'\\n''plateau'$'\\n''divergence'"))
+    #expect(bash.contains("-W 'constant'$'\\n''cosine'"))
+    #expect(bash.contains("__curvefit_add_completions -f"))
+    let fish = try CommandRunner.run(["--generate-completion-script", "fish"]).stdout
+    #expect(fish.contains("positional \"curvefit analyze\" -eq 1' -F"), "FILE completes file names")
+    #expect(fish.contains("'text markdown json'"))
+    #expect(fish.contains("'power pure shifted annealing'"))
+    let zsh = try CommandRunner.run(["--generate-completion-script", "zsh"]).stdout
+    #expect(zsh.contains("_files"))
+  }
 }
