@@ -4,8 +4,12 @@ import CurveFit
 
 /// Health detection thresholds and what to do about events.
 struct HealthFlags: ParsableArguments {
-  @Option(help: "Spike rule: default, llmc, olmo, foundry, lightning or megatron (see docs/health.md).")
-  var detector: SpikeRule = .robust
+  @Option(name: .customLong("detector"), help: "Spike rule: default (ours, used when not given), llmc, olmo, foundry, lightning or megatron (docs/health.md compares them).")
+  var rule: SpikeRule?
+
+  /// The spike rule asked for; ours when none is (optional, so the help does not print
+  /// "default: default").
+  var detector: SpikeRule { rule ?? .robust }
 
   @Option(
     name: .customLong("fail-on"), parsing: .singleValue,
@@ -15,7 +19,7 @@ struct HealthFlags: ParsableArguments {
   @Flag(name: .customLong("keep-spikes"), help: "Keep spike steps in the fit (divergence is always left out).")
   var keepSpikes = false
 
-  @Option(name: .customLong("spike-z"), help: "Robust z-score that opens a spike (default 6).")
+  @Option(name: .customLong("spike-z"), help: "Robust z-score that opens a spike.")
   var spikeZ: Double = HealthOptions().spikeZ
 
   @Option(name: .customLong("rollback-steps"), help: "Suggested rollback distance before a spike, in the step column's units (default: 100 steps on a per-step log, three logging intervals on a sparse one).")
@@ -24,7 +28,7 @@ struct HealthFlags: ParsableArguments {
   @Option(name: .customLong("checkpoint-every"), help: "Round rollback steps down to this checkpoint interval (default: scaled to the rollback distance, at most 100 steps).")
   var checkpointEvery: Double?
 
-  @Option(name: .customLong("plateau-window"), help: "Plateau window as a fraction of the points (default 0.1).")
+  @Option(name: .customLong("plateau-window"), help: "Plateau window as a fraction of the points.")
   var plateauWindow: Double = HealthOptions().plateauWindowFraction
 
   func validate() throws {

@@ -18,10 +18,10 @@ struct InputOptions: ParsableArguments {
   @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…), optionally (?<lr>…) and (?<grad>…), for console logs.")
   var pattern: String?
 
-  @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats (default), bits, ppl, bpb or bpc.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
+  @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats, bits, ppl, bpb or bpc.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
   var inputUnits: String = "nats"
 
-  @Option(help: "Smooth the losses the detectors and the plot see with a debiased EMA of this weight, as TensorBoard does (e.g. 0.9; default 0: none). Fits use the raw losses.")
+  @Option(help: "Smooth the losses the detectors and the plot see with a debiased EMA of this weight, as TensorBoard does (e.g. 0.9; 0: none). Fits use the raw losses.")
   var smooth: Double = 0
 
   @Option(name: .customLong("metric"), help: "Metric to analyse: a column, key, TensorBoard tag or W&B metric; repeat or comma-separate for several side by side (default: the training loss).")
@@ -74,19 +74,19 @@ struct FitOptions: ParsableArguments {
   @Option(name: .customLong("peak-lr"), help: "Peak learning rate for projections (default: the logged peak).")
   var peakLR: Double?
 
-  @Option(help: "Momentum λ of the annealing area (default 0.999).")
+  @Option(help: "Momentum λ of the annealing area.")
   var lambda: Double = AnnealingLaw.defaultLambda
 
   @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")
   var fitLambda = false
 
-  @Option(help: "Fraction of the fit range held out by the backtest (default 0.2; 0 turns it off).")
+  @Option(help: "Fraction of the fit range held out by the backtest (0 turns it off).")
   var holdout: Double = 0.2
 
-  @Option(help: "Moving-block bootstrap resamples for intervals (default 500; 0 for delta-method intervals only).")
+  @Option(help: "Moving-block bootstrap resamples for intervals (0 for delta-method intervals only).")
   var bootstrap: Int = 500
 
-  @Option(help: "Seed of the bootstrap (default 0): the same input and seed give the same report.")
+  @Option(help: "Seed of the bootstrap: the same input and seed give the same report.")
   var seed: UInt64 = 0
 
   func validate() throws {
@@ -171,7 +171,7 @@ struct OutputOptions: ParsableArguments {
   @Option(help: "Report format: text, markdown or json.")
   var format: ReportFormat = .text
 
-  @Option(help: "Show losses in nats (default), bits, ppl, bpb or bpc; fits stay in nats. --target is read in this unit.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
+  @Option(help: "Show losses in nats, bits, ppl, bpb or bpc; fits stay in nats. --target is read in this unit.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
   var units: String = "nats"
 
   @Option(name: .customLong("bytes-per-token"), help: "Bytes per token, for bpb.")

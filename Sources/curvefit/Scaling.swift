@@ -28,15 +28,15 @@ extension CurveFitCommand {
     @Option(name: .customLong("compute-col"), help: "Column with training FLOPs, used for D = C/(6N) when there is no D.")
     var computeColumn: String?
 
-    @Option(help: "Law: auto (default), nd = E + A/N^α + B/D^β, d = E + B/D^β, n = E + A/N^α.", completion: .list(["auto", "nd", "d", "n"]))
+    @Option(help: "Law: auto, nd = E + A/N^α + B/D^β, d = E + B/D^β, n = E + A/N^α.", completion: .list(["auto", "nd", "d", "n"]))
     var law: String = "auto"
-    @Option(help: "Fit loss on log residuals: huber (default) or l2.", completion: .list(["huber", "l2"]))
+    @Option(help: "Fit loss on log residuals: huber or l2.", completion: .list(["huber", "l2"]))
     var loss: String = "huber"
-    @Option(help: "Huber δ (default 1e-3).")
+    @Option(help: "Huber δ.")
     var delta: Double = 1e-3
-    @Option(help: "Bootstrap resamples over runs for intervals (default 1000; 0 for none).")
+    @Option(help: "Bootstrap resamples over runs for intervals (0 for none).")
     var bootstrap: Int = 1_000
-    @Option(help: "Seed of the bootstrap (default 0).")
+    @Option(help: "Seed of the bootstrap.")
     var seed: UInt64 = 0
     @Option(help: "N,D at which to report the effect of doubling (default: the largest run).")
     var at: String?

@@ -18,12 +18,16 @@ public struct JSONRenderer: ReportRenderer {
       ("fit", annealing.map { annealingFit($0.1, $0.0, analysis) } ?? fit(analysis)),
       ("current", .object([
         ("step", .number(analysis.lastStep)), ("loss", .number(analysis.current.value)),
-      ] + intervals(analysis.current))),
+      ] + intervals(analysis.current) + inUnits(analysis.current, unit: report.unit))),
       ("projections", .array(analysis.projections.map { projection($0, unit: report.unit, withheld: withheld) })),
       ("doubling", doubling(analysis.doubling, withheld: withheld)),
     ]
     if let target = analysis.target {
-      members.append(("target", self.target(target.loss, withheld == nil ? target.outcome : nil, forecast: analysis.forecast)))
+      var object = self.target(target.loss, withheld == nil ? target.outcome : nil, forecast: analysis.forecast)
+      if report.unit != .nats, case .object(let members) = object {
+        object = .object(members + [("loss_in_units", .number(report.unit.fromNats(target.loss)))])
+      }
+      members.append(("target", object))
     }
     if let forecast = analysis.forecast {
       members += self.forecast(forecast, unit: report.unit)
@@ -218,6 +222,13 @@ public struct JSONRenderer: ReportRenderer {
       ("withheld", withheld.map { .string($0) } ?? .null),
     ])))
     return members
+  }
+
+  /// `"loss_in_units"` and `"ci95_in_units"` when the report's unit is not nats.
+  func inUnits(_ estimate: Estimate, unit: LossUnit) -> [(String, JSONWriter.Value)] {
+    guard unit != .nats else { return [] }
+    let converted = estimate.map(unit.fromNats)
+    return [("loss_in_units", .number(converted.value)), ("ci95_in_units", interval(converted.ci95))]
   }
 
   func interval(_ range: ClosedRange<Double>?) -> JSONWriter.Value {

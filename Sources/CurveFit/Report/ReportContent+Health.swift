@@ -3,7 +3,7 @@ import Foundation
 extension ReportContent {
   var verdict: String { HealthVerdict(analysis.health).sentence }
   var spikeLines: [String] { HealthLines(health: analysis.health).spikeLines }
-  var plateauLines: [String] { HealthLines(health: analysis.health).plateauLines }
+  var plateauLines: [String] { HealthLines(health: analysis.health, unit: report.unit).plateauLines }
   var divergenceLine: String? { HealthLines(health: analysis.health).divergenceLine }
 
   /// `404 spike points and 1,797 diverged points left out of the fit`, or nil.
@@ -19,6 +19,8 @@ extension ReportContent {
 /// The event lines every report shows, from the findings alone (an unfitted run has no fit).
 struct HealthLines {
   let health: HealthFindings
+  /// The unit rates of change are shown in; a unit that is not a multiple of nats (ppl) keeps nats.
+  var unit: LossUnit = .nats
 
   /// One line per spike: `step 8,410  ×2.4 (z 11)  recovered by 8,470 · roll back to ≤ 8,300, skip ~170 batches`
   var spikeLines: [String] {
@@ -46,8 +48,11 @@ struct HealthLines {
   var plateauLines: [String] {
     health.plateaus.map { plateau in
       let span = plateau.ongoing ? "since \(health.axis.at(plateau.startStep))" : health.axis.span(plateau.startStep, plateau.endStep)
-      var line = "\(span): improving \(NumberFormat.significant(plateau.improvementPer1k, 2)) nats per 1k steps"
-        + " where the trend before it expected \(NumberFormat.significant(plateau.expectedPer1k, 2))"
+      let scale = unit.fromNats(1) - unit.fromNats(0)
+      let linear = abs((unit.fromNats(2) - unit.fromNats(0)) - 2 * scale) < 1e-9 * max(1, abs(scale))
+      let (factor, name) = linear ? (scale, unit.name) : (1, "nats")
+      var line = "\(span): improving \(NumberFormat.significant(factor * plateau.improvementPer1k, 2)) \(name) per 1k steps"
+        + " where the trend before it expected \(NumberFormat.significant(factor * plateau.expectedPer1k, 2))"
       if plateau.explainedBySchedule {
         line += "; the learning rate is down to \(Int((100 * (plateau.learningRateFraction ?? 0)).rounded()))% of its peak:"
           + " an annealed end, not a stall"

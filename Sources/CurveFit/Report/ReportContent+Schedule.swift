@@ -45,11 +45,10 @@ extension ReportContent {
     }
     if let flat = result.constantRate.last, let now = result.current {
       let lastRate = result.schedule.peakRate * result.schedule.observed.rate(at: analysis.lastStep)
-      let change = flat.loss.value - now.value
       lines.append(
         "held at the current rate (\(NumberFormat.scientific(lastRate))) with no more decay: "
           + "\(NumberFormat.compact(flat.factor))× the steps gives \(NumberFormat.significant(report.unit.fromNats(flat.loss.value), 4))"
-          + " (\(NumberFormat.signed(change, decimals: 3)) nats)")
+          + " (\(NumberFormat.signed(report.unit.fromNats(flat.loss.value) - report.unit.fromNats(now.value), decimals: 3)) \(report.unit.name))")
     }
     for warning in fit.warnings { lines.append("! " + warning) }
     return lines

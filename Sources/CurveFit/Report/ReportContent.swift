@@ -186,10 +186,15 @@ struct ReportContent {
     if withheld != nil { return "not projected (see above)" }
     let change = analysis.doubling.lossChange
     let percent = 100 * change.value / analysis.current.value
-    var text = "ΔL \(NumberFormat.significant(change.value, 3).replacingMinus()) nats"
+    // In the report's unit: the change between the losses now and after doubling, converted
+    // (exact for ppl too, where a difference of nats is not a difference of perplexities).
+    let unit = report.unit
+    let now = analysis.current.value
+    let inUnit = { (delta: Double) in unit.fromNats(now + delta) - unit.fromNats(now) }
+    var text = "ΔL \(NumberFormat.significant(inUnit(change.value), 3).replacingMinus()) \(unit.name)"
     if let interval = change.ci95 {
-      text += " (95%: \(NumberFormat.significant(interval.lowerBound, 2).replacingMinus())"
-        + " to \(NumberFormat.significant(interval.upperBound, 2).replacingMinus()))"
+      text += " (95%: \(NumberFormat.significant(inUnit(interval.lowerBound), 2).replacingMinus())"
+        + " to \(NumberFormat.significant(inUnit(interval.upperBound), 2).replacingMinus()))"
     }
     return text + ", \(NumberFormat.signed(percent, decimals: 1))% from step "
       + "\(NumberFormat.count(analysis.doubling.fromStep)) to \(NumberFormat.count(analysis.doubling.toStep))"
