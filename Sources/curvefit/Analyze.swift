@@ -146,6 +146,23 @@ extension CurveFitCommand {
       var reports: [(name: String, report: Report)] = []
       var unfitted: [(name: String, report: UnfittedReport)] = []
       var failures: [(name: String, reason: String)] = []
+      // Every report names the bytes on disk it came from: the streamed digest covers a plain
+      // file read once, but not a compressed one (it saw the inflated bytes), an event file, a
+      // run table or the files of a directory; those are hashed here, once per file.
+      var hashes: [String: String?] = [:]
+      let hashOnDisk = { (series: LossSeries) -> String? in
+        if named.count == 1, let digest { return digest.wait() }
+        // A run of a table or export is named `file [run]`.
+        var path = series.origin.source
+        if !FileManager.default.fileExists(atPath: path), path.hasSuffix("]"), let bracket = path.range(of: " [", options: .backwards) {
+          path = String(path[..<bracket.lowerBound])
+        }
+        if let known = hashes[path] { return known }
+        var status = stat()
+        let hash = stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG ? LogReader.sha256(path: path) : series.origin.sha256
+        hashes[path] = hash
+        return hash
+      }
       for entry in named {
         let series = entry.series.converted(from: inputUnit)
         let analysis: LossCurveAnalysis
@@ -155,7 +172,7 @@ extension CurveFitCommand {
           // Too few points to fit still leaves a verdict (an all-NaN run has diverged).
           if let run = UnfittedRun.check(series, options: options, error: error) {
             var report = UnfittedReport(run: run, commandLine: CommandLine.arguments)
-            if named.count == 1 { report.inputSHA256 = digest?.wait() }
+            report.inputSHA256 = hashOnDisk(series)
             unfitted.append((entry.name, report))
             continue
           }
@@ -169,7 +186,7 @@ extension CurveFitCommand {
         }
         var report = Report(analysis: analysis, commandLine: CommandLine.arguments)
         report.unit = displayUnit
-        if named.count == 1 { report.inputSHA256 = digest?.wait() }
+        report.inputSHA256 = hashOnDisk(series)
         if let plot = output.plot {
           report.plotPath = named.count == 1 ? plot : Self.plotPath(plot, series: entry.name)
           try writePlot(report)

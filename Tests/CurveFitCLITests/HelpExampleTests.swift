@@ -74,4 +74,26 @@ import Testing
     let zsh = try CommandRunner.run(["--generate-completion-script", "zsh"]).stdout
     #expect(zsh.contains("_files"))
   }
+
+  /// The reproducibility record names the bytes on disk for every format: an event file, a W&B
+  /// export (each run), a gzip log (not its inflated bytes).
+  @Test func everyInputIsHashedAsItIsOnDisk() throws {
+    let fixtures = "Tests/CurveFitTests/Fixtures/"
+    let gz = try CommandRunner.temporaryFile(named: "run.csv.gz", bytes: Data(StoredGzip.wrap(Array(HostileInputTests.csv(HostileInputTests.clean()).utf8))))
+    for path in [fixtures + "tensorboard-generated/events.out.tfevents.1700000000.curvefit-fixture.0", fixtures + "wandb-export/wandb_export.csv", gz] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+      process.arguments = [path]
+      process.currentDirectoryURL = CommandRunner.packageRoot
+      let output = Pipe()
+      process.standardOutput = output
+      try process.run()
+      let expected = String(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
+      process.waitUntilExit()
+      let result = try CommandRunner.run([path, "--format", "json", "--bootstrap", "0"])
+      let hashes = result.stdout.components(separatedBy: "\"sha256\": \"").dropFirst().map { String($0.prefix(64)) }
+      #expect(!hashes.isEmpty, "\(path): \(result.stderr)")
+      #expect(hashes.allSatisfy { $0 == expected }, "\(path): \(hashes) vs \(expected)")
+    }
+  }
 }
