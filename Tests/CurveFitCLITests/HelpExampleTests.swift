@@ -46,6 +46,19 @@ import Testing
     }
   }
 
+  /// A console log of a layout curvefit does not know: say so and give a --pattern that reads it.
+  @Test func unknownConsoleLogSuggestsAPattern() throws {
+    let lines = (1...300).map { "[train] ep=0 it=\($0) loss=\(2 + 8 * pow(Double($0), -0.35)) lr=3e-4" }
+    let path = try CommandRunner.temporaryFile(named: "custom.log", contents: lines.joined(separator: "\n") + "\n")
+    let result = try CommandRunner.run([path])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("custom.log: not a format curvefit recognises"), "\(result.stderr)")
+    let suggested = try #require(result.stderr.components(separatedBy: "--pattern '").last?.split(separator: "'").first)
+    let read = try CommandRunner.run([path, "--pattern", String(suggested), "--format", "json", "--bootstrap", "0"])
+    #expect(read.status == 0, "\(read.stderr)")
+    #expect(read.stdout.contains("\"rows\": 300"))
+  }
+
   @Test func wrongFlagsAreUsageErrors() throws {
     let log = "examples/slm-125m-legal/metrics.jsonl"
     let past = try CommandRunner.run([log, "--from-step", "100000"])

@@ -19,6 +19,8 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   case scalingTable(source: String, column: String)
   /// A TensorBoard record that fails its checks, at a byte offset.
   case corruptRecord(source: String, offset: Int, reason: String)
+  /// A text log of no layout curvefit knows, with a `--pattern` that would read it, if one was found.
+  case unrecognisedLog(source: String, suggestion: String?)
   /// `--run` on an input that holds one series, not runs.
   case noRuns(source: String, runs: [String])
   /// `--run` names nothing among the runs there are.
@@ -65,6 +67,10 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
         + "fit it with `curvefit scaling \(source)`, or name a step column with --step-col"
     case .corruptRecord(let source, let offset, let reason):
       "\(source): byte offset \(offset): TensorBoard record: \(reason)"
+    case .unrecognisedLog(let source, let suggestion):
+      "\(source): not a format curvefit recognises (no header row naming a loss column, no known console-log layout); "
+        + (suggestion.map { "read it with --pattern '\($0)'" }
+          ?? "name the step and loss with --pattern '(?<step>…)…(?<loss>…)'")
     case .noRuns(let source, let runs):
       "\(source): --run \(runs.joined(separator: ",")): this log holds one series, not runs (--run selects a run of a W&B "
         + "export or of a table with a run column: run_name, run, run_id, experiment, name or model)"

@@ -13,6 +13,8 @@ enum LogKind {
   case text(TextLogPattern)
   /// One JSON document (trainer_state.json, an array of records).
   case jsonDocument
+  /// Text that is neither a table with a header nor a console log of a known layout.
+  case unrecognised(firstLine: String)
 }
 
 extension LogReader {
@@ -55,7 +57,14 @@ extension LogReader {
       return closed && !compactState ? .delimited : .jsonDocument
     }
     if looksLikeHeader(first) { return .delimited }
-    return TextLogPattern.detect(Array(lines.prefix(200))).map { .text($0) } ?? .delimited
+    if let pattern = TextLogPattern.detect(Array(lines.prefix(200))) { return .text(pattern) }
+    // A first line with no delimiter and numbers with fractions is a console line of a layout
+    // curvefit does not know, not a header: say so rather than read it as one column.
+    let hasDelimiter = first.contains(",") || first.contains("\t")
+    if !hasDelimiter, first.range(of: #"\d\.\d"#, options: .regularExpression) != nil {
+      return .unrecognised(firstLine: lines.first { PatternSuggestion.suggest($0) != nil } ?? first)
+    }
+    return .delimited
   }
 
   /// A first line whose comma- or tab-separated names include a loss column, and that holds no

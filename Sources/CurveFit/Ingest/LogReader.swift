@@ -121,6 +121,8 @@ public struct LogReader: Sendable {
       }
       if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
       series = try JSONDocumentReader(selection: selection).read(bytes, source: source)
+    case .unrecognised(let line):
+      throw .unrecognisedLog(source: source, suggestion: PatternSuggestion.suggest(line))
     }
     series.origin.sha256 = digest.hex
     return series

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A `--pattern` for a console log no built-in layout matches, read off one of its lines.
+///
+/// Trainers print `key=value`, `key: value` or `key value` pairs; the suggestion names the
+/// first step-like key (`step`, `iter`, `it`, `iteration`, `global_step`, `batch`) and the first
+/// loss-like key (`loss`, `train_loss`, `lm loss`, …) it finds, in their order on the line.
+enum PatternSuggestion {
+  static let stepKeys = ["global_step", "iteration", "step", "iter", "it", "batch"]
+
+  static func suggest(_ line: String) -> String? {
+    let pairs = line.matches(of: #/([A-Za-z_][A-Za-z_ ]*?)\s*[=:]?\s*(-?[0-9][0-9.eE+-]*)/#)
+    var step: (key: String, position: String.Index)?
+    var loss: (key: String, position: String.Index)?
+    for pair in pairs {
+      let key = pair.output.1.trimmingCharacters(in: .whitespaces)
+      let word = key.split(separator: " ").last.map(String.init)?.lowercased() ?? ""
+      if step == nil, stepKeys.contains(word) { step = (String(key.split(separator: " ").last!), pair.range.lowerBound) }
+      if loss == nil, word.contains("loss"), !word.contains("val") { loss = (key, pair.range.lowerBound) }
+    }
+    guard let step, let loss else { return nil }
+    let escape = { (key: String) in NSRegularExpression.escapedPattern(for: key) }
+    let stepPart = "\(escape(step.key))\\D*(?<step>\\d+)"
+    let lossPart = "\(escape(loss.key))\\D*?(?<loss>[-+0-9.eE]+)"
+    return step.position < loss.position ? "\(stepPart).*?\(lossPart)" : "\(lossPart).*?\(stepPart)"
+  }
+}
