@@ -190,6 +190,8 @@ extension CurveFitCommand {
         if let plot = output.plot {
           report.plotPath = named.count == 1 ? plot : Self.plotPath(plot, series: entry.name)
           try writePlot(report)
+          // With several series, --plot out.svg becomes one file per series: say which.
+          if named.count > 1, let path = report.plotPath { FileHandleStderr.write("curvefit: wrote \(path)\n") }
         }
         reports.append((entry.name, report))
       }

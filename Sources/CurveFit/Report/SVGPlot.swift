@@ -24,8 +24,12 @@ public struct SVGPlot: Sendable {
     // A fit that stops before the log does is a backtest: show the log, not the 10× horizon.
     let logEnd = series.steps.last ?? 10
     // Withheld projections are not drawn either.
-    let lastStep = analysis.fitRange.upperBound < logEnd || analysis.forecast?.withheld != nil
-      ? logEnd * 1.05 : (analysis.projections.last?.step ?? logEnd)
+    let withheld = analysis.forecast?.withheld != nil
+    // A little room past the log: 5% of its span on a linear axis (an excerpt starting at step
+    // 31,214 must not be squeezed into the left edge), 5% of the step on a log axis.
+    let pastEnd = logarithmicSteps ? logEnd * 1.05 : logEnd + 0.05 * max(1, logEnd - firstStep)
+    let lastStep = analysis.fitRange.upperBound < logEnd || withheld
+      ? pastEnd : (analysis.projections.last?.step ?? logEnd)
     let x = Axis(low: firstStep, high: lastStep, log: logarithmicSteps,
                  from: Self.margin.left, to: Self.size.width - Self.margin.right)
     let means = binnedMeans(series, bins: 300, first: firstStep)
@@ -35,7 +39,14 @@ public struct SVGPlot: Sendable {
     if let target = analysis.target?.loss { values.append(target) }
     let sorted = values.filter(\.isFinite).sorted()
     let yLow = sorted.first ?? 0
-    let yHigh = sorted.isEmpty ? 1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.995))]
+    var yHigh = sorted.last ?? 1
+    // The bulk of the curve sets the range, not one blow-up: a single 4.5e6 before an inf made
+    // the Criteo curve a flat line at the bottom. Means above it are marked at the top edge.
+    let bulk = means.map(\.1).filter(\.isFinite).sorted()
+    if bulk.count >= 10 {
+      let (p10, p50, p90) = (bulk[bulk.count / 10], bulk[bulk.count / 2], bulk[bulk.count * 9 / 10])
+      yHigh = min(yHigh, max(p90, p50 + 5 * (p90 - p10)))
+    }
     let pad = max((yHigh - yLow) * 0.06, 1e-6)
     let y = Axis(low: yLow - pad, high: yHigh + pad, log: false,
                  from: Self.size.height - Self.margin.bottom, to: Self.margin.top)
@@ -53,7 +64,7 @@ public struct SVGPlot: Sendable {
     }
     band(&svg, curve, x: x, y: y)
     let observed = curve.filter { $0.t <= analysis.lastStep }
-    let projected = curve.filter { $0.t >= analysis.lastStep }
+    let projected = withheld ? [] : curve.filter { $0.t >= analysis.lastStep }
     svg.polyline(observed.map { (x($0.t), y($0.value)) }, stroke: "#d2691e", width: 2)
     svg.polyline(projected.map { (x($0.t), y($0.value)) }, stroke: "#d2691e", width: 2, dash: "6 4")
     drawAnnealing(&svg, x: x, y: y, firstStep: firstStep)
@@ -64,8 +75,12 @@ public struct SVGPlot: Sendable {
                anchor: "end", size: 11, fill: "#2e8b57")
     }
     spikes(&svg, x: x, y: y)
+    for (step, mean) in means where mean > y.high && step >= x.low {
+      let px = x(step)
+      svg.polygon([(px, Self.margin.top + 2), (px - 4, Self.margin.top + 9), (px + 4, Self.margin.top + 9)], fill: "#1f4e8c")
+    }
     svg.axes(x: x, y: y, xLabel: series.origin.stepColumn ?? "row", yLabel: "loss (nats)")
-    legend(&svg)
+    legend(&svg, offChart: means.contains { $0.1 > y.high })
     let name = series.origin.source.split(separator: "/").suffix(2).joined(separator: "/")
     let title = "\(name) — \(HealthVerdict(analysis.health).sentence)"
     svg.text(Self.size.width / 2, 24, title, anchor: "middle", size: title.count > 90 ? 12 : 14, weight: "bold")
@@ -89,7 +104,8 @@ public struct SVGPlot: Sendable {
 
   private func spikes(_ svg: inout SVGWriter, x: Axis, y: Axis) {
     for spike in report.analysis.health.spikes.prefix(30) {
-      let px = x(spike.peakStep)
+      // At the step the spike is reported at (its start), as high as its peak.
+      let px = x(max(spike.startStep, x.low))
       // Clipped peaks keep their marker and label inside the plot, below the title.
       let py = max(y(min(spike.peakLoss, y.high)), Self.margin.top + 30)
       svg.polygon([(px, py - 9), (px - 5, py - 17), (px + 5, py - 17)], fill: "#c0392b")
@@ -103,13 +119,16 @@ public struct SVGPlot: Sendable {
     svg.polygon(upper + lower, fill: "#f0a35e", opacity: 0.3)
   }
 
-  private func legend(_ svg: inout SVGWriter) {
+  private func legend(_ svg: inout SVGWriter, offChart: Bool) {
     let left = Self.size.width - Self.margin.right + 14
     var top = Self.margin.top + 8
+    let analysis = report.analysis
+    let projected = analysis.forecast?.withheld == nil && analysis.fitRange.upperBound >= (analysis.series.steps.last ?? 0)
     let entries: [(String, String, String?)] = [
-      ("observed loss", "#c7d2e0", nil), ("mean (log bins)", "#1f4e8c", nil),
-      ("power law fit", "#d2691e", nil), ("projection to 10×", "#d2691e", "6 4"),
-    ] + annealingLegend + (report.analysis.smoothed == nil ? [] : [("smoothed (EMA)", "#2e8b57", nil)])
+      ("observed loss", "#c7d2e0", nil), (logarithmicSteps ? "mean (log bins)" : "mean (bins)", "#1f4e8c", nil),
+      ("power law fit", "#d2691e", nil),
+    ] + (projected ? [("projection to 10×", "#d2691e", "6 4")] : [])
+      + annealingLegend + (analysis.smoothed == nil ? [] : [("smoothed (EMA)", "#2e8b57", nil)])
     for (label, color, dash) in entries {
       svg.line(left, top, left + 24, top, stroke: color, width: 2, dash: dash)
       svg.text(left + 30, top + 4, label, anchor: "start", size: 11)
@@ -118,14 +137,27 @@ public struct SVGPlot: Sendable {
     svg.rect(left, top - 6, 24, 10, fill: "#f0a35e", opacity: 0.3)
     svg.text(left + 30, top + 3, "95% band", anchor: "start", size: 11)
     top += 18
-    svg.polygon([(left + 12, top + 4), (left + 7, top - 4), (left + 17, top - 4)], fill: "#c0392b")
-    svg.text(left + 30, top + 3, "spike (start step)", anchor: "start", size: 11)
-    top += 18
-    svg.rect(left, top - 6, 24, 10, fill: "#f5d76e", opacity: 0.6)
-    svg.text(left + 30, top + 3, "plateau", anchor: "start", size: 11)
-    top += 18
-    svg.rect(left, top - 6, 24, 10, fill: "#e74c3c", opacity: 0.35)
-    svg.text(left + 30, top + 3, "divergence", anchor: "start", size: 11)
+    // Only what the plot shows.
+    let health = analysis.health
+    if !health.spikes.isEmpty {
+      svg.polygon([(left + 12, top + 4), (left + 7, top - 4), (left + 17, top - 4)], fill: "#c0392b")
+      svg.text(left + 30, top + 3, "spike (start step)", anchor: "start", size: 11)
+      top += 18
+    }
+    if !health.plateaus.isEmpty {
+      svg.rect(left, top - 6, 24, 10, fill: "#f5d76e", opacity: 0.6)
+      svg.text(left + 30, top + 3, "plateau", anchor: "start", size: 11)
+      top += 18
+    }
+    if health.divergence != nil {
+      svg.rect(left, top - 6, 24, 10, fill: "#e74c3c", opacity: 0.35)
+      svg.text(left + 30, top + 3, "divergence", anchor: "start", size: 11)
+      top += 18
+    }
+    if offChart {
+      svg.polygon([(left + 12, top - 6), (left + 8, top + 2), (left + 16, top + 2)], fill: "#1f4e8c")
+      svg.text(left + 30, top + 3, "mean above the axis", anchor: "start", size: 11)
+    }
   }
 
   // MARK: - Data
