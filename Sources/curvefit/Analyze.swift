@@ -59,7 +59,18 @@ extension CurveFitCommand {
       // than while both cores parse.
       digest?.start()
       let displayUnit = try output.unit(output.units)
+      // Many resamples of a long log take minutes: on a terminal, say how far the bootstrap is.
+      if isatty(STDERR_FILENO) != 0, fitOptions.bootstrap >= 2_000 || fitOptions.bootstrap * (named.first?.series.count ?? 0) > 2_000_000_000 {
+        BootstrapProgress.report = { done, total in
+          FileHandleStderr.write("\rcurvefit: bootstrap \(done) of \(total) resamples…")
+        }
+      }
       let (reports, unfitted, failures) = try analyze(named, displayUnit: displayUnit, digest: digest)
+      if BootstrapProgress.report != nil {
+        // Clear the progress line before the report and any message.
+        FileHandleStderr.write("\r\u{1B}[K")
+        BootstrapProgress.report = nil
+      }
       if named.count == 1 {
         if let report = reports.first {
           output.write(report.report.rendered(as: output.format))

@@ -7,7 +7,15 @@ import Foundation
 /// so resampling them one by one understates the uncertainty. Blocks of `⌈√n⌉` consecutive
 /// residuals are drawn with replacement (Künsch 1989; Lahiri 2003); resample `k` has its own
 /// seeded generator, so the result does not depend on the thread count.
+/// Where a long bootstrap says how far it is (the CLI prints it on a terminal); `nil`: silent.
+public enum BootstrapProgress {
+  nonisolated(unsafe) public static var report: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+}
+
 struct BlockResampler {
+  /// Resamples of the first worker between two progress reports.
+  static let reportEvery = 50
+
   let resamples: Int
   let seed: UInt64
 
@@ -35,6 +43,10 @@ struct BlockResampler {
             }
           }
           slots[k] = refit(drawn)
+          // The first worker speaks for all: it has done about a `workers`-th of the resamples.
+          if worker == 0, let report = BootstrapProgress.report, k % (workers * Self.reportEvery) == 0 {
+            report(k + 1, total)
+          }
         }
       }
     }
