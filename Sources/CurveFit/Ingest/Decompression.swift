@@ -70,64 +70,35 @@ enum Decompression {
 
   // MARK: - zstd
 
-  private typealias CreateStream = @convention(c) () -> OpaquePointer?
-  private typealias FreeStream = @convention(c) (OpaquePointer?) -> Int
-  private typealias DecompressStream = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Int
-  private typealias IsError = @convention(c) (Int) -> UInt32
-  private typealias ErrorName = @convention(c) (Int) -> UnsafePointer<CChar>?
-
-  /// `ZSTD_inBuffer` and `ZSTD_outBuffer`: a pointer, a size and a position.
-  private struct Buffer {
-    var pointer: UnsafeMutableRawPointer?
-    var size: Int
-    var position: Int
-  }
-
+  /// A whole zstd buffer decoded with the streaming decoder `DecompressingStream` uses.
   private static func unzstd(_ input: [UInt8], source: String, limit: Int) throws(IngestError) -> [UInt8] {
-    guard let library = dlopen("libzstd.so.1", RTLD_NOW) ?? dlopen("libzstd.so", RTLD_NOW) ?? dlopen("libzstd.1.dylib", RTLD_NOW),
-      let create = dlsym(library, "ZSTD_createDStream"), let free = dlsym(library, "ZSTD_freeDStream"),
-      let step = dlsym(library, "ZSTD_decompressStream"), let isError = dlsym(library, "ZSTD_isError"),
-      let errorName = dlsym(library, "ZSTD_getErrorName")
-    else {
-      throw .cannotOpen(source: source, reason: "a zstd file, and no libzstd is installed: decompress it with `zstd -d` or install libzstd1")
-    }
-    let createStream = unsafeBitCast(create, to: CreateStream.self)
-    let freeStream = unsafeBitCast(free, to: FreeStream.self)
-    let decompress = unsafeBitCast(step, to: DecompressStream.self)
-    let failed = unsafeBitCast(isError, to: IsError.self)
-    let name = unsafeBitCast(errorName, to: ErrorName.self)
-    guard let stream = createStream() else { throw .cannotOpen(source: source, reason: "libzstd could not start") }
-    defer { _ = freeStream(stream) }
+    let stream = try ZstdStream(source: source)
     var output: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    var message: String?
-    var last = 0
-    input.withUnsafeBytes { raw in
-      var inBuffer = Buffer(pointer: UnsafeMutableRawPointer(mutating: raw.baseAddress), size: raw.count, position: 0)
-      while true {
-        let produced: Int = chunk.withUnsafeMutableBytes { out in
-          var outBuffer = Buffer(pointer: out.baseAddress, size: out.count, position: 0)
-          last = withUnsafeMutablePointer(to: &outBuffer) { o in
-            withUnsafeMutablePointer(to: &inBuffer) { i in decompress(stream, UnsafeMutableRawPointer(o), UnsafeMutableRawPointer(i)) }
-          }
-          return outBuffer.position
+    var input = input
+    var used = 0
+    var ended = false
+    while true {
+      let filled = input.count
+      let result = input.withUnsafeMutableBytes { raw in
+        chunk.withUnsafeMutableBytes { out in
+          stream.step(input: raw.baseAddress!, filled: filled, used: &used, output: out.baseAddress!, count: out.count)
         }
-        if failed(last) != 0 {
-          message = name(last).map { String(cString: $0) } ?? "error \(last)"
-          return
-        }
+      }
+      switch result {
+      case .failure(let failure):
+        throw .cannotOpen(source: source, reason: "zstd: \(failure.message)")
+      case .success(let (produced, frameEnded)):
         output.append(contentsOf: chunk[0..<produced])
-        if output.count > limit {
-          message = "decompresses to more than \(limit >> 20) MiB"
-          return
-        }
+        if output.count > limit { throw .cannotOpen(source: source, reason: "decompresses to more than \(limit >> 20) MiB") }
+        ended = frameEnded
         // Input used up: done when the frame ended, truncated when the decoder wants more and
         // has nothing left to give.
-        if inBuffer.position == inBuffer.size, last == 0 || produced == 0 { return }
+        if used == filled, frameEnded || produced == 0 {
+          if !ended { throw .cannotOpen(source: source, reason: "zstd: the stream is truncated") }
+          return output
+        }
       }
     }
-    if let message { throw .cannotOpen(source: source, reason: "zstd: \(message)") }
-    if last != 0 { throw .cannotOpen(source: source, reason: "zstd: the stream is truncated") }
-    return output
   }
 }

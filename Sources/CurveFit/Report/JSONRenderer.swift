@@ -205,8 +205,7 @@ public struct JSONRenderer: ReportRenderer {
           ("source", .string(end.source.rawValue)), ("withheld", .string(withheld ?? "")),
         ])
       }
-      return
-      .object([
+      return .object([
         ("step", .number(end.step)), ("loss", .number(end.loss.value)),
       ] + intervals(end.loss) + [("source", .string(end.source.rawValue))])
     } ?? .null))
