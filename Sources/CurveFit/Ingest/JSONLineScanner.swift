@@ -171,7 +171,8 @@ struct JSONLineScanner {
 
   private func skipSpace(_ line: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int {
     var i = start
-    while i < line.count, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0x0D { i += 1 }
+    // Newlines too: a record of a pretty-printed document spans lines.
+    while i < line.count, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0x0D || line[i] == 0x0A { i += 1 }
     return i
   }
 
