@@ -102,20 +102,11 @@ extension CurveFitCommand {
     /// as a log at all (not a format curvefit knows, a malformed line) is an error, since more
     /// rows will not mend it.
     private func analyse(_ waiting: inout String?) throws -> LossCurveAnalysis? {
-      guard let bytes = FileManager.default.contents(atPath: file).map(Array.init) else {
-        Self.wait("\(file) cannot be read", &waiting)
-        return nil
-      }
-      // A JSON document (trainer_state.json) is rewritten whole and may not end in a newline;
-      // a tail that closes an object or array is complete, anything else is still being written.
-      let lineEnd = bytes.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-      let tail = bytes[lineEnd...].reversed().first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
-      let complete = tail == UInt8(ascii: "}") || tail == UInt8(ascii: "]") ? bytes : Array(bytes[..<lineEnd])
       do {
         let series: LossSeries
         do throws(IngestError) {
           series = try LogReader(selection: ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn))
-            .read(bytes: complete, source: file)
+            .read(completeLinesOf: file)
         } catch {
           switch error {
           case .empty, .headerOnly, .noFiniteLoss:

@@ -71,6 +71,41 @@ public struct LogReader: Sendable {
   }
 
   /// Reads a log already in memory; `source` names it in messages.
+  /// Reads the complete lines of a log another process is still writing: a half-written last
+  /// line (`3001,1.1234` of `1.1234e-01`) is left for the next read. A tail that closes a JSON
+  /// object or array (a trainer state rewritten whole, perhaps without a final newline) counts
+  /// as complete. Streams like `read(path:)`; only the end of the file is looked at twice.
+  public func read(completeLinesOf path: String) throws(IngestError) -> LossSeries {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { throw .cannotOpen(source: path, reason: String(cString: strerror(errno))) }
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return try read(path: path) }
+    let size = Int(status.st_size)
+    // The end of the last complete line: back from the end of the file, a block at a time.
+    var end = size
+    var position = size
+    var tail: UInt8?
+    scan: while position > 0 {
+      let start = max(0, position - (64 << 10))
+      var block = [UInt8](repeating: 0, count: position - start)
+      let got = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(start)) }
+      guard got == block.count else { break }
+      for index in stride(from: block.count - 1, through: 0, by: -1) {
+        let byte = block[index]
+        if byte == 0x0A { end = start + index + 1; break scan }
+        if tail == nil, byte != 0x20, byte != 0x09, byte != 0x0D { tail = byte }
+      }
+      position = start
+      if position == 0 { end = 0 }
+    }
+    if end == size || tail == UInt8(ascii: "}") || tail == UInt8(ascii: "]") { return try read(path: path) }
+    let head = Array(Self.readHead(descriptor, at: 0).prefix(end))
+    guard !head.isEmpty else { throw .empty(source: path) }
+    if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil { return try read(path: path) }
+    return try read(kind: sniff(head), input: .fileRange(descriptor, start: 0, end: end), source: path)
+  }
+
   /// A compressed file opened for streaming, with its first decompressed bytes; `nil` when what
   /// it holds must be read whole (an event file, or another compression layer).
   static func plainStream(
