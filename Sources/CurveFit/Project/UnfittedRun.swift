@@ -12,7 +12,7 @@ public struct UnfittedRun: Sendable {
   /// The health of `series` when `error` says there are too few points to fit; `nil` for any
   /// other fit error (a bad range is the user's to fix, not a verdict on the run).
   public static func check(_ series: LossSeries, options: LossCurveAnalysis.Options, error: FitError) -> UnfittedRun? {
-    guard case .tooFewPoints(let source, let found, let needed, let range) = error else { return nil }
+    guard case .tooFewPoints(_, let found, let needed, let range) = error else { return nil }
     // No warm-up to protect a fit from: the detectors see every point from the first (or from
     // --from-step), so a run dead from step 1 is reported at step 1.
     let from = options.range.from ?? series.steps.first ?? 0
@@ -21,7 +21,6 @@ public struct UnfittedRun: Sendable {
     if !series.losses.contains(where: \.isFinite) {
       health.markNoFiniteLoss()
     }
-    _ = source
     return UnfittedRun(
       series: series, health: health,
       reason: "\(found) finite loss\(found == 1 ? "" : "es") \(range), at least \(needed) are needed to fit a curve")
