@@ -73,39 +73,42 @@ struct RunTableReader {
     let delimiter: UInt8 = format == "tsv" ? 0x09 : UInt8(ascii: ",")
     let reader = DelimitedReader(delimiter: delimiter)
     var header: [String] = []
-    var rows: [(fields: [String], line: Int)] = []
-    try LineReader(input: .memory(bytes), source: source).forEachLine { (line, number) throws(IngestError) -> Bool in
+    var runColumn: Int?
+    if case .long(let run, _) = layout { runColumn = run }
+    var table: RunTableRows?
+    try LineReader(input: .memory(bytes), source: source).forEachLine { (line, number, end) throws(IngestError) -> Bool in
       if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { return true }
       if header.isEmpty {
         header = reader.headerNames(line)
+        table = RunTableRows(columnCount: header.count, runColumn: runColumn)
       } else {
-        rows.append((reader.fieldRanges(line).map { String(decoding: line[$0], as: UTF8.self) }, number))
+        let start = line.baseAddress.map { base in bytes.withUnsafeBufferPointer { base - $0.baseAddress! } } ?? 0
+        table?.append(line, ranges: reader.fieldRanges(line), start: start, number: number)
       }
+      _ = end
       return true
     }
-    guard !rows.isEmpty else { throw .headerOnly(source: source) }
+    guard let table, table.count > 0 else { throw .headerOnly(source: source) }
+    let context = (bytes: bytes, reader: reader, header: header, source: source)
     switch layout {
     case .wide(let step, let series, let rates):
       return try series.map { (entry) throws(IngestError) -> NamedSeries in
         let name = series.contains { $0.run == entry.run && $0.metric != entry.metric } ? "\(entry.run) · \(entry.metric)" : entry.run
         var columns = Columns(step: step, loss: entry.column, rate: rates[entry.run])
         columns.format = "csv (W&B export)"
-        var built = try build(rows, header: header, source: source, columns: columns, name: entry.run) { _ in true }
+        var built = try build(table, context, columns: columns, name: entry.run) { _ in true }
         built.origin.notes.append(
           "W&B chart exports are sampled (by default at most 1,000 points a run): spikes between samples do not show")
         return NamedSeries(name: name, series: built)
       }
     case .long(let run, let resolved):
-      var names: [String] = []
-      var seen = Set<String>()
-      for row in rows where row.fields.count > run && seen.insert(row.fields[run]).inserted { names.append(row.fields[run]) }
-      guard names.count * 10 <= rows.count else { return nil }
+      let names = table.runNames
+      guard names.count * 10 <= table.count else { return nil }
       var columns = Columns(step: resolved.step, loss: resolved.loss, rate: resolved.learningRate)
       columns.format = "csv (long, run column '\(header[run])')"
       return try request.selectRuns(names, source: source).map { (name) throws(IngestError) -> NamedSeries in
-        let built = try build(rows, header: header, source: source, columns: columns, name: name) { fields in
-          fields.count > run && fields[run] == name
-        }
+        let id = Int32(names.firstIndex(of: name) ?? -1)
+        let built = try build(table, context, columns: columns, name: name) { row in table.runs[row] == id }
         return NamedSeries(name: name, series: built)
       }
     }
@@ -120,32 +123,39 @@ struct RunTableReader {
 
   /// One series from the rows `include` accepts; rows with an empty loss cell are skipped.
   private func build(
-    _ rows: [(fields: [String], line: Int)], header: [String], source: String, columns: Columns, name: String,
-    include: ([String]) -> Bool
+    _ table: RunTableRows, _ context: (bytes: [UInt8], reader: DelimitedReader, header: [String], source: String),
+    columns: Columns, name: String, include: (Int) -> Bool
   ) throws(IngestError) -> LossSeries {
+    let (bytes, reader, header, source) = context
     var steps: [Double] = []
     var losses: [Double] = []
     var rates: [Double] = []
     var read = 0
-    for (fields, line) in rows where include(fields) {
+    for row in 0..<table.count where include(row) {
       read += 1
-      let at = SourceLocation(source: source, line: line)
-      guard columns.loss < fields.count else { throw .tooFewFields(at, found: fields.count, expected: columns.loss + 1) }
-      let cell = fields[columns.loss].trimmingCharacters(in: .whitespaces)
-      if cell.isEmpty { continue }
-      guard let loss = Self.number(cell) else { throw .badNumber(at, column: header[columns.loss], text: cell) }
+      let at = SourceLocation(source: source, line: table.lines[row].number)
+      let fields = Int(table.fieldCounts[row])
+      let text = { (column: Int) in table.text(row, column, bytes: bytes, reader: reader) }
+      guard columns.loss < fields else { throw .tooFewFields(at, found: fields, expected: columns.loss + 1) }
+      let lossCell = table.cell(row, columns.loss)
+      if RunTableRows.isEmpty(lossCell) { continue }
+      guard !RunTableRows.isUnparsable(lossCell) else { throw .badNumber(at, column: header[columns.loss], text: text(columns.loss)) }
       var step = Double(read)
       if let index = columns.step {
-        guard index < fields.count, !fields[index].trimmingCharacters(in: .whitespaces).isEmpty else {
-          throw .missingStep(at, column: header[index])
-        }
-        guard let value = Self.number(fields[index]) else { throw .badNumber(at, column: header[index], text: fields[index]) }
-        guard value.isFinite else { throw .nonFiniteStep(at, column: header[index], text: fields[index]) }
-        step = value
+        let cell = index < fields ? table.cell(row, index) : RunTableRows.emptyCell
+        guard !RunTableRows.isEmpty(cell) else { throw .missingStep(at, column: header[index]) }
+        guard !RunTableRows.isUnparsable(cell) else { throw .badNumber(at, column: header[index], text: text(index)) }
+        guard cell.isFinite else { throw .nonFiniteStep(at, column: header[index], text: text(index)) }
+        step = cell
       }
       steps.append(step)
-      losses.append(loss)
-      rates.append(columns.rate.flatMap { $0 < fields.count ? Self.number(fields[$0]) : nil } ?? .nan)
+      losses.append(lossCell)
+      var rate = Double.nan
+      if let index = columns.rate, index < fields {
+        let cell = table.cell(row, index)
+        if !RunTableRows.isEmpty(cell), !RunTableRows.isUnparsable(cell) { rate = cell }
+      }
+      rates.append(rate)
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: "\(source) [\(name)]", rows: read) }
     var origin = SeriesOrigin(
@@ -157,9 +167,74 @@ struct RunTableReader {
     return LossSeries(
       steps: steps, losses: losses, learningRates: columns.rate == nil ? nil : rates, origin: origin)
   }
+}
 
-  private static func number(_ text: String) -> Double? {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
-    return Array(trimmed.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
+/// The rows of a run table as numbers: one Double per cell (rows × columns), the empty and
+/// unparsable cells marked by NaN payloads of their own, the run column as small integers, and
+/// where each row's line is, so a message can still quote a cell. About 8 bytes a cell, where a
+/// String per cell held 251 MB of table in 1.6 GB.
+struct RunTableRows {
+  let columnCount: Int
+  let runColumn: Int?
+  private(set) var cells: [Double] = []
+  private(set) var fieldCounts: [Int32] = []
+  private(set) var lines: [(start: Int, count: Int, number: Int)] = []
+  private(set) var runs: [Int32] = []
+  private(set) var runNames: [String] = []
+  private var runIDs: [String: Int32] = [:]
+
+  static let emptyCell = Double(bitPattern: 0x7FF8_0000_0000_0E01)
+  static let unparsableCell = Double(bitPattern: 0x7FF8_0000_0000_0E02)
+  static func isEmpty(_ cell: Double) -> Bool { cell.bitPattern == emptyCell.bitPattern }
+  static func isUnparsable(_ cell: Double) -> Bool { cell.bitPattern == unparsableCell.bitPattern }
+
+  init(columnCount: Int, runColumn: Int?) {
+    self.columnCount = columnCount
+    self.runColumn = runColumn
+  }
+
+  var count: Int { lines.count }
+
+  func cell(_ row: Int, _ column: Int) -> Double { cells[row * columnCount + column] }
+
+  mutating func append(_ line: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>], start: Int, number: Int) {
+    for column in 0..<columnCount {
+      guard column < ranges.count else {
+        cells.append(Self.emptyCell)
+        continue
+      }
+      var field = line[ranges[column]]
+      while let first = field.first, first == 0x20 || first == 0x22 { field = field.dropFirst() }
+      while let last = field.last, last == 0x20 || last == 0x22 || last == 0x0D { field = field.dropLast() }
+      if field.isEmpty {
+        cells.append(Self.emptyCell)
+      } else {
+        cells.append(UnsafeBufferPointer(rebasing: field).withMemoryRebound(to: UInt8.self) { FastFloat.parse($0) } ?? Self.unparsableCell)
+      }
+    }
+    fieldCounts.append(Int32(min(ranges.count, Int(Int32.max))))
+    lines.append((start, line.count, number))
+    if let runColumn {
+      let name = runColumn < ranges.count ? String(decoding: line[ranges[runColumn]], as: UTF8.self) : ""
+      if let id = runIDs[name] {
+        runs.append(id)
+      } else {
+        let id = Int32(runNames.count)
+        runIDs[name] = id
+        runNames.append(name)
+        runs.append(id)
+      }
+    }
+  }
+
+  /// A cell's text, re-read from its line, for a message.
+  func text(_ row: Int, _ column: Int, bytes: [UInt8], reader: DelimitedReader) -> String {
+    let line = lines[row]
+    return bytes.withUnsafeBufferPointer { buffer in
+      let slice = UnsafeBufferPointer(rebasing: buffer[line.start..<(line.start + line.count)])
+      let ranges = reader.fieldRanges(slice)
+      guard column < ranges.count else { return "" }
+      return String(decoding: slice[ranges[column]], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
   }
 }
