@@ -199,6 +199,21 @@ import Testing
     #expect(input["rows"] as? Int == rows || (input["rows"] as? Int ?? 0) - (input["rows_without_loss"] as? Int ?? 0) == rows, "\(name): \(input)")
   }
 
+  /// Run tables hold numbers, not strings, yet a bad cell is still quoted with its line.
+  @Test func runTableErrorsQuoteTheCell() throws {
+    var rows = ["run_name,tokens,loss"]
+    for run in ["a", "b"] { for step in 1...100 { rows.append("\(run),\(step * 1000),\(2 + 8 * pow(Double(step), -0.35))") } }
+    rows[57] = "a,57000,2.5x"
+    let path = try CommandRunner.temporaryFile(named: "runs.csv", contents: rows.joined(separator: "\n") + "\n")
+    expectOneLineError(try CommandRunner.run([path]), path + ":58", containing: "column 'loss' has '2.5x', expected a number")
+    rows[57] = "a,57000,2.5"
+    let good = try CommandRunner.temporaryFile(named: "runs.csv", contents: rows.joined(separator: "\n") + "\n")
+    let result = try CommandRunner.run([good, "--format", "json", "--bootstrap", "0"])
+    let report = try #require(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stderr)")
+    let series = try #require(report["series"] as? [[String: Any]])
+    #expect(series.compactMap { ($0["input"] as? [String: Any])?["rows"] as? Int } == [100, 100])
+  }
+
   @Test func fourHundredDigitStepNamesItsLine() throws {
     var lines = (1...100).map { "step \($0) | loss \(String(format: "%.4f", 2 + 8 * pow(Double($0), -0.35)))" }
     lines.append("step " + String(repeating: "9", count: 400) + " | loss 2.5")

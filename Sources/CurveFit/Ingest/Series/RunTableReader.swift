@@ -76,16 +76,18 @@ struct RunTableReader {
     var runColumn: Int?
     if case .long(let run, _) = layout { runColumn = run }
     var table: RunTableRows?
+    // Lines are consecutive: each starts where the one before ended (the reader's buffer is its
+    // own copy, so offsets, not pointers, find a line in `bytes` again).
+    var lineStart = 0
     try LineReader(input: .memory(bytes), source: source).forEachLine { (line, number, end) throws(IngestError) -> Bool in
+      defer { lineStart = end }
       if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { return true }
       if header.isEmpty {
         header = reader.headerNames(line)
         table = RunTableRows(columnCount: header.count, runColumn: runColumn)
       } else {
-        let start = line.baseAddress.map { base in bytes.withUnsafeBufferPointer { base - $0.baseAddress! } } ?? 0
-        table?.append(line, ranges: reader.fieldRanges(line), start: start, number: number)
+        table?.append(line, ranges: reader.fieldRanges(line), start: lineStart, number: number)
       }
-      _ = end
       return true
     }
     guard let table, table.count > 0 else { throw .headerOnly(source: source) }
@@ -230,6 +232,7 @@ struct RunTableRows {
   /// A cell's text, re-read from its line, for a message.
   func text(_ row: Int, _ column: Int, bytes: [UInt8], reader: DelimitedReader) -> String {
     let line = lines[row]
+    guard line.start >= 0, line.start + line.count <= bytes.count else { return "" }
     return bytes.withUnsafeBufferPointer { buffer in
       let slice = UnsafeBufferPointer(rebasing: buffer[line.start..<(line.start + line.count)])
       let ranges = reader.fieldRanges(slice)
