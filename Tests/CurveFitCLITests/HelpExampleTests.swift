@@ -72,6 +72,36 @@ import Testing
     #expect(!pattern.stderr.contains("cannot open"))
   }
 
+  /// bash itself, given the generated script: `curvefit analyze --units <TAB>` offers the units,
+  /// `curvefit analyze r<TAB>` the files starting with r.
+  @Test func bashCompletesUnitsAndFiles() throws {
+    let script = try CommandRunner.temporaryFile(
+      named: "curvefit.bash", contents: try CommandRunner.run(["--generate-completion-script", "bash"]).stdout)
+    let folder = URL(fileURLWithPath: script).deletingLastPathComponent()
+    try Data().write(to: folder.appendingPathComponent("run.csv"))
+    func complete(_ words: [String]) throws -> [String] {
+      let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+      let line = words.joined(separator: " ")
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/bash")
+      process.arguments = ["-c", """
+        source '\(script)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); COMP_LINE='\(line)'
+        COMP_POINT=${#COMP_LINE}; _curvefit curvefit '\(words.last!)' '\(words[words.count - 2])'
+        printf '%s\\n' "${COMPREPLY[@]}"
+        """]
+      process.currentDirectoryURL = folder
+      let output = Pipe()
+      process.standardOutput = output
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      return text.split(separator: "\n").map(String.init)
+    }
+    #expect(try complete(["curvefit", "analyze", "--units", ""]) == ["nats", "bits", "ppl", "bpb", "bpc"])
+    #expect(try complete(["curvefit", "analyze", "r"]).contains("run.csv"))
+  }
+
   /// Completion scripts complete file names for FILE and --plot and offer the values of the
   /// flags that take a fixed set.
   @Test func completionsOfferFilesAndValues() throws {
