@@ -5,6 +5,12 @@ public struct CommandResult: Sendable {
   public var stdout: String
   public var stderr: String
   public var status: Int32
+
+  public init(stdout: String, stderr: String, status: Int32) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.status = status
+  }
 }
 
 public enum CommandRunner {

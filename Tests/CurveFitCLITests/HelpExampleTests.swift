@@ -31,18 +31,9 @@ import Testing
     #expect(!lines.isEmpty, "no examples in \(subcommand) --help")
     for line in lines {
       let command = line.replacingOccurrences(of: "curvefit ", with: "\(binary) ")
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/bash")
-      process.arguments = ["-c", command + " > /dev/null"]
-      process.currentDirectoryURL = CommandRunner.packageRoot
-      let errors = Pipe()
-      process.standardError = errors
-      process.standardInput = FileHandle.nullDevice
-      try process.run()
-      let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
+      let result = try Self.bash(command + " > /dev/null", in: CommandRunner.packageRoot)
       // 0, or 3 when the example asks --fail-on and the log has such an event.
-      #expect([0, 3].contains(process.terminationStatus), "\(line): \(stderr)")
+      #expect([0, 3].contains(result.status), "\(line): \(result.stderr)")
     }
   }
 
@@ -82,21 +73,12 @@ import Testing
     func complete(_ words: [String]) throws -> [String] {
       let quoted = words.map { "'\($0)'" }.joined(separator: " ")
       let line = words.joined(separator: " ")
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/bash")
-      process.arguments = ["-c", """
+      let result = try Self.bash("""
         source '\(script)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); COMP_LINE='\(line)'
         COMP_POINT=${#COMP_LINE}; _curvefit curvefit '\(words.last!)' '\(words[words.count - 2])'
         printf '%s\\n' "${COMPREPLY[@]}"
-        """]
-      process.currentDirectoryURL = folder
-      let output = Pipe()
-      process.standardOutput = output
-      process.standardError = FileHandle.nullDevice
-      try process.run()
-      let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      return text.split(separator: "\n").map(String.init)
+        """, in: folder)
+      return result.stdout.split(separator: "\n").map(String.init)
     }
     #expect(try complete(["curvefit", "analyze", "--units", ""]) == ["nats", "bits", "ppl", "bpb", "bpc"])
     #expect(try complete(["curvefit", "analyze", "r"]).contains("run.csv"))
@@ -138,5 +120,23 @@ import Testing
       #expect(!hashes.isEmpty, "\(path): \(result.stderr)")
       #expect(hashes.allSatisfy { $0 == expected }, "\(path): \(hashes) vs \(expected)")
     }
+  }
+
+  /// Runs `command` with bash in `folder`, stdin empty; its output, errors and status.
+  static func bash(_ command: String, in folder: URL) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", command]
+    process.currentDirectoryURL = folder
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return CommandResult(stdout: stdout, stderr: stderr, status: process.terminationStatus)
   }
 }
