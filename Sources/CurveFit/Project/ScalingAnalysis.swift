@@ -17,6 +17,8 @@ public struct ScalingAnalysis: Sendable {
   public var budgets: [Double]
   /// The runs as fitted (D derived from compute when needed).
   public var runs: (n: [Double], d: [Double], loss: [Double]) = ([], [], [])
+  /// The isoFLOP profiles, when the table is a sweep (or `--isoflop` asked for them).
+  public var isoflop: IsoFLOPAnalysis?
 
   /// A number with 80% and 95% bootstrap intervals.
   public struct Quantity: Sendable {
@@ -34,6 +36,10 @@ public struct ScalingAnalysis: Sendable {
     public var at: (n: Double, d: Double)?
     public var predictions: [(n: Double, d: Double)] = []
     public var budgets: [Double] = []
+    /// Training compute per run (a column, or 6ND); needed for isoFLOP profiles.
+    public var compute: [Double]?
+    /// nil: isoFLOP profiles when the table looks like a sweep; true/false forces.
+    public var isoflop: Bool?
     public init() {}
   }
 
@@ -78,6 +84,15 @@ public struct ScalingAnalysis: Sendable {
       resamplesUsed: samples.count, seed: options.seed, quantities: quantities, doublingAt: at,
       predictions: predictions, budgets: budgets)
     analysis.runs = (n, d, loss)
+    let compute = options.compute ?? zip(n, d).map { 6 * $0 * $1 }
+    if options.isoflop ?? IsoFLOPAnalysis.looksLikeSweep(n: n, compute: compute) {
+      var isoOptions = IsoFLOPAnalysis.Options()
+      isoOptions.resamples = options.resamples
+      isoOptions.seed = options.seed
+      isoOptions.budgets = budgets
+      analysis.isoflop = IsoFLOPAnalysis.run(
+        n: n, d: d, loss: loss, compute: compute, tokensFromCompute: tokensFromCompute, options: isoOptions)
+    }
     return analysis
   }
 

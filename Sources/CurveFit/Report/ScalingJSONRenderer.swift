@@ -1,6 +1,8 @@
 /// The scaling report as JSON: the keys of the public contract (docs/json.md), in fixed order.
 struct ScalingJSONRenderer {
-  func render(_ report: ScalingReport) -> String {
+  func render(_ report: ScalingReport) -> String { JSONWriter.render(value(report)) }
+
+  func value(_ report: ScalingReport, tool: Bool = true) -> JSONWriter.Value {
     let analysis = report.analysis
     let fit = analysis.fit
     let law = fit.law
@@ -56,8 +58,11 @@ struct ScalingJSONRenderer {
       ("resamples", .integer(analysis.resamples)), ("used", .integer(analysis.resamplesUsed)),
       ("seed", .integer(Int(truncatingIfNeeded: analysis.seed))),
     ])))
-    members.append(("tool", .object([("name", .string("curvefit")), ("version", .string(report.toolVersion))])))
-    return JSONWriter.render(.object(members))
+    members.append(("isoflop", analysis.isoflop.map { IsoFLOPJSON(analysis: $0, parametric: analysis).value } ?? .null))
+    if tool {
+      members.append(("tool", .object([("name", .string("curvefit")), ("version", .string(report.toolVersion))])))
+    }
+    return .object(members)
   }
 
   private func computeOptimal(_ analysis: ScalingAnalysis) -> [JSONWriter.Value] {

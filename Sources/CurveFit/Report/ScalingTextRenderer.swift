@@ -25,6 +25,10 @@ struct ScalingTextRenderer {
       })
     lines.append("")
     lines += table(header: ["derived", "value", "80% interval", "95% interval"], rows: derivedRows(analysis))
+    if let isoflop = analysis.isoflop {
+      lines.append("")
+      lines += isoflopLines(isoflop, parametric: analysis)
+    }
     lines.append("")
     lines.append(
       "bootstrap: \(analysis.resamplesUsed) of \(analysis.resamples) resamples over runs refitted (seed \(analysis.seed)); losses in nats")
@@ -55,16 +59,16 @@ struct ScalingTextRenderer {
     return rows
   }
 
-  private func row(_ label: String, _ q: ScalingAnalysis.Quantity) -> [String] {
+  func row(_ label: String, _ q: ScalingAnalysis.Quantity) -> [String] {
     [label, NumberFormat.significant(q.value, 4), range(q.ci80), range(q.ci95)]
   }
 
-  private func range(_ interval: ClosedRange<Double>?) -> String {
+  func range(_ interval: ClosedRange<Double>?) -> String {
     guard let interval else { return "n/a" }
     return "\(NumberFormat.significant(interval.lowerBound, 3)) – \(NumberFormat.significant(interval.upperBound, 3))"
   }
 
-  private func table(header: [String], rows: [[String]]) -> [String] {
+  func table(header: [String], rows: [[String]]) -> [String] {
     if markdown {
       return ["| " + header.joined(separator: " | ") + " |", "|---|---:|---|---|"]
         + rows.map { "| " + $0.joined(separator: " | ") + " |" }
