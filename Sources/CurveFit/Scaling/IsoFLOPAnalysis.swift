@@ -37,9 +37,13 @@ public struct IsoFLOPAnalysis: Sendable {
     public init() {}
   }
 
-  /// Below this scatter (in log loss) the points pin the curve and are interpolated; above it a
-  /// parabola averages the noise out. Porian et al.'s sweeps scatter 0.2–0.5%; a 1% noise is smoothed.
+  /// Below this scatter (in log loss) the points pin the curve and may be interpolated; above it
+  /// a parabola averages the noise out. Porian et al.'s sweeps scatter 0.2–0.5%; a 1% noise is smoothed.
   static let interpolationScatter = 0.0075
+  /// Interpolation also needs sizes close together: with sizes a factor 2 apart Akima's curve
+  /// misplaces a smooth minimum by ~10% (generated Chinchilla sweeps), a parabola by ~4%.
+  /// Porian et al.'s sizes are a factor 1.2–1.5 apart.
+  static let interpolationSpacing = 1.6
   /// Runs whose compute lies within this relative distance form one budget.
   static let budgetTolerance = 0.01
 
@@ -80,7 +84,10 @@ public struct IsoFLOPAnalysis: Sendable {
       }
     }
     let scatter = dof > 0 ? (sum / Double(dof)).squareRoot() : nil
-    let method = options.method ?? ((scatter ?? 0) < interpolationScatter ? .interpolation : .parabola)
+    let gaps = curves.flatMap { curve in zip(curve.logN, curve.logN.dropFirst()).map { $1 - $0 } }.sorted()
+    let spacing = gaps.isEmpty ? .infinity : gaps[gaps.count / 2]
+    let interpolate = (scatter ?? 0) < interpolationScatter && spacing <= log(interpolationSpacing)
+    let method = options.method ?? (interpolate ? .interpolation : .parabola)
 
     var budgets: [IsoFLOPBudget] = []
     for (rows, curve) in zip(groups, curves) {
