@@ -180,6 +180,11 @@ def main():
             f"{fit['alpha']:.4g} | {fit['beta']:.4g} |")
     say(f"\nRatio: **{statistics.median(theirs) / statistics.median(ours):.1f}×** "
         f"(truth: E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28, 1% noise).")
+    say("\n## Scaling studies: the default 1,000-resample bootstrap on real tables\n")
+    say("`curvefit scaling TABLE` with its defaults (grid, bootstrap, and the isoFLOP profiles where the "
+        "table is a sweep), whole processes, 2 cores (scripts/bench_scaling.py):\n")
+    import bench_scaling
+    bench_scaling.table(BIN, None, args.repeat, say)
     with open(args.out, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"\nwrote {args.out}")

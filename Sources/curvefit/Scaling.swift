@@ -13,8 +13,8 @@ extension CurveFitCommand {
           curvefit scaling examples/synthetic/scaling_250.csv
           curvefit scaling examples/synthetic/scaling_250.csv --compute 1e24
           curvefit scaling examples/synthetic/scaling_250.csv --format json
-          curvefit scaling examples/porian-isoflop/isoflop_points_derived.csv --where config_row=4
-          curvefit scaling examples/porian-isoflop/isoflop_points_derived.csv --group config_row --bootstrap 200
+          curvefit scaling examples/porian-isoflop/isoflop.csv --where config_row=4
+          curvefit scaling examples/porian-isoflop/isoflop.csv --group config_row
 
         An isoFLOP sweep (several model sizes at each of three or more compute budgets) also gets each budget's compute-optimal size N*(C) and the power laws N* ∝ C^a, D* ∝ C^b, beside the law's own a = β/(α+β). Text columns that split the runs (a config, a dataset, an eval set) draw a warning: fit them apart with --group or keep one with --where.
         """

@@ -30,17 +30,24 @@ public struct ScalingPlot: Sendable {
 
     // Iso-D curves at four quantiles of the runs' data, when D varies.
     let sortedD = d.filter { $0 > 0 && $0.isFinite }.sorted()
-    let palette = ["#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+    // Runs and iso-D lines share one colour scale over log D, so a point can be matched to its line.
+    let dVaries = analysis.fit.form != .parameters && sortedD.count > 3 && sortedD.first != sortedD.last
+    let dLow = sortedD.first ?? 1
+    let dHigh = sortedD.last ?? 1
+    let colour = { (tokens: Double) -> String in
+      guard dVaries else { return "#333333" }
+      return Self.viridis(Foundation.log(tokens / dLow) / Foundation.log(dHigh / dLow))
+    }
     var legend: [(String, String, String?)] = []
-    if analysis.fit.form != .parameters, sortedD.count > 3, sortedD.first != sortedD.last {
-      for (index, q) in [0.1, 0.4, 0.7, 0.95].enumerated() {
+    if dVaries {
+      for q in [0.1, 0.4, 0.7, 0.95] {
         let tokens = sortedD[min(sortedD.count - 1, Int(q * Double(sortedD.count - 1)))]
         let points = (0..<80).map { k -> (Double, Double) in
           let size = x.low * Foundation.pow(x.high / x.low, Double(k) / 79)
           return (x(size), clamp(law(n: size, d: tokens)))
         }
-        svg.polyline(points, stroke: palette[index], width: 1.5)
-        legend.append(("D = \(siLabel(tokens)) tokens", palette[index], nil))
+        svg.polyline(points, stroke: colour(tokens), width: 1.5)
+        legend.append(("law at D = \(siLabel(tokens))", colour(tokens), nil))
       }
     }
     // The compute-optimal frontier over the runs' compute range and a decade beyond.
@@ -55,9 +62,9 @@ public struct ScalingPlot: Sendable {
       legend.append(("compute-optimal frontier", "#d62728", "7 4"))
     }
     for k in loss.indices where n[k] > 0 && loss[k].isFinite {
-      svg.polygon(circle(x(n[k]), clamp(loss[k]), radius: 3), fill: "#333333", opacity: 0.65)
+      svg.polygon(circle(x(n[k]), clamp(loss[k]), radius: 3), fill: colour(d[k]), opacity: 0.8)
     }
-    legend.insert(("runs", "#333333", nil), at: 0)
+    legend.insert((dVaries ? "runs (colour: D)" : "runs", dVaries ? colour(sortedD[sortedD.count / 2]) : "#333333", nil), at: 0)
     svg.axes(x: x, y: y, xLabel: "parameters N", yLabel: "final loss (nats, log scale)")
     var top = Self.margin.top + 8
     let left = Self.size.width - Self.margin.right + 14
@@ -66,9 +73,37 @@ public struct ScalingPlot: Sendable {
       svg.text(left + 30, top + 4, label, anchor: "start", size: 11)
       top += 18
     }
+    if dVaries {
+      // Colour bar: training tokens D, log scale, below the legend.
+      let barTop = top + 14
+      let barHeight = 160.0
+      svg.text(left, barTop - 4, "training tokens D", anchor: "start", size: 11)
+      for k in 0..<32 {
+        let t = 1 - Double(k) / 31
+        svg.rect(left, barTop + barHeight * Double(k) / 32, 14, barHeight / 32 + 0.5, fill: Self.viridis(t))
+      }
+      svg.text(left + 20, barTop + 8, siLabel(dHigh), anchor: "start", size: 10)
+      svg.text(left + 20, barTop + barHeight, siLabel(dLow), anchor: "start", size: 10)
+    }
     let name = analysis.table.source.split(separator: "/").suffix(2).joined(separator: "/")
     svg.text(Self.size.width / 2, 24, "\(name) — L = \(analysis.fit.form.formula)", anchor: "middle", size: 14, weight: "bold")
     return svg.finish()
+  }
+
+  /// The viridis colour map at `t` ∈ [0, 1] (five stops, linear in between): perceptually even and
+  /// readable in grey.
+  static func viridis(_ t: Double) -> String {
+    let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
+    let u = min(max(t.isFinite ? t : 0, 0), 1) * Double(stops.count - 1)
+    let i = min(Int(u), stops.count - 2)
+    let f = u - Double(i)
+    let mix = { (a: Double, b: Double) in Int((a + (b - a) * f).rounded()) }
+    let (r0, g0, b0) = stops[i]
+    let (r1, g1, b1) = stops[i + 1]
+    return "#" + [mix(r0, r1), mix(g0, g1), mix(b0, b1)].map { value in
+      let hex = String(value, radix: 16)
+      return hex.count == 1 ? "0" + hex : hex
+    }.joined()
   }
 
   private func circle(_ cx: Double, _ cy: Double, radius: Double) -> [(Double, Double)] {
