@@ -47,6 +47,7 @@ public struct LevenbergMarquardt: Sendable {
     var mu = options.initialDamping
     var nu = 2.0
     var iterations = 0
+    var needsNormalMatrix = true
 
     func finish(_ reason: TerminationReason) -> Summary {
       summary(x, r, jacobian, reason, iterations, initialCost, cost, lower, upper)
@@ -70,8 +71,18 @@ public struct LevenbergMarquardt: Sendable {
       if iterations >= options.maxIterations { return finish(.maxIterations) }
       iterations += 1
 
-      guard work.solveDampedStep(jacobian, r, scale: scale, mu: mu) else {
-        return finish(.linearSolveFailed)
+      if options.normalEquations {
+        if needsNormalMatrix {
+          work.formNormalMatrix(jacobian)
+          needsNormalMatrix = false
+        }
+        if !work.solveByNormalEquations(scale: scale, mu: mu) {
+          guard work.solveDampedStep(jacobian, r, scale: scale, mu: mu) else { return finish(.linearSolveFailed) }
+        }
+      } else {
+        guard work.solveDampedStep(jacobian, r, scale: scale, mu: mu) else {
+          return finish(.linearSolveFailed)
+        }
       }
       var takenNorm = 0.0
       var xNorm = 0.0
@@ -97,6 +108,7 @@ public struct LevenbergMarquardt: Sendable {
         swap(&x, &work.trial)
         swap(&r, &work.trialResiduals)
         swap(&jacobian, &work.trialJacobian)
+        needsNormalMatrix = true
         cost = trialCost
         for j in 0..<n {
           columnNorms[j] = jacobian.columnNorm(j)

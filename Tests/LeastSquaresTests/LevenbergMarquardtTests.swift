@@ -61,6 +61,26 @@ struct RosenbrockProblem: LeastSquaresProblem {
     #expect(abs(summary.parameters[1] - 1) < 1e-8)
   }
 
+  @Test func normalEquationsReachTheSameOptimum() {
+    var options = LevenbergMarquardt.Options()
+    options.normalEquations = true
+    let solver = LevenbergMarquardt(options: options)
+    let x = (0..<20).map { Double($0) * 0.25 }
+    let noisy = x.enumerated().map { 2.5 * Foundation.exp(-1.3 * $1) + 0.01 * Foundation.sin(Double($0)) }
+    let problem = ExponentialProblem(x: x, y: noisy)
+    let byQR = LevenbergMarquardt().minimize(problem, from: [1, 0.1])
+    let byCholesky = solver.minimize(problem, from: [1, 0.1])
+    #expect(byCholesky.converged)
+    for k in 0..<2 { #expect(abs(byCholesky.parameters[k] - byQR.parameters[k]) < 1e-7) }
+    let rosenbrock = solver.minimize(RosenbrockProblem(), from: [-1.2, 1])
+    #expect(abs(rosenbrock.parameters[0] - 1) < 1e-7 && abs(rosenbrock.parameters[1] - 1) < 1e-7)
+    // With a bound active the fixed parameter gets no step, as in the QR path.
+    var bounded = RosenbrockProblem()
+    bounded.upperBounds = [0.5, .infinity]
+    let constrained = solver.minimize(bounded, from: [-1.2, 1])
+    #expect(abs(constrained.parameters[0] - 0.5) < 1e-9 && abs(constrained.parameters[1] - 0.25) < 1e-7)
+  }
+
   @Test func boundsAreHonoured() {
     // The unconstrained minimum is (1, 1); with p0 ≤ 0.5 the constrained minimum of
     // 100·(p1 − p0²)² + (1 − p0)² is at p0 = 0.5, p1 = 0.25 (by hand: set p1 = p0², minimise

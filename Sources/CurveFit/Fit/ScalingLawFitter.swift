@@ -53,6 +53,8 @@ public struct ScalingLawFitter: Sendable {
     // Screen every start with a short run, then polish the most promising to full convergence.
     var screening = solver
     screening.options.maxIterations = screeningIterations
+    // Screening only ranks starts: Cholesky on JᵀJ (QR when that fails) is enough for 8 steps.
+    screening.options.normalEquations = true
     // Screening only ranks the starts, and an evenly spread subset of the runs ranks them as the
     // whole table does; the polish below sees every run.
     let screenedRows = Self.screeningRows(count: loss.count, limit: screeningRowLimit)
@@ -139,14 +141,23 @@ public struct ScalingLawFitter: Sendable {
     refit.options.stepTolerance = max(solver.options.stepTolerance, 1e-7)
     refit.options.gradientTolerance = max(solver.options.gradientTolerance, 1e-6)
     refit.options.maxIterations = min(solver.options.maxIterations, 60)
+    refit.options.normalEquations = true
     return refit
   }
 
-  /// Refits from a known good start (for bootstrap resamples): one LM run, no grid.
+  /// Refits a bootstrap resample given as row indices into the table: each distinct row once,
+  /// weighted by how often it was drawn (a resample holds about 63% distinct rows, so a third of
+  /// the work of fitting the copies goes).
   func refit(
-    n: [Double], d: [Double], loss: [Double], form: ScalingLaw.Form, from start: [Double]
+    n: [Double], d: [Double], loss: [Double], rows: [Int], form: ScalingLaw.Form, from start: [Double]
   ) -> ScalingLaw? {
-    guard let problem = try? makeProblem(n: n, d: d, loss: loss, form: form) else { return nil }
+    var counts = [Int](repeating: 0, count: loss.count)
+    for row in rows { counts[row] += 1 }
+    let distinct = counts.indices.filter { counts[$0] > 0 }
+    guard var problem = try? makeProblem(
+      n: distinct.map { n[$0] }, d: distinct.map { d[$0] }, loss: distinct.map { loss[$0] }, form: form)
+    else { return nil }
+    problem.rootWeights = distinct.map { Double(counts[$0]).squareRoot() }
     let summary = Self.bootstrapSolver(solver).minimize(problem, from: start)
     return summary.finalCost.isFinite ? problem.law(summary.parameters) : nil
   }

@@ -19,6 +19,9 @@ struct ScalingLawProblem: LeastSquaresProblem {
   let logD: [Double]
   let logL: [Double]
   let delta: Double?
+  /// √(multiplicity) of each row, for a bootstrap resample held as distinct rows with counts
+  /// (a row drawn k times weighs k in the objective, as k copies would); nil for all ones.
+  var rootWeights: [Double]? = nil
 
   var parameterCount: Int { form == .both ? 5 : 3 }
   var residualCount: Int { logL.count }
@@ -60,7 +63,7 @@ struct ScalingLawProblem: LeastSquaresProblem {
   func residuals(at p: [Double], into residuals: inout [Double]) {
     var gradient = (0.0, 0.0, 0.0, 0.0, 0.0)
     for i in 0..<logL.count {
-      residuals[i] = robust(predict(p, i, gradient: &gradient) - logL[i]).value
+      residuals[i] = robust(predict(p, i, gradient: &gradient) - logL[i]).value * (rootWeights?[i] ?? 1)
     }
   }
 
@@ -69,7 +72,7 @@ struct ScalingLawProblem: LeastSquaresProblem {
     let m = logL.count
     for i in 0..<m {
       let r = predict(p, i, gradient: &g)
-      let slope = robust(r - logL[i]).slope
+      let slope = robust(r - logL[i]).slope * (rootWeights?[i] ?? 1)
       jacobian.storage[i] = slope * g.0
       jacobian.storage[m + i] = slope * g.1
       jacobian.storage[2 * m + i] = slope * g.2
@@ -85,7 +88,11 @@ struct ScalingLawProblem: LeastSquaresProblem {
     let m = logL.count
     let both = form == .both
     for i in 0..<m {
-      let (value, slope) = robust(predict(p, i, gradient: &g) - logL[i])
+      var (value, slope) = robust(predict(p, i, gradient: &g) - logL[i])
+      if let rootWeights {
+        value *= rootWeights[i]
+        slope *= rootWeights[i]
+      }
       residuals[i] = value
       jacobian.storage[i] = slope * g.0
       jacobian.storage[m + i] = slope * g.1

@@ -65,9 +65,7 @@ public struct ScalingAnalysis: Sendable {
     let start = fit.parameters
     let samples = Bootstrap(resamples: options.resamples, seed: options.seed).run(rows: loss.count) {
       indices in
-      guard let law = fitter.refit(
-        n: indices.map { n[$0] }, d: indices.map { d[$0] }, loss: indices.map { loss[$0] },
-        form: form, from: start)
+      guard let law = fitter.refit(n: n, d: d, loss: loss, rows: indices, form: form, from: start)
       else { return nil }
       return derive(law)
     }
