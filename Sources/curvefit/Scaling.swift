@@ -78,6 +78,11 @@ extension CurveFitCommand {
       for point in predict { _ = try Self.pair(point, flag: "--predict") }
     }
 
+    /// `scaling.svg` → `scaling-isoflop.svg`.
+    static func isoflopPath(_ plot: String) -> String {
+      plot.lowercased().hasSuffix(".svg") ? String(plot.dropLast(4)) + "-isoflop.svg" : plot + "-isoflop.svg"
+    }
+
     static func pair(_ text: String, flag: String) throws -> (n: Double, d: Double) {
       let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
       guard parts.count == 2, let n = parts[0], let d = parts[1], n > 0, d > 0 else {
@@ -112,6 +117,11 @@ extension CurveFitCommand {
         let report = ScalingReport(analysis: try analyze(table))
         if let plot {
           try PlotWriter.write(ScalingPlot(report: report).render(), to: plot, inputs: [file ?? "-"])
+          if let profiles = IsoFLOPPlot(report: report).render() {
+            let path = Self.isoflopPath(plot)
+            try PlotWriter.write(profiles, to: path, inputs: [file ?? "-"])
+            FileHandleStderr.write("curvefit: wrote \(plot) and \(path) (isoFLOP profiles)\n")
+          }
         }
         print(report.rendered(as: format), terminator: "")
         return

@@ -80,4 +80,29 @@ import Testing
     #expect(svg.contains("compute-optimal frontier"))
     #expect(svg.contains("D = "))
   }
+
+  @Test func isoflopSweepPlotsItsProfilesBesideTheLaw() throws {
+    var text = "flops,params,tokens,loss\n"
+    for k in 0..<4 {
+      let c = 1e19 * pow(10, Double(k))
+      for j in -3...3 {
+        let n = 0.6 * pow(c / 6, 0.45) * pow(2, Double(j))
+        text += "\(c),\(n),\(c / (6 * n)),\(1.69 + 406.4 / pow(n, 0.34) + 410.7 / pow(c / (6 * n), 0.28))\n"
+      }
+    }
+    let table = try CommandRunner.temporaryFile(named: "sweep.csv", contents: text)
+    let svgPath = table.replacingOccurrences(of: "sweep.csv", with: "sweep.svg")
+    let profilePath = table.replacingOccurrences(of: "sweep.csv", with: "sweep-isoflop.svg")
+    try? FileManager.default.removeItem(atPath: svgPath)
+    try? FileManager.default.removeItem(atPath: profilePath)
+    let result = try CommandRunner.run(["scaling", table, "--bootstrap", "50", "--plot", svgPath])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("wrote \(svgPath) and \(profilePath) (isoFLOP profiles)"))
+    let data = try Data(contentsOf: URL(fileURLWithPath: profilePath))
+    #expect(XMLParser(data: data).parse())
+    let svg = String(decoding: data, as: UTF8.self)
+    #expect(svg.contains("isoFLOP profiles"))
+    #expect(svg.contains("N* ∝ C^"))
+    #expect(svg.contains("95% band of the line"))
+  }
 }

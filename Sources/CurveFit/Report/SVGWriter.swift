@@ -121,6 +121,8 @@ struct SVGWriter {
 
   /// `2k`, `10M`, `1.5B` for step and token axes.
   private func siLabel(_ value: Double) -> String {
+    // FLOP budgets: 1e18 reads better than 1000000T.
+    if abs(value) >= 1e15 { return NumberFormat.significant(value, 2) }
     for (scale, suffix) in [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")] where abs(value) >= scale {
       return NumberFormat.compact(value / scale) + suffix
     }

@@ -15,6 +15,8 @@ public struct IsoFLOPAnalysis: Sendable {
   public var ci95: (a: ClosedRange<Double>, b: ClosedRange<Double>)?
   public var unfitted: String?
   public var predictions: [Prediction] = []
+  /// The 95% band of N*(C) = k·C^a from the resampled lines, over the budgets and the `--compute` ones.
+  public var band: [(compute: Double, low: Double, high: Double)] = []
   public var resamples: Int
   public var resamplesUsed: Int = 0
   public var tokensFromCompute: Bool
@@ -166,17 +168,28 @@ public struct IsoFLOPAnalysis: Sendable {
 
     let targets = options.budgets
     var replicate: [[Double]] = []
+    var lines: [(slope: Double, intercept: Double)] = []
     for sample in samples {
       let valid = fitted.indices.filter { sample[2 * $0].isFinite }
       guard valid.count >= 3,
         let rn = Self.weightedLine(x: valid.map { logC[$0] }, y: valid.map { sample[2 * $0] }, w: valid.map { weights[$0] }),
         let rd = Self.weightedLine(x: valid.map { logC[$0] }, y: valid.map { sample[2 * $0 + 1] }, w: valid.map { weights[$0] })
       else { continue }
+      lines.append(rn)
       var row = [rn.slope, rd.slope]
       for c in targets { row += [rn.intercept + rn.slope * log(c), rd.intercept + rd.slope * log(c)] }
       replicate.append(row)
     }
     resamplesUsed = replicate.count
+    let spanLow = logC.min()!
+    let spanHigh = max(logC.max()!, targets.map { log($0) }.max() ?? -.infinity)
+    if lines.count >= 10 {
+      band = (0..<24).map { k in
+        let x = spanLow + (spanHigh - spanLow) * Double(k) / 23
+        let values = lines.map { $0.intercept + $0.slope * x }.sorted()
+        return (exp(x), exp(Bootstrap.percentile(values, 0.025)), exp(Bootstrap.percentile(values, 0.975)))
+      }
+    }
     let intervals = Bootstrap.intervals(replicate, level: 0.95)
     if intervals.count >= 2, let ciA = intervals[0], let ciB = intervals[1] {
       // The point estimate stays inside its own interval even when the resamples are lopsided.

@@ -130,6 +130,30 @@ struct IsoFLOPCurve {
     return (sum, xs.count - 3)
   }
 
+  /// The curve the minimum was read from, as (log N, log loss) points for a plot: the spline
+  /// over all sizes, or the parabola over its window.
+  func profile(_ method: IsoFLOPMethod, points: Int = 60) -> [(x: Double, y: Double)] {
+    guard count >= 3 else { return [] }
+    switch method {
+    case .interpolation:
+      guard let spline = AkimaSpline(x: logN, y: logLoss) else { return [] }
+      return (0..<points).map { k in
+        let x = logN[0] + (logN[count - 1] - logN[0]) * Double(k) / Double(points - 1)
+        return (x, spline(x))
+      }
+    case .parabola:
+      guard let lowest = logLoss.indices.min(by: { logLoss[$0] < logLoss[$1] }) else { return [] }
+      let window = parabolaWindow(around: lowest)
+      guard let fit = Self.parabola(x: Array(logN[window]), y: Array(logLoss[window])) else { return [] }
+      let low = logN[window.lowerBound]
+      let high = logN[window.upperBound]
+      return (0..<points).map { k in
+        let x = low + (high - low) * Double(k) / Double(points - 1)
+        return (x, fit.a + x * (fit.b + x * fit.c))
+      }
+    }
+  }
+
   private func interpolatedLogD(at x: Double) -> Double {
     guard let upper = logN.firstIndex(where: { $0 >= x }), upper > 0 else { return logD[0] }
     let lower = upper - 1
