@@ -44,10 +44,10 @@ public struct Comparison: Sendable {
         if analysis.forecast?.withheld != nil { return "withheld" }
         return analysis.projections.first { $0.factor == factor }.map { NumberFormat.estimate($0.loss.map(unit.fromNats)) } ?? "n/a"
       }
-      let model = analysis.schedule?.chosen == true ? "annealing" : analysis.fit.model.form.rawValue
-      let backtest = (analysis.schedule?.chosen == true ? analysis.schedule?.backtest : analysis.backtest)
+      let model = analysis.projectingSchedule != nil ? "annealing" : analysis.fit.model.form.rawValue
+      let backtest = (analysis.projectingSchedule.map { $0.backtest } ?? analysis.backtest)
         .map { "\(NumberFormat.significant(100 * $0.meanRelativeError, 2))%" } ?? "n/a"
-      let reliable = analysis.schedule?.chosen == true ? (analysis.schedule?.fit?.converged ?? false) : analysis.fit.converged
+      let reliable = analysis.projectingAnnealing.map { $0.fit.converged } ?? analysis.fit.converged
       // A fit that stops before the log (a divergence or an open spike left out) would show the
       // loss before the trouble as "now": show the log's last loss instead, marked observed.
       let series = analysis.series
@@ -154,7 +154,7 @@ public struct Comparison: Sendable {
       for note in report.analysis.series.origin.notes { add(note) }
       let content = ReportContent(report: report)
       for warning in content.warnings { add("\(name): \(warning)") }
-      if report.analysis.schedule?.chosen == true, let reason = report.analysis.schedule?.reason { add("\(name): \(reason)") }
+      if let reason = report.analysis.projectingSchedule?.reason { add("\(name): \(reason)") }
       if let withheld = report.analysis.forecast?.withheld { add("\(name): not projected: \(withheld)") }
     }
     for entry in unfitted { add("\(entry.name): not fitted: \(entry.report.run.reason)") }

@@ -2,7 +2,7 @@ extension JSONRenderer {
   /// `"backtest"`, `"model_choice"` and `"bootstrap"`: how far to trust the projections.
   func trust(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] {
     // The backtest of the law that made the projections.
-    let annealing = analysis.schedule.flatMap { $0.chosen ? $0 : nil }
+    let annealing = analysis.projectingSchedule
     let chosenBacktest = annealing == nil ? analysis.backtest : annealing?.backtest
     let choice = analysis.modelChoice
     var candidates: [JSONWriter.Value] = choice.candidates.map { candidate in

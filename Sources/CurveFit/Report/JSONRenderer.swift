@@ -12,7 +12,7 @@ public struct JSONRenderer: ReportRenderer {
     let analysis = report.analysis
     var members: [(String, JSONWriter.Value)] = [("input", input(analysis.series, smoothed: analysis.smoothed))]
     members += health(analysis)
-    let annealing = analysis.schedule.flatMap { result in result.chosen ? result.fit.map { (result, $0) } : nil }
+    let annealing = analysis.projectingAnnealing
     let withheld = analysis.forecast?.withheld
     members += [
       ("fit", annealing.map { annealingFit($0.1, $0.0, analysis) } ?? fit(analysis)),

@@ -1,7 +1,7 @@
 /// The schedule section and the wording that changes when the annealing law projects.
 extension ReportContent {
   /// The annealing law's result when it makes the projections.
-  var annealing: ScheduleAnalysis? { analysis.schedule.flatMap { $0.chosen ? $0 : nil } }
+  var annealing: ScheduleAnalysis? { analysis.projectingSchedule }
 
   /// The lines under SCHEDULE: the shape, the annealing law, the choice, the bonus.
   var scheduleLines: [String] {

@@ -83,7 +83,7 @@ struct ReportContent {
     let choice = analysis.modelChoice
     let chosen = choice.candidates.first { $0.form == choice.chosen }
     var text = "model: \(choice.chosen.rawValue)\(choice.forced ? " (forced by --model)" : "")"
-    if analysis.schedule?.chosen == true {
+    if analysis.projectingSchedule != nil {
       text += " (the health baseline; the annealing law under SCHEDULE makes the projections)"
     }
     if let runner = choice.runnerUp, let other = choice.candidates.first(where: { $0.form == runner }),

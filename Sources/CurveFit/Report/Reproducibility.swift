@@ -8,7 +8,7 @@ struct Reproducibility {
     let analysis = report.analysis
     let origin = analysis.series.origin
     let fit = analysis.fit
-    let annealing = analysis.schedule.flatMap { $0.chosen ? $0.fit : nil }
+    let annealing = analysis.projectingAnnealing?.fit
     var members: [(String, JSONWriter.Value)] = [
       ("input", .string(origin.source)),
       ("sha256", (report.inputSHA256 ?? origin.sha256).map { .string($0) } ?? .null),
