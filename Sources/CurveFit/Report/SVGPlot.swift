@@ -169,17 +169,14 @@ public struct SVGPlot: Sendable {
     var high: Double
   }
 
-  /// The fitted curve with its 95% band: bootstrap percentiles when the refits are there,
-  /// otherwise the delta method.
+  /// The fitted curve with its 95% band, as the forecast gives it (calibrated past the last step).
   private func curvePoints(from: Double, to: Double, count: Int) -> [CurvePoint] {
     let analysis = report.analysis
-    let models = analysis.bootstrapModels
     return (0..<count).map { k in
       let t = logarithmicSteps
         ? from * Foundation.pow(to / from, Double(k) / Double(count - 1))
         : from + (to - from) * Double(k) / Double(count - 1)
-      var estimate = analysis.fit.estimate(at: t)
-      if models.count >= 20 { estimate.adoptBootstrap(models.map { $0(t) }) }
+      let estimate = analysis.curveEstimate(at: t)
       let interval = estimate.ci95 ?? (estimate.value...estimate.value)
       return CurvePoint(t: t, value: estimate.value, low: interval.lowerBound, high: interval.upperBound)
     }

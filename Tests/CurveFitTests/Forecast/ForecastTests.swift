@@ -45,6 +45,20 @@ struct ForecastTests {
     #expect(analysis.schedule?.schedule.declared == true)
   }
 
+  @Test("the band a plot draws at 2×, 5× and 10× is the interval the PROJECTION rows print")
+  func plotBandIsTheProjectionInterval() throws {
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 13)
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 10_000, rates: false), options: Self.options())
+    #expect(analysis.projectingSchedule == nil, "no learning rates: the power law projects")
+    for row in analysis.projections {
+      let drawn = analysis.curveEstimate(at: row.step)
+      let (a, b) = (try #require(drawn.ci95), try #require(row.loss.ci95))
+      #expect(relativeError(drawn.value, row.loss.value) < 1e-9)
+      #expect(relativeError(a.lowerBound, b.lowerBound) < 1e-9 && relativeError(a.upperBound, b.upperBound) < 1e-9,
+        "\(row.factor)×: drawn \(a), printed \(b)")
+    }
+  }
+
   @Test("--at-step at twice the last step equals the 2× row")
   func atStepMatchesTwofold() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 12)
