@@ -19,6 +19,13 @@ extension LossCurveAnalysis {
     let errors: [RollingOrigin.Miss]
     if let (result, fit) = annealing {
       law = .annealing(fit, schedule: result)
+      // The annealing law's numbers replace the power law's here, where the choice is made.
+      if let current = result.current, let doubling = result.doubling {
+        self.current = current
+        projections = result.projections
+        self.doubling = doubling
+        if let loss = options.target, let outcome = result.target { target = (loss, outcome) }
+      }
       errors = RollingOrigin.annealingErrors(
         series, fitter: options.schedule.fitter, curve: result.schedule.observed, range: fitRange,
         lastStep: lastStep, excluding: inputs.excluded)

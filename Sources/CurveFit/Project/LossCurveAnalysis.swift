@@ -209,14 +209,6 @@ public struct LossCurveAnalysis: Sendable {
       schedule: schedule.wait())
     analysis.schedule = try ScheduleAnalysis.run(context, options: options.schedule)
     if let schedule = analysis.schedule?.schedule { analysis.health.annotatePlateaus(schedule) }
-    if let schedule = analysis.schedule, schedule.chosen, let current = schedule.current,
-      let doubling = schedule.doubling
-    {
-      analysis.current = current
-      analysis.projections = schedule.projections
-      analysis.doubling = doubling
-      if let loss = options.target, let outcome = schedule.target { analysis.target = (loss, outcome) }
-    }
     var formFitter = fitter
     formFitter.form = fit.model.form
     analysis.makeForecast(
