@@ -12,21 +12,7 @@ struct Bootstrap {
 
   /// Runs `statistic` on `resamples` index sets; a `nil` result (a failed refit) is dropped.
   func run(rows: Int, statistic: @Sendable @escaping ([Int]) -> [Double]?) -> [[Double]] {
-    var results = [[Double]?](repeating: nil, count: resamples)
-    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-    let seed = self.seed
-    let total = resamples
-    results.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let slots = buffer
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        for k in stride(from: worker, to: total, by: workers) {
-          var random = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(k) &+ 1)
-          let indices = (0..<rows).map { _ in random.below(rows) }
-          slots[k] = statistic(indices)
-        }
-      }
-    }
-    return results.compactMap { $0 }
+    run(strata: [Array(0..<rows)]) { statistic($0[0]) }
   }
 
   /// Like `run(rows:statistic:)`, but resampling within each stratum (each isoFLOP budget keeps
