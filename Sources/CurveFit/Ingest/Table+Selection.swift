@@ -39,7 +39,7 @@ extension Table {
         throw .noMatch(source: source, column: condition.column, value: condition.value, values: labels.distinct)
       }
       let wanted = Set(matching)
-      for row in keep.indices where !wanted.contains(labels.codes[row]) { keep[row] = false }
+      for row in keep.indices where !wanted.contains(Int(labels.codes[row])) { keep[row] = false }
     }
     return subset(keep.indices.filter { keep[$0] })
   }
@@ -56,7 +56,7 @@ extension Table {
     var order: [[Int]] = []
     var rowsByKey: [[Int]: [Int]] = [:]
     for row in 0..<rowCount {
-      let key = columnLabels.map { $0.codes[row] }
+      let key = columnLabels.map { Int($0.codes[row]) }
       if rowsByKey[key] == nil { order.append(key) }
       rowsByKey[key, default: []].append(row)
     }
@@ -84,8 +84,8 @@ extension Table {
       var counts = Array(repeating: 0, count: labels.distinct.count)
       var sizesByValue = Array(repeating: Set<Double>(), count: labels.distinct.count)
       for (row, code) in labels.codes.enumerated() {
-        counts[code] += 1
-        if row < sizes.count { sizesByValue[code].insert(sizes[row]) }
+        counts[Int(code)] += 1
+        if row < sizes.count { sizesByValue[Int(code)].insert(sizes[row]) }
       }
       let present = counts.indices.filter { counts[$0] > 0 }
       guard (2...12).contains(present.count), present.allSatisfy({ counts[$0] >= 2 }) else { return nil }

@@ -44,11 +44,12 @@ public struct Table: Sendable {
 /// One column's cells as text: the distinct values once, and each row's index into them.
 public struct TableLabels: Sendable {
   public var distinct: [String]
-  public var codes: [Int]
+  /// One UInt16 per cell: at most `LabelCollector.limit` distinct values are kept.
+  public var codes: [UInt16]
   /// True when every non-empty cell parses as a number.
   public var numeric: Bool
 
-  public func value(row: Int) -> String { distinct[codes[row]] }
+  public func value(row: Int) -> String { distinct[Int(codes[row])] }
 }
 
 /// Reads CSV, TSV or JSON-lines tables of runs (hundreds of rows), picking columns by name.
@@ -195,7 +196,7 @@ private struct LabelCollector {
   var columns: [String]
   var index: [String: [String: Int]] = [:]
   var distinct: [String: [String]] = [:]
-  var codes: [String: [Int]] = [:]
+  var codes: [String: [UInt16]] = [:]
   var numeric: [String: Bool] = [:]
   var dropped: Set<String> = []
 
@@ -206,7 +207,7 @@ private struct LabelCollector {
       let bytes = row[column]?.bytes ?? []
       let text = String(decoding: bytes.prefix(200), as: UTF8.self)
       if let code = index[column]?[text] {
-        codes[column, default: []].append(code)
+        codes[column, default: []].append(UInt16(code))
         continue
       }
       let code = distinct[column]?.count ?? 0
@@ -219,7 +220,7 @@ private struct LabelCollector {
       }
       index[column, default: [:]][text] = code
       distinct[column, default: []].append(text)
-      codes[column, default: []].append(code)
+      codes[column, default: []].append(UInt16(code))
       if !bytes.isEmpty, bytes.withUnsafeBufferPointer({ FastFloat.parse($0) }) == nil {
         numeric[column] = false
       }
