@@ -14,7 +14,7 @@ public struct ScalingLawFitter: Sendable {
   /// Distinct screened starts polished to full convergence. Default 24.
   public var polishCount = 24
   /// Runs the screening pass sees at most (an even spread of the table). Default 192: on the
-  /// Chinchilla, Porian and Gadre tables and generated ones of 250 and 5,000 runs the optimum is
+  /// Chinchilla, Porian and Gadre tables and generated ones of 250, 1,000 and 5,000 runs the optimum is
   /// the one full screening finds, to 1e-9 in the objective.
   public var screeningRowLimit = 192
 
