@@ -125,43 +125,12 @@ public struct LossCurveAnalysis: Sendable {
     let (finalExcluded, finalSums) = kept ?? (.none, allSums)
 
     // Every form is fitted and backtested on the same points; the choice picks one.
-    var candidates: [PowerLaw.Form: (fit: PowerLawFit, backtest: Backtest?)] = [:]
     let heldOut = Backtest.HeldOut(
       series, bounds: range, excluding: finalExcluded, holdout: options.holdout)
-    // The forms are independent: fit and backtest them on all cores.
-    let forms = PowerLaw.Form.allCases
-    var results = [(fit: PowerLawFit, backtest: Backtest?, rolling: [RollingOrigin.Miss])?](repeating: nil, count: forms.count)
     let lastKept = lastKeptStep(series, range: range, excluded: finalExcluded)
-    let reusePower = finalExcluded == firstExcluded
-    let baseFitter = fitter
-    results.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let slots = buffer
-      DispatchQueue.concurrentPerform(iterations: forms.count) { index in
-        let form = forms[index]
-        var formFitter = baseFitter
-        formFitter.form = form
-        let formFit: PowerLawFit
-        if form == .power, reusePower {
-          formFit = secondFit
-        } else if let candidate = try? formFitter.fit(series, excluding: finalExcluded, sums: finalSums) {
-          formFit = candidate
-        } else {
-          return
-        }
-        let backtest = Backtest.run(
-          series, fitter: formFitter, excluding: finalExcluded, heldOut: heldOut, sums: finalSums)
-        let rolling = RollingOrigin.powerLawErrors(
-          series, fitter: formFitter, range: range, lastStep: lastKept, excluding: finalExcluded, sums: finalSums)
-        slots[index] = (formFit, backtest, rolling)
-      }
-    }
-    var rolling: [PowerLaw.Form: [RollingOrigin.Miss]] = [:]
-    for (index, form) in forms.enumerated() {
-      if let result = results[index] {
-        candidates[form] = (result.fit, result.backtest)
-        rolling[form] = result.rolling
-      }
-    }
+    let (candidates, rolling) = competeForms(
+      series, fitter: fitter, range: range, excluding: finalExcluded, sums: finalSums, heldOut: heldOut,
+      lastKept: lastKept, powerFit: finalExcluded == firstExcluded ? secondFit : nil)
     let choice = ModelChoice.choose(candidates, forced: options.model, rolling: rolling)
     let chosen: (fit: PowerLawFit, backtest: Backtest?)
     if let candidate = candidates[choice.chosen] {
