@@ -65,7 +65,13 @@ struct ScalingTextRenderer {
 
   func range(_ interval: ClosedRange<Double>?) -> String {
     guard let interval else { return "n/a" }
-    return "\(NumberFormat.significant(interval.lowerBound, 3)) – \(NumberFormat.significant(interval.upperBound, 3))"
+    return "\(bound(interval.lowerBound, beside: interval.upperBound)) – \(bound(interval.upperBound, beside: interval.lowerBound))"
+  }
+
+  /// A bound a billion times smaller than the other end is a parameter driven to its floor
+  /// (E or A at 0 in some resamples): printed as 0, not as 1.75e-163.
+  private func bound(_ value: Double, beside other: Double) -> String {
+    value != 0 && abs(value) < 1e-9 * abs(other) ? "0" : NumberFormat.significant(value, 3)
   }
 
   func table(header: [String], rows: [[String]]) -> [String] {
