@@ -2,7 +2,7 @@
 # Installs the system packages curvefit needs, only when they are missing.
 set -euo pipefail
 
-if [ -f /usr/include/lapacke.h ] && ldconfig -p 2>/dev/null | grep -q liblapacke && [ -f /usr/include/zlib.h ] \
+if [ -f /usr/include/lapacke.h ] && ldconfig -p 2>/dev/null | grep liblapacke >/dev/null && [ -f /usr/include/zlib.h ] \
   && [ -f /usr/include/openssl/evp.h ]; then
   exit 0
 fi
