@@ -23,9 +23,10 @@ struct AnnealingBootstrap {
     let start = p + (state.lambda.map { [$0] } ?? [])
     return BlockResampler(resamples: resamples, seed: seed).run(residuals: residuals) { drawn in
       let logY = (0..<n).map { Foundation.log(fitted[$0]) + drawn[$0] / rootWeights[$0] }
-      let problem = AnnealingLawProblem(
+      var problem = AnnealingLawProblem(
         x1: state.x, logX1: logX1, x2: state.x2, logY: logY, rootWeights: rootWeights,
         delta: state.huberDelta, lambdaSource: state.lambdaSource)
+      problem.prior = state.prior
       let summary = solver.minimize(problem, from: start)
       guard summary.finalCost.isFinite else { return nil }
       let q = summary.parameters

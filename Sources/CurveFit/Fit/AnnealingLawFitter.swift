@@ -19,6 +19,9 @@ public struct AnnealingLawFitter: Sendable {
   public var binThreshold = 4_096
   public var binCount = 2_048
   public var solver = LevenbergMarquardt()
+  /// Shrinks `C` towards what real runs show when the log has seen little decay; `nil` fits
+  /// the data alone.
+  public var prior: AnnealingPrior? = AnnealingPrior()
 
   public init() {}
 
@@ -52,42 +55,74 @@ public struct AnnealingLawFitter: Sendable {
     guard s1Ref > 0 else {
       throw .noAnnealing("\(series.origin.source): the learning rate is zero over the fitted steps")
     }
-    guard s2Ref >= Self.minimumAnnealing else {
+    guard s2Ref >= Self.minimumAnnealing || (prior != nil && !fitLambda) else {
       throw .noAnnealing(
         "\(series.origin.source): the learning rate does not decay within steps "
           + "\(formatStep(lower))–\(formatStep(bounds.upperBound)), so the annealing term cannot be measured")
     }
+    // With a prior, a log that has not decayed yet still fits: `C` then comes from the prior.
+    let s2Scale = max(s2Ref, prior == nil || fitLambda ? 0 : 1)
     let x1 = areas.s1.map { $0 / s1Ref }
-    let x2 = areas.s2.map { $0 / s2Ref }
+    let x2 = areas.s2.map { $0 / s2Scale }
     let logY = points.y.map { Foundation.log($0) }
-    let source = fitLambda ? (curve, points.t, s2Ref) : nil
-    func problem(_ delta: Double?) -> AnnealingLawProblem {
-      AnnealingLawProblem(
+    let source = fitLambda ? (curve, points.t, s2Scale) : nil
+    // The prior's centre in solver units, `c' = C·S2scale`, at the loss of the last fitted steps.
+    let level = Self.median(points.y.suffix(10))
+    // With λ fitted the prior's centre would move with it; the user asked to measure the decay.
+    let center = fitLambda ? nil : prior.map { $0.center(level: level, lambda: lambda) * s2Scale }
+    let rawPoints = points.w.reduce(0, +)
+    func problem(_ delta: Double?, sigma: Double?) -> AnnealingLawProblem {
+      var problem = AnnealingLawProblem(
         x1: x1, logX1: x1.map { Foundation.log($0) }, x2: x2, logY: logY,
         rootWeights: points.w.map { $0.squareRoot() }, delta: delta, lambdaSource: source)
+      if let prior, let center, center > 0, let sigma, sigma > 0, sigma.isFinite {
+        problem.prior = (center, prior.weight(sigma: sigma, points: rawPoints))
+      }
+      return problem
     }
-    let plain = problem(nil)
-    guard var start = plain.startingPoint(y: points.y) else {
+    let plain = problem(nil, sigma: nil)
+    guard var start = plain.startingPoint(y: points.y, fixedC: center) else {
       throw .noAnnealing("\(series.origin.source): no starting point for the annealing law")
     }
     if fitLambda { start.append(lambda) }
-    var summary = solver.minimize(plain, from: start)
+    // The data's residual scale sets how much the prior weighs: from the start, then from the
+    // fit with the prior.
+    var sigma = Self.robustScale(plain, at: start, count: x1.count)
+    var summary = solver.minimize(problem(nil, sigma: sigma), from: start)
+    if center != nil { sigma = Self.robustScale(plain, at: summary.parameters, count: x1.count) }
     var delta: Double?
-    if robust {
-      let deviations = summary.residuals.map(abs).sorted()
-      let scale = 1.4826 * deviations[deviations.count / 2]
-      if scale > 0, scale.isFinite {
-        delta = 1.345 * scale
-        summary = solver.minimize(problem(delta), from: summary.parameters)
-      }
+    if robust, let scale = Self.robustScale(plain, at: summary.parameters, count: x1.count) {
+      delta = 1.345 * scale
+      summary = solver.minimize(problem(delta, sigma: sigma), from: summary.parameters)
+    } else if center != nil {
+      summary = solver.minimize(problem(nil, sigma: sigma), from: summary.parameters)
     }
-    return finish(summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Ref), delta: delta, series: series, curve: curve)
+    let used = problem(delta, sigma: sigma)
+    return finish(
+      summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Scale), delta: delta, prior: used.prior,
+      series: series, curve: curve)
+  }
+
+  /// 1.4826 × the median absolute data residual of `problem` at `p` (the prior's row left out);
+  /// `nil` when it is zero or not finite.
+  private static func robustScale(_ problem: AnnealingLawProblem, at p: [Double], count: Int) -> Double? {
+    var residuals = [Double](repeating: 0, count: problem.residualCount)
+    problem.residuals(at: p, into: &residuals)
+    let deviations = residuals.prefix(count).map(abs).sorted()
+    let scale = 1.4826 * deviations[deviations.count / 2]
+    return scale > 0 && scale.isFinite ? scale : nil
+  }
+
+  private static func median(_ values: ArraySlice<Double>) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
   }
 
   /// The result with natural parameters, covariance, goodness of fit and warnings.
   private func finish(
     _ summary: LevenbergMarquardt.Summary, points: AnnealingPoints, x1: [Double], x2: [Double],
-    refs: (s1: Double, s2: Double), delta: Double?, series: LossSeries, curve: LearningRateCurve
+    refs: (s1: Double, s2: Double), delta: Double?, prior: (center: Double, weight: Double)?,
+    series: LossSeries, curve: LearningRateCurve
   ) -> AnnealingFit {
     let p = summary.parameters
     let fittedLambda = fitLambda ? p[4] : lambda
@@ -128,7 +163,7 @@ public struct AnnealingLawFitter: Sendable {
       x: x1, y: points.y, weights: points.w, tRef: refs.s1, parameters: Array(p.prefix(4)),
       residuals: summary.residuals, x2: fittedX2, x2Ref: refs.s2, huberDelta: delta,
       lambda: fitLambda ? fittedLambda : nil,
-      lambdaSource: fitLambda ? (curve, points.t, refs.s2) : nil)
+      lambdaSource: fitLambda ? (curve, points.t, refs.s2) : nil, prior: prior)
     return fit
   }
 

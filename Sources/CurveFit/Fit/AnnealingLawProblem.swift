@@ -16,11 +16,14 @@ struct AnnealingLawProblem: LeastSquaresProblem {
   let delta: Double?
   /// Set when `λ` is fitted: the schedule and steps from which `x2` and `∂x2/∂λ` are recomputed.
   let lambdaSource: (curve: LearningRateCurve, steps: [Double], s2Ref: Double)?
+  /// The prior on the annealing coefficient, as one more residual `weight·(c'/center − 1)`
+  /// (`AnnealingPrior`); `nil` fits the data alone.
+  var prior: (center: Double, weight: Double)? = nil
 
   static let lambdaBounds = (lower: 0.9, upper: 0.99999)
 
   var parameterCount: Int { lambdaSource == nil ? 4 : 5 }
-  var residualCount: Int { x1.count }
+  var residualCount: Int { x1.count + (prior == nil ? 0 : 1) }
   var lowerBounds: [Double] {
     [0, 0, 1e-6, 0] + (lambdaSource == nil ? [] : [Self.lambdaBounds.lower])
   }
@@ -46,6 +49,7 @@ struct AnnealingLawProblem: LeastSquaresProblem {
       let f = p[0] + p[1] * Foundation.exp(-p[2] * logX1[i]) - p[3] * area[i]
       residuals[i] = f > 0 ? robust(rootWeights[i] * (Foundation.log(f) - logY[i])).value : .nan
     }
+    if let prior { residuals[x1.count] = prior.weight * (p[3] / prior.center - 1) }
   }
 
   func jacobian(at p: [Double], into jacobian: inout Matrix) {
@@ -55,8 +59,9 @@ struct AnnealingLawProblem: LeastSquaresProblem {
 
   func evaluate(at p: [Double], residuals: inout [Double], jacobian: inout Matrix) {
     let (area, slope) = secondArea(p)
-    let m = x1.count
-    for i in 0..<m {
+    // Column stride: the data rows, then the prior's row when there is one.
+    let m = residualCount
+    for i in 0..<x1.count {
       let power = Foundation.exp(-p[2] * logX1[i])
       let f = p[0] + p[1] * power - p[3] * area[i]
       guard f > 0 else {
@@ -72,6 +77,12 @@ struct AnnealingLawProblem: LeastSquaresProblem {
       jacobian.storage[3 * m + i] = -scale * area[i]
       if let slope { jacobian.storage[4 * m + i] = -scale * p[3] * slope[i] }
     }
+    if let prior {
+      let row = x1.count
+      residuals[row] = prior.weight * (p[3] / prior.center - 1)
+      for column in 0..<parameterCount { jacobian.storage[column * m + row] = 0 }
+      jacobian.storage[3 * m + row] = prior.weight / prior.center
+    }
   }
 
   /// The square-rooted Huber residual and its derivative with respect to `r`.
@@ -85,28 +96,35 @@ struct AnnealingLawProblem: LeastSquaresProblem {
   /// Variable projection: for fixed `alpha` the law is linear in `(L0, a', c')`; the weighted
   /// least-squares solution (in loss, not log, units) at each grid value is scored and the best
   /// with non-negative coefficients starts the solver.
-  func startingPoint(y: [Double]) -> [Double]? {
+  ///
+  /// With `fixedC` (the prior's centre) the start holds `c'` there and solves for `(L0, a')`:
+  /// a log that has barely decayed cannot place `c'` itself.
+  func startingPoint(y: [Double], fixedC: Double? = nil) -> [Double]? {
     let m = x1.count
     var best: (cost: Double, p: [Double])?
     for k in 0..<48 {
       let alpha = 0.02 * Foundation.pow(200, Double(k) / 47)
-      var design = Matrix(rows: m, columns: 3)
+      let columns = fixedC == nil ? 3 : 2
+      var design = Matrix(rows: m, columns: columns)
       var rhs = [Double](repeating: 0, count: m)
       for i in 0..<m {
         let w = rootWeights[i]
         design[i, 0] = w
         design[i, 1] = w * Foundation.exp(-alpha * logX1[i])
-        design[i, 2] = -w * x2[i]
-        rhs[i] = w * y[i]
+        if fixedC == nil { design[i, 2] = -w * x2[i] }
+        rhs[i] = w * (y[i] + (fixedC ?? 0) * x2[i])
       }
       guard let solution = LAPACK.solveQR(design, rhs) else { continue }
-      let p = [max(0, solution.x[0]), max(0, solution.x[1]), alpha, max(0, solution.x[2])]
+      let c = fixedC ?? max(0, solution.x[2])
+      let p = [max(0, solution.x[0]), max(0, solution.x[1]), alpha, c]
       var cost = 0.0
       for i in 0..<m {
-        let fitted = design[i, 0] * p[0] + design[i, 1] * p[1] + design[i, 2] * p[3]
+        let w = rootWeights[i]
+        let fitted = design[i, 0] * p[0] + design[i, 1] * p[1] - w * c * x2[i]
         // Logs of the prediction follow: a start with a non-positive loss cannot be used.
         if !(fitted > 0) { cost = .infinity }
-        cost += (fitted - rhs[i]) * (fitted - rhs[i])
+        let target = w * y[i]
+        cost += (fitted - target) * (fitted - target)
       }
       if cost.isFinite, cost < (best?.cost ?? .infinity) { best = (cost, p) }
     }

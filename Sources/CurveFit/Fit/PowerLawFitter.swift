@@ -148,6 +148,8 @@ struct FitState: Sendable {
   /// and what `x2` is recomputed from when it moves.
   var lambda: Double?
   var lambdaSource: (curve: LearningRateCurve, steps: [Double], s2Ref: Double)?
+  /// The annealing law's prior row on `c'`, which every refit keeps.
+  var prior: (center: Double, weight: Double)?
 }
 
 func formatStep(_ step: Double) -> String {

@@ -106,7 +106,7 @@ extension LossCurveAnalysis {
   /// The planned last step: `--total-steps`, else where a logged decay is heading.
   private func plannedEnd(options: Options) -> (step: Double, source: Forecast.EndSource)? {
     if let total = options.totalSteps, total > lastStep { return (total, .totalSteps) }
-    if let logged = schedule?.schedule, !logged.declared, logged.decays, logged.plannedEnd > 1.01 * lastStep {
+    if let logged = schedule?.schedule, !logged.declared, logged.decayKnown, logged.plannedEnd > 1.01 * lastStep {
       return (logged.plannedEnd, .schedule)
     }
     return nil

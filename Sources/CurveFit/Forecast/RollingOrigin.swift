@@ -63,10 +63,10 @@ enum RollingOrigin {
     range: ClosedRange<Double>, lastStep: Double, excluding excluded: StepRanges
   ) -> [Miss] {
     origins(range: range, lastStep: lastStep).compactMap { origin in
-      // As for the projection itself: an origin that saw too little of the decay to measure the
-      // annealing term from would judge a law the forecast would not have used.
+      // As for the projection itself: without the prior, an origin that saw too little of the
+      // decay to measure the annealing term from would judge a law the forecast would not use.
       let areas = curve.areas(at: [origin, 2 * origin], lambda: fitter.lambda).s2
-      guard areas[1] > 0, areas[0] >= ScheduleAnalysis.minimumDecayShare * areas[1],
+      guard fitter.prior != nil || (areas[1] > 0 && areas[0] >= ScheduleAnalysis.minimumDecayShare * areas[1]),
         let fit = try? fitter.fit(series, curve: curve, bounds: range.lowerBound...origin, excluding: excluded),
         let observed = observed(series, near: 2 * origin, lastStep: lastStep, excluding: excluded)
       else { return nil }

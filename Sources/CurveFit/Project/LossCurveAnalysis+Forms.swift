@@ -1,6 +1,23 @@
 import Dispatch
 
 extension LossCurveAnalysis {
+  /// The fit range of the curve that projects: past the end of a logged or declared warm-up
+  /// when `--from-step` was not given and at least half of the range lies beyond it, else
+  /// `range` (whose default skips the first 1% of the run as a warm-up it cannot see).
+  static func projectionRange(
+    _ range: ClosedRange<Double>, fitter: PowerLawFitter, schedule: LearningRateSchedule?, options: FitRange,
+    series: LossSeries
+  ) -> (ClosedRange<Double>, PowerLawFitter) {
+    guard options.from == nil, let warmup = schedule?.warmupSteps, warmup > range.lowerBound,
+      warmup <= range.lowerBound + 0.5 * (range.upperBound - range.lowerBound)
+    else { return (range, fitter) }
+    let index = series.steps.lowerIndex(atLeast: warmup)
+    guard index < series.count, series.steps[index] < range.upperBound else { return (range, fitter) }
+    var moved = fitter
+    moved.range = FitRange(from: series.steps[index], to: options.to)
+    return (series.steps[index]...range.upperBound, moved)
+  }
+
   /// Fits every power-law form on the same points, with its held-out backtest and its
   /// rolling-origin misses, on all cores: the candidates `ModelChoice` picks from.
   ///

@@ -124,20 +124,26 @@ public struct LossCurveAnalysis: Sendable {
     let anomaliesKept = kept == nil
     let (finalExcluded, finalSums) = kept ?? (.none, allSums)
 
+    // The curve that projects is fitted past a logged or declared warm-up, whose fast early
+    // drop at a rising rate is not the power law the rest of the run follows; health keeps
+    // watching the whole range.
+    let logged = schedule.wait()
+    let (projecting, projectingFitter) = projectionRange(range, fitter: fitter, schedule: logged, options: options.range, series: series)
     // Every form is fitted and backtested on the same points; the choice picks one.
     let heldOut = Backtest.HeldOut(
-      series, bounds: range, excluding: finalExcluded, holdout: options.holdout)
-    let lastKept = lastKeptStep(series, range: range, excluded: finalExcluded)
+      series, bounds: projecting, excluding: finalExcluded, holdout: options.holdout)
+    let lastKept = lastKeptStep(series, range: projecting, excluded: finalExcluded)
+    let samePoints = finalExcluded == firstExcluded && projecting == options.range.resolved(for: series)
     let (candidates, rolling) = competeForms(
-      series, fitter: fitter, range: range, excluding: finalExcluded, sums: finalSums, heldOut: heldOut,
-      lastKept: lastKept, powerFit: finalExcluded == firstExcluded ? secondFit : nil)
+      series, fitter: projectingFitter, range: projecting, excluding: finalExcluded, sums: finalSums, heldOut: heldOut,
+      lastKept: lastKept, powerFit: samePoints ? secondFit : nil)
     let choice = ModelChoice.choose(candidates, forced: options.model, rolling: rolling)
     let chosen: (fit: PowerLawFit, backtest: Backtest?)
     if let candidate = candidates[choice.chosen] {
       chosen = candidate
     } else {
       // The forced form failed above; fitting it again surfaces the reason as the error.
-      var formFitter = fitter
+      var formFitter = projectingFitter
       formFitter.form = choice.chosen
       chosen = (try formFitter.fit(series, excluding: finalExcluded, sums: finalSums), nil)
     }
@@ -152,7 +158,7 @@ public struct LossCurveAnalysis: Sendable {
     }
     let spikesLeftOut = options.keepSpikes || anomaliesKept ? 0 : health.spikePoints
     var analysis = LossCurveAnalysis(
-      series: series, fitRange: range, health: health, fit: fit,
+      series: series, fitRange: projecting, health: health, fit: fit,
       leftOut: (spikesLeftOut, anomaliesKept ? 0 : health.divergencePoints), lastStep: lastStep,
       current: fit.estimate(at: lastStep), projections: projections,
       doubling: DoublingEffect(fit: fit, at: lastStep),
@@ -161,7 +167,7 @@ public struct LossCurveAnalysis: Sendable {
       bootstrap: (options.bootstrapResamples, 0, options.seed))
     // Refits start at the solution and only need to move by the noise: looser stopping rules lose
     // nothing at percentile precision and halve the bootstrap's cost.
-    var refitSolver = fitter.solver
+    var refitSolver = projectingFitter.solver
     refitSolver.options.costTolerance = max(refitSolver.options.costTolerance, 1e-9)
     refitSolver.options.stepTolerance = max(refitSolver.options.stepTolerance, 1e-9)
     refitSolver.options.maxIterations = min(refitSolver.options.maxIterations, 50)
@@ -172,13 +178,13 @@ public struct LossCurveAnalysis: Sendable {
     if options.smoothing > 0 { analysis.smoothed = series.smoothed(weight: options.smoothing) }
 
     let context = ScheduleAnalysis.Context(
-      series: series, range: range, excluded: finalExcluded, heldOut: heldOut,
+      series: series, range: projecting, excluded: finalExcluded, heldOut: heldOut,
       powerBacktest: chosen.backtest, lastStep: lastStep, target: options.target,
       resamples: options.bootstrapResamples, seed: options.seed, refitSolver: refitSolver,
-      schedule: schedule.wait())
+      schedule: logged)
     analysis.schedule = try ScheduleAnalysis.run(context, options: options.schedule)
     if let schedule = analysis.schedule?.schedule { analysis.health.annotatePlateaus(schedule) }
-    var formFitter = fitter
+    var formFitter = projectingFitter
     formFitter.form = fit.model.form
     analysis.makeForecast(
       ForecastInputs(excluded: finalExcluded, sums: finalSums, fitter: formFitter, options: options))

@@ -39,6 +39,15 @@ public struct LearningRateSchedule: Sendable, Equatable {
     shape != .constant && (finalRate < 0.9 * peakRate || (declared && floorRatio < 0.9))
   }
 
+  /// True when the rate decays, or a decay shape read off the log plans one beyond its last
+  /// step (a cosine a tenth of the way in): either way the steps to come follow a known schedule,
+  /// which the annealing law projects.
+  public var decayKnown: Bool {
+    if decays { return true }
+    let shaped = shape == .cosine || shape == .linear || shape == .wsd
+    return shaped && plannedEnd > 1.01 * lastStep && floorRatio < 0.9
+  }
+
   /// `cosine, warm-up 700 steps, peak 6.0e-4 → final 0 (0% of peak)`
   public var summary: String {
     if warmupSteps > 0, warmupSteps >= lastStep {

@@ -106,7 +106,7 @@ public struct ScheduleAnalysis: Sendable {
     var analysis = ScheduleAnalysis(
       schedule: schedule, plan: plan, chosen: false, forced: options.mode == .forced,
       reason: "the learning rate does not decay: the power law's projections assume it stays constant")
-    guard schedule.decays || options.mode == .forced else {
+    guard schedule.decayKnown || options.mode == .forced else {
       if options.plan != nil || options.peakRate != nil {
         analysis.reason += "; --schedule and --peak-lr need a log whose rate decays, to measure the annealing term from"
         analysis.planIgnored = true
@@ -136,10 +136,11 @@ public struct ScheduleAnalysis: Sendable {
     if options.mode == .auto, planned, analysis.chosen {
       analysis.reason = "annealing law: --schedule/--peak-lr ask for projections under a schedule, which only it can make"
     }
-    // C is measured from the decay seen so far; projected through a decay many times larger it
-    // is a guess (on the real logs cut at a tenth it sent the loss below zero).
+    // C is measured from the decay seen so far; before much of it has happened it is a guess
+    // (on the real logs cut at a tenth it sent the loss below zero), so without the prior that
+    // borrows it from real runs the power law projects.
     let share = analysis.decayShare(fit.model, lastStep: context.lastStep)
-    if options.mode == .auto, analysis.chosen, share < Self.minimumDecayShare {
+    if options.mode == .auto, analysis.chosen, fitter.prior == nil, share < Self.minimumDecayShare {
       analysis.chosen = false
       analysis.reason = "power law kept: only \(NumberFormat.significant(100 * share, 2))% of the rate's decay has happened, "
         + "too little to measure the annealing term from"

@@ -91,13 +91,38 @@ struct ScheduleProjectionTests {
     #expect(powerError > 0.01)
   }
 
-  @Test("a WSD run cut before its cooldown cannot measure the annealing term")
+  @Test("a WSD run cut before its cooldown borrows C from the prior, and without it cannot measure C")
   func noDecayNoFit() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .wsd(cooldown: 0.2), noise: 0.005, seed: 6)
     let schedule = try #require(LearningRateSchedule.detect(run.series))
+    var alone = AnnealingLawFitter()
+    alone.prior = nil
     #expect(throws: FitError.self) {
-      try AnnealingLawFitter().fit(run.series, curve: schedule.observed, bounds: 1...12_000)
+      try alone.fit(run.series, curve: schedule.observed, bounds: 1...12_000)
     }
+    // No decay seen: C is the prior's centre, 5% of the loss at step 12,000 per unit of rate
+    // decayed, times 1 − λ (by hand: 0.05 × 2.574 × 0.001 = 1.29e-4).
+    let fit = try AnnealingLawFitter().fit(run.series, curve: schedule.observed, bounds: 1...12_000)
+    let level = Self.truth(s1: run.s1[run.steps.upperIndex(atMost: 12_000) - 1], s2: 0)
+    #expect(relativeError(fit.model.c, 0.05 * level * (1 - 0.999)) < 0.01)
+    #expect(relativeError(fit.model.l0, Self.truth.l0) < 0.05)
+  }
+
+  @Test("a cosine run cut at a tenth projects its end within 2% when its bonus is the prior's")
+  func priorCarriesAShortPrefix() throws {
+    // A run whose full decay is worth 5% of its loss, as the real runs' median: C = 0.05 × L / 1000.
+    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 0.05 * 2.6 * 0.001, lambda: 0.999)
+    let run = SyntheticAnnealingRun(truth: truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 8)
+    let schedule = try #require(LearningRateSchedule.detect(run.series))
+    let endTruth = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    let fit = try AnnealingLawFitter().fit(run.series, curve: schedule.observed, bounds: 1...2_000)
+    let projected = fit.model.finalLoss(on: schedule.observed)
+    #expect(relativeError(projected, endTruth) < 0.02, "projected \(projected) vs truth \(endTruth)")
+    // The data alone, from 3% of the decay, place C nowhere near: the prior is what carries it.
+    var alone = AnnealingLawFitter()
+    alone.prior = nil
+    let unaided = try alone.fit(run.series, curve: schedule.observed, bounds: 1...2_000)
+    #expect(relativeError(unaided.model.finalLoss(on: schedule.observed), endTruth) > relativeError(projected, endTruth))
   }
 
   @Test("the analysis picks the annealing law for a decayed run and projects stretched schedules")

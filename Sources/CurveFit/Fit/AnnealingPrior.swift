@@ -1,0 +1,36 @@
+import Foundation
+
+/// What whole real runs say about the annealing term, for a log that has not yet shown enough of
+/// its decay to measure it.
+///
+/// Fitted to the whole of every decaying real run in `make forecast` (llm.c, build-nanogpt, the
+/// SLM-125M log, the Smol Playbook ablations), the bonus of decaying the rate from its peak to
+/// zero, `C/(1 − λ)` nats, is 3–9% of the loss of the run (median 5.5%), while `C` measured from
+/// the first tenth of a run is anything from zero to several times that, or sends the projected
+/// loss below zero. The prior is an extra residual of the fit, so a log that has seen its decay
+/// measures `C` itself and one that has not borrows it: a maximum a posteriori estimate with a
+/// normal prior on `C` whose centre scales with the loss (docs/forecasting.md has the runs and a
+/// leave-one-run-out check).
+public struct AnnealingPrior: Sendable, Equatable {
+  /// The bonus of a full decay as a fraction of the loss at the last fitted step.
+  public var bonusRatio = 0.05
+  /// The prior's standard deviation relative to its centre.
+  public var spread = 0.35
+  /// The data weigh against the prior as at most this many independent points: neighbouring
+  /// losses of a real log share their errors, so ten thousand of them are not ten thousand
+  /// measurements of a decay they barely show.
+  public var effectivePoints = 2_000.0
+
+  public init() {}
+
+  /// `C` at the centre of the prior, for a loss `level` and momentum `lambda`.
+  func center(level: Double, lambda: Double) -> Double {
+    bonusRatio * level * (1 - lambda)
+  }
+
+  /// The prior's residual weight against data of `points` raw losses whose weighted log
+  /// residuals have scale `sigma`.
+  func weight(sigma: Double, points: Double) -> Double {
+    sigma * max(1, points / effectivePoints).squareRoot() / spread
+  }
+}
