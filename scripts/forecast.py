@@ -302,6 +302,42 @@ def table(title, results, group):
               f"| {100 * s['coverage80']:.0f}% | {100 * s['median_half95']:.2f}% | {ratio:.1f} | {100 * s['median_score']:.2f}% |")
 
 
+# MARK: - The annealing prior, from whole runs (python3 scripts/forecast.py --prior)
+
+def whole_run_bonuses(binary):
+    """Fits the annealing law (data alone) to every whole real run whose rate decays; returns
+    (label, full-decay bonus C/(1 - lambda) in nats, loss at the end, their ratio)."""
+    out = []
+    for label, reader, schedule, declared in RUNS:
+        if schedule is None:
+            continue
+        steps, losses, lrs = latest_per_step(*reader())
+        outcome, _ = forecast(binary, steps, losses, lrs, steps[-1], 2,
+                              declared + ["--model", "annealing", "--annealing-prior", "0"], 0)
+        if outcome is None:
+            continue
+        fit = ((outcome[0].get("schedule") or {}).get("annealing") or {})
+        if not fit.get("converged") or not fit.get("C"):
+            continue
+        bonus = fit["C"] / (1 - fit["lambda"])
+        end = truth_at_end(steps, losses)
+        out.append((label, bonus, end, bonus / end))
+    return out
+
+
+def prior_table(binary):
+    rows = whole_run_bonuses(binary)
+    ratios = [r for _, _, _, r in rows]
+    print("| run | full-decay bonus C/(1-λ) | loss at the end | ratio | median of the others |")
+    print("|---|---:|---:|---:|---:|")
+    for label, bonus, end, ratio in rows:
+        others = statistics.median([x for x in ratios if x != ratio])
+        print(f"| {label} | {bonus:.3f} nats | {end:.3f} | {ratio:.3f} | {others:.3f} |")
+    print(f"\nmedian ratio {statistics.median(ratios):.3f} over {len(ratios)} runs "
+          f"(range {min(ratios):.3f}-{max(ratios):.3f})")
+    return {label: statistics.median([x for x in ratios if x != ratio]) for label, _, _, ratio in rows}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release", "curvefit"))
@@ -312,9 +348,13 @@ def main():
     parser.add_argument("--json", metavar="FILE", help="write every result to FILE")
     parser.add_argument("--flags", default="", help="extra curvefit flags for every run (space-separated)")
     parser.add_argument("--only", default="", help="only runs whose label contains this")
+    parser.add_argument("--prior", action="store_true",
+                        help="print the whole-run annealing bonuses the prior comes from, then score every real "
+                             "run with the prior's centre refitted without it (leave one run out)")
     args = parser.parse_args()
     if not os.path.isdir(REAL):
         sys.exit("needs ../shared/data/real beside the repository")
+    held_out_prior = prior_table(args.bin) if args.prior else {}
 
     results, failures = [], []
     for label, reader, schedule, declared in RUNS:
@@ -323,6 +363,10 @@ def main():
         if args.only not in label:
             continue
         flags = ([] if args.no_declared else declared) + args.flags.split()
+        if args.prior:
+            # The centre without this run; a run with no whole-run fit keeps every run's median.
+            centre = held_out_prior.get(label, statistics.median(held_out_prior.values()))
+            flags += ["--annealing-prior", f"{centre:.4f}"]
         known = schedule if (schedule == "lr column" or (schedule == "declared" and not args.no_declared)) else None
         for factor in CUTS:
             cut = steps[-1] / factor
@@ -354,6 +398,8 @@ def main():
     real = lambda r: r["kind"] == "real"
     table("Real logs, every run", results, real)
     table("Real logs whose schedule curvefit knew (lr column or declared)", results, lambda r: real(r) and r["schedule"])
+    table("Real logs where curvefit projected under the known schedule of the steps to come (JSON forecast.schedule_known)",
+          results, lambda r: real(r) and r["known"])
     table("Generated runs with a known truth", results, lambda r: r["kind"] == "generated")
     if failures:
         print("\nNo projection: " + "; ".join(f"{label} at 1/{factor}: {error}" for label, factor, error in failures))
@@ -416,10 +462,10 @@ def evaluate(rows, constants):
     return out
 
 
-GRID = [(m, p, prior, u, d, 0.654, f) for m in (0, 1.0, 1.5, 2.0, 3.0, 4.0) for p in (0.5, 0.75, 1.0, 1.25)
-        for prior in (0.02, 0.04, 0.06, 0.1) for u in (0.0, 0.02, 0.04) for d in (0.0, 0.02, 0.04, 0.06)
+GRID = [(m, p, prior, u, d, 0.654, f) for m in (0, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0) for p in (0.5, 0.75, 1.0, 1.25)
+        for prior in (0.01, 0.015, 0.02, 0.03, 0.04) for u in (0.0, 0.02, 0.04) for d in (0.0, 0.02, 0.04, 0.06)
         for f in (0.0005, 0.005, 0.01, 0.02)]
-TAILS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.654)
+TAILS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.654, 0.7, 0.8, 0.9, 1.0)
 
 
 def best_constants(rows, generated=()):
@@ -433,7 +479,10 @@ def best_constants(rows, generated=()):
             continue
         if generated and any(c95 < 0.9 for c95, _, _, _ in evaluate(generated, constants).values()):
             continue
-        loss = sum(s for _, _, _, s in result.values())
+        # Honest, not just wide: a median half-width above 4x the median error at any cut counts
+        # against the constants before any score does.
+        too_wide = sum(max(0.0, ratio - 4) for _, _, ratio, _ in result.values())
+        loss = (too_wide, sum(s for _, _, _, s in result.values()))
         if best is None or loss < best[0]:
             best = (loss, constants)
     if best is None:

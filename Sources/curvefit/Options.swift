@@ -80,6 +80,9 @@ struct FitOptions: ParsableArguments {
   @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")
   var fitLambda = false
 
+  @Option(name: .customLong("annealing-prior"), help: "The annealing law's prior: a full decay of the rate is worth this fraction of the loss (default 0.05, the median of real runs; 0 measures it from the log alone).")
+  var annealingPrior: Double?
+
   @Option(help: "Fraction of the fit range held out by the backtest (0 turns it off).")
   var holdout: Double = 0.2
 
@@ -113,6 +116,9 @@ struct FitOptions: ParsableArguments {
     }
     if (warmupSteps != nil || finalLRRatio != nil) && (schedule == nil || totalSteps == nil) {
       throw ValidationError("--warmup-steps and --final-lr-ratio describe a declared schedule: give --schedule and --total-steps too")
+    }
+    if let annealingPrior, !(annealingPrior >= 0 && annealingPrior < 1) {
+      throw ValidationError("--annealing-prior must be in [0, 1), got \(annealingPrior)")
     }
     for step in atSteps where !(step > 0 && step.isFinite) {
       throw ValidationError("--at-step must be a positive step, got \(step)")
@@ -159,6 +165,10 @@ struct FitOptions: ParsableArguments {
     }
     options.schedule.fitter.lambda = lambda
     options.schedule.fitter.fitLambda = fitLambda
+    if let annealingPrior {
+      options.schedule.fitter.prior?.bonusRatio = annealingPrior
+      if annealingPrior == 0 { options.schedule.fitter.prior = nil }
+    }
     options.holdout = holdout
     options.bootstrapResamples = bootstrap
     options.seed = seed

@@ -21,12 +21,17 @@ struct AnnealingBootstrap {
     let solver = self.solver
     let lambda = fit.model.lambda
     let start = p + (state.lambda.map { [$0] } ?? [])
-    return BlockResampler(resamples: resamples, seed: seed).run(residuals: residuals) { drawn in
+    return BlockResampler(resamples: resamples, seed: seed).run(residuals: residuals) { drawn, normal in
       let logY = (0..<n).map { Foundation.log(fitted[$0]) + drawn[$0] / rootWeights[$0] }
       var problem = AnnealingLawProblem(
         x1: state.x, logX1: logX1, x2: state.x2, logY: logY, rootWeights: rootWeights,
         delta: state.huberDelta, lambdaSource: state.lambdaSource)
-      problem.prior = state.prior
+      // The prior is uncertain too. As the residuals are redrawn around the fitted curve, its
+      // centre is redrawn around the fitted C with the prior's spread (randomise-then-optimise):
+      // a refit then lands on the fit when nothing is redrawn, instead of shrinking it twice.
+      problem.prior = state.prior.map { prior in
+        (p[3] + prior.spread * prior.center * normal, prior.center, prior.weight)
+      }
       let summary = solver.minimize(problem, from: start)
       guard summary.finalCost.isFinite else { return nil }
       let q = summary.parameters

@@ -76,7 +76,7 @@ public struct AnnealingLawFitter: Sendable {
         x1: x1, logX1: x1.map { Foundation.log($0) }, x2: x2, logY: logY,
         rootWeights: points.w.map { $0.squareRoot() }, delta: delta, lambdaSource: source)
       if let prior, let center, center > 0, let sigma, sigma > 0, sigma.isFinite {
-        problem.prior = (center, prior.weight(sigma: sigma, points: rawPoints))
+        problem.prior = (center, center, prior.weight(sigma: sigma, points: rawPoints))
       }
       return problem
     }
@@ -99,7 +99,8 @@ public struct AnnealingLawFitter: Sendable {
     }
     let used = problem(delta, sigma: sigma)
     return finish(
-      summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Scale), delta: delta, prior: used.prior,
+      summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Scale), delta: delta,
+      prior: used.prior.map { ($0.scale, $0.weight, prior?.spread ?? 0) },
       series: series, curve: curve)
   }
 
@@ -121,7 +122,7 @@ public struct AnnealingLawFitter: Sendable {
   /// The result with natural parameters, covariance, goodness of fit and warnings.
   private func finish(
     _ summary: LevenbergMarquardt.Summary, points: AnnealingPoints, x1: [Double], x2: [Double],
-    refs: (s1: Double, s2: Double), delta: Double?, prior: (center: Double, weight: Double)?,
+    refs: (s1: Double, s2: Double), delta: Double?, prior: (center: Double, weight: Double, spread: Double)?,
     series: LossSeries, curve: LearningRateCurve
   ) -> AnnealingFit {
     let p = summary.parameters

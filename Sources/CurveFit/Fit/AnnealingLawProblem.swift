@@ -16,9 +16,10 @@ struct AnnealingLawProblem: LeastSquaresProblem {
   let delta: Double?
   /// Set when `λ` is fitted: the schedule and steps from which `x2` and `∂x2/∂λ` are recomputed.
   let lambdaSource: (curve: LearningRateCurve, steps: [Double], s2Ref: Double)?
-  /// The prior on the annealing coefficient, as one more residual `weight·(c'/center − 1)`
-  /// (`AnnealingPrior`); `nil` fits the data alone.
-  var prior: (center: Double, weight: Double)? = nil
+  /// The prior on the annealing coefficient, as one more residual `weight·(c' − center)/scale`
+  /// (`AnnealingPrior`; the fit's centre and scale are the prior's centre, a bootstrap refit's
+  /// centre is redrawn around the fitted value); `nil` fits the data alone.
+  var prior: (center: Double, scale: Double, weight: Double)? = nil
 
   static let lambdaBounds = (lower: 0.9, upper: 0.99999)
 
@@ -49,7 +50,7 @@ struct AnnealingLawProblem: LeastSquaresProblem {
       let f = p[0] + p[1] * Foundation.exp(-p[2] * logX1[i]) - p[3] * area[i]
       residuals[i] = f > 0 ? robust(rootWeights[i] * (Foundation.log(f) - logY[i])).value : .nan
     }
-    if let prior { residuals[x1.count] = prior.weight * (p[3] / prior.center - 1) }
+    if let prior { residuals[x1.count] = prior.weight * (p[3] - prior.center) / prior.scale }
   }
 
   func jacobian(at p: [Double], into jacobian: inout Matrix) {
@@ -79,9 +80,9 @@ struct AnnealingLawProblem: LeastSquaresProblem {
     }
     if let prior {
       let row = x1.count
-      residuals[row] = prior.weight * (p[3] / prior.center - 1)
+      residuals[row] = prior.weight * (p[3] - prior.center) / prior.scale
       for column in 0..<parameterCount { jacobian.storage[column * m + row] = 0 }
-      jacobian.storage[3 * m + row] = prior.weight / prior.center
+      jacobian.storage[3 * m + row] = prior.weight / prior.scale
     }
   }
 

@@ -23,6 +23,17 @@ public struct AnnealingPrior: Sendable, Equatable {
 
   public init() {}
 
+  /// What the prior did in one fit.
+  public struct Use: Sendable, Equatable {
+    public var bonusRatio: Double
+    public var spread: Double
+    /// `C` at the prior's centre.
+    public var center: Double
+    /// The share of `C`'s precision that came from the log (1 − posterior/prior variance):
+    /// 0 when the log shows no decay and `C` is the prior's, near 1 when the decay measures it.
+    public var dataShare: Double
+  }
+
   /// `C` at the centre of the prior, for a loss `level` and momentum `lambda`.
   func center(level: Double, lambda: Double) -> Double {
     bonusRatio * level * (1 - lambda)
@@ -32,5 +43,16 @@ public struct AnnealingPrior: Sendable, Equatable {
   /// residuals have scale `sigma`.
   func weight(sigma: Double, points: Double) -> Double {
     sigma * max(1, points / effectivePoints).squareRoot() / spread
+  }
+
+  /// What the prior did in `fit`, or `nil` when the fit had none.
+  func use(in fit: AnnealingFit) -> Use? {
+    guard let applied = fit.state?.prior, let scale = fit.state?.x2Ref, scale > 0 else { return nil }
+    let center = applied.center / scale
+    let priorError = spread * center
+    guard let index = fit.parameterNames.firstIndex(of: "C"), let error = fit.standardErrors?[index], priorError > 0
+    else { return Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: 0) }
+    let share = 1 - (error * error) / (priorError * priorError)
+    return Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: min(1, max(0, share)))
   }
 }

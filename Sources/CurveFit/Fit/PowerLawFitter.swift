@@ -148,8 +148,9 @@ struct FitState: Sendable {
   /// and what `x2` is recomputed from when it moves.
   var lambda: Double?
   var lambdaSource: (curve: LearningRateCurve, steps: [Double], s2Ref: Double)?
-  /// The annealing law's prior row on `c'`, which every refit keeps.
-  var prior: (center: Double, weight: Double)?
+  /// The annealing law's prior on `c'` (its row's centre and weight, and its relative spread),
+  /// which every refit keeps.
+  var prior: (center: Double, weight: Double, spread: Double)?
 }
 
 func formatStep(_ step: Double) -> String {

@@ -21,11 +21,20 @@ public struct Estimate: Sendable, Equatable {
   }
 
   /// Replaces the intervals with bootstrap percentiles of `samples` (non-finite ignored).
+  ///
+  /// Refits can sit to one side of the fit (a parameter on its bound, a fit pulled by a prior);
+  /// an interval that misses its own value is stretched to reach it, so a printed number always
+  /// lies inside its intervals.
   mutating func adoptBootstrap(_ samples: [Double]) {
     let finite = samples.filter(\.isFinite).sorted()
     guard finite.count >= 20 else { return }
-    ci95 = Bootstrap.percentile(finite, 0.025)...Bootstrap.percentile(finite, 0.975)
-    ci80 = Bootstrap.percentile(finite, 0.10)...Bootstrap.percentile(finite, 0.90)
+    let value = self.value
+    let reach = { (range: ClosedRange<Double>) -> ClosedRange<Double> in
+      guard value.isFinite else { return range }
+      return min(range.lowerBound, value)...max(range.upperBound, value)
+    }
+    ci95 = reach(Bootstrap.percentile(finite, 0.025)...Bootstrap.percentile(finite, 0.975))
+    ci80 = reach(Bootstrap.percentile(finite, 0.10)...Bootstrap.percentile(finite, 0.90))
   }
 
   /// The estimate through a monotone increasing map (a unit conversion).

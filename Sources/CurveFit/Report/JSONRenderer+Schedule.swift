@@ -57,6 +57,12 @@ extension JSONRenderer {
       ("lambda", .number(model.lambda)),
       ("lambda_fitted", .bool(fit.parameterNames.contains("lambda"))),
       ("lr_units", .string("fraction of peak lr; S1 and S2 in steps at peak lr")),
+      ("prior", result.prior.map { prior in
+        .object([
+          ("bonus_ratio", .number(prior.bonusRatio)), ("spread", .number(prior.spread)),
+          ("C_center", .number(prior.center)), ("data_share", .number(prior.dataShare)),
+        ])
+      } ?? .null),
     ] + fitMembers(
       fit, errorNames: AnnealingLaw.parameterNames + ["lambda"],
       intervalNames: AnnealingLaw.parameterNames + (fit.parameterNames.contains("lambda") ? ["lambda"] : []),

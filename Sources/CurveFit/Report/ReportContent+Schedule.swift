@@ -38,6 +38,13 @@ extension ReportContent {
           + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% "
           + "(max \(NumberFormat.significant(100 * test.maxRelativeError, 2))%)")
     }
+    if let prior = result.prior, prior.dataShare < 0.9 {
+      let rule = "a full decay of the rate is worth \(NumberFormat.significant(100 * prior.bonusRatio, 2))% of the loss, as on real runs"
+      lines.append(prior.dataShare < 0.25
+        ? "C comes from the prior (\(rule)): the log shows too little of the decay to measure it"
+        : "C is measured from the decay so far together with the prior (\(rule)); "
+          + "\(Int((100 * prior.dataShare).rounded()))% of its precision from the log")
+    }
     lines.append(result.reason)
     if let bonus = result.bonus {
       lines.append(

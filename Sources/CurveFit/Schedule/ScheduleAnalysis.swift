@@ -30,6 +30,8 @@ public struct ScheduleAnalysis: Sendable {
   public var bonus: Estimate?
   public var doubling: DoublingEffect?
   public var target: TargetOutcome?
+  /// How much of the annealing term the prior supplied, when it was in the fit.
+  public var prior: AnnealingPrior.Use?
   /// Bootstrap refits that succeeded.
   public var bootstrapUsed = 0
   /// The refitted laws of the bootstrap, for intervals at any run length.
@@ -129,6 +131,7 @@ public struct ScheduleAnalysis: Sendable {
       return analysis
     }
     guard let fit = analysis.fit else { return analysis }
+    analysis.prior = fitter.prior?.use(in: fit)
     analysis.backtest = heldOutFit.wait()
     // Asking for a schedule (`--schedule`, `--peak-lr`) asks for the law that can project one.
     let planned = options.plan != nil || options.peakRate != nil || schedule.declared
