@@ -44,7 +44,7 @@ struct InputOptions: ParsableArguments {
 
 /// What to fit and what to project.
 struct FitOptions: ParsableArguments {
-  @Option(name: .customLong("from-step"), parsing: .unconditional, help: "First step to fit (default: skip the first 1% as warm-up).")
+  @Option(name: .customLong("from-step"), parsing: .unconditional, help: "First step to fit (default: the end of a logged or declared warm-up, else skip the first 1%).")
   var fromStep: Double?
 
   @Option(name: .customLong("to-step"), parsing: .unconditional, help: "Last step to fit (default: the last logged step).")
@@ -80,7 +80,7 @@ struct FitOptions: ParsableArguments {
   @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")
   var fitLambda = false
 
-  @Option(name: .customLong("annealing-prior"), help: "The annealing law's prior: a full decay of the rate is worth this fraction of the loss (default 0.05, the median of real runs; 0 measures it from the log alone).")
+  @Option(name: .customLong("annealing-prior"), help: "The annealing law's prior: a full decay of the rate is worth this fraction of the loss (default 0.06, the median of whole real runs; 0 measures it from the log alone).")
   var annealingPrior: Double?
 
   @Option(help: "Fraction of the fit range held out by the backtest (0 turns it off).")

@@ -7,6 +7,8 @@ public struct LossCurveAnalysis: Sendable {
   public var series: LossSeries
   /// The step range the fit used.
   public var fitRange: ClosedRange<Double>
+  /// The step range the health checks watched (the fit's may start later, past warm-up).
+  public var watchedRange: ClosedRange<Double> = 0...0
   public var health: HealthFindings
   public var fit: PowerLawFit
   /// Points left out of the fit as spikes and as divergence.
@@ -165,6 +167,7 @@ public struct LossCurveAnalysis: Sendable {
       target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) },
       parameterIntervals: [:], backtest: chosen.backtest, modelChoice: choice,
       bootstrap: (options.bootstrapResamples, 0, options.seed))
+    analysis.watchedRange = range
     // Refits start at the solution and only need to move by the noise: looser stopping rules lose
     // nothing at percentile precision and halve the bootstrap's cost.
     var refitSolver = projectingFitter.solver

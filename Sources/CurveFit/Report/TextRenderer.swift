@@ -10,7 +10,7 @@ public struct TextRenderer: ReportRenderer {
     for note in content.notes { lines.append("note: " + note) }
     lines.append("")
     lines.append(label("HEALTH") + content.verdict)
-    if let sparkline = Sparkline.render(report.analysis.smoothed ?? report.analysis.series, from: report.analysis.fitRange.lowerBound) {
+    if let sparkline = Sparkline.render(report.analysis.smoothed ?? report.analysis.series, from: report.analysis.watchedRange.lowerBound) {
       lines.append(indent + sparkline + "   loss over log-spaced steps, high to low")
     }
     if let leftOut = content.leftOut { lines.append(indent + leftOut) }
