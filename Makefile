@@ -19,11 +19,13 @@ validate-real:
 	swift build -c release --product curvefit
 	python3 scripts/validate-real.py
 
-# Cuts every real log at 1/2, 1/5, 1/10 and scores the projections of its end (docs/forecasting.md).
+# Cuts every real log at 1/2, 1/5, 1/10 and scores the projections of its end (docs/forecasting.md);
+# then the leave-one-run-out checks of the interval constants and of the annealing prior.
 forecast:
 	swift build -c release --product curvefit
 	python3 scripts/forecast.py --json .build/forecast.json
 	python3 scripts/forecast.py --calibrate .build/forecast.json
+	python3 scripts/forecast.py --prior
 
 # libFuzzer over ingest and analysis for FUZZ_SECONDS (default 600); crashers land in
 # Tests/Fuzz/crashers/ and should become regression tests.

@@ -1,3 +1,5 @@
+import LeastSquares
+
 extension LossCurveAnalysis {
   /// Replaces delta-method intervals with bootstrap percentiles wherever the refits allow.
   mutating func adoptBootstrap(_ models: [PowerLaw]) {
@@ -22,5 +24,22 @@ extension LossCurveAnalysis {
         parameterIntervals[name] = (ci80, ci95)
       }
     }
+  }
+
+  /// Bootstrap refits of the chosen fit for its intervals; returns the refits' solver, which the
+  /// annealing law's bootstrap shares.
+  mutating func runBootstrap(fitter: PowerLawFitter, options: Options) -> LevenbergMarquardt {
+    // Refits start at the solution and only need to move by the noise: looser stopping rules lose
+    // nothing at percentile precision and halve the bootstrap's cost.
+    var refitSolver = fitter.solver
+    refitSolver.options.costTolerance = max(refitSolver.options.costTolerance, 1e-9)
+    refitSolver.options.stepTolerance = max(refitSolver.options.stepTolerance, 1e-9)
+    refitSolver.options.maxIterations = min(refitSolver.options.maxIterations, 50)
+    let models = CurveBootstrap(
+      resamples: options.bootstrapResamples, seed: options.seed, solver: refitSolver
+    ).models(for: fit)
+    adoptBootstrap(models)
+    if options.smoothing > 0 { smoothed = series.smoothed(weight: options.smoothing) }
+    return refitSolver
   }
 }

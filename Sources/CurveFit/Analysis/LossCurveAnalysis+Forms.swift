@@ -58,4 +58,48 @@ extension LossCurveAnalysis {
     }
     return (candidates, rolling)
   }
+
+  /// Every power-law form fitted and backtested on the same points, one chosen (`--model`, else
+  /// BIC and backtests), and the analysis built around it with the fit's own projections.
+  static func fitForms(
+    _ series: LossSeries, passes: DetectionPasses, fitter: PowerLawFitter, range: ClosedRange<Double>,
+    samePoints: Bool, options: Options
+  ) throws(FitError) -> LossCurveAnalysis {
+    let (finalExcluded, finalSums, health, anomaliesKept) = (passes.excluded, passes.sums, passes.health, passes.anomaliesKept)
+    let heldOut = Backtest.HeldOut(
+      series, bounds: range, excluding: finalExcluded, holdout: options.holdout)
+    let lastKept = lastKeptStep(series, range: range, excluded: finalExcluded)
+    let (candidates, rolling) = competeForms(
+      series, fitter: fitter, range: range, excluding: finalExcluded, sums: finalSums, heldOut: heldOut,
+      lastKept: lastKept, powerFit: samePoints && finalExcluded == passes.firstExcluded ? passes.secondFit : nil)
+    let choice = ModelChoice.choose(candidates, forced: options.model, rolling: rolling)
+    let chosen: (fit: PowerLawFit, backtest: Backtest?)
+    if let candidate = candidates[choice.chosen] {
+      chosen = candidate
+    } else {
+      // The forced form failed above; fitting it again surfaces the reason as the error.
+      var formFitter = fitter
+      formFitter.form = choice.chosen
+      chosen = (try formFitter.fit(series, excluding: finalExcluded, sums: finalSums), nil)
+    }
+    var fit = chosen.fit
+    if anomaliesKept {
+      fit.warnings.append("the spikes and divergence cover almost every step: fitted with them in, so the curve is not the run's trend")
+    }
+    let lastStep = lastKept
+    let projections = Projection.standardFactors.map {
+      Projection(fit: fit, lastStep: lastStep, factor: $0)
+    }
+    let spikesLeftOut = options.keepSpikes || anomaliesKept ? 0 : health.spikePoints
+    var analysis = LossCurveAnalysis(
+      series: series, fitRange: range, health: health, fit: fit,
+      leftOut: (spikesLeftOut, anomaliesKept ? 0 : health.divergencePoints), lastStep: lastStep,
+      current: fit.estimate(at: lastStep), projections: projections,
+      doubling: DoublingEffect(fit: fit, at: lastStep),
+      target: options.target.map { ($0, TargetOutcome(fit: fit, target: $0)) },
+      parameterIntervals: [:], backtest: chosen.backtest, modelChoice: choice,
+      bootstrap: (options.bootstrapResamples, 0, options.seed))
+    analysis.heldOut = heldOut
+    return analysis
+  }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import LeastSquares
 
-/// What the learning-rate schedule says about a run: its shape, the annealing law fitted to it,
-/// whether that law or the plain power law should make the projections, and the projections a
-/// user planning a longer run needs.
+/// What the learning-rate schedule says about a run: its shape, the schedule projections assume,
+/// and the annealing law fitted to it with its backtest (`run`, the fit stage); then whether that
+/// law or the power law makes the projections and what it projects (`decide`, the forecast's,
+/// in Forecast/).
 public struct ScheduleAnalysis: Sendable {
   public var schedule: LearningRateSchedule
   /// The schedule projections assume (the logged one stretched, or `--schedule`).
@@ -133,81 +134,7 @@ public struct ScheduleAnalysis: Sendable {
     guard let fit = analysis.fit else { return analysis }
     analysis.prior = fitter.prior?.use(in: fit)
     analysis.backtest = heldOutFit.wait()
-    // Asking for a schedule (`--schedule`, `--peak-lr`) asks for the law that can project one.
-    let planned = options.plan != nil || options.peakRate != nil || schedule.declared
-    analysis.choose(fit: fit, power: context.powerBacktest, mode: options.mode == .auto && planned ? .forced : options.mode)
-    if options.mode == .auto, planned, analysis.chosen {
-      analysis.reason = "annealing law: --schedule/--peak-lr ask for projections under a schedule, which only it can make"
-    }
-    // C is measured from the decay seen so far; before much of it has happened it is a guess
-    // (on the real logs cut at a tenth it sent the loss below zero), so without the prior that
-    // borrows it from real runs the power law projects.
-    let share = analysis.decayShare(fit.model, lastStep: context.lastStep)
-    if options.mode == .auto, analysis.chosen, fitter.prior == nil, share < Self.minimumDecayShare {
-      analysis.chosen = false
-      analysis.reason = "power law kept: only \(NumberFormat.significant(100 * share, 2))% of the rate's decay has happened, "
-        + "too little to measure the annealing term from"
-    }
-    analysis.project(fit: fit, context: context)
-    if options.mode == .auto, analysis.chosen,
-      !analysis.projections.allSatisfy({ $0.loss.value > 0 && $0.loss.value.isFinite })
-    {
-      analysis.chosen = false
-      analysis.reason = "power law kept: the annealing law projects a loss at or below zero"
-    }
     return analysis
-  }
-
-  // MARK: - Choice
-
-  /// The annealing law projects only once this share of the rate's decay has happened.
-  static let minimumDecayShare = 0.1
-
-  /// The annealing area so far as a share of the area a run of twice the steps under the plan
-  /// reaches by its end (where the whole decay has happened).
-  func decayShare(_ model: AnnealingLaw, lastStep: Double) -> Double {
-    let now = schedule.observed.areas(at: [lastStep], lambda: model.lambda).s2[0]
-    let full = plan.curve(length: 2 * lastStep, from: schedule).areas(at: [2 * lastStep], lambda: model.lambda).s2[0]
-    // A plan that decays no further than the log has asks nothing of C beyond what was seen.
-    guard full > now else { return 1 }
-    return max(0, now / full)
-  }
-
-  private mutating func choose(fit: AnnealingFit, power: Backtest?, mode: Mode) {
-    switch mode {
-    case .forced:
-      chosen = true
-      reason = "annealing law (forced by --model annealing)"
-      return
-    case .off:
-      reason = "power law (forced by --model)"
-      return
-    case .auto:
-      break
-    }
-    guard fit.converged else {
-      reason = "power law kept: the annealing fit is not reliable (\(fit.warnings.first ?? "see warnings"))"
-      return
-    }
-    switch (backtest?.meanRelativeError, power?.meanRelativeError) {
-    case let (mine?, theirs?):
-      // The rate decays, and the power law's projections assume it stays where it is: on the
-      // real logs of `make forecast` the annealing law projects better at every reach even where
-      // the power law backtests better over the last fifth (docs/forecasting.md). It gives way
-      // only to a backtest it loses by more than a factor of two (a loss that ignores the
-      // rate, as gen_log.py's does, loses by seven).
-      chosen = mine <= 2 * theirs
-      let numbers = "backtest error \(NumberFormat.significant(100 * mine, 2))% vs "
-        + "\(NumberFormat.significant(100 * theirs, 2))% for the power law"
-      reason = chosen
-        ? "annealing law: the rate decays, which only it projects (\(numbers))"
-        : "power law kept: annealing \(numbers)"
-    default:
-      // Without held-out steps to judge by, the law that models the decay is the safer bet:
-      // the power law reads annealing as progress.
-      chosen = true
-      reason = "annealing law: the rate decays and there is no backtest to judge by"
-    }
   }
 
   // MARK: - Backtest

@@ -1,0 +1,144 @@
+import Dispatch
+import LeastSquares
+
+/// Everything curvefit concludes about one training curve: health, the fit, its projections.
+///
+/// Built by `LossCurveAnalysis.run`; read by the report renderers, which compute nothing.
+public struct LossCurveAnalysis: Sendable {
+  public var series: LossSeries
+  /// The step range the fit used.
+  public var fitRange: ClosedRange<Double>
+  /// The step range the health checks watched (the fit's may start later, past warm-up).
+  public var watchedRange: ClosedRange<Double> = 0...0
+  public var health: HealthFindings
+  public var fit: PowerLawFit
+  /// Points left out of the fit as spikes and as divergence.
+  public var leftOut: (spikes: Int, divergence: Int)
+  /// The last finite, kept point: the "now" every projection multiplies.
+  public var lastStep: Double
+  /// The fitted loss now.
+  public var current: Estimate
+  public var projections: [Projection]
+  public var doubling: DoublingEffect
+  public var target: (loss: Double, outcome: TargetOutcome)?
+  /// Bootstrap intervals of the fitted parameters, by name.
+  public var parameterIntervals: [String: (ci80: ClosedRange<Double>, ci95: ClosedRange<Double>)]
+  public var backtest: Backtest?
+  public var modelChoice: ModelChoice
+  /// Bootstrap settings and how many refits succeeded.
+  public var bootstrap: (resamples: Int, used: Int, seed: UInt64)
+  /// The series the detectors saw and the report draws when `--smooth` is on.
+  public var smoothed: LossSeries?
+  /// The refitted curves of the bootstrap, for bands drawn at any step.
+  var bootstrapModels: [PowerLaw] = []
+  /// The held-out chunks every backtest of this run judges on.
+  var heldOut: Backtest.HeldOut?
+  /// The schedule and the annealing law, when the log has learning rates. When
+  /// `schedule.chosen`, `current`, `projections`, `doubling` and `target` are the annealing
+  /// law's; `fit` stays the power law, which health detection and plots use.
+  public var schedule: ScheduleAnalysis?
+  /// Which law projects, its extrapolation error, the planned end and `--at-step` rows.
+  public var forecast: Forecast?
+
+  /// Settings for one analysis.
+  public struct Options: Sendable {
+    public var range = FitRange()
+    public var target: Double?
+    public var fitter = PowerLawFitter()
+    public var health = HealthOptions()
+    public var detector = SpikeRule.robust
+    /// Keep spike steps in the fit (divergence is always left out).
+    public var keepSpikes = false
+    /// Force a form (`--model`); `nil` chooses by BIC and backtest.
+    public var model: PowerLaw.Form?
+    /// Fraction of the fit range held out by the backtest (0 turns it off). Default 0.2.
+    public var holdout = 0.2
+    /// Moving-block bootstrap resamples for intervals (0: delta method only). Default 500.
+    public var bootstrapResamples = 500
+    public var seed: UInt64 = 0
+    /// The annealing law and the schedule projections assume.
+    public var schedule = ScheduleAnalysis.Options()
+    /// `--smooth`: the weight of the debiased EMA the detectors and the display see (0: none).
+    public var smoothing = 0.0
+    /// `--total-steps`: the run's planned length, for the planned-end row.
+    public var totalSteps: Double?
+    /// `--at-step`: steps to project the loss at.
+    public var atSteps: [Double] = []
+
+    public init() {}
+  }
+
+  /// Checks the run's health, fits the curve without its anomalies, and projects the fit: the
+  /// pipeline's named steps, in order.
+  ///
+  /// - Throws: `FitError` when too few usable points remain.
+  public static func run(_ raw: LossSeries, options: Options) throws(FitError) -> LossCurveAnalysis {
+    let series = try prepared(raw)
+    var fitter = options.fitter
+    fitter.range = options.range
+    let range = options.range.resolved(for: series)
+    // The schedule depends on the learning rates alone: on a long log it is read on the other
+    // core while health and fits run here.
+    let declared = options.schedule.declared
+    let schedule = Concurrent(points: series.count) {
+      declared.map { LearningRateSchedule(declared: $0, lastStep: series.steps.last ?? 0) }
+        ?? LearningRateSchedule.detect(series)
+    }
+    let passes = try detectAndFit(series, fitter: fitter, range: range, options: options)
+    // The curve that projects is fitted past a logged or declared warm-up, whose fast early
+    // drop at a rising rate is not the power law the rest of the run follows; health keeps
+    // watching the whole range.
+    let logged = schedule.wait()
+    let (projecting, projectingFitter) = projectionRange(range, fitter: fitter, schedule: logged, options: options.range, series: series)
+    var analysis = try fitForms(
+      series, passes: passes, fitter: projectingFitter, range: projecting,
+      samePoints: projecting == range, options: options)
+    analysis.watchedRange = range
+    let refitSolver = analysis.runBootstrap(fitter: projectingFitter, options: options)
+    try analysis.fitSchedule(logged, excluded: passes.excluded, refitSolver: refitSolver, options: options)
+    var formFitter = projectingFitter
+    formFitter.form = analysis.fit.model.form
+    analysis.makeForecast(
+      ForecastInputs(excluded: passes.excluded, sums: passes.sums, fitter: formFitter, options: options))
+    return analysis
+  }
+
+  /// The series with its values checked where they enter (`SeriesRange`).
+  private static func prepared(_ raw: LossSeries) throws(FitError) -> LossSeries {
+    switch SeriesRange.prepared(raw) {
+    case .success(let prepared): return prepared
+    case .failure(let error): throw .unusableValues(source: raw.origin.source, reason: error.reason)
+    }
+  }
+
+  /// "Now": the last finite point the fit could see, so projections multiply observed steps.
+  static func lastKeptStep(_ series: LossSeries, range: ClosedRange<Double>, excluded: StepRanges) -> Double {
+    let lastIndex = series.steps[..<series.steps.upperIndex(atMost: range.upperBound)].indices.last {
+      series.losses[$0].isFinite && series.steps[$0] > 0 && !excluded.contains(series.steps[$0])
+    }
+    return lastIndex.map { series.steps[$0] } ?? range.upperBound
+  }
+
+  static func excluded(_ findings: HealthFindings, keepSpikes: Bool) -> StepRanges {
+    keepSpikes ? findings.divergenceSteps : findings.spikeSteps.union(findings.divergenceSteps)
+  }
+
+  /// Fits the power law to a step range (for the plateau test), leaving out known anomalies.
+  static func trendFitter(
+    _ series: LossSeries, _ fitter: PowerLawFitter, excluding excluded: StepRanges,
+    sums: LogBinnedSums?
+  ) -> (ClosedRange<Double>) -> ((Double) -> Double)? {
+    // The same history is asked for again while a plateau grows; fine bins built once make
+    // each fit independent of the row count.
+    var cache: [ClosedRange<Double>: PowerLaw?] = [:]
+    return { range in
+      if let cached = cache[range] { return cached?.callAsFunction }
+      var windowFitter = fitter
+      windowFitter.range = FitRange(from: range.lowerBound, to: range.upperBound)
+      let fit = try? windowFitter.fit(series, excluding: excluded, sums: sums)
+      let model = fit.flatMap { $0.termination.isConvergence ? $0.model : nil }
+      cache[range] = .some(model)
+      return model?.callAsFunction
+    }
+  }
+}
