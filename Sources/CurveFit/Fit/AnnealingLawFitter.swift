@@ -71,13 +71,16 @@ public struct AnnealingLawFitter: Sendable {
     // With λ fitted the prior's centre would move with it; the user asked to measure the decay.
     let center = fitLambda ? nil : prior.map { $0.center(level: level, lambda: lambda) * s2Scale }
     let rawPoints = points.w.reduce(0, +)
+    func priorRow(sigma: Double?) -> (center: Double, scale: Double, weight: Double)? {
+      guard let prior, let center, center > 0, let sigma, sigma > 0, sigma.isFinite else { return nil }
+      return (center, center, prior.weight(sigma: sigma, points: rawPoints))
+    }
+    let logX1 = x1.map { Foundation.log($0) }
+    let rootWeights = points.w.map { $0.squareRoot() }
     func problem(_ delta: Double?, sigma: Double?) -> AnnealingLawProblem {
       var problem = AnnealingLawProblem(
-        x1: x1, logX1: x1.map { Foundation.log($0) }, x2: x2, logY: logY,
-        rootWeights: points.w.map { $0.squareRoot() }, delta: delta, lambdaSource: source)
-      if let prior, let center, center > 0, let sigma, sigma > 0, sigma.isFinite {
-        problem.prior = (center, center, prior.weight(sigma: sigma, points: rawPoints))
-      }
+        x1: x1, logX1: logX1, x2: x2, logY: logY, rootWeights: rootWeights, delta: delta, lambdaSource: source)
+      problem.prior = priorRow(sigma: sigma)
       return problem
     }
     let plain = problem(nil, sigma: nil)
@@ -97,10 +100,9 @@ public struct AnnealingLawFitter: Sendable {
     } else if center != nil {
       summary = solver.minimize(problem(nil, sigma: sigma), from: summary.parameters)
     }
-    let used = problem(delta, sigma: sigma)
     return finish(
       summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Scale), delta: delta,
-      prior: used.prior.map { ($0.scale, $0.weight, prior?.spread ?? 0) },
+      prior: priorRow(sigma: sigma).map { ($0.center, $0.weight, prior?.spread ?? 0) },
       series: series, curve: curve)
   }
 

@@ -40,7 +40,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
   }
 
   /// True when the rate decays, or a decay shape read off the log plans one beyond its last
-  /// step (a cosine a tenth of the way in): either way the steps to come follow a known schedule,
+  /// step (a cosine a fifth of the way in): either way the steps to come follow a known schedule,
   /// which the annealing law projects.
   public var decayKnown: Bool {
     if decays { return true }
