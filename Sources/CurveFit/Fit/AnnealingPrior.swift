@@ -33,7 +33,8 @@ public struct AnnealingPrior: Sendable, Equatable {
     /// `C` at the prior's centre.
     public var center: Double
     /// The share of `C`'s precision that came from the log (1 − posterior/prior variance):
-    /// 0 when the log shows no decay and `C` is the prior's, near 1 when the decay measures it.
+    /// 0 when the log shows no decay and `C` is the prior's, near 1 when the decay measures it;
+    /// NaN (JSON null) when the fit has no standard errors to tell.
     public var dataShare: Double
   }
 
@@ -54,7 +55,7 @@ public struct AnnealingPrior: Sendable, Equatable {
     let center = applied.center / scale
     let priorError = spread * center
     guard let index = fit.parameterNames.firstIndex(of: "C"), let error = fit.standardErrors?[index], priorError > 0
-    else { return Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: 0) }
+    else { return Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: .nan) }
     let share = 1 - (error * error) / (priorError * priorError)
     return Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: min(1, max(0, share)))
   }

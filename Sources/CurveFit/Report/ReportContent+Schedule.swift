@@ -38,6 +38,7 @@ extension ReportContent {
           + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% "
           + "(max \(NumberFormat.significant(100 * test.maxRelativeError, 2))%)")
     }
+    // A share the fit cannot tell (no standard errors) is NaN and says nothing.
     if let prior = result.prior, prior.dataShare < 0.9 {
       let rule = "a full decay of the rate is worth \(NumberFormat.significant(100 * prior.bonusRatio, 2))% of the loss, as on real runs"
       lines.append(prior.dataShare < 0.25

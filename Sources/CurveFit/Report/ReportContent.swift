@@ -170,7 +170,11 @@ struct ReportContent {
     } else {
       text += "too few steps to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
     }
-    if !shape.scheduleKnown { text += ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and --total-steps)" }
+    if !shape.scheduleKnown {
+      text += analysis.schedule?.schedule.declared == true
+        ? ", and below, a decay of the rate still to come (the declared schedule could not be used: see SCHEDULE)"
+        : ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and --total-steps)"
+    }
     if let noise = last.loss.ci95Noise, forecast.shapeDominates(last.loss) {
       text += "; at \(NumberFormat.compact(last.factor))× the noise alone gives "
         + "\(NumberFormat.significant(report.unit.fromNats(noise.lowerBound), 3))–\(NumberFormat.significant(report.unit.fromNats(noise.upperBound), 3))"
