@@ -47,7 +47,7 @@ public struct ShapeError: Sendable, Equatable {
   /// the interval is the noise's; the prior on the annealing term is carried by the bootstrap.
   static let floor = 0.0005
   /// Error per doubling when the run is too short to backtest (a fit past warm-up that spans
-  /// less than twice its first step).
+  /// less than three times its first step).
   static let prior = 0.01
   /// Downside per doubling when the future schedule is unknown; the real logs preferred the
   /// one-cooldown term below alone.
