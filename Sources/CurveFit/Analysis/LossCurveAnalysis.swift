@@ -1,5 +1,3 @@
-import Dispatch
-import LeastSquares
 
 /// Everything curvefit concludes about one training curve: health, the fit, its projections.
 ///
