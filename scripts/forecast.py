@@ -304,9 +304,9 @@ def table(title, results, group):
 
 # MARK: - The annealing prior, from whole runs (python3 scripts/forecast.py --prior)
 
-def whole_run_bonuses(binary):
+def whole_run_fits(binary):
     """Fits the annealing law (data alone) to every whole real run whose rate decays; returns
-    (label, full-decay bonus C/(1 - lambda) in nats, loss at the end, their ratio)."""
+    (label, full-decay bonus C/(1 - lambda) in nats, loss at the end, their ratio, exponent alpha)."""
     out = []
     for label, reader, schedule, declared in RUNS:
         if schedule is None:
@@ -321,21 +321,32 @@ def whole_run_bonuses(binary):
             continue
         bonus = fit["C"] / (1 - fit["lambda"])
         end = truth_at_end(steps, losses)
-        out.append((label, bonus, end, bonus / end))
+        out.append((label, bonus, end, bonus / end, fit["alpha"]))
     return out
 
 
 def prior_table(binary):
-    rows = whole_run_bonuses(binary)
-    ratios = [r for _, _, _, r in rows]
-    print("| run | full-decay bonus C/(1-λ) | loss at the end | ratio | median of the others |")
-    print("|---|---:|---:|---:|---:|")
-    for label, bonus, end, ratio in rows:
-        others = statistics.median([x for x in ratios if x != ratio])
-        print(f"| {label} | {bonus:.3f} nats | {end:.3f} | {ratio:.3f} | {others:.3f} |")
+    """Prints the whole-run fits; returns, for each run, the priors' centres without it
+    (bonus ratio, exponent)."""
+    rows = whole_run_fits(binary)
+    ratios = [r for _, _, _, r, _ in rows]
+    alphas = [a for *_, a in rows]
+    print("| run | full-decay bonus C/(1-λ) | loss at the end | ratio | median of the others | exponent α | median of the others |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    held = {}
+    for index, (label, bonus, end, ratio, alpha) in enumerate(rows):
+        others = statistics.median(ratios[:index] + ratios[index + 1:])
+        other_alphas = statistics.median(alphas[:index] + alphas[index + 1:])
+        held[label] = (others, other_alphas)
+        print(f"| {label} | {bonus:.3f} nats | {end:.3f} | {ratio:.3f} | {others:.3f} | {alpha:.3f} | {other_alphas:.3f} |")
+    logs = [math.log(a) for a in alphas]
+    centre = statistics.median(ratios)
+    robust = 1.4826 * statistics.median(abs(r - centre) for r in ratios) / centre
     print(f"\nmedian ratio {statistics.median(ratios):.3f} over {len(ratios)} runs "
-          f"(range {min(ratios):.3f}-{max(ratios):.3f})")
-    return {label: statistics.median([x for x in ratios if x != ratio]) for label, _, _, ratio in rows}
+          f"(range {min(ratios):.3f}-{max(ratios):.3f}, relative standard deviation {statistics.stdev(ratios) / centre:.2f}, "
+          f"robust (1.4826 MAD) {robust:.2f}); median exponent {statistics.median(alphas):.3f} "
+          f"(range {min(alphas):.3f}-{max(alphas):.3f}, standard deviation of its log {statistics.stdev(logs):.2f})")
+    return held
 
 
 def main():
@@ -365,8 +376,9 @@ def main():
         flags = ([] if args.no_declared else declared) + args.flags.split()
         if args.prior:
             # The centre without this run; a run with no whole-run fit keeps every run's median.
-            centre = held_out_prior.get(label, statistics.median(held_out_prior.values()))
-            flags += ["--annealing-prior", f"{centre:.4f}"]
+            centre, exponent = held_out_prior.get(label, tuple(
+                statistics.median(v[i] for v in held_out_prior.values()) for i in (0, 1)))
+            flags += ["--annealing-prior", f"{centre:.4f}", "--annealing-prior-alpha", f"{exponent:.3f}"]
         known = schedule if (schedule == "lr column" or (schedule == "declared" and not args.no_declared)) else None
         for factor in CUTS:
             cut = steps[-1] / factor

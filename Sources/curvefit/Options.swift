@@ -80,8 +80,11 @@ struct FitOptions: ParsableArguments {
   @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")
   var fitLambda = false
 
-  @Option(name: .customLong("annealing-prior"), help: "The annealing law's prior: a full decay of the rate is worth this fraction of the loss (default 0.06, the median of whole real runs; 0 measures it from the log alone).")
+  @Option(name: .customLong("annealing-prior"), help: "The annealing law's prior: a full decay of the rate is worth this fraction of the loss (default 0.06, the median of whole real runs; 0 fits the law from the log alone, without either prior).")
   var annealingPrior: Double?
+
+  @Option(name: .customLong("annealing-prior-alpha"), help: "Centre of the annealing law's prior on its exponent α (default 0.5, the median of whole real runs; 0 fits α from the log alone).")
+  var annealingPriorAlpha: Double?
 
   @Option(help: "Fraction of the fit range held out by the backtest (0 turns it off).")
   var holdout: Double = 0.2
@@ -119,6 +122,9 @@ struct FitOptions: ParsableArguments {
     }
     if let annealingPrior, !(annealingPrior >= 0 && annealingPrior < 1) {
       throw ValidationError("--annealing-prior must be in [0, 1), got \(annealingPrior)")
+    }
+    if let annealingPriorAlpha, !(annealingPriorAlpha >= 0 && annealingPriorAlpha <= 5) {
+      throw ValidationError("--annealing-prior-alpha must be in [0, 5], got \(annealingPriorAlpha)")
     }
     for step in atSteps where !(step > 0 && step.isFinite) {
       throw ValidationError("--at-step must be a positive step, got \(step)")
@@ -169,6 +175,7 @@ struct FitOptions: ParsableArguments {
       options.schedule.fitter.prior?.bonusRatio = annealingPrior
       if annealingPrior == 0 { options.schedule.fitter.prior = nil }
     }
+    if let annealingPriorAlpha { options.schedule.fitter.prior?.exponent = annealingPriorAlpha }
     options.holdout = holdout
     options.bootstrapResamples = bootstrap
     options.seed = seed

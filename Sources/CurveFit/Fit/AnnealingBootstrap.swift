@@ -30,7 +30,10 @@ struct AnnealingBootstrap {
       // centre is redrawn around the fitted C with the prior's spread (randomise-then-optimise):
       // a refit then lands on the fit when nothing is redrawn, instead of shrinking it twice.
       problem.prior = state.prior.map { prior in
-        (p[3] + prior.spread * prior.center * normal, prior.center, prior.weight)
+        (p[3] + prior.spread * prior.center * normal.0, prior.center, prior.weight)
+      }
+      problem.exponentPrior = state.exponentPrior.map { prior in
+        (Foundation.log(p[2]) + prior.spread * normal.1, prior.spread, prior.weight)
       }
       let summary = solver.minimize(problem, from: start)
       guard summary.finalCost.isFinite else { return nil }

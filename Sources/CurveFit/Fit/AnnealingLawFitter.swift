@@ -75,12 +75,17 @@ public struct AnnealingLawFitter: Sendable {
       guard let prior, let center, center > 0, let sigma, sigma > 0, sigma.isFinite else { return nil }
       return (center, center, prior.weight(sigma: sigma, points: rawPoints))
     }
+    func exponentRow(sigma: Double?) -> (center: Double, spread: Double, weight: Double)? {
+      guard let prior, !fitLambda, prior.exponent > 0, prior.exponentSpread > 0, let sigma, sigma > 0, sigma.isFinite else { return nil }
+      return (Foundation.log(prior.exponent), prior.exponentSpread, prior.dataWeight(sigma: sigma, points: rawPoints))
+    }
     let logX1 = x1.map { Foundation.log($0) }
     let rootWeights = points.w.map { $0.squareRoot() }
     func problem(_ delta: Double?, sigma: Double?) -> AnnealingLawProblem {
       var problem = AnnealingLawProblem(
         x1: x1, logX1: logX1, x2: x2, logY: logY, rootWeights: rootWeights, delta: delta, lambdaSource: source)
       problem.prior = priorRow(sigma: sigma)
+      problem.exponentPrior = exponentRow(sigma: sigma)
       return problem
     }
     let plain = problem(nil, sigma: nil)
@@ -103,6 +108,7 @@ public struct AnnealingLawFitter: Sendable {
     return finish(
       summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Scale), delta: delta,
       prior: priorRow(sigma: sigma).map { ($0.center, $0.weight, prior?.spread ?? 0) },
+      exponentPrior: exponentRow(sigma: sigma),
       series: series, curve: curve)
   }
 
@@ -125,6 +131,7 @@ public struct AnnealingLawFitter: Sendable {
   private func finish(
     _ summary: LevenbergMarquardt.Summary, points: AnnealingPoints, x1: [Double], x2: [Double],
     refs: (s1: Double, s2: Double), delta: Double?, prior: (center: Double, weight: Double, spread: Double)?,
+    exponentPrior: (center: Double, spread: Double, weight: Double)?,
     series: LossSeries, curve: LearningRateCurve
   ) -> AnnealingFit {
     let p = summary.parameters
@@ -166,7 +173,7 @@ public struct AnnealingLawFitter: Sendable {
       x: x1, y: points.y, weights: points.w, tRef: refs.s1, parameters: Array(p.prefix(4)),
       residuals: summary.residuals, x2: fittedX2, x2Ref: refs.s2, huberDelta: delta,
       lambda: fitLambda ? fittedLambda : nil,
-      lambdaSource: fitLambda ? (curve, points.t, refs.s2) : nil, prior: prior)
+      lambdaSource: fitLambda ? (curve, points.t, refs.s2) : nil, prior: prior, exponentPrior: exponentPrior)
     return fit
   }
 

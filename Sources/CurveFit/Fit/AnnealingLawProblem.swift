@@ -20,11 +20,15 @@ struct AnnealingLawProblem: LeastSquaresProblem {
   /// (`AnnealingPrior`; the fit's centre and scale are the prior's centre, a bootstrap refit's
   /// centre is redrawn around the fitted value); `nil` fits the data alone.
   var prior: (center: Double, scale: Double, weight: Double)? = nil
+  /// The prior on the exponent, one more residual `weight·(log alpha − center)/spread`.
+  var exponentPrior: (center: Double, spread: Double, weight: Double)? = nil
 
   static let lambdaBounds = (lower: 0.9, upper: 0.99999)
 
   var parameterCount: Int { lambdaSource == nil ? 4 : 5 }
-  var residualCount: Int { x1.count + (prior == nil ? 0 : 1) }
+  var residualCount: Int { x1.count + (prior == nil ? 0 : 1) + (exponentPrior == nil ? 0 : 1) }
+  /// The exponent prior's row: after the data and the prior on `c'`.
+  private var exponentRow: Int { x1.count + (prior == nil ? 0 : 1) }
   var lowerBounds: [Double] {
     [0, 0, 1e-6, 0] + (lambdaSource == nil ? [] : [Self.lambdaBounds.lower])
   }
@@ -51,6 +55,9 @@ struct AnnealingLawProblem: LeastSquaresProblem {
       residuals[i] = f > 0 ? robust(rootWeights[i] * (Foundation.log(f) - logY[i])).value : .nan
     }
     if let prior { residuals[x1.count] = prior.weight * (p[3] - prior.center) / prior.scale }
+    if let exponentPrior {
+      residuals[exponentRow] = exponentPrior.weight * (Foundation.log(p[2]) - exponentPrior.center) / exponentPrior.spread
+    }
   }
 
   func jacobian(at p: [Double], into jacobian: inout Matrix) {
@@ -83,6 +90,12 @@ struct AnnealingLawProblem: LeastSquaresProblem {
       residuals[row] = prior.weight * (p[3] - prior.center) / prior.scale
       for column in 0..<parameterCount { jacobian.storage[column * m + row] = 0 }
       jacobian.storage[3 * m + row] = prior.weight / prior.scale
+    }
+    if let exponentPrior {
+      let row = exponentRow
+      residuals[row] = exponentPrior.weight * (Foundation.log(p[2]) - exponentPrior.center) / exponentPrior.spread
+      for column in 0..<parameterCount { jacobian.storage[column * m + row] = 0 }
+      jacobian.storage[2 * m + row] = exponentPrior.weight / (exponentPrior.spread * p[2])
     }
   }
 

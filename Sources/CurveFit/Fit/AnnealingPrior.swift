@@ -6,23 +6,34 @@ import Foundation
 /// Fitted to the whole of every decaying real run in `make forecast` (llm.c, build-nanogpt, the
 /// SLM-125M log, the Smol Playbook ablations; `scripts/forecast.py --prior`), the bonus of
 /// decaying the rate from its peak to zero, `C/(1 − λ)` nats, is 3.7–11% of the run's final loss
-/// (median 6.1% over 12 runs, relative standard deviation 0.29), while `C` measured from the
+/// (median 6.1% over 12 runs, relative standard deviation 0.31, robust 0.25), while `C` measured from the
 /// first tenth of a run is anything from zero to several times that, or sends the projected
 /// loss below zero. The prior is an extra residual of the fit, so a log that has seen its decay
 /// measures `C` itself and one that has not borrows it: a maximum a posteriori estimate with a
 /// normal prior on `C` whose centre scales with the loss (docs/forecasting.md has the runs and a
-/// leave-one-run-out check).
+/// leave-one-run-out check). The exponent of the `S1` term gets a weaker prior of the same kind.
 public struct AnnealingPrior: Sendable, Equatable {
   /// The bonus of a full decay as a fraction of the loss at the last fitted step: the whole
   /// runs' median, 0.061, rounded.
   public var bonusRatio = 0.06
-  /// The prior's standard deviation relative to its centre (the whole runs' 0.29, widened for
-  /// runs unlike these).
-  public var spread = 0.35
+  /// The prior's standard deviation relative to its centre: the whole runs' robust spread
+  /// (1.4826 × median absolute deviation, 0.25), not their plain 0.31, which one run at 1.8× the
+  /// median sets; a run that far out shows it once its decay is under way (SLM-125M measures its
+  /// own C from half-way).
+  public var spread = 0.25
   /// The data weigh against the prior as at most this many independent points: neighbouring
   /// losses of a real log share their errors, so ten thousand of them are not ten thousand
   /// measurements of a decay they barely show.
   public var effectivePoints = 2_000.0
+
+  /// The centre of a lognormal prior on the exponent `alpha` of the `S1` term: the whole runs'
+  /// median, 0.52, rounded; 0 leaves `alpha` to the data. From a tenth of a run the data trade
+  /// `alpha` against `L0` along a valley, and the fit slid to `alpha` near 0.1 with `L0` at zero,
+  /// a curve that falls for ever (Smol GBS 1.5M cut at a tenth: −9.2%; with the prior −1.8%).
+  public var exponent = 0.5
+  /// The standard deviation of `log alpha`: the whole runs' plain 0.46, not their robust 0.24,
+  /// so the prior stays weak; the data decide `alpha` whenever they can.
+  public var exponentSpread = 0.45
 
   public init() {}
 
@@ -36,6 +47,11 @@ public struct AnnealingPrior: Sendable, Equatable {
     /// 0 when the log shows no decay and `C` is the prior's, near 1 when the decay measures it;
     /// NaN (JSON null) when the fit has no standard errors to tell.
     public var dataShare: Double
+    /// The exponent prior's centre and log spread (nil when `alpha` was left to the data), and
+    /// the share of `log alpha`'s precision that came from the log.
+    public var exponent: Double?
+    public var exponentSpread: Double?
+    public var exponentDataShare = Double.nan
   }
 
   /// `C` at the centre of the prior, for a loss `level` and momentum `lambda`.
@@ -46,17 +62,34 @@ public struct AnnealingPrior: Sendable, Equatable {
   /// The prior's residual weight against data of `points` raw losses whose weighted log
   /// residuals have scale `sigma`.
   func weight(sigma: Double, points: Double) -> Double {
-    sigma * max(1, points / effectivePoints).squareRoot() / spread
+    dataWeight(sigma: sigma, points: points) / spread
+  }
+
+  /// The weight of one standard deviation of a prior against the data (see `weight`).
+  func dataWeight(sigma: Double, points: Double) -> Double {
+    sigma * max(1, points / effectivePoints).squareRoot()
   }
 
   /// What the prior did in `fit`, or `nil` when the fit had none.
   func use(in fit: AnnealingFit) -> Use? {
     guard let applied = fit.state?.prior, let scale = fit.state?.x2Ref, scale > 0 else { return nil }
     let center = applied.center / scale
-    let priorError = spread * center
-    guard let index = fit.parameterNames.firstIndex(of: "C"), let error = fit.standardErrors?[index], priorError > 0
-    else { return Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: .nan) }
-    let share = 1 - (error * error) / (priorError * priorError)
-    return Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: min(1, max(0, share)))
+    var use = Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: .nan)
+    if let exponentPrior = fit.state?.exponentPrior {
+      use.exponent = Foundation.exp(exponentPrior.center)
+      use.exponentSpread = exponentPrior.spread
+    }
+    guard let errors = fit.standardErrors else { return use }
+    // 1 − posterior/prior variance, in the prior's own scale.
+    func share(_ name: String, relative: Double, priorError: Double) -> Double {
+      guard let index = fit.parameterNames.firstIndex(of: name), priorError > 0, relative > 0 else { return .nan }
+      let error = errors[index] / relative
+      return min(1, max(0, 1 - (error * error) / (priorError * priorError)))
+    }
+    use.dataShare = share("C", relative: 1, priorError: spread * center)
+    if let exponentSpread = use.exponentSpread {
+      use.exponentDataShare = share("alpha", relative: fit.model.alpha, priorError: exponentSpread)
+    }
+    return use
   }
 }

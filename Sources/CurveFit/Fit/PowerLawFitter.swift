@@ -151,6 +151,8 @@ struct FitState: Sendable {
   /// The annealing law's prior on `c'` (its row's centre and weight, and its relative spread),
   /// which every refit keeps.
   var prior: (center: Double, weight: Double, spread: Double)?
+  /// The annealing law's prior on `log alpha` (centre, spread, weight).
+  var exponentPrior: (center: Double, spread: Double, weight: Double)?
 }
 
 func formatStep(_ step: Double) -> String {

@@ -24,10 +24,12 @@ struct BlockResampler {
     run(residuals: residuals) { drawn, _ in refit(drawn) }
   }
 
-  /// As `run(residuals:refit:)`, also handing each refit a standard normal deviate of its own
-  /// (drawn after the blocks, so the residual draws are those of the plain form): a refit with
-  /// a prior redraws the prior's centre from it.
-  func run<Model: Sendable>(residuals: [Double], refit: @Sendable ([Double], _ normal: Double) -> Model?) -> [Model] {
+  /// As `run(residuals:refit:)`, also handing each refit two independent standard normal
+  /// deviates of its own (drawn after the blocks, so the residual draws are those of the plain
+  /// form): a refit with priors redraws their centres from them.
+  func run<Model: Sendable>(
+    residuals: [Double], refit: @Sendable ([Double], _ normals: (Double, Double)) -> Model?
+  ) -> [Model] {
     let n = residuals.count
     guard resamples > 0, n >= 5 else { return [] }
     let block = max(1, Int(Double(n).squareRoot().rounded(.up)))
@@ -52,8 +54,9 @@ struct BlockResampler {
           // Box–Muller from two uniforms in (0, 1] and [0, 1).
           let u1 = (Double(random.next() >> 11) + 1) * 0x1p-53
           let u2 = Double(random.next() >> 11) * 0x1p-53
-          let normal = (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
-          slots[k] = refit(drawn, normal)
+          let radius = (-2 * Foundation.log(u1)).squareRoot()
+          let normals = (radius * Foundation.cos(2 * Double.pi * u2), radius * Foundation.sin(2 * Double.pi * u2))
+          slots[k] = refit(drawn, normals)
           // The first worker speaks for all: it has done about a `workers`-th of the resamples.
           if worker == 0, let report = BootstrapProgress.report, k % (workers * Self.reportEvery) == 0 {
             report(k + 1, total)

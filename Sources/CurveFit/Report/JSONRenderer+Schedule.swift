@@ -61,6 +61,9 @@ extension JSONRenderer {
         .object([
           ("bonus_ratio", .number(prior.bonusRatio)), ("spread", .number(prior.spread)),
           ("C_center", .number(prior.center)), ("data_share", .number(prior.dataShare)),
+          ("alpha_center", prior.exponent.map(JSONWriter.Value.number) ?? .null),
+          ("alpha_spread", prior.exponentSpread.map(JSONWriter.Value.number) ?? .null),
+          ("alpha_data_share", prior.exponent == nil ? .null : .number(prior.exponentDataShare)),
         ])
       } ?? .null),
     ] + fitMembers(

@@ -46,6 +46,11 @@ extension ReportContent {
         : "C is measured from the decay so far together with the prior (\(rule)); "
           + "\(Int((100 * prior.dataShare).rounded()))% of its precision from the log")
     }
+    if let prior = result.prior, let exponent = prior.exponent, prior.exponentDataShare < 0.5 {
+      lines.append(
+        "α leans on the prior (near \(NumberFormat.significant(exponent, 2)), as on real runs): "
+          + "\(Int((100 * prior.exponentDataShare).rounded()))% of its precision from the log")
+    }
     lines.append(result.reason)
     if let bonus = result.bonus {
       lines.append(

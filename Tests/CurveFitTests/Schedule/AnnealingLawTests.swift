@@ -125,6 +125,49 @@ struct ScheduleProjectionTests {
     #expect(relativeError(unaided.model.finalLoss(on: schedule.observed), endTruth) > relativeError(projected, endTruth))
   }
 
+  @Test("the exponent's prior leaves α to a log that shows it", arguments: [0.25, 1.0])
+  func exponentPriorYieldsToData(alpha: Double) throws {
+    // α far from the prior's centre (0.5) on either side, over a whole cosine run.
+    let truth = AnnealingLaw(l0: 2.5, a: 8 * Foundation.pow(5, alpha - 0.5), alpha: alpha, c: 2.2e-4, lambda: 0.999)
+    let run = SyntheticAnnealingRun(truth: truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.002, seed: 9)
+    let schedule = try #require(LearningRateSchedule.detect(run.series))
+    let fitter = AnnealingLawFitter()
+    let fit = try fitter.fit(run.series, curve: schedule.observed, bounds: 1...20_000)
+    #expect(relativeError(fit.model.alpha, alpha) < 0.05, "α \(fit.model.alpha)")
+    let use = try #require(fitter.prior?.use(in: fit))
+    #expect(use.exponent == 0.5)
+    #expect(use.exponentDataShare > 0.9, "data share \(use.exponentDataShare)")
+  }
+
+  @Test("cut at a tenth soon after a long warm-up, α leans on its prior: within 2% of the end, and no fit falls for ever")
+  func exponentPriorCarriesAShortPrefix() throws {
+    // A warm-up of 6.5% of the run (as the Smol Playbook's 3M-token batches) leaves a tenth of
+    // the run a short span of S1 past it: noisy losses there trade α against L0. Its α, 0.65,
+    // is not the prior's centre.
+    let truth = AnnealingLaw(l0: 2.5, a: 20, alpha: 0.65, c: 0.06 * 2.6 * 0.001, lambda: 0.999)
+    var worst = (withPrior: 0.0, without: 0.0)
+    for seed: UInt64 in 10...12 {
+      let run = SyntheticAnnealingRun(truth: truth, total: 20_000, warmup: 1_300, decay: .cosine, noise: 0.02, seed: seed)
+      let schedule = try #require(LearningRateSchedule.detect(run.series))
+      let endTruth = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+      let fitter = AnnealingLawFitter()
+      let fit = try fitter.fit(run.series, curve: schedule.observed, bounds: 1...2_000)
+      var free = AnnealingLawFitter()
+      free.prior?.exponent = 0
+      let unaided = try free.fit(run.series, curve: schedule.observed, bounds: 1...2_000)
+      #expect(try #require(free.prior?.use(in: unaided)).exponent == nil)
+      let share = try #require(fitter.prior?.use(in: fit)).exponentDataShare
+      #expect(share < 0.5, "seed \(seed): α's data share \(share)")
+      let withPrior = relativeError(fit.model.finalLoss(on: schedule.observed), endTruth)
+      #expect(withPrior < 0.02, "seed \(seed): \(withPrior) with the prior, α \(fit.model.alpha)")
+      worst.withPrior = max(worst.withPrior, withPrior)
+      worst.without = max(worst.without, relativeError(unaided.model.finalLoss(on: schedule.observed), endTruth))
+    }
+    // Without it one seed slides to α ≈ 0.05 with L0 at zero and misses by 6%.
+    #expect(worst.without > 0.04)
+    #expect(worst.withPrior < worst.without / 3)
+  }
+
   @Test("the analysis picks the annealing law for a decayed run and projects stretched schedules")
   func choosesAnnealing() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 7)
