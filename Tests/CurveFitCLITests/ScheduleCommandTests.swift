@@ -41,6 +41,40 @@ import Testing
     #expect(text.stdout.contains("under the stretched cosine schedule"))
   }
 
+  @Test func priorsAreReportedAndCanBeTurnedOff() throws {
+    // A tenth of a cosine run, its schedule declared: C comes from the prior, α leans on its own.
+    let run = SyntheticAnnealingRun(truth: truth, total: 20_000, warmup: 1_300, decay: .cosine, noise: 0.02, seed: 12)
+    var prefix = "step,loss\n"
+    for k in run.steps.indices where run.steps[k] <= 2_000 { prefix += "\(Int(run.steps[k])),\(run.losses[k])\n" }
+    let path = try CommandRunner.temporaryFile(named: "tenth.csv", contents: prefix)
+    let declared = ["--schedule", "cosine", "--total-steps", "20000", "--warmup-steps", "1300", "--final-lr-ratio", "0.1"]
+    func prior(_ extra: [String]) throws -> Any? {
+      let result = try CommandRunner.run([path, "--format", "json", "--bootstrap", "0"] + declared + extra)
+      #expect(result.status == 0, "\(result.stderr)")
+      let schedule = try #require(try json(result.stdout)["schedule"] as? [String: Any])
+      let annealing = try #require(schedule["annealing"] as? [String: Any])
+      return annealing["prior"]
+    }
+    let both = try #require(try prior([]) as? [String: Any])
+    #expect(both["bonus_ratio"] as? Double == 0.06)
+    #expect(both["spread"] as? Double == 0.25)
+    #expect(both["alpha_center"] as? Double == 0.5)
+    #expect(both["alpha_spread"] as? Double == 0.45)
+    let share = try #require(both["alpha_data_share"] as? Double)
+    #expect(share >= 0 && share < 0.5)
+    let centred = try #require(try prior(["--annealing-prior-alpha", "0.7"]) as? [String: Any])
+    #expect(centred["alpha_center"] as? Double == 0.7)
+    let cOnly = try #require(try prior(["--annealing-prior-alpha", "0"]) as? [String: Any])
+    #expect(cOnly["alpha_center"] is NSNull)
+    #expect(cOnly["alpha_data_share"] is NSNull)
+    #expect(try prior(["--annealing-prior", "0"]) is NSNull)
+    let text = try CommandRunner.run([path, "--bootstrap", "0"] + declared)
+    #expect(text.stdout.contains("α leans on the prior (near 0.50, as on real runs)"), "\(text.stdout)")
+    let bad = try CommandRunner.run([path, "--annealing-prior-alpha", "9"])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("--annealing-prior-alpha must be in [0, 5], got 9.0"))
+  }
+
   @Test func scheduleFlagsChangeTheProjection() throws {
     let run = SyntheticAnnealingRun(truth: truth, total: 8_000, warmup: 200, decay: .cosine, noise: 0.004, seed: 22)
     let path = try CommandRunner.temporaryFile(named: "plan.csv", contents: run.csv)
