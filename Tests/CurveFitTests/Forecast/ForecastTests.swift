@@ -25,6 +25,24 @@ struct ForecastTests {
     return options
   }
 
+  @Test("a run cut inside its warm-up, declared or logged, withholds its projections; past it, projects")
+  func warmupWithholds() throws {
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 1_000, decay: .cosine, noise: 0.005, seed: 13)
+    var declared = Self.options()
+    declared.schedule.declared = DeclaredSchedule(shape: .cosine, totalSteps: 20_000, warmupSteps: 1_000, finalRatio: 0.1)
+    declared.schedule.plan = "cosine"
+    declared.totalSteps = 20_000
+    for (series, options) in [
+      (Self.prefix(run, to: 800, rates: false), declared), (Self.prefix(run, to: 800, rates: true), Self.options()),
+    ] {
+      let analysis = try LossCurveAnalysis.run(series, options: options)
+      let reason = try #require(analysis.forecast?.withheld)
+      #expect(reason.hasPrefix("the run is still in its warm-up (the rate rises until step"), "\(reason)")
+    }
+    let past = try LossCurveAnalysis.run(Self.prefix(run, to: 4_000, rates: false), options: declared)
+    #expect(past.forecast?.withheld == nil)
+  }
+
   @Test("the planned end of a cosine run cut at 40% is within 1% with a declared schedule")
   func plannedEndOfDeclaredCosine() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 11)
