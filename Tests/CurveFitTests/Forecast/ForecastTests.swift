@@ -25,13 +25,20 @@ struct ForecastTests {
     return options
   }
 
+  /// Options declaring the cosine schedule of a 20,000-step synthetic run, as `--schedule cosine
+  /// --total-steps 20000 --warmup-steps W --final-lr-ratio 0.1` would.
+  static func declaredCosine(warmup: Double, bootstrap: Int = 60) -> LossCurveAnalysis.Options {
+    var options = Self.options(bootstrap: bootstrap)
+    options.schedule.declared = DeclaredSchedule(shape: .cosine, totalSteps: 20_000, warmupSteps: warmup, finalRatio: 0.1)
+    options.schedule.plan = "cosine"
+    options.totalSteps = 20_000
+    return options
+  }
+
   @Test("a run cut inside its warm-up, declared or logged, withholds its projections; past it, projects")
   func warmupWithholds() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 1_000, decay: .cosine, noise: 0.005, seed: 13)
-    var declared = Self.options()
-    declared.schedule.declared = DeclaredSchedule(shape: .cosine, totalSteps: 20_000, warmupSteps: 1_000, finalRatio: 0.1)
-    declared.schedule.plan = "cosine"
-    declared.totalSteps = 20_000
+    let declared = Self.declaredCosine(warmup: 1_000)
     for (series, options) in [
       (Self.prefix(run, to: 800, rates: false), declared), (Self.prefix(run, to: 800, rates: true), Self.options()),
     ] {
@@ -46,10 +53,7 @@ struct ForecastTests {
   @Test("the planned end of a cosine run cut at 40% is within 1% with a declared schedule")
   func plannedEndOfDeclaredCosine() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 11)
-    var options = Self.options()
-    options.schedule.declared = DeclaredSchedule(shape: .cosine, totalSteps: 20_000, warmupSteps: 500, finalRatio: 0.1)
-    options.schedule.plan = "cosine"
-    options.totalSteps = 20_000
+    let options = Self.declaredCosine(warmup: 500)
     let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 8_000, rates: false), options: options)
     let end = try #require(analysis.forecast?.plannedEnd)
     let truthEnd = Self.truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
@@ -191,10 +195,7 @@ struct IntervalContainmentTests {
     truth.c = c
     let run = SyntheticAnnealingRun(
       truth: truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.02, logEvery: logEvery, seed: 21)
-    var options = ForecastTests.options(bootstrap: 100)
-    options.schedule.declared = DeclaredSchedule(shape: .cosine, totalSteps: 20_000, warmupSteps: 500, finalRatio: 0.1)
-    options.schedule.plan = "cosine"
-    options.totalSteps = 20_000
+    var options = ForecastTests.declaredCosine(warmup: 500, bootstrap: 100)
     options.target = 2.6
     options.atSteps = [6_000]
     let analysis = try LossCurveAnalysis.run(ForecastTests.prefix(run, to: cut, rates: false), options: options)
