@@ -76,8 +76,10 @@ public struct AnnealingLawFitter: Sendable {
       return (center, center, prior.weight(sigma: sigma, points: rawPoints))
     }
     func exponentRow(sigma: Double?) -> (center: Double, spread: Double, weight: Double)? {
-      guard let prior, !fitLambda, prior.exponent > 0, prior.exponentSpread > 0, let sigma, sigma > 0, sigma.isFinite else { return nil }
-      return (Foundation.log(prior.exponent), prior.exponentSpread, prior.dataWeight(sigma: sigma, points: rawPoints))
+      guard let prior, !fitLambda, prior.exponent > 0, prior.exponentSpread > 0, let sigma, sigma > 0, sigma.isFinite
+      else { return nil }
+      let weight = prior.dataWeight(sigma: sigma, points: rawPoints)
+      return (Foundation.log(prior.exponent), prior.exponentSpread, weight)
     }
     let logX1 = x1.map { Foundation.log($0) }
     let rootWeights = points.w.map { $0.squareRoot() }

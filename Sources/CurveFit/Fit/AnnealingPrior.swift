@@ -6,9 +6,9 @@ import Foundation
 /// Fitted to the whole of every decaying real run in `make forecast` (llm.c, build-nanogpt, the
 /// SLM-125M log, the Smol Playbook ablations; `scripts/forecast.py --prior`), the bonus of
 /// decaying the rate from its peak to zero, `C/(1 − λ)` nats, is 3.7–11% of the run's final loss
-/// (median 6.1% over 12 runs, relative standard deviation 0.31, robust 0.25), while `C` measured from the
-/// first tenth of a run is anything from zero to several times that, or sends the projected
-/// loss below zero. The prior is an extra residual of the fit, so a log that has seen its decay
+/// (median 6.1% over 12 runs, relative standard deviation 0.31, robust 0.25), while `C`
+/// measured from the first tenth of a run is anything from zero to several times that, or sends
+/// the projected loss below zero. The prior is an extra residual of the fit, so a log that has seen its decay
 /// measures `C` itself and one that has not borrows it: a maximum a posteriori estimate with a
 /// normal prior on `C` whose centre scales with the loss (docs/forecasting.md has the runs and a
 /// leave-one-run-out check). The exponent of the `S1` term gets a weaker prior of the same kind.
@@ -29,7 +29,7 @@ public struct AnnealingPrior: Sendable, Equatable {
   /// The centre of a lognormal prior on the exponent `alpha` of the `S1` term: the whole runs'
   /// median, 0.52, rounded; 0 leaves `alpha` to the data. From a tenth of a run the data trade
   /// `alpha` against `L0` along a valley, and the fit slid to `alpha` near 0.1 with `L0` at zero,
-  /// a curve that falls for ever (Smol GBS 1.5M cut at a tenth: −9.2%; with the prior −1.8%).
+  /// a curve that falls for ever (Smol GBS 1.5M cut at a tenth: −9.2%; with the prior −1.5%).
   public var exponent = 0.5
   /// The standard deviation of `log alpha`: the whole runs' plain 0.46, not their robust 0.24,
   /// so the prior stays weak; the data decide `alpha` whenever they can.
