@@ -31,9 +31,9 @@ public struct LossCurveAnalysis: Sendable {
   var bootstrapModels: [PowerLaw] = []
   /// The held-out chunks every backtest of this run judges on.
   var heldOut: Backtest.HeldOut?
-  /// The schedule and the annealing law, when the log has learning rates. When
-  /// `schedule.chosen`, `current`, `projections`, `doubling` and `target` are the annealing
-  /// law's; `fit` stays the power law, which health detection and plots use.
+  /// The schedule and the annealing law, when the log has learning rates. When the forecast
+  /// chose it, `current`, `projections`, `doubling` and `target` are the annealing law's; `fit`
+  /// stays the power law, which health detection and plots use.
   public var schedule: ScheduleAnalysis?
   /// Which law projects, its extrapolation error, the planned end and `--at-step` rows.
   public var forecast: Forecast?
@@ -94,11 +94,24 @@ public struct LossCurveAnalysis: Sendable {
     analysis.watchedRange = range
     let refitSolver = analysis.runBootstrap(fitter: projectingFitter, options: options)
     try analysis.fitSchedule(logged, excluded: passes.excluded, refitSolver: refitSolver, options: options)
-    var formFitter = projectingFitter
-    formFitter.form = analysis.fit.model.form
-    analysis.makeForecast(
-      ForecastInputs(excluded: passes.excluded, sums: passes.sums, fitter: formFitter, options: options))
+    analysis.makeForecast(excluded: passes.excluded, options: options)
     return analysis
+  }
+
+  /// The forecast stage: it decides which law projects and calibrates every projected number;
+  /// the analysis carries its rows where the renderers read them.
+  private mutating func makeForecast(excluded: StepRanges, options: Options) {
+    let declaredConstant = options.schedule.declared?.shape == .constant
+      || options.schedule.plan?.lowercased() == "constant"
+    let inputs = Forecast.Inputs(
+      series: series, fitRange: fitRange, lastStep: lastStep, excluded: excluded, health: health, fit: fit,
+      bootstrapModels: bootstrapModels, modelChoice: modelChoice, schedule: schedule,
+      rows: Forecast.Rows(current: current, projections: projections, doubling: doubling, target: target),
+      target: options.target, totalSteps: options.totalSteps, atSteps: options.atSteps,
+      annealingFitter: options.schedule.fitter, declaredConstant: declaredConstant)
+    let (forecast, rows) = Forecast.make(inputs)
+    (current, projections, doubling, target) = (rows.current, rows.projections, rows.doubling, rows.target)
+    self.forecast = forecast
   }
 
   /// The series with its values checked where they enter (`SeriesRange`).

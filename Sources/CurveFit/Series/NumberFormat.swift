@@ -40,24 +40,6 @@ enum NumberFormat {
     return String(format: "%.\(decimals)f ± %.\(decimals)f", value, error)
   }
 
-  /// A loss to the precision its interval warrants: `3.21 (3.18–3.25)`.
-  static func estimate(_ estimate: Estimate, digits: Int = 3) -> String {
-    guard let interval = estimate.ci95 else { return significant(estimate.value, 4) }
-    let width = interval.upperBound - interval.lowerBound
-    let decimals = decimalsFor(width: width, value: estimate.value, digits: digits)
-    return String(
-      format: "%.\(decimals)f (%.\(decimals)f–%.\(decimals)f)",
-      estimate.value, interval.lowerBound, interval.upperBound)
-  }
-
-  /// A loss alone, to the same precision as `estimate` would print it.
-  static func loss(_ estimate: Estimate, digits: Int = 3) -> String {
-    guard let interval = estimate.ci95 else { return significant(estimate.value, 4) }
-    let decimals = decimalsFor(
-      width: interval.upperBound - interval.lowerBound, value: estimate.value, digits: digits)
-    return String(format: "%.\(decimals)f", estimate.value)
-  }
-
   /// Always in scientific notation, two significant figures: `6.0e-4`, `0` for zero.
   static func scientific(_ value: Double) -> String {
     guard value.isFinite else { return "n/a" }

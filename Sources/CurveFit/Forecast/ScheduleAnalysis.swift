@@ -1,10 +1,10 @@
 import Foundation
 import LeastSquares
 
-/// What the learning-rate schedule says about a run: its shape, the schedule projections assume,
-/// and the annealing law fitted to it with its backtest (`run`, the fit stage); then whether that
-/// law or the power law makes the projections and what it projects (`decide`, the forecast's,
-/// in Forecast/).
+/// The annealing law's side of the forecast: the run's schedule, the schedule projections
+/// assume, the annealing law fitted to it with its backtest (`run`, by `AnnealingLawFitter` in
+/// Fit/), and whether that law or the power law makes the projections and what it projects
+/// (`decide`). `Forecast.make` takes its numbers when it projects.
 public struct ScheduleAnalysis: Sendable {
   public var schedule: LearningRateSchedule
   /// The schedule projections assume (the logged one stretched, or `--schedule`).

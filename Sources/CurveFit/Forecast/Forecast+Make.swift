@@ -1,75 +1,101 @@
 import Foundation
 
-extension LossCurveAnalysis {
-  /// What the forecast step needs beyond the analysis itself.
-  struct ForecastInputs {
+extension Forecast {
+  /// What the forecast is built from: the values the analysis's earlier steps produced.
+  struct Inputs {
+    var series: LossSeries
+    var fitRange: ClosedRange<Double>
+    var lastStep: Double
     var excluded: StepRanges
-    var sums: LogBinnedSums?
-    var fitter: PowerLawFitter
-    var options: Options
+    var health: HealthFindings
+    /// The power law that projects when the annealing law does not, with its bootstrap refits
+    /// and the forms it competed with (their rolling-origin misses).
+    var fit: PowerLawFit
+    var bootstrapModels: [PowerLaw]
+    var modelChoice: ModelChoice
+    var schedule: ScheduleAnalysis?
+    /// The power law's own rows, with their noise-only intervals.
+    var rows: Rows
+    /// `--target`, `--total-steps`, `--at-step`.
+    var target: Double?
+    var totalSteps: Double?
+    var atSteps: [Double]
+    /// The annealing law's fitter, for its rolling-origin refits.
+    var annealingFitter: AnnealingLawFitter
+    /// `--schedule constant`: the steps to come are known to keep the current rate.
+    var declaredConstant: Bool
+  }
+
+  /// Every projected number the report prints outside the forecast's own rows: the loss now,
+  /// the 2×/5×/10× projections, the doubling effect and the target.
+  struct Rows {
+    var current: Estimate
+    var projections: [Projection]
+    var doubling: DoublingEffect
+    var target: (loss: Double, outcome: TargetOutcome)?
   }
 
   /// Decides once which law projects, measures its extrapolation error inside the run, and
   /// gives every projected number its calibrated interval; adds the planned end and
-  /// `--at-step` rows.
-  mutating func makeForecast(_ inputs: ForecastInputs) {
-    let options = inputs.options
-    let annealing = schedule.flatMap { result in result.chosen ? result.fit.map { (result, $0) } : nil }
+  /// `--at-step` rows. Returns the forecast and the rows it calibrated.
+  static func make(_ inputs: Inputs) -> (forecast: Forecast, rows: Rows) {
+    let lastStep = inputs.lastStep
+    var rows = inputs.rows
+    let annealing = inputs.schedule.flatMap { result in result.chosen ? result.fit.map { (result, $0) } : nil }
     let law: ProjectingLaw
     let errors: [RollingOrigin.Miss]
     if let (result, fit) = annealing {
       law = .annealing(fit, schedule: result)
       // The annealing law's numbers replace the power law's here, where the choice is made.
       if let current = result.current, let doubling = result.doubling {
-        self.current = current
-        projections = result.projections
-        self.doubling = doubling
-        if let loss = options.target, let outcome = result.target { target = (loss, outcome) }
+        rows.current = current
+        rows.projections = result.projections
+        rows.doubling = doubling
+        if let loss = inputs.target, let outcome = result.target { rows.target = (loss, outcome) }
       }
       errors = RollingOrigin.annealingErrors(
-        series, fitter: options.schedule.fitter, curve: result.schedule.observed, range: fitRange,
+        inputs.series, fitter: inputs.annealingFitter, curve: result.schedule.observed, range: inputs.fitRange,
         lastStep: lastStep, excluding: inputs.excluded)
     } else {
-      law = .power(fit, bootstrap: bootstrapModels)
-      errors = modelChoice.candidates.first { $0.form == fit.model.form }?.rollingMisses ?? []
+      law = .power(inputs.fit, bootstrap: inputs.bootstrapModels)
+      errors = inputs.modelChoice.candidates.first { $0.form == inputs.fit.model.form }?.rollingMisses ?? []
     }
     // The steps still to come follow a known schedule when the annealing law projects a logged
     // or declared decay, or when the user declared a constant rate.
-    let declaredConstant = options.schedule.declared?.shape == .constant
-      || options.schedule.plan?.lowercased() == "constant"
-    let shape = ShapeError(errors: errors, scheduleKnown: annealing != nil || declaredConstant)
+    let shape = ShapeError(errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant)
     var forecast = Forecast(law: law.law, shapeError: shape)
-    forecast.withheld = annealing.map { withholdingReason($0.1) } ?? withholdingReason(fit)
+    forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
 
-    current.calibrate(up: 0, down: 0)
-    for k in projections.indices {
-      let sigma = shape.sigmas(factor: projections[k].factor)
-      projections[k].loss.calibrate(up: sigma.up, down: sigma.down)
+    rows.current.calibrate(up: 0, down: 0)
+    for k in rows.projections.indices {
+      let sigma = shape.sigmas(factor: rows.projections[k].factor)
+      rows.projections[k].loss.calibrate(up: sigma.up, down: sigma.down)
     }
+    let doubling = rows.doubling
     let reach = shape.sigmas(factor: doubling.toStep / max(doubling.fromStep, .leastNonzeroMagnitude))
-    doubling.lossChange.calibrate(up: reach.up, down: reach.down, scale: law.value(doubling.toStep))
-    if let (loss, outcome) = target, case .reachable(var step) = outcome {
-      calibrateStep(&step, law: law, shape: shape)
-      target = (loss, .reachable(step: step))
+    rows.doubling.lossChange.calibrate(up: reach.up, down: reach.down, scale: law.value(doubling.toStep))
+    if let (loss, outcome) = rows.target, case .reachable(var step) = outcome {
+      calibrateStep(&step, law: law, shape: shape, lastStep: lastStep)
+      rows.target = (loss, .reachable(step: step))
     }
 
-    forecast.plannedEnd = plannedEnd(options: options).map { end in
+    forecast.plannedEnd = plannedEnd(inputs).map { end in
       var loss = law.noiseEstimate(at: end.step)
       let sigma = shape.sigmas(factor: end.step / lastStep)
       loss.calibrate(up: sigma.up, down: sigma.down)
-      return Forecast.PlannedEnd(step: end.step, loss: loss, source: end.source)
+      return PlannedEnd(step: end.step, loss: loss, source: end.source)
     }
-    if let end = forecast.plannedEnd, let goal = options.target {
-      forecast.targetWithinRun = Self.firstStep(reaching: goal, law: law, from: lastStep, to: end.step)
+    if let end = forecast.plannedEnd, let goal = inputs.target {
+      forecast.targetWithinRun = firstStep(reaching: goal, law: law, from: lastStep, to: end.step)
     }
-    forecast.atSteps = options.atSteps.sorted().map { step in
+    forecast.atSteps = inputs.atSteps.sorted().map { step in
       var loss = law.noiseEstimate(at: step)
       let sigma = shape.sigmas(factor: step / lastStep)
       loss.calibrate(up: sigma.up, down: sigma.down)
       return Projection(
         factor: step / lastStep, step: step, loss: loss, schedule: annealing == nil ? nil : "stretched")
     }
-    self.forecast = forecast
+    return (forecast, rows)
   }
 
   /// Why the projections must not be printed as numbers, if they must not.
@@ -79,18 +105,19 @@ extension LossCurveAnalysis {
   /// would all extrapolate with confidence to a number the run will not reach. A floor or an
   /// annealing term on its bound (L_min = 0, C = 0) still extrapolates: those fits project, with
   /// their warnings.
-  private func withholdingReason<Model>(_ fit: FitResult<Model>) -> String? {
-    if let divergence = health.divergence {
+  private static func withholdingReason<Model>(_ fit: FitResult<Model>, _ inputs: Inputs) -> String? {
+    let lastStep = inputs.lastStep
+    if let divergence = inputs.health.divergence {
       return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at step "
         + "\(NumberFormat.count(divergence.startStep)): a curve fitted to the steps before it does not say where it is going"
     }
-    if let plateau = health.plateaus.last, plateau.ongoing, !plateau.explainedBySchedule {
+    if let plateau = inputs.health.plateaus.last, plateau.ongoing, !plateau.explainedBySchedule {
       return "the loss has been flat since step \(NumberFormat.count(plateau.startStep)): "
         + "the fitted curve would project a fall the run is not making"
     }
     // A loss falling at a rising rate is not the curve the run follows after its warm-up: on
     // the real logs cut inside warm-up (Smol GBS 3M and 6M) the projections missed by 18–32%.
-    if let known = schedule?.schedule, known.warmupSteps > 0, known.warmupSteps >= lastStep {
+    if let known = inputs.schedule?.schedule, known.warmupSteps > 0, known.warmupSteps >= lastStep {
       return "the run is still in its warm-up (the rate rises until step \(NumberFormat.count(known.warmupSteps))): "
         + "the loss is falling at a rising rate, not along the curve it will follow after it"
     }
@@ -110,9 +137,10 @@ extension LossCurveAnalysis {
   static let minimumProjectingPoints = 20
 
   /// The planned last step: `--total-steps`, else where a logged decay is heading.
-  private func plannedEnd(options: Options) -> (step: Double, source: Forecast.EndSource)? {
-    if let total = options.totalSteps, total > lastStep { return (total, .totalSteps) }
-    if let logged = schedule?.schedule, !logged.declared, logged.decayKnown, logged.plannedEnd > 1.01 * lastStep {
+  private static func plannedEnd(_ inputs: Inputs) -> (step: Double, source: EndSource)? {
+    let lastStep = inputs.lastStep
+    if let total = inputs.totalSteps, total > lastStep { return (total, .totalSteps) }
+    if let logged = inputs.schedule?.schedule, !logged.declared, logged.decayKnown, logged.plannedEnd > 1.01 * lastStep {
       return (logged.plannedEnd, .schedule)
     }
     return nil
@@ -120,7 +148,7 @@ extension LossCurveAnalysis {
 
   /// The target step's interval: a loss error of `σ` moves the step by `σ / |d ln L/d ln t|`
   /// in log steps (a higher loss is reached later).
-  private func calibrateStep(_ step: inout Estimate, law: ProjectingLaw, shape: ShapeError) {
+  private static func calibrateStep(_ step: inout Estimate, law: ProjectingLaw, shape: ShapeError, lastStep: Double) {
     let sigma = shape.sigmas(factor: step.value / lastStep)
     let slope = abs(law.logSlope(at: step.value))
     // A curve that has all but stopped falling leaves the step unbounded above.
