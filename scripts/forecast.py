@@ -177,9 +177,9 @@ def generated_power_law(seed, params=(2.0, 8.0, 0.35), rows=20000, noise=0.02):
 
 
 def annealing_run(seed, shape, rows=20000, noise=0.01):
-    """A run that follows the annealing law of Tissue et al. under a cosine or WSD schedule (warm-up
-    500 steps, peak 1, cooldown over the last 20% for WSD), multiplicative noise; the truth is the
-    noiseless law at the last step."""
+    """A run that follows the annealing law of Tissue et al. under a cosine, linear-to-zero (the
+    Hugging Face Trainer's default) or WSD schedule (warm-up 500 steps, peak 1, cooldown over the
+    last 20% for WSD), multiplicative noise; the truth is the noiseless law at the last step."""
     import random
     rng = random.Random(seed)
     warmup, total = 500, rows
@@ -191,6 +191,8 @@ def annealing_run(seed, shape, rows=20000, noise=0.01):
         elif shape == "cosine":
             u = (step - warmup) / (total - warmup)
             rate = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
+        elif shape == "linear":
+            rate = 1.0 - (step - warmup) / (total - warmup)
         else:
             start = 0.8 * total
             rate = 1.0 if step <= start else 1.0 - (step - start) / (total - start)
@@ -219,6 +221,7 @@ def generated_runs():
     for seed in range(3):
         runs.append((f"annealing law, cosine, seed {seed}", "lr column", annealing_run(seed, "cosine")))
         runs.append((f"annealing law, WSD (cooldown after every cut), seed {seed}", "lr column", annealing_run(seed, "wsd")))
+        runs.append((f"annealing law, linear to zero, seed {seed}", "lr column", annealing_run(seed, "linear")))
     return runs
 
 

@@ -140,6 +140,9 @@ extension Forecast {
   private static func plannedEnd(_ inputs: Inputs) -> (step: Double, source: EndSource)? {
     let lastStep = inputs.lastStep
     if let total = inputs.totalSteps, total > lastStep { return (total, .totalSteps) }
+    if let recorded = inputs.series.origin.plannedSteps, recorded.steps > 1.01 * lastStep {
+      return (recorded.steps, .log)
+    }
     if let logged = inputs.schedule?.schedule, !logged.declared, logged.decayKnown, logged.plannedEnd > 1.01 * lastStep {
       return (logged.plannedEnd, .schedule)
     }

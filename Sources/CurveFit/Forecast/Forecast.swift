@@ -27,6 +27,8 @@ public struct Forecast: Sendable {
   /// Where the run's planned length came from.
   public enum EndSource: String, Sendable {
     case totalSteps = "--total-steps"
+    /// The length the log records: a trainer state's `max_steps`, llm.c's `step N/T`.
+    case log
     case schedule
   }
 

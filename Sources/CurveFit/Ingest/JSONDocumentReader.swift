@@ -89,6 +89,9 @@ struct JSONDocumentReader {
     origin.rowsWithoutLoss = skipped
     origin.gradNormColumn = gradKey
     origin.learningRateColumn = rateKey
+    if isState, let planned = Self.topLevelNumber(bytes, key: "max_steps"), planned > 0, planned.isFinite {
+      origin.plannedSteps = PlannedSteps(steps: planned, key: "max_steps")
+    }
     return LossSeries(
       steps: steps, losses: losses, gradNorms: gradKey == nil ? nil : grads,
       learningRates: rateKey == nil ? nil : rates, origin: origin)
@@ -185,6 +188,38 @@ struct JSONDocumentReader {
       i += 1
     }
     throw .invalidJSON(SourceLocation(source: source, line: 1), reason: "a record is not closed")
+  }
+
+  /// The number under `key` in the top-level object (a trainer state's `max_steps`), or `nil`.
+  static func topLevelNumber(_ bytes: [UInt8], key: String) -> Double? {
+    let wanted = Array(key.utf8)
+    var depth = 0
+    var i = 0
+    while i < bytes.count {
+      let byte = bytes[i]
+      if byte == UInt8(ascii: "\"") {
+        guard let end = try? stringEnd(bytes, from: i, source: "") else { return nil }
+        if depth == 1, bytes[(i + 1)..<end].elementsEqual(wanted) {
+          var j = skipSpace(bytes, end + 1)
+          guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { return nil }
+          j = skipSpace(bytes, j + 1)
+          var k = j
+          while k < bytes.count, k - j < 32, bytes[k] == UInt8(ascii: "-") || bytes[k] == UInt8(ascii: ".")
+            || bytes[k] == UInt8(ascii: "e") || bytes[k] == UInt8(ascii: "E") || bytes[k] == UInt8(ascii: "+")
+            || (bytes[k] >= UInt8(ascii: "0") && bytes[k] <= UInt8(ascii: "9"))
+          {
+            k += 1
+          }
+          return Double(String(decoding: bytes[j..<k], as: UTF8.self))
+        }
+        i = end + 1
+        continue
+      }
+      if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+      if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+      i += 1
+    }
+    return nil
   }
 
   /// The index of the closing quote of the string opening at `start`.

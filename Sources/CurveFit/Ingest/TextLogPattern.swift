@@ -28,10 +28,10 @@ public struct TextLogPattern: Sendable {
   /// The built-in shapes, most specific first.
   public static let known: [TextLogPattern] = [
     ("llm.c main.log", #"^s:(?<step>\d+) trl:(?<loss>N)(?: lr:(?<lr>N))?(?: norm:(?<grad>N))?"#),
-    ("llm.c console", #"^step\s+(?<step>\d+)/\d+\s*\|\s*(?:train )?loss (?<loss>N)(?:.*?\|\s*norm\s+(?<grad>N))?(?:.*?\|\s*lr\s+(?<lr>N))?"#),
+    ("llm.c console", #"^step\s+(?<step>\d+)/(?<total>\d+)\s*\|\s*(?:train )?loss (?<loss>N)(?:.*?\|\s*norm\s+(?<grad>N))?(?:.*?\|\s*lr\s+(?<lr>N))?"#),
     ("nanoGPT", #"^iter (?<step>\d+): loss (?<loss>N)"#),
     ("build-nanogpt", #"^(?<step>\d+) train (?<loss>N)\s*$"#),
-    ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*\d+\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm loss: (?<loss>N)(?:.*?\bgrad norm: (?<grad>N))?"#),
+    ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm loss: (?<loss>N)(?:.*?\bgrad norm: (?<grad>N))?"#),
     ("step/loss", #"\bstep[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ])?loss[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
@@ -40,6 +40,8 @@ public struct TextLogPattern: Sendable {
   /// Whether the expression has optional `lr` and `grad` groups.
   var capturesRate: Bool { expression.pattern.contains("(?<lr>") }
   var capturesGrad: Bool { expression.pattern.contains("(?<grad>") }
+  /// Whether lines carry the run's planned length (`step N/T`).
+  var capturesTotal: Bool { expression.pattern.contains("(?<total>") }
 
   /// One matched line: the step, the loss as written, and the optional learning rate and
   /// gradient norm (NaN when the line lacks them).
@@ -48,6 +50,8 @@ public struct TextLogPattern: Sendable {
     var loss: String
     var learningRate = Double.nan
     var gradNorm = Double.nan
+    /// The planned length the line states (`T` of `step N/T`), NaN when it states none.
+    var total = Double.nan
   }
 
   /// The fields of `line` when it matches.
@@ -80,6 +84,9 @@ public struct TextLogPattern: Sendable {
     }
     if capturesGrad, let gradRange = Range(found.range(withName: "grad"), in: line) {
       match.gradNorm = Double(line[gradRange]) ?? .nan
+    }
+    if capturesTotal, let totalRange = Range(found.range(withName: "total"), in: line) {
+      match.total = Double(line[totalRange]) ?? .nan
     }
     return match
   }

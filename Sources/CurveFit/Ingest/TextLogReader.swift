@@ -8,6 +8,7 @@ struct TextLogReader {
     var rates: [Double] = []
     var grads: [Double] = []
     var rows = 0
+    var total = 0.0
     let source = lines.source
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       rows += 1
@@ -25,6 +26,7 @@ struct TextLogReader {
       losses.append(loss)
       rates.append(match.learningRate)
       grads.append(match.gradNorm)
+      if match.total.isFinite { total = max(total, match.total) }
       return true
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
@@ -41,6 +43,7 @@ struct TextLogReader {
     origin.rowsWithoutLoss = rows - steps.count
     origin.learningRateColumn = hasRates ? "lr" : nil
     origin.gradNormColumn = hasGrads ? "grad_norm" : nil
+    if total > 0 { origin.plannedSteps = PlannedSteps(steps: total, key: pattern.name == "Megatron-LM" ? "iteration N/T" : "step N/T") }
     return LossSeries(
       steps: steps, losses: losses, gradNorms: hasGrads ? grads : nil,
       learningRates: hasRates ? rates : nil, origin: origin)

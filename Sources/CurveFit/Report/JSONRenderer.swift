@@ -56,6 +56,7 @@ public struct JSONRenderer: ReportRenderer {
       ("restarts", .integer(origin.restarts)),
       ("lr_column", origin.learningRateColumn.map { .string($0) } ?? .null),
       ("grad_norm_column", origin.gradNormColumn.map { .string($0) } ?? .null),
+      ("planned_steps", origin.plannedSteps.map { .object([("steps", .number($0.steps)), ("key", .string($0.key))]) } ?? .null),
       ("columns", .array(origin.columns.prefix(200).map { .string($0) })),
       ("notes", .array((origin.notes + (smoothed?.origin.notes.filter { !origin.notes.contains($0) } ?? [])).map { .string($0) })),
     ])

@@ -56,7 +56,8 @@ extension ReportContent {
       lines.append(
         "annealing bonus so far: \(NumberFormat.estimate(bonus)) nats of the drop came from decaying the rate")
     }
-    if let flat = result.constantRate.last, let now = result.current {
+    // A law fitted with its floor at zero can cross it this far out: no negative loss is printed.
+    if let flat = result.constantRate.last, let now = result.current, flat.loss.value > 0 {
       let lastRate = result.schedule.peakRate * result.schedule.observed.rate(at: analysis.lastStep)
       lines.append(
         "held at the current rate (\(NumberFormat.scientific(lastRate))) with no more decay: "

@@ -181,7 +181,11 @@ struct ReportContent {
     } else {
       text += "; the noise dominates"
     }
-    if analysis.forecast?.plannedEnd?.source == .schedule { text += " · *planned end from where the logged decay is heading" }
+    switch analysis.forecast?.plannedEnd?.source {
+    case .schedule: text += " · *planned end from where the logged decay is heading"
+    case .log: text += " · *planned end as the log records it (\(analysis.series.origin.plannedSteps?.key ?? "its length"))"
+    default: break
+    }
     return text
   }
 

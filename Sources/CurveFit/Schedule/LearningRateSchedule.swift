@@ -120,19 +120,39 @@ public struct LearningRateSchedule: Sendable, Equatable {
     // The stable phase: the last step still at the peak.
     let stableEnd = series.steps[stableIndex]
     let stableFraction = (stableEnd - warmup) / max(last - warmup, .leastNormalMagnitude)
+    // The length the log records (max_steps, step N/T) ends the decay when the rates agree:
+    // Megatron's decay can be planned over other iterations than the run's.
+    let recorded = series.origin.plannedSteps.map(\.steps).flatMap { $0 > last * 1.01 ? $0 : nil }
+    func decayFit(start: Double, shape: Decay) -> (rms: Double, end: Double, floor: Double) {
+      let fit = fitDecay(steps, y, indices: after, start: start, last: last, shape: shape)
+      guard let recorded else { return fit }
+      let fixed = fitDecay(steps, y, indices: after, start: start, last: last, shape: shape, ends: [recorded])
+      return fixed.rms <= fit.rms + 0.005 ? fixed : fit
+    }
     var best: (shape: Shape, error: Double, end: Double, floor: Double, cooldown: Double?)?
     if stableFraction >= 0.3 {
-      let fit = fitDecay(steps, y, indices: after, start: stableEnd, last: last, shape: linearDecay)
+      let fit = decayFit(start: stableEnd, shape: linearDecay)
       best = (.wsd, fit.rms, fit.end, fit.floor, stableEnd)
     } else {
       for (shape, decay) in [(Shape.cosine, cosineDecay), (.linear, linearDecay)] {
-        let fit = fitDecay(steps, y, indices: after, start: warmup, last: last, shape: decay)
+        let fit = decayFit(start: warmup, shape: decay)
         if fit.rms < (best?.error ?? .infinity) { best = (shape, fit.rms, fit.end, fit.floor, nil) }
       }
     }
-    guard let best, best.error <= 0.03 else {
+    guard var best, best.error <= 0.03 else {
       schedule.shape = .other
       return schedule
+    }
+    // A straight decay cut short fits every end as well as the last step (each with its own
+    // floor), so the grid keeps the last step and calls the rate there the floor: a run half-way
+    // down a linear decay to zero would be projected as if it stopped decaying now. Straight
+    // decays are taken to run on to zero, the Hugging Face and PyTorch default, unless the rate
+    // has already flattened out (a length the log records, or `--total-steps`, overrides both).
+    if best.end != recorded, best.shape == .linear || best.shape == .wsd,
+      let zero = straightDecayZero(steps, y, indices: after, from: best.cooldown ?? warmup), zero > best.end
+    {
+      best.end = zero
+      best.floor = 0
     }
     schedule.shape = best.shape
     schedule.plannedEnd = best.end
@@ -148,13 +168,47 @@ public struct LearningRateSchedule: Sendable, Equatable {
   static let cosineDecay: Decay = { u in 0.5 * (1 + Foundation.cos(Double.pi * min(max(u, 0), 1))) }
   static let linearDecay: Decay = { u in 1 - min(max(u, 0), 1) }
 
+  /// Where a decay that is still a straight line at its last logged rate reaches zero: the least
+  /// squares line through the rates after `from`, when it falls, fits them within 1% of the peak,
+  /// and still falls over the last tenth of them (a rate that has flattened at its floor has
+  /// ended its decay); `nil` otherwise.
+  static func straightDecayZero(_ steps: [Double], _ y: [Double], indices: [Int], from: Double) -> Double? {
+    let decay = indices.filter { steps[$0] > from }
+    guard decay.count >= 3 else { return nil }
+    let n = Double(decay.count)
+    let meanS = decay.reduce(0) { $0 + steps[$1] } / n
+    let meanY = decay.reduce(0) { $0 + y[$1] } / n
+    var sxy = 0.0
+    var sxx = 0.0
+    for i in decay {
+      sxy += (steps[i] - meanS) * (y[i] - meanY)
+      sxx += (steps[i] - meanS) * (steps[i] - meanS)
+    }
+    guard sxx > 0 else { return nil }
+    let slope = sxy / sxx
+    guard slope < 0 else { return nil }
+    var squares = 0.0
+    for i in decay {
+      let r = y[i] - (meanY + slope * (steps[i] - meanS))
+      squares += r * r
+    }
+    guard (squares / n).squareRoot() <= 0.01 else { return nil }
+    let tail = decay.suffix(max(2, decay.count / 10))
+    guard let first = tail.first, let last = tail.last, y[last] < y[first] - 1e-9 else { return nil }
+    return meanS - meanY / slope
+  }
+
   /// Least squares of `y = r + (1 − r)·h((s − start)/(end − start))` over a grid of planned ends
   /// from the last step to 20× the decay so far, with the floor `r` in closed form for each.
   private static func fitDecay(
-    _ steps: [Double], _ y: [Double], indices: [Int], start: Double, last: Double, shape: Decay
+    _ steps: [Double], _ y: [Double], indices: [Int], start: Double, last: Double, shape: Decay,
+    ends given: [Double]? = nil
   ) -> (rms: Double, end: Double, floor: Double) {
     let span = max(last - start, 1)
-    let ends = [last] + (1...120).map { last + span * (Foundation.pow(20, Double($0) / 120) - 1) }
+    var ends: [Double] = given ?? [last]
+    if given == nil {
+      for k in 1...120 { ends.append(last + span * (Foundation.pow(20.0, Double(k) / 120) - 1)) }
+    }
     var best = (rms: Double.infinity, end: last, floor: 0.0)
     for end in ends {
       var top = 0.0

@@ -22,6 +22,9 @@ public struct SeriesOrigin: Sendable, Equatable {
   public var gradNormColumn: String?
   /// The learning-rate column read beside the loss, if the log has one.
   public var learningRateColumn: String?
+  /// The run's planned length as the log itself records it (a trainer state's `max_steps`, the
+  /// total of llm.c's `step N/T` or Megatron's `iteration N/ T`), and where it was read.
+  public var plannedSteps: PlannedSteps?
   /// What a reader should know about this input (sampling, smoothing), in plain sentences.
   public var notes: [String] = []
 
@@ -33,5 +36,16 @@ public struct SeriesOrigin: Sendable, Equatable {
     self.stepColumn = stepColumn
     self.lossColumn = lossColumn
     self.columns = columns
+  }
+}
+
+/// A run's planned length read from its log, and the field that recorded it.
+public struct PlannedSteps: Sendable, Equatable {
+  public var steps: Double
+  /// `max_steps`, `step N/T`, `iteration N/T`.
+  public var key: String
+
+  public init(steps: Double, key: String) {
+    (self.steps, self.key) = (steps, key)
   }
 }

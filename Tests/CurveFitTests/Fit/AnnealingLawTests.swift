@@ -48,6 +48,30 @@ struct AnnealingLawTests {
     }
   }
 
+  @Test("a straight decay runs on to zero unless it has reached its floor")
+  func straightDecayEnd() throws {
+    // Cut at 40%: the line through the rates meets zero at the planned end.
+    let toZero = SyntheticAnnealingRun(truth: Self.truth, total: 10_000, warmup: 500, decay: .linear, floor: 0, noise: 0, logEvery: 5, seed: 2)
+    let count = toZero.steps.upperIndex(atMost: 4_000)
+    let cut = LossSeries(
+      steps: Array(toZero.steps[..<count]), losses: Array(toZero.losses[..<count]),
+      learningRates: Array(toZero.rates[..<count]), origin: toZero.series.origin)
+    let partial = try #require(LearningRateSchedule.detect(cut))
+    #expect(partial.shape == .linear && partial.floorRatio == 0 && partial.decayKnown)
+    #expect(abs(partial.plannedEnd - 10_000) < 10, "planned end \(partial.plannedEnd)")
+    #expect(partial.summary.hasSuffix("decay planned to end near step 10,000"), "\(partial.summary)")
+    // The whole run ends where its rate reaches zero.
+    let whole = try #require(LearningRateSchedule.detect(toZero.series))
+    #expect(abs(whole.plannedEnd - 10_000) < 10)
+    // A decay that reached its floor and held it has ended: nothing runs on.
+    let steps = (1...2_000).map { Double($0 * 5) }
+    let rates = steps.map { step in step <= 500 ? step / 500 : max(0.1, 1 - 0.9 * (step - 500) / 7_000) }
+    let floored = LossSeries(
+      steps: steps, losses: steps.map { 3 + 10 / $0 }, learningRates: rates, origin: toZero.series.origin)
+    let flat = try #require(LearningRateSchedule.detect(floored))
+    #expect(flat.plannedEnd <= 10_000 && abs(flat.floorRatio - 0.1) < 1e-6, "\(flat.summary)")
+  }
+
   @Test("parameters are recovered within 5%", arguments: [
     SyntheticAnnealingRun.Decay.cosine, .wsd(cooldown: 0.2),
   ])

@@ -67,6 +67,51 @@ struct ForecastTests {
     #expect(analysis.schedule?.schedule.declared == true)
   }
 
+  @Test("a linear decay to zero read off a log cut at a half, a fifth or a tenth: its end projected within 1.5%, inside the 95% interval", arguments: [2.0, 5.0, 10.0])
+  func linearDecayToZeroRunsOn(reach: Double) throws {
+    // The Hugging Face Trainer's default: linear from the peak to zero at max_steps. Read as
+    // ending where the log ends, the 2× row assumed the rate stops falling at its current value
+    // and missed the end by +3.2% from half-way (+5% from a fifth) outside its own interval.
+    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 0.06 * 2.6 * 0.001, lambda: 0.999)
+    let run = SyntheticAnnealingRun(
+      truth: truth, total: 20_000, warmup: 500, decay: .linear, floor: 0, noise: 0.005, logEvery: 5, seed: 17)
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 20_000 / reach, rates: true), options: Self.options())
+    let schedule = try #require(analysis.schedule?.schedule)
+    #expect(schedule.shape == .linear)
+    #expect(abs(schedule.plannedEnd - 20_000) < 200, "planned end \(schedule.plannedEnd)")
+    #expect(schedule.floorRatio == 0)
+    #expect(analysis.forecast?.law == .annealing)
+    let row = try #require(analysis.projections.first { $0.factor == reach })
+    let truthEnd = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    #expect(relativeError(row.loss.value, truthEnd) < 0.015, "\(reach)×: \(row.loss.value) vs truth \(truthEnd)")
+    #expect(try #require(row.loss.ci95).contains(truthEnd))
+    let end = try #require(analysis.forecast?.plannedEnd)
+    #expect(end.source == .schedule)
+  }
+
+  @Test("a trainer state's max_steps is the planned end, and ends the decay its rates have begun")
+  func trainerStateMaxStepsPlansTheEnd() throws {
+    // A linear decay to a tenth of the peak, cut at 40%: the rates alone would run the line on
+    // to zero, at 11,056; max_steps says the run ends at 10,000.
+    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 0.06 * 2.6 * 0.001, lambda: 0.999)
+    let run = SyntheticAnnealingRun(
+      truth: truth, total: 10_000, warmup: 500, decay: .linear, floor: 0.1, noise: 0.005, logEvery: 10, seed: 19)
+    let records = run.steps.indices.filter { run.steps[$0] <= 4_000 }.map {
+      "{\"loss\": \(run.losses[$0]), \"learning_rate\": \(run.rates[$0]), \"step\": \(Int(run.steps[$0]))}"
+    }
+    let state = "{\"global_step\": 4000, \"log_history\": [\(records.joined(separator: ", "))], \"max_steps\": 10000}"
+    let series = try LogReader().read(bytes: Array(state.utf8), source: "trainer_state.json")
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 10_000, key: "max_steps"))
+    let analysis = try LossCurveAnalysis.run(series, options: Self.options())
+    let schedule = try #require(analysis.schedule?.schedule)
+    #expect(schedule.plannedEnd == 10_000 && abs(schedule.floorRatio - 0.1) < 0.01, "\(schedule.summary)")
+    let end = try #require(analysis.forecast?.plannedEnd)
+    #expect(end.step == 10_000 && end.source == .log)
+    let truthEnd = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    #expect(relativeError(end.loss.value, truthEnd) < 0.01, "planned end \(end.loss.value) vs truth \(truthEnd)")
+    #expect(try #require(end.loss.ci95).contains(truthEnd))
+  }
+
   @Test("the band a plot draws at 2×, 5× and 10× is the interval the PROJECTION rows print")
   func plotBandIsTheProjectionInterval() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 13)

@@ -31,12 +31,15 @@ import Testing
       """)
     #expect(series.origin.format == "text (llm.c console)")
     #expect(series.losses == [11.009662, 10.956554, 10.848841])
+    // "step N/T": the run's planned length as the log states it.
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 19_560, key: "step N/T"))
   }
 
   @Test func buildNanoGPTIgnoresValAndHellaSwag() throws {
     let series = try read("0 val 10.9522\n0 hella 0.2487\n0 train 10.955010\n1 train 10.871\n2 train 10.7\n")
     #expect(series.origin.format == "text (build-nanogpt)")
     #expect(series.steps == [0, 1, 2] && series.losses == [10.955010, 10.871, 10.7])
+    #expect(series.origin.plannedSteps == nil)
   }
 
   @Test func customPatternWithNamedGroups() throws {
@@ -65,6 +68,7 @@ import Testing
     #expect(bloom.origin.format == "text (Megatron-LM)")
     #expect(bloom.steps.first == 31_214)
     #expect(bloom.losses.first == 2.198845)
+    #expect(bloom.origin.plannedSteps == PlannedSteps(steps: 115_311, key: "iteration N/T"))
     // The diverged excerpt logs iteration 9027 with no lm loss field (skipped, SOURCE.md).
     let diverged = try LogReader().read(path: try fixture("megatron/tr8-104B_exp12_iter9026-9027_diverged.log"))
     #expect(diverged.steps == [9_026] && diverged.losses == [7.02458])
@@ -79,6 +83,8 @@ import Testing
     #expect(series.count == 200)
     #expect(series.steps.first == 25 && series.losses.first == 0.3048)
     #expect(series.steps.last == 5_000)
+    // Its top-level "max_steps": 5000, the run's planned length.
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 5_000, key: "max_steps"))
     let eval = try LogReader(selection: ColumnSelection(lossColumn: "eval_loss"))
       .read(path: try fixture("hf-trainer-whisper-ja/trainer_state.json"))
     #expect(eval.count > 0 && eval.count < 20)
