@@ -156,6 +156,56 @@ RUNS = [
 ]
 
 
+# Logs fed as they are written, cut at the line, so curvefit reads what the log itself records of
+# the run's length: llm.c's "step N/T", a trainer state's max_steps. (label, path, kind, RUNS label
+# whose reader gives the truth)
+AS_LOGGED = [
+    ("llm.c GPT-2 124M stdout, as logged (step N/T)", real_path("llmc-gpt2-124m-stdout", "gpt2_train.11685414.log"),
+     "llm.c", "llm.c GPT-2 124M stdout"),
+    ("Star drafter trainer_state, as logged (max_steps)", real_path("hf-trainer-star-drafter", "trainer_state.json"),
+     "trainer_state", "Star drafter trainer_state"),
+    ("Whisper ja trainer_state, as logged (max_steps)", real_path("hf-trainer-whisper-ja", "trainer_state.json"),
+     "trainer_state", "Whisper ja trainer_state"),
+]
+
+
+def logged_prefix(path, kind, cut):
+    """The log's own text up to step `cut`: console lines past it dropped, or a trainer state's
+    log_history cut with its other fields (max_steps) kept. Returns (text, suffix)."""
+    if kind == "trainer_state":
+        state = json.load(open(path))
+        state["log_history"] = [e for e in state["log_history"] if e.get("step", 0) <= cut]
+        return json.dumps(state), ".json"
+    kept = []
+    step_line = re.compile(r"^step\s+(\d+)/\d+")
+    with open(path, errors="replace") as handle:
+        for line in handle:
+            match = step_line.match(line)
+            if match and float(match.group(1)) > cut:
+                break
+            kept.append(line)
+    return "".join(kept), ".log"
+
+
+def forecast_logged(binary, text, suffix, factor, flags, bootstrap):
+    """Runs curvefit on a log prefix as written; returns (report, projection at `factor`)."""
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, delete=False) as handle:
+        handle.write(text)
+        path = handle.name
+    try:
+        run = subprocess.run([binary, path, "--format", "json", "--bootstrap", str(bootstrap), *flags],
+                             capture_output=True, text=True)
+    finally:
+        os.unlink(path)
+    if run.returncode not in (0, 3):
+        return None, run.stderr.strip().splitlines()[-1] if run.stderr.strip() else f"exit {run.returncode}"
+    report = json.loads(run.stdout)
+    projection = next((p for p in report["projections"] if p["factor"] == factor), None)
+    if projection is not None and projection.get("loss") is None:
+        return None, "withheld: " + projection.get("withheld", "no reason given")
+    return (report, projection), None
+
+
 # MARK: - Generated runs with a known truth
 
 def generated_power_law(seed, params=(2.0, 8.0, 0.35), rows=20000, noise=0.02):
@@ -394,6 +444,23 @@ def main():
                    "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
             row.update(score(truth, outcome[1]))
             results.append(row)
+    readers = {label: reader for label, reader, _, _ in RUNS}
+    for label, path, kind, source in AS_LOGGED:
+        if args.only not in label or args.prior:
+            continue
+        steps, losses, _ = latest_per_step(*readers[source]())
+        truth = truth_at_end(steps, losses)
+        for factor in CUTS:
+            text, suffix = logged_prefix(path, kind, steps[-1] / factor)
+            outcome, error = forecast_logged(args.bin, text, suffix, factor, args.flags.split(), args.bootstrap)
+            if outcome is None or outcome[1] is None:
+                failures.append((label, factor, error or "no projection"))
+                continue
+            row = {"run": label, "kind": "as logged", "factor": factor, "schedule": "as logged", "truth": truth,
+                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
+                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
+            row.update(score(truth, outcome[1]))
+            results.append(row)
     for label, schedule, (steps, losses, lrs, truth) in generated_runs():
         if args.only not in label:
             continue
@@ -416,6 +483,8 @@ def main():
     table("Real logs where curvefit projected under the known schedule of the steps to come (JSON forecast.schedule_known)",
           results, lambda r: real(r) and r["known"])
     table("Generated runs with a known truth", results, lambda r: r["kind"] == "generated")
+    table("Real logs fed as written, whose format records the run's length (llm.c step N/T, trainer state max_steps)",
+          results, lambda r: r["kind"] == "as logged")
     if failures:
         print("\nNo projection: " + "; ".join(f"{label} at 1/{factor}: {error}" for label, factor, error in failures))
     if args.runs:

@@ -115,32 +115,40 @@ public struct LearningRateSchedule: Sendable, Equatable {
       shape: .constant, warmupSteps: warmup, peakRate: peak, finalRate: logged[lastIndex],
       floorRatio: y[y.count - 1], plannedEnd: last, cooldownStart: nil, observed: curve, lastStep: last)
     let after = Array(firstKnot..<steps.count)
-    guard after.count >= 3, let lowest = after.map({ y[$0] }).min(), lowest < 0.98 else { return schedule }
+    // The length the log records (max_steps, step N/T) ends the decay when the rates agree:
+    // Megatron's decay can be planned over other iterations than the run's.
+    let recorded = series.origin.plannedSteps.map(\.steps).flatMap { $0 > last * 1.01 ? $0 : nil }
+    // A decay that has barely begun (under 2% of the peak) says nothing of its end by itself;
+    // with the end recorded, its first percent is enough to tell its shape.
+    guard after.count >= 3, let lowest = after.map({ y[$0] }).min(), lowest < 0.98 || (recorded != nil && lowest < 0.998)
+    else { return schedule }
+    let barelyBegun = lowest >= 0.98
 
     // The stable phase: the last step still at the peak.
     let stableEnd = series.steps[stableIndex]
     let stableFraction = (stableEnd - warmup) / max(last - warmup, .leastNormalMagnitude)
-    // The length the log records (max_steps, step N/T) ends the decay when the rates agree:
-    // Megatron's decay can be planned over other iterations than the run's.
-    let recorded = series.origin.plannedSteps.map(\.steps).flatMap { $0 > last * 1.01 ? $0 : nil }
     func decayFit(start: Double, shape: Decay) -> (rms: Double, end: Double, floor: Double) {
       let fit = fitDecay(steps, y, indices: after, start: start, last: last, shape: shape)
       guard let recorded else { return fit }
       let fixed = fitDecay(steps, y, indices: after, start: start, last: last, shape: shape, ends: [recorded])
-      return fixed.rms <= fit.rms + 0.005 ? fixed : fit
+      return fixed.rms <= fit.rms + 0.005 || barelyBegun ? fixed : fit
     }
     var best: (shape: Shape, error: Double, end: Double, floor: Double, cooldown: Double?)?
     if stableFraction >= 0.3 {
       let fit = decayFit(start: stableEnd, shape: linearDecay)
       best = (.wsd, fit.rms, fit.end, fit.floor, stableEnd)
-    } else {
+    }
+    // A cosine's first percent stays within 0.1% of the peak for a third of it: a decay barely
+    // begun is a cosine or a line as much as a cooldown after a stable phase.
+    if stableFraction < 0.3 || barelyBegun {
       for (shape, decay) in [(Shape.cosine, cosineDecay), (.linear, linearDecay)] {
         let fit = decayFit(start: warmup, shape: decay)
         if fit.rms < (best?.error ?? .infinity) { best = (shape, fit.rms, fit.end, fit.floor, nil) }
       }
     }
-    guard var best, best.error <= 0.03 else {
-      schedule.shape = .other
+    // Rates that fell by under 2% fit any shape within 3%: the one chosen must fit to rounding.
+    guard var best, best.error <= (barelyBegun ? 0.002 : 0.03) else {
+      if !barelyBegun { schedule.shape = .other }
       return schedule
     }
     // A straight decay cut short fits every end as well as the last step (each with its own

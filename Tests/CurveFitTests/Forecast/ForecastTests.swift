@@ -89,6 +89,37 @@ struct ForecastTests {
     #expect(end.source == .schedule)
   }
 
+  /// The first `cut` steps of `run` as a Hugging Face trainer state that records `maxSteps`.
+  static func trainerState(_ run: SyntheticAnnealingRun, to cut: Double, maxSteps: Int) throws -> LossSeries {
+    let records = run.steps.indices.filter { run.steps[$0] <= cut }.map {
+      "{\"loss\": \(run.losses[$0]), \"learning_rate\": \(run.rates[$0]), \"step\": \(Int(run.steps[$0]))}"
+    }
+    let state = "{\"global_step\": \(Int(cut)), \"log_history\": [\(records.joined(separator: ", "))], \"max_steps\": \(maxSteps)}"
+    return try LogReader().read(bytes: Array(state.utf8), source: "trainer_state.json")
+  }
+
+  @Test("a cosine barely begun (1% down) is read with the end its trainer state records, and its end projected within 2%")
+  func recordedEndReadsABarelyBegunCosine() throws {
+    // Cut at a tenth after a 3.5% warm-up, the rate has fallen by 1.1%: alone, too little to
+    // tell a decay from noise in the rates (read as constant, the power law projects); with
+    // max_steps, the cosine and its floor follow.
+    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 0.06 * 2.6 * 0.001, lambda: 0.999)
+    let run = SyntheticAnnealingRun(
+      truth: truth, total: 20_000, warmup: 700, decay: .cosine, floor: 0.1, noise: 0.005, logEvery: 10, seed: 23)
+    let analysis = try LossCurveAnalysis.run(try Self.trainerState(run, to: 2_000, maxSteps: 20_000), options: Self.options())
+    let schedule = try #require(analysis.schedule?.schedule)
+    #expect(schedule.shape == .cosine && schedule.plannedEnd == 20_000, "\(schedule.summary)")
+    #expect(abs(schedule.floorRatio - 0.1) < 0.05)
+    #expect(analysis.forecast?.law == .annealing)
+    let row = try #require(analysis.projections.first { $0.factor == 10 })
+    let truthEnd = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    #expect(relativeError(row.loss.value, truthEnd) < 0.02, "10×: \(row.loss.value) vs truth \(truthEnd)")
+    #expect(try #require(row.loss.ci95).contains(truthEnd))
+    // Without the recorded end the same rates read as constant.
+    let csv = Self.prefix(run, to: 2_000, rates: true)
+    #expect(LearningRateSchedule.detect(csv)?.shape == .constant)
+  }
+
   @Test("a trainer state's max_steps is the planned end, and ends the decay its rates have begun")
   func trainerStateMaxStepsPlansTheEnd() throws {
     // A linear decay to a tenth of the peak, cut at 40%: the rates alone would run the line on
@@ -96,11 +127,7 @@ struct ForecastTests {
     let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 0.06 * 2.6 * 0.001, lambda: 0.999)
     let run = SyntheticAnnealingRun(
       truth: truth, total: 10_000, warmup: 500, decay: .linear, floor: 0.1, noise: 0.005, logEvery: 10, seed: 19)
-    let records = run.steps.indices.filter { run.steps[$0] <= 4_000 }.map {
-      "{\"loss\": \(run.losses[$0]), \"learning_rate\": \(run.rates[$0]), \"step\": \(Int(run.steps[$0]))}"
-    }
-    let state = "{\"global_step\": 4000, \"log_history\": [\(records.joined(separator: ", "))], \"max_steps\": 10000}"
-    let series = try LogReader().read(bytes: Array(state.utf8), source: "trainer_state.json")
+    let series = try Self.trainerState(run, to: 4_000, maxSteps: 10_000)
     #expect(series.origin.plannedSteps == PlannedSteps(steps: 10_000, key: "max_steps"))
     let analysis = try LossCurveAnalysis.run(series, options: Self.options())
     let schedule = try #require(analysis.schedule?.schedule)
