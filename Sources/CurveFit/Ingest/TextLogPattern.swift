@@ -32,6 +32,8 @@ public struct TextLogPattern: Sendable {
     ("nanoGPT", #"^iter (?<step>\d+): loss (?<loss>N)"#),
     ("build-nanogpt", #"^(?<step>\d+) train (?<loss>N)\s*$"#),
     ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm loss: (?<loss>N)(?:.*?\bgrad norm: (?<grad>N))?"#),
+    // GPT-NeoX (the Pythia runs) keeps Megatron's line and writes `lm_loss`.
+    ("GPT-NeoX", #"iteration\s+(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm_loss: (?<loss>N)(?:.*?\bgrad[_ ]norm: (?<grad>N))?"#),
     ("step/loss", #"\bstep[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ])?loss[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))

@@ -43,7 +43,10 @@ struct TextLogReader {
     origin.rowsWithoutLoss = rows - steps.count
     origin.learningRateColumn = hasRates ? "lr" : nil
     origin.gradNormColumn = hasGrads ? "grad_norm" : nil
-    if total > 0 { origin.plannedSteps = PlannedSteps(steps: total, key: pattern.name == "Megatron-LM" ? "iteration N/T" : "step N/T") }
+    if total > 0 {
+      let key = pattern.name == "llm.c console" ? "step N/T" : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
+      origin.plannedSteps = PlannedSteps(steps: total, key: key)
+    }
     return LossSeries(
       steps: steps, losses: losses, gradNorms: hasGrads ? grads : nil,
       learningRates: hasRates ? rates : nil, origin: origin)

@@ -35,6 +35,18 @@ import Testing
     #expect(series.origin.plannedSteps == PlannedSteps(steps: 19_560, key: "step N/T"))
   }
 
+  @Test func gptNeoXConsole() throws {
+    // GPT-NeoX keeps Megatron's line and writes lm_loss (the Pythia runs' logs).
+    let line = { (step: Int, loss: String) in
+      " samples/sec: 87.383 | iteration \(step)/  143000 | elapsed time per iteration (ms): 5859.5 | learning rate: 1.500E-04 | approx flops per GPU: 110.6TFLOPS | lm_loss: \(loss) | loss scale: 65536.0 | number of skipped iterations:   0 |"
+    }
+    let series = try read([line(100, "9.155025E+00"), line(200, "7.5E+00"), line(300, "6.25E+00")].joined(separator: "\n"))
+    #expect(series.origin.format == "text (GPT-NeoX)")
+    #expect(series.steps == [100, 200, 300] && series.losses == [9.155025, 7.5, 6.25])
+    #expect(series.learningRates == [1.5e-4, 1.5e-4, 1.5e-4])
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 143_000, key: "iteration N/T"))
+  }
+
   @Test func buildNanoGPTIgnoresValAndHellaSwag() throws {
     let series = try read("0 val 10.9522\n0 hella 0.2487\n0 train 10.955010\n1 train 10.871\n2 train 10.7\n")
     #expect(series.origin.format == "text (build-nanogpt)")
