@@ -285,25 +285,12 @@ def truth_at_end(steps, losses):
 
 def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap):
     """Runs curvefit on the points up to `cut`; returns its projection at `factor` x its last step."""
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
-        handle.write("step,loss,lr\n" if lrs else "step,loss\n")
-        for index, step in enumerate(steps):
-            if step > cut:
-                break
-            handle.write(f"{step!r},{losses[index]!r}" + (f",{lrs[index]!r}\n" if lrs else "\n"))
-        path = handle.name
-    try:
-        run = subprocess.run([binary, path, "--format", "json", "--bootstrap", str(bootstrap), *flags],
-                             capture_output=True, text=True)
-    finally:
-        os.unlink(path)
-    if run.returncode not in (0, 3):
-        return None, run.stderr.strip().splitlines()[-1] if run.stderr.strip() else f"exit {run.returncode}"
-    report = json.loads(run.stdout)
-    projection = next((p for p in report["projections"] if p["factor"] == factor), None)
-    if projection is not None and projection.get("loss") is None:
-        return None, "withheld: " + projection.get("withheld", "no reason given")
-    return (report, projection), None
+    lines = ["step,loss,lr\n" if lrs else "step,loss\n"]
+    for index, step in enumerate(steps):
+        if step > cut:
+            break
+        lines.append(f"{step!r},{losses[index]!r}" + (f",{lrs[index]!r}\n" if lrs else "\n"))
+    return forecast_logged(binary, "".join(lines), ".csv", factor, flags, bootstrap)
 
 
 def calibration_inputs(outcome):
