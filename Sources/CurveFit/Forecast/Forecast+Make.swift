@@ -136,7 +136,8 @@ extension Forecast {
   /// A fit of fewer points than this that does not converge is called too short, not unreliable.
   static let minimumProjectingPoints = 20
 
-  /// The planned last step: `--total-steps`, else where a logged decay is heading.
+  /// The planned last step: `--total-steps`, else the length the log records (`max_steps`,
+  /// `step N/T`), else where a logged decay is heading.
   private static func plannedEnd(_ inputs: Inputs) -> (step: Double, source: EndSource)? {
     let lastStep = inputs.lastStep
     if let total = inputs.totalSteps, total > lastStep { return (total, .totalSteps) }
