@@ -13,6 +13,8 @@ enum LogKind {
   case text(TextLogPattern)
   /// One JSON document (trainer_state.json, an array of records).
   case jsonDocument
+  /// The Hugging Face Trainer's console output: one Python dict repr per logging step.
+  case pythonDicts
   /// Text that is neither a table with a header nor a console log of a known layout.
   case unrecognised(firstLine: String)
 }
@@ -41,6 +43,7 @@ extension LogReader {
       String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
     }
     if head.count >= Self.headBytes, !lines.isEmpty { lines.removeLast() }  // may be cut short
+    if PythonDictLine.dominate(Array(lines.prefix(200))) { return .pythonDicts }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }
     let trimmed = first.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
     // `[{`, `[ ]` or a lone `[` open an array of records; `[rank0]: …` is a console prefix.

@@ -35,6 +35,26 @@ import Testing
     #expect(series.origin.plannedSteps == PlannedSteps(steps: 19_560, key: "step N/T"))
   }
 
+  @Test func huggingFaceTrainerConsole() throws {
+    // The Trainer's stdout: a banner, progress bars, one dict repr per logging step, an eval
+    // dict and the final summary (neither has a step loss); Python's nan, True and quotes.
+    let series = try read("""
+      ***** Running training *****
+        Total optimization steps = 300
+      {'loss': 3.5, 'grad_norm': 1.25, 'learning_rate': 5e-05, 'epoch': 0.1}
+       10%|█         | 10/100 [00:01<00:09, 9.87it/s]
+      {'loss': 3.25, 'grad_norm': nan, 'learning_rate': 4.5e-05, 'epoch': 0.2}
+      {'eval_loss': 3.3, 'eval_runtime': 1.5, 'epoch': 0.2}
+      {'loss': 3.0, 'grad_norm': 1.0, 'learning_rate': 4e-05, 'epoch': 0.3, 'tag': "it's", 'flag': True}
+      {'train_runtime': 12.5, 'train_loss': 3.25, 'epoch': 0.3}
+      """)
+    #expect(series.origin.format == "text (Hugging Face Trainer console)")
+    #expect(series.losses == [3.5, 3.25, 3.0])
+    #expect(series.learningRates == [5e-05, 4.5e-05, 4e-05])
+    #expect(series.steps.count == 3 && series.steps == series.steps.sorted())
+    #expect(series.origin.notes.contains { $0.hasPrefix("the Trainer's console prints no step") })
+  }
+
   @Test func gptNeoXConsole() throws {
     // GPT-NeoX keeps Megatron's line and writes lm_loss (the Pythia runs' logs).
     let line = { (step: Int, loss: String) in
