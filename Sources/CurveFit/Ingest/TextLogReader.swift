@@ -26,7 +26,8 @@ struct TextLogReader {
       losses.append(loss)
       rates.append(match.learningRate)
       grads.append(match.gradNorm)
-      if match.total.isFinite { total = max(total, match.total) }
+      // A run resumed with a new length states it from then on: the last plan is the run's.
+      if match.total.isFinite { total = match.total }
       return true
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
