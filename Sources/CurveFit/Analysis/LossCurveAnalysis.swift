@@ -80,7 +80,7 @@ public struct LossCurveAnalysis: Sendable {
     let declared = options.schedule.declared
     let schedule = Concurrent(points: series.count) {
       declared.map { LearningRateSchedule(declared: $0, lastStep: series.steps.last ?? 0) }
-        ?? LearningRateSchedule.detect(series)
+        ?? LearningRateSchedule.detect(series, plannedLength: options.totalSteps)
     }
     let passes = try detectAndFit(series, fitter: fitter, range: range, options: options)
     // The curve that projects is fitted past a logged or declared warm-up, whose fast early

@@ -73,8 +73,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
   }
 
   /// Reads the schedule from the series' learning rates; `nil` without at least 5 logged rates
-  /// or with a non-positive peak.
-  public static func detect(_ series: LossSeries) -> LearningRateSchedule? {
+  /// or with a non-positive peak. `plannedLength` is the run's length when the user knows it
+  /// (`--total-steps`); by default, the length the log records, if any.
+  public static func detect(_ series: LossSeries, plannedLength: Double? = nil) -> LearningRateSchedule? {
     guard let logged = series.learningRates else { return nil }
     // One pass over the full log for what must be exact (peak, warm-up end, stable end); the
     // shape is then fitted on at most `LearningRateCurve.maxKnots` knots, so a 10M-row log costs
@@ -115,9 +116,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
       shape: .constant, warmupSteps: warmup, peakRate: peak, finalRate: logged[lastIndex],
       floorRatio: y[y.count - 1], plannedEnd: last, cooldownStart: nil, observed: curve, lastStep: last)
     let after = Array(firstKnot..<steps.count)
-    // The length the log records (max_steps, step N/T) ends the decay when the rates agree:
-    // Megatron's decay can be planned over other iterations than the run's.
-    let recorded = series.origin.plannedSteps.map(\.steps).flatMap { $0 > last * 1.01 ? $0 : nil }
+    // The run's length (--total-steps, or as the log records it: max_steps, step N/T) ends the
+    // decay when the rates agree: Megatron's decay can be planned over other iterations.
+    let recorded = (plannedLength ?? series.origin.plannedSteps?.steps).flatMap { $0 > last * 1.01 ? $0 : nil }
     // A decay that has barely begun (under 2% of the peak) says nothing of its end by itself;
     // with the end recorded, its first percent is enough to tell its shape.
     guard after.count >= 3, let lowest = after.map({ y[$0] }).min(), lowest < 0.98 || (recorded != nil && lowest < 0.998)

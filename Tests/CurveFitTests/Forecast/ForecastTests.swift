@@ -115,9 +115,14 @@ struct ForecastTests {
     let truthEnd = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
     #expect(relativeError(row.loss.value, truthEnd) < 0.02, "10×: \(row.loss.value) vs truth \(truthEnd)")
     #expect(try #require(row.loss.ci95).contains(truthEnd))
-    // Without the recorded end the same rates read as constant.
+    // Without the recorded end the same rates read as constant; --total-steps is the end too.
     let csv = Self.prefix(run, to: 2_000, rates: true)
     #expect(LearningRateSchedule.detect(csv)?.shape == .constant)
+    var told = Self.options()
+    told.totalSteps = 20_000
+    let withTotal = try LossCurveAnalysis.run(csv, options: told)
+    #expect(withTotal.schedule?.schedule.shape == .cosine && withTotal.schedule?.schedule.plannedEnd == 20_000)
+    #expect(withTotal.forecast?.plannedEnd?.source == .totalSteps)
   }
 
   @Test("a trainer state's max_steps is the planned end, and ends the decay its rates have begun")
