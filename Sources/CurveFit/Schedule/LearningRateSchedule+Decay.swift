@@ -1,0 +1,72 @@
+import Foundation
+
+/// The decay shapes a logged rate is matched against, and where a decay ends.
+extension LearningRateSchedule {
+  /// `h(u)`: 1 at the start of the decay, 0 at its end.
+  typealias Decay = @Sendable (Double) -> Double
+  static let cosineDecay: Decay = { u in 0.5 * (1 + Foundation.cos(Double.pi * min(max(u, 0), 1))) }
+  static let linearDecay: Decay = { u in 1 - min(max(u, 0), 1) }
+
+  /// Where a decay that is still a straight line at its last logged rate reaches zero: the least
+  /// squares line through the rates after `from`, when it falls, fits them within 1% of the peak,
+  /// and still falls over the last tenth of them (a rate that has flattened at its floor has
+  /// ended its decay); `nil` otherwise.
+  static func straightDecayZero(_ steps: [Double], _ y: [Double], indices: [Int], from: Double) -> Double? {
+    let decay = indices.filter { steps[$0] > from }
+    guard decay.count >= 3 else { return nil }
+    let n = Double(decay.count)
+    let meanS = decay.reduce(0) { $0 + steps[$1] } / n
+    let meanY = decay.reduce(0) { $0 + y[$1] } / n
+    var sxy = 0.0
+    var sxx = 0.0
+    for i in decay {
+      sxy += (steps[i] - meanS) * (y[i] - meanY)
+      sxx += (steps[i] - meanS) * (steps[i] - meanS)
+    }
+    guard sxx > 0 else { return nil }
+    let slope = sxy / sxx
+    guard slope < 0 else { return nil }
+    var squares = 0.0
+    for i in decay {
+      let r = y[i] - (meanY + slope * (steps[i] - meanS))
+      squares += r * r
+    }
+    guard (squares / n).squareRoot() <= 0.01 else { return nil }
+    let tail = decay.suffix(max(2, decay.count / 10))
+    guard let first = tail.first, let last = tail.last, y[last] < y[first] - 1e-9 else { return nil }
+    return meanS - meanY / slope
+  }
+
+  /// Least squares of `y = r + (1 − r)·h((s − start)/(end − start))` over a grid of planned ends
+  /// from the last step to 20× the decay so far, with the floor `r` in closed form for each.
+  static func fitDecay(
+    _ steps: [Double], _ y: [Double], indices: [Int], start: Double, last: Double, shape: Decay,
+    ends given: [Double]? = nil
+  ) -> (rms: Double, end: Double, floor: Double) {
+    let span = max(last - start, 1)
+    var ends: [Double] = given ?? [last]
+    if given == nil {
+      for k in 1...120 { ends.append(last + span * (Foundation.pow(20.0, Double(k) / 120) - 1)) }
+    }
+    var best = (rms: Double.infinity, end: last, floor: 0.0)
+    for end in ends {
+      var top = 0.0
+      var bottom = 0.0
+      for i in indices {
+        let h = shape((steps[i] - start) / (end - start))
+        top += (1 - h) * (y[i] - h)
+        bottom += (1 - h) * (1 - h)
+      }
+      let floor = bottom > 0 ? min(max(top / bottom, 0), 0.98) : 0
+      var sum = 0.0
+      for i in indices {
+        let h = shape((steps[i] - start) / (end - start))
+        let r = y[i] - (floor + (1 - floor) * h)
+        sum += r * r
+      }
+      let rms = (sum / Double(indices.count)).squareRoot()
+      if rms < best.rms - 1e-12 { best = (rms, end, floor) }
+    }
+    return best
+  }
+}
