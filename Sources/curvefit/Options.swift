@@ -15,7 +15,7 @@ struct InputOptions: ParsableArguments {
   @Option(name: .customLong("lr-col"), help: "Column or key holding the learning rate (default: detected).")
   var learningRateColumn: String?
 
-  @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…), optionally (?<lr>…) and (?<grad>…), for console logs.")
+  @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…), optionally (?<lr>…), (?<grad>…) and (?<total>…) (the planned length), for console logs.")
   var pattern: String?
 
   @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats, bits, ppl, bpb or bpc.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
