@@ -227,9 +227,10 @@ def generated_power_law(seed, params=(2.0, 8.0, 0.35), rows=20000, noise=0.02):
 
 
 def annealing_run(seed, shape, rows=20000, noise=0.01):
-    """A run that follows the annealing law of Tissue et al. under a cosine, linear-to-zero (the
-    Hugging Face Trainer's default) or WSD schedule (warm-up 500 steps, peak 1, cooldown over the
-    last 20% for WSD), multiplicative noise; the truth is the noiseless law at the last step."""
+    """A run that follows the annealing law of Tissue et al. under a cosine (to 10% of the peak, or
+    to zero), linear-to-zero (the Hugging Face Trainer's default) or WSD schedule (warm-up 500
+    steps, peak 1, cooldown over the last 20% for WSD), multiplicative noise; the truth is the
+    noiseless law at the last step."""
     import random
     rng = random.Random(seed)
     warmup, total = 500, rows
@@ -238,9 +239,10 @@ def annealing_run(seed, shape, rows=20000, noise=0.01):
     for step in range(1, total + 1):
         if step <= warmup:
             rate = step / warmup
-        elif shape == "cosine":
+        elif shape in ("cosine", "cosine to zero"):
             u = (step - warmup) / (total - warmup)
-            rate = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
+            floor = 0.0 if shape == "cosine to zero" else 0.1
+            rate = floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * u))
         elif shape == "linear":
             rate = 1.0 - (step - warmup) / (total - warmup)
         else:
@@ -272,6 +274,7 @@ def generated_runs():
         runs.append((f"annealing law, cosine, seed {seed}", "lr column", annealing_run(seed, "cosine")))
         runs.append((f"annealing law, WSD (cooldown after every cut), seed {seed}", "lr column", annealing_run(seed, "wsd")))
         runs.append((f"annealing law, linear to zero, seed {seed}", "lr column", annealing_run(seed, "linear")))
+        runs.append((f"annealing law, cosine to zero, seed {seed}", "lr column", annealing_run(seed, "cosine to zero")))
     return runs
 
 

@@ -84,7 +84,9 @@ public struct ColumnSelection: Sendable, Equatable {
     }
     let gradNorm = Self.firstMatch(Self.gradNormAliases, in: lowered).flatMap { $0 == loss ? nil : $0 }
     let learningRate = try Self.named(learningRateColumn, flag: "--lr-col", in: columns, source: source)
-      ?? Self.firstMatch(Self.learningRateAliases, in: lowered).flatMap { $0 == loss || $0 == step ? nil : $0 }
+      ?? (Self.firstMatch(Self.learningRateAliases, in: lowered)
+        ?? lowered.indices.first { $0 != loss && $0 != step && Self.looksLikeLearningRate(lowered[$0]) })
+        .flatMap { $0 == loss || $0 == step ? nil : $0 }
     return Resolved(step: step, loss: loss, gradNorm: gradNorm, learningRate: learningRate)
   }
 
@@ -104,6 +106,19 @@ public struct ColumnSelection: Sendable, Equatable {
       if let index = lowered.firstIndex(of: alias) { return index }
     }
     return nil
+  }
+
+  /// A logged rate under another trainer's name (`optimizer/lr`, `lr-AdamW/pg2`, `train/lr_0`,
+  /// `LearningRate`): "lr" as a word, or "learning rate" spelled any way; not a setting such as
+  /// `min_lr` or `lr_scheduler_type`.
+  static func looksLikeLearningRate(_ name: String) -> Bool {
+    let words = name.split { !$0.isLetter && !$0.isNumber }.map(String.init)
+    let spelled = name.filter(\.isLetter).contains("learningrate")
+    guard spelled || words.contains("lr") || words.contains(where: { $0.hasPrefix("lr") && $0.dropFirst(2).allSatisfy(\.isNumber) }) else {
+      return false
+    }
+    let settings = ["min", "max", "peak", "base", "init", "initial", "final", "config", "scheduler", "schedule", "warmup", "decay", "type", "scale", "factor", "ratio", "mult"]
+    return !words.contains { settings.contains($0) }
   }
 
   /// A name containing "loss" that is not an evaluation, validation or test metric.

@@ -27,6 +27,13 @@ extension JSONRenderer {
       ("lr_column", column),
       ("floor_ratio", .number(schedule.floorRatio)),
       ("planned_end_step", .number(schedule.plannedEnd)),
+      ("planned_end_assumed", schedule.assumedEnd.map { assumed in
+        .object([
+          ("floor_ratio", .number(LearningRateSchedule.AssumedEnd.floor)),
+          ("end_for_floor_0", .number(assumed.ends.upperBound)),
+          ("end_for_floor_0_1", .number(assumed.ends.lowerBound)),
+        ])
+      } ?? .null),
       ("cooldown_start_step", cooldown),
       ("decays", .bool(schedule.decays)),
       ("projection_schedule", .string(result.plan.label)),

@@ -182,6 +182,8 @@ struct ReportContent {
       text += "; the noise dominates"
     }
     switch analysis.forecast?.plannedEnd?.source {
+    case .schedule where analysis.schedule?.schedule.assumedEnd != nil:
+      text += " · *planned end where the logged cosine is heading if it falls to 5% of its peak (see SCHEDULE)"
     case .schedule: text += " · *planned end from where the logged decay is heading"
     case .log: text += " · *planned end as the log records it (\(analysis.series.origin.plannedSteps?.key ?? "its length"))"
     default: break

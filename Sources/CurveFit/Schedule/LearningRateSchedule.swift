@@ -32,6 +32,18 @@ public struct LearningRateSchedule: Sendable, Equatable {
   /// True when the user declared the schedule (`--schedule` with `--total-steps`) rather than
   /// the log recording it.
   public var declared = false
+  /// A cosine read before it had fallen by 2%, in a log that records no length: its rates fix
+  /// only `(1 − floor)/(end − warm-up)²`, so the end is read for an assumed floor.
+  public var assumedEnd: AssumedEnd?
+
+  /// The end of a cosine barely begun, for the floor assumed and for the common floors either side.
+  public struct AssumedEnd: Sendable, Equatable {
+    /// The floor assumed, as a fraction of the peak: half-way between the common 0 (PyTorch,
+    /// Hugging Face, llm.c) and 0.1 (nanoGPT, Chinchilla, Pythia).
+    public static let floor = 0.05
+    /// The planned ends for floors of 0 and 10% of the peak.
+    public var ends: ClosedRange<Double>
+  }
 
   /// True when the rate falls below 90% of its peak after warm-up: only then can the annealing
   /// term be told apart from the power law.
@@ -66,7 +78,12 @@ public struct LearningRateSchedule: Sendable, Equatable {
     }
     text += ", warm-up \(NumberFormat.count(warmupSteps)) steps, peak \(NumberFormat.scientific(peakRate))"
     text += " → final \(NumberFormat.scientific(finalRate)) (\(Int((100 * finalRate / peakRate).rounded()))% of peak)"
-    if plannedEnd > lastStep * 1.01 {
+    if let assumed = assumedEnd {
+      text += "; barely begun: planned to end near step \(NumberFormat.count(plannedEnd)) if it falls to"
+        + " \(Int((100 * AssumedEnd.floor).rounded()))% of its peak"
+        + " (\(NumberFormat.count(assumed.ends.lowerBound))–\(NumberFormat.count(assumed.ends.upperBound)) for 0–10%;"
+        + " --total-steps to say)"
+    } else if plannedEnd > lastStep * 1.01 {
       text += "; decay planned to end near step \(NumberFormat.count(plannedEnd))"
     }
     return text
@@ -120,15 +137,19 @@ public struct LearningRateSchedule: Sendable, Equatable {
     // decay when the rates agree: Megatron's decay can be planned over other iterations.
     let recorded = (plannedLength ?? series.origin.plannedSteps?.steps).flatMap { $0 > last * 1.01 ? $0 : nil }
     // A decay that has barely begun (under 2% of the peak) says nothing of its end by itself;
-    // with the end recorded, its first percent is enough to tell its shape.
-    guard after.count >= 3, let lowest = after.map({ y[$0] }).min(), lowest < 0.98 || (recorded != nil && lowest < 0.998)
-    else { return schedule }
+    // with the end recorded, its first percent is enough to tell its shape. Without it, a
+    // cosine's end is read for an assumed floor (`AssumedEnd`).
+    guard after.count >= 3, let lowest = after.map({ y[$0] }).min(), lowest < 0.998 else { return schedule }
     let barelyBegun = lowest >= 0.98
+    let assumeFloor = barelyBegun && recorded == nil
 
     // The stable phase: the last step still at the peak.
     let stableEnd = series.steps[stableIndex]
     let stableFraction = (stableEnd - warmup) / max(last - warmup, .leastNormalMagnitude)
-    func decayFit(start: Double, shape: Decay) -> (rms: Double, end: Double, floor: Double) {
+    func decayFit(start: Double, shape: Decay, assumingFloor: Bool = false) -> (rms: Double, end: Double, floor: Double) {
+      if assumingFloor {
+        return fitDecay(steps, y, indices: after, start: start, last: last, shape: shape, floor: AssumedEnd.floor)
+      }
       let fit = fitDecay(steps, y, indices: after, start: start, last: last, shape: shape)
       guard let recorded else { return fit }
       let fixed = fitDecay(steps, y, indices: after, start: start, last: last, shape: shape, ends: [recorded])
@@ -143,12 +164,14 @@ public struct LearningRateSchedule: Sendable, Equatable {
     // begun is a cosine or a line as much as a cooldown after a stable phase.
     if stableFraction < 0.3 || barelyBegun {
       for (shape, decay) in [(Shape.cosine, cosineDecay), (.linear, linearDecay)] {
-        let fit = decayFit(start: warmup, shape: decay)
+        let fit = decayFit(start: warmup, shape: decay, assumingFloor: assumeFloor && shape == .cosine)
         if fit.rms < (best?.error ?? .infinity) { best = (shape, fit.rms, fit.end, fit.floor, nil) }
       }
     }
-    // Rates that fell by under 2% fit any shape within 3%: the one chosen must fit to rounding.
-    guard var best, best.error <= (barelyBegun ? 0.002 : 0.03) else {
+    // Rates that fell by under 2% fit any shape within 3%: the one chosen must fit to rounding,
+    // and with no recorded end within 15% of the fall (a constant rate with odd dips is no decay).
+    let tolerance = barelyBegun ? min(0.002, assumeFloor ? 0.15 * (1 - lowest) : 1) : 0.03
+    guard var best, best.error <= tolerance else {
       if !barelyBegun { schedule.shape = .other }
       return schedule
     }
@@ -167,6 +190,11 @@ public struct LearningRateSchedule: Sendable, Equatable {
     schedule.plannedEnd = best.end
     schedule.floorRatio = best.end > last * 1.01 ? best.floor : y[y.count - 1]
     schedule.cooldownStart = best.cooldown
+    if assumeFloor, best.shape == .cosine {
+      // Near its start a cosine falls as (1 − floor)·(u/2)²π²: the same rates end later for a lower floor.
+      let end = { (floor: Double) in warmup + (best.end - warmup) * ((1 - floor) / (1 - AssumedEnd.floor)).squareRoot() }
+      schedule.assumedEnd = AssumedEnd(ends: end(0.1)...end(0))
+    }
     return schedule
   }
 }

@@ -115,14 +115,49 @@ struct ForecastTests {
     let truthEnd = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
     #expect(relativeError(row.loss.value, truthEnd) < 0.02, "10×: \(row.loss.value) vs truth \(truthEnd)")
     #expect(try #require(row.loss.ci95).contains(truthEnd))
-    // Without the recorded end the same rates read as constant; --total-steps is the end too.
+    // Without the recorded end the same rates give the end for an assumed floor only;
+    // --total-steps is the end, as the recorded one was.
     let csv = Self.prefix(run, to: 2_000, rates: true)
-    #expect(LearningRateSchedule.detect(csv)?.shape == .constant)
+    #expect(LearningRateSchedule.detect(csv)?.assumedEnd != nil)
     var told = Self.options()
     told.totalSteps = 20_000
     let withTotal = try LossCurveAnalysis.run(csv, options: told)
     #expect(withTotal.schedule?.schedule.shape == .cosine && withTotal.schedule?.schedule.plannedEnd == 20_000)
     #expect(withTotal.forecast?.plannedEnd?.source == .totalSteps)
+  }
+
+  @Test("a cosine barely begun in a log that records no length: its end read for an assumed floor, the 10× row within 2%", arguments: [0.0, 0.1])
+  func barelyBegunCosineWithoutLength(floor: Double) throws {
+    // Cut at a tenth the rate has fallen by 1.2%, which fixes (1 − floor)/(end − warm-up)² and
+    // no more: the floors trainers default to, 0 and 10% of the peak, must both lie inside the
+    // range printed, and the projection must not treat the rate as constant (+8% before).
+    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 0.06 * 2.6 * 0.001, lambda: 0.999)
+    let run = SyntheticAnnealingRun(
+      truth: truth, total: 20_000, warmup: 500, decay: .cosine, floor: floor, noise: 0.005, logEvery: 10, seed: 29)
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 2_000, rates: true), options: Self.options())
+    let schedule = try #require(analysis.schedule?.schedule)
+    let assumed = try #require(schedule.assumedEnd, "\(schedule.summary)")
+    #expect(schedule.shape == .cosine && schedule.floorRatio == LearningRateSchedule.AssumedEnd.floor)
+    let trueEndInRange = floor == 0 ? assumed.ends.upperBound : assumed.ends.lowerBound
+    #expect(abs(trueEndInRange - 20_000) < 400, "\(schedule.summary)")
+    #expect(schedule.summary.contains("barely begun") && schedule.summary.contains("--total-steps"))
+    #expect(analysis.forecast?.law == .annealing)
+    let row = try #require(analysis.projections.first { $0.factor == 10 })
+    let truthEnd = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    #expect(relativeError(row.loss.value, truthEnd) < 0.02, "10×: \(row.loss.value) vs truth \(truthEnd)")
+    #expect(try #require(row.loss.ci95).contains(truthEnd))
+  }
+
+  @Test("a constant rate with a last rate 0.3% lower is not read as a decay")
+  func constantRateStaysConstant() {
+    // One odd rate is no cosine: the shape must fit every rate to 0.2% of the peak.
+    let steps = (1...400).map(Double.init)
+    var rates = steps.map { _ in 3e-4 }
+    for i in stride(from: 0, to: rates.count, by: 7) { rates[i] = 3e-4 * 0.997 }
+    let losses = steps.map { 2 + 5 * Foundation.pow($0, -0.5) }
+    let origin = SeriesOrigin(source: "constant-rate", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss", "lr"])
+    let series = LossSeries(steps: steps, losses: losses, learningRates: rates, origin: origin)
+    #expect(LearningRateSchedule.detect(series)?.shape == .constant)
   }
 
   @Test("a trainer state's max_steps is the planned end, and ends the decay its rates have begun")

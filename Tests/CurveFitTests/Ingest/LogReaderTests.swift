@@ -17,6 +17,16 @@ import Testing
     #expect(series.origin.stepColumn == "step")
   }
 
+  @Test("a rate logged under another trainer's name is the lr column; a setting named like one is not", arguments: [
+    ("optimizer/lr", true), ("lr-AdamW/pg2", true), ("train/lr_0", true), ("LearningRate", true), ("lr0", true),
+    ("learning_rate_group_0", true), ("min_lr", false), ("lr_scheduler_type", false), ("config/lr", false), ("clr", false),
+  ])
+  func learningRateUnderOtherNames(name: String, read asRate: Bool) throws {
+    let series = try read("step,loss,\(name)\n1,4.5,0.25\n2,4.0,0.5\n3,3.75,0.5\n")
+    #expect(series.origin.learningRateColumn == (asRate ? name : nil))
+    #expect(series.learningRates == (asRate ? [0.25, 0.5, 0.5] : nil))
+  }
+
   @Test func tsvAndCRLF() throws {
     let series = try read("iter\ttrain_loss\r\n10\t2.5\r\n20\t2.25\r\n")
     #expect(series.origin.format == "tsv")
