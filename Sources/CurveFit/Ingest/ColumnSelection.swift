@@ -20,7 +20,7 @@ public struct ColumnSelection: Sendable, Equatable {
   /// Step aliases, most specific first; `tokens` only when no step counter exists.
   public static let stepAliases = [
     "step", "steps", "global_step", "_step", "iter", "iteration", "iterations", "it",
-    "trainer/global_step", "train/global_step", "train/step", "num_steps", "tokens",
+    "trainer/global_step", "train/global_step", "train/step", "num_steps", "num_updates", "tokens",
     "num_tokens", "train/tokens", "tokens_seen",
   ]
 
@@ -34,7 +34,7 @@ public struct ColumnSelection: Sendable, Equatable {
   /// Gradient-norm aliases: an optional second signal for the spike detector.
   public static let gradNormAliases = [
     "grad_norm", "gradient_norm", "grad-norm", "train/grad_norm", "grad norm", "optim/grad_norm",
-    "train/gradient_norm", "norm",
+    "train/gradient_norm", "gnorm", "norm",
   ]
 
   /// Parameter-count columns, the mark of a table of finished runs.

@@ -320,15 +320,19 @@ final class IngestSession {
     kept.losses.append(loss)
     if wantsGrad {
       var grad = Double.nan
-      if case .number(let range)? = gradLeaf {
+      switch gradLeaf {
+      case .number(let range)?, .string(let range)?:
         grad = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])) ?? .nan
+      default: break
       }
       kept.gradNorms.append(grad)
     }
     if wantsRate {
       var rate = Double.nan
-      if case .number(let range)? = lrLeaf {
+      switch lrLeaf {
+      case .number(let range)?, .string(let range)?:
         rate = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])) ?? .nan
+      default: break  // fairseq's JSON writes every value as a string
       }
       kept.learningRates.append(rate)
     }

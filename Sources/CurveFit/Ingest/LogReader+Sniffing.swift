@@ -42,8 +42,10 @@ extension LogReader {
     var lines = head.split(separator: 0x0A, omittingEmptySubsequences: true).map { line in
       String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
     }
+    // A `\r` inside a line is a progress bar rewriting itself (the one a line may be cut in).
+    let bars = head.indices.dropLast().contains { head[$0] == 0x0D && head[$0 + 1] != 0x0A }
     if head.count >= Self.headBytes, !lines.isEmpty { lines.removeLast() }  // may be cut short
-    if PythonDictLine.dominate(Array(lines.prefix(200))) { return .pythonDicts }
+    if PythonDictLine.dominate(Array(lines.prefix(200)), progressBars: bars) { return .pythonDicts }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }
     let trimmed = first.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
     // `[{`, `[ ]` or a lone `[` open an array of records; `[rank0]: …` is a console prefix.
@@ -61,10 +63,14 @@ extension LogReader {
     }
     if looksLikeHeader(first) { return .delimited }
     if let pattern = TextLogPattern.detect(Array(lines.prefix(200))) { return .text(pattern) }
-    // A first line with no delimiter and numbers with fractions is a console line of a layout
-    // curvefit does not know, not a header: say so rather than read it as one column.
+    // A first line with numbers with fractions is a console line of a layout curvefit does not
+    // know, not a header: say so rather than read it as columns. Commas alone do not make a
+    // table: `… loss=5.06, ppl=8.6, lr=2e-05` is a log line, told by its `name=number` pairs
+    // (a W&B export's header has decimals in its run names, and no such pairs).
     let hasDelimiter = first.contains(",") || first.contains("\t")
-    if !hasDelimiter, first.range(of: #"\d\.\d"#, options: .regularExpression) != nil {
+    let pairs = (try? NSRegularExpression(pattern: #"[A-Za-z_]\s*[=:]\s*[-+]?\d"#))
+      .map { $0.numberOfMatches(in: first, range: NSRange(first.startIndex..., in: first)) } ?? 0
+    if !hasDelimiter || pairs >= 2, first.range(of: #"\d\.\d"#, options: .regularExpression) != nil {
       return .unrecognised(firstLine: lines.first { PatternSuggestion.suggest($0) != nil } ?? first)
     }
     return .delimited

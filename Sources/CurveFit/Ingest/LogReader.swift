@@ -157,22 +157,24 @@ public struct LogReader: Sendable {
       if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
       series = try JSONDocumentReader(selection: selection).read(bytes, source: source)
     case .pythonDicts:
-      // Each dict becomes a JSON line and every other line a blank one, so the JSON-lines
-      // reader keeps the file's line numbers in its errors.
-      var bytes: [UInt8] = []
+      var console = TrainerConsole()
+      var size = 0
       var limitHit = false
       try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
-        bytes.append(contentsOf: PythonDictLine.json(line) ?? [])
-        bytes.append(0x0A)
-        limitHit = bytes.count > JSONDocumentReader.maxBytes
+        size += console.add(line) + 1
+        limitHit = size > JSONDocumentReader.maxBytes
         return !limitHit
       }
       if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
+      let (bytes, stepsFromBar) = console.json()
       series = try read(LineReader(input: .memory(bytes), source: source))
       series.origin.format = "text (Hugging Face Trainer console)"
-      series.origin.notes.append(
-        "the Trainer's console prints no step: steps are the logged records in order (logging_steps apart); "
-          + "its trainer_state.json has the steps")
+      series.origin.plannedSteps = series.origin.plannedSteps ?? console.plannedSteps
+      if !stepsFromBar {
+        series.origin.notes.append(
+          "the Trainer's console prints no step and no progress bar was found: steps are the logged records in order "
+            + "(logging_steps apart); its trainer_state.json has the steps")
+      }
     case .unrecognised(let line):
       throw .unrecognisedLog(source: source, suggestion: PatternSuggestion.suggest(line))
     }

@@ -7,13 +7,20 @@
 /// numbers), `True`/`False`/`None` → `true`/`false`/`null`.
 enum PythonDictLine {
   /// Lines of a head that look like the Trainer's dicts with a step loss: at least three, or
-  /// every line of a shorter excerpt.
-  static func dominate(_ lines: [String]) -> Bool {
-    let dicts = lines.filter { line in
-      let trimmed = line.drop { $0 == " " || $0 == "\t" }
-      return trimmed.hasPrefix("{'") && trimmed.contains("'loss': ")
+  /// every line of a shorter excerpt. A captured progress bar puts many `\r`-separated updates
+  /// on a line and the dict after the last; with a bar or the Trainer's banner, one dict (or
+  /// none yet: `logging_steps` can be hundreds of bar updates apart) is enough.
+  static func dominate(_ lines: [String], progressBars: Bool = false) -> Bool {
+    var dicts = 0
+    var bars = progressBars
+    for line in lines {
+      let last = line.split(separator: "\r", omittingEmptySubsequences: false).last ?? ""
+      let trimmed = last.drop { $0 == " " || $0 == "\t" }
+      if trimmed.hasPrefix("{'") && trimmed.contains("'loss': ") { dicts += 1 }
+      bars = bars || line.contains("\r")
     }
-    return dicts.count >= min(3, lines.count)
+    let banner = lines.contains { $0.contains("***** Running training *****") }
+    return dicts >= min(3, lines.count) || (dicts >= 1 && bars) || (banner && bars)
   }
 
   /// The line as a JSON object, or `nil` when it is not a dict repr (a progress bar, a banner).

@@ -34,7 +34,13 @@ public struct TextLogPattern: Sendable {
     ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm loss: (?<loss>N)(?:.*?\bgrad norm: (?<grad>N))?"#),
     // GPT-NeoX (the Pythia runs) keeps Megatron's line and writes `lm_loss`.
     ("GPT-NeoX", #"iteration\s+(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm_loss: (?<loss>N)(?:.*?\bgrad[_ ]norm: (?<grad>N))?"#),
-    ("step/loss", #"\bstep[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ])?loss[\s:=]+(?<loss>N)"#),
+    // nanotron (the Smol Playbook's runs): `iteration: 12 / 1000 | … | lm_loss: 2.3 | lr: 3e-4 | … | grad_norm: 0.4`.
+    ("nanotron", #"\biteration:\s*(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|.*?\blm_loss:\s*(?<loss>N)(?:.*?\|\s*lr:\s*(?<lr>N))?(?:.*?\bgrad_norm:\s*(?<grad>N))?"#),
+    // fairseq's simple and tqdm formats: `epoch 001:  100 / 2000 loss=5.06, …, num_updates=100, lr=5e-4, gnorm=0.8`;
+    // its validation and end-of-epoch lines write `loss 6.5 |` and are not matched.
+    ("fairseq", #"\bepoch \d+:.*?\bloss=(?<loss>N),.*?\bnum_updates=(?<step>\d+)(?:.*?\blr=(?<lr>N))?(?:.*?\bgnorm=(?<grad>N))?"#),
+    // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like.
+    ("step/loss", #"\b(?:step|Step|STEP)[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
   }
@@ -63,6 +69,8 @@ public struct TextLogPattern: Sendable {
   static let maximumMatchLength = 1_024
 
   func match(_ line: String) -> Match? {
+    // Coloured loggers (torchtitan, rich) write escape sequences between the words.
+    let line = line.utf8.contains(0x1B) ? Self.withoutEscapes(line) : line
     guard line.utf8.count > Self.maximumMatchLength else { return matchShort(line) }
     // The last `\r`-separated segment is what the terminal showed; try each from the last,
     // each cut to the bound.
@@ -71,6 +79,23 @@ public struct TextLogPattern: Sendable {
       if let found = matchShort(piece) { return found }
     }
     return nil
+  }
+
+  /// The line without its ANSI escape sequences (`ESC [ … letter`).
+  static func withoutEscapes(_ line: String) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(line.utf8.count)
+    var bytes = line.utf8.makeIterator()
+    while let byte = bytes.next() {
+      guard byte == 0x1B else {
+        out.append(byte)
+        continue
+      }
+      // `ESC [` parameters end at the first letter; a lone ESC is dropped.
+      guard let next = bytes.next(), next == UInt8(ascii: "[") else { continue }
+      while let code = bytes.next(), !(code >= 0x40 && code <= 0x7E) {}
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 
   private func matchShort(_ line: String) -> Match? {

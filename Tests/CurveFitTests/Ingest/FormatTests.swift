@@ -55,6 +55,27 @@ import Testing
     #expect(series.origin.notes.contains { $0.hasPrefix("the Trainer's console prints no step") })
   }
 
+  @Test func huggingFaceTrainerConsoleWithProgressBar() throws {
+    // As `2>&1 | tee` captures it: the bar rewrites itself after \r, tqdm.write clears it, writes
+    // the dict and redraws it, so the first bar after a dict shows its exact step (the one
+    // before can lag). logging_steps = 50 puts fewer than three dicts in the sniffed head.
+    let bar = { (n: Int) in "\r \(n / 10)%|#         | \(n)/1000 [00:\(n % 60)<01:00,  2.01it/s]" }
+    var text = "***** Running training *****\n  Total optimization steps = 1,000\n"
+    for n in 1...150 {
+      text += bar(n == 100 ? 97 : n)  // a refresh that lagged before the log
+      if n % 50 == 0 {
+        text += "\r" + String(repeating: " ", count: 40) + "\r{'loss': \(Double(5 - n / 50)), 'learning_rate': 5e-05, 'epoch': 0.1}\n" + bar(n)
+      }
+    }
+    for n in 1...300 { text += "\r 50%|#####     | \(n)/2000 [00:01<00:01, 9.9it/s]" }  // an evaluation bar
+    text += "\n"
+    let series = try read(text)
+    #expect(series.origin.format == "text (Hugging Face Trainer console)")
+    #expect(series.steps == [50, 100, 150] && series.losses == [4, 3, 2])
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 1_000, key: "progress bar N/T"))
+    #expect(!series.origin.notes.contains { $0.hasPrefix("the Trainer's console prints no step") })
+  }
+
   @Test func gptNeoXConsole() throws {
     // GPT-NeoX keeps Megatron's line and writes lm_loss (the Pythia runs' logs).
     let line = { (step: Int, loss: String) in
@@ -65,6 +86,52 @@ import Testing
     #expect(series.steps == [100, 200, 300] && series.losses == [9.155025, 7.5, 6.25])
     #expect(series.learningRates == [1.5e-4, 1.5e-4, 1.5e-4])
     #expect(series.origin.plannedSteps == PlannedSteps(steps: 143_000, key: "iteration N/T"))
+  }
+
+  @Test func nanotronConsole() throws {
+    // nanotron (the Smol Playbook's trainer): `iteration: N / T | … | lm_loss | lr | … | grad_norm`.
+    let line = { (step: Int, loss: String, lr: String) in
+      "12/01/2024 10:00:00 [INFO|DP=0|PP=0|TP=0|lm-head]: iteration: \(step) / 20000 | consumed_tokens: 1.57M | elapsed_time_per_iteration_ms: 1.22K | tokens_per_sec: 1.68K | global_batch_size: 768 | lm_loss: \(loss) | lr: \(lr) | model_tflops_per_gpu: 120 | grad_norm: 0.412"
+    }
+    let series = try read([line(10, "9.5", "1.5e-05"), line(20, "8.25", "3e-05"), line(30, "7.75", "4.5e-05")].joined(separator: "\n"))
+    #expect(series.origin.format == "text (nanotron)")
+    #expect(series.steps == [10, 20, 30] && series.losses == [9.5, 8.25, 7.75])
+    #expect(series.learningRates == [1.5e-05, 3e-05, 4.5e-05])
+    #expect(series.gradNorms == [0.412, 0.412, 0.412])
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 20_000, key: "iteration N/T"))
+  }
+
+  @Test func fairseqSimpleAndJSONLogs() throws {
+    // The simple format has commas in its lines: a log, not a table; validation lines write
+    // `loss 6.5 |` and are skipped. The JSON format writes every value as a string.
+    let simple = try read("""
+      2020-01-01 00:00:00 | INFO | train_inner | epoch 001:    100 / 2000 loss=9.5, nll_loss=9.1, ppl=550.2, wps=1234, num_updates=100, lr=2.5e-05, gnorm=1.5, train_wall=10
+      2020-01-01 00:00:10 | INFO | valid | epoch 001 | valid on 'valid' subset | loss 8.9 | nll_loss 8.5 | num_updates 150
+      2020-01-01 00:00:20 | INFO | train_inner | epoch 001:    200 / 2000 loss=8.25, nll_loss=8.0, ppl=256, wps=1234, num_updates=200, lr=5e-05, gnorm=1.25, train_wall=10
+      2020-01-01 00:00:30 | INFO | train_inner | epoch 001:    300 / 2000 loss=7.5, nll_loss=7.2, ppl=147, wps=1234, num_updates=300, lr=7.5e-05, gnorm=1.0, train_wall=10
+      """)
+    #expect(simple.origin.format == "text (fairseq)")
+    #expect(simple.steps == [100, 200, 300] && simple.losses == [9.5, 8.25, 7.5])
+    #expect(simple.learningRates == [2.5e-05, 5e-05, 7.5e-05] && simple.gradNorms == [1.5, 1.25, 1.0])
+    let json = try read("""
+      {"epoch": 1, "update": 0.05, "loss": "9.5", "nll_loss": "9.1", "num_updates": "100", "lr": "2.5e-05", "gnorm": "1.5"}
+      {"epoch": 1, "update": 0.1, "loss": "8.25", "nll_loss": "8.0", "num_updates": "200", "lr": "5e-05", "gnorm": "1.25"}
+      """)
+    #expect(json.origin.stepColumn == "num_updates")
+    #expect(json.steps == [100, 200] && json.losses == [9.5, 8.25])
+    #expect(json.learningRates == [2.5e-05, 5e-05] && json.gradNorms == [1.5, 1.25])
+  }
+
+  @Test func colouredAndCapitalisedStepLossLines() throws {
+    // torchtitan colours its fields with ANSI escapes; torchtune writes `Step N | loss:… lr:…`.
+    let titan = try read((1...3).map { step in
+      "[titan] 2025-01-01 00:00:0\(step),000 - root - INFO - \u{1B}[31mstep: \(step)  \u{1B}[32mloss: \(12 - step).5000  \u{1B}[33mmemory: 41.20GiB(43.37%)  \u{1B}[34mtps: 6,012\u{1B}[39m"
+    }.joined(separator: "\n"))
+    #expect(titan.origin.format == "text (step/loss)")
+    #expect(titan.steps == [1, 2, 3] && titan.losses == [11.5, 10.5, 9.5])
+    let tune = try read((1...3).map { "Step \($0) | loss:\(4 - $0).25 lr:2e-05 tokens_per_second_per_gpu:1234.5" }.joined(separator: "\n"))
+    #expect(tune.steps == [1, 2, 3] && tune.losses == [3.25, 2.25, 1.25])
+    #expect(tune.learningRates == [2e-05, 2e-05, 2e-05])
   }
 
   @Test func buildNanoGPTIgnoresValAndHellaSwag() throws {
