@@ -228,9 +228,9 @@ def generated_power_law(seed, params=(2.0, 8.0, 0.35), rows=20000, noise=0.02):
 
 def annealing_run(seed, shape, rows=20000, noise=0.01):
     """A run that follows the annealing law of Tissue et al. under a cosine (to 10% of the peak, or
-    to zero), linear-to-zero (the Hugging Face Trainer's default) or WSD schedule (warm-up 500
-    steps, peak 1, cooldown over the last 20% for WSD), multiplicative noise; the truth is the
-    noiseless law at the last step."""
+    to zero), linear-to-zero (the Hugging Face Trainer's default), inverse square root (fairseq's)
+    or WSD schedule (warm-up 500 steps, peak 1, cooldown over the last 20% for WSD),
+    multiplicative noise; the truth is the noiseless law at the last step."""
     import random
     rng = random.Random(seed)
     warmup, total = 500, rows
@@ -243,6 +243,8 @@ def annealing_run(seed, shape, rows=20000, noise=0.01):
             u = (step - warmup) / (total - warmup)
             floor = 0.0 if shape == "cosine to zero" else 0.1
             rate = floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * u))
+        elif shape == "inverse sqrt":
+            rate = math.sqrt(warmup / step)
         elif shape == "linear":
             rate = 1.0 - (step - warmup) / (total - warmup)
         else:
@@ -275,6 +277,7 @@ def generated_runs():
         runs.append((f"annealing law, WSD (cooldown after every cut), seed {seed}", "lr column", annealing_run(seed, "wsd")))
         runs.append((f"annealing law, linear to zero, seed {seed}", "lr column", annealing_run(seed, "linear")))
         runs.append((f"annealing law, cosine to zero, seed {seed}", "lr column", annealing_run(seed, "cosine to zero")))
+        runs.append((f"annealing law, inverse square root, seed {seed}", "lr column", annealing_run(seed, "inverse sqrt")))
     return runs
 
 

@@ -10,6 +10,8 @@ public struct SyntheticAnnealingRun: Sendable {
     /// Stable at the peak, then linear to the floor over the last `cooldown` share of steps.
     case wsd(cooldown: Double)
     case constant
+    /// `peak·√(warmup/i)` after warm-up (fairseq's `inverse_sqrt`); `floor` is ignored.
+    case inverseSqrt
   }
 
   public var truth: AnnealingLaw
@@ -35,6 +37,7 @@ public struct SyntheticAnnealingRun: Sendable {
       let u = Double(i - warmup) / Double(total - warmup)
       switch decay {
       case .constant: return peak
+      case .inverseSqrt: return peak * (Double(max(warmup, 1)) / Double(i)).squareRoot()
       case .cosine: return low + (peak - low) * 0.5 * (1 + Foundation.cos(Double.pi * u))
       case .linear: return peak - (peak - low) * u
       case .wsd(let cooldown):

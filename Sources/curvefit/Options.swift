@@ -56,7 +56,7 @@ struct FitOptions: ParsableArguments {
   @Option(help: "Force the model: power (L_min + C·t^-α), pure (C·t^-α), shifted (L_min + C·(t+t0)^-α) or annealing (L0 + A·S1^-α − C·S2, needs an lr column). Default: chosen by BIC and backtest.")
   var model: ModelName?
 
-  @Option(help: "Schedule for projections of longer runs: constant, cosine, linear or wsd:F (F the cooldown share). Default: the logged schedule, stretched. With --total-steps, the run's own schedule, for a log without learning rates.", completion: .list(["constant", "cosine", "linear", "wsd:0.2"]))
+  @Option(help: "Schedule for projections of longer runs: constant, cosine, linear, inverse_sqrt or wsd:F (F the cooldown share). Default: the logged schedule, stretched. With --total-steps, the run's own schedule, for a log without learning rates.", completion: .list(["constant", "cosine", "linear", "inverse_sqrt", "wsd:0.2"]))
   var schedule: String?
 
   @Option(name: .customLong("total-steps"), help: "The run's planned length (max_steps, num_iterations), in the step column's units: adds a 'planned end' projection and, with --schedule, declares the schedule.")

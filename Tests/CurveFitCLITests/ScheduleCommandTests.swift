@@ -92,7 +92,7 @@ import Testing
     #expect(wsd < constant)
     let bad = try CommandRunner.run([path, "--schedule", "exponential"])
     #expect(bad.status == 64)
-    #expect(bad.stderr.contains("--schedule 'exponential' is not one of constant, cosine, linear, wsd:F"))
+    #expect(bad.stderr.contains("--schedule 'exponential' is not one of constant, cosine, linear, inverse_sqrt, wsd:F"))
   }
 
   @Test func withoutRatesTheReportSaysSo() throws {

@@ -35,6 +35,7 @@ extension JSONRenderer {
         ])
       } ?? .null),
       ("cooldown_start_step", cooldown),
+      ("timescale", schedule.timescale.map { .number($0) } ?? .null),
       ("decays", .bool(schedule.decays)),
       ("projection_schedule", .string(result.plan.label)),
     ]

@@ -22,7 +22,7 @@ public struct DeclaredSchedule: Sendable, Equatable {
     self.cooldownFraction = cooldownFraction
     self.totalSteps = totalSteps
     self.warmupSteps = min(max(warmupSteps, 0), totalSteps)
-    self.finalRatio = shape == .constant ? 1 : (finalRatio ?? (shape == .cosine ? 0.1 : 0))
+    self.finalRatio = shape == .constant ? 1 : shape == .inverseSqrt ? 0 : (finalRatio ?? (shape == .cosine ? 0.1 : 0))
   }
 
   /// The whole planned schedule as knots.
@@ -44,6 +44,14 @@ public struct DeclaredSchedule: Sendable, Equatable {
         let u = Double(k) / Double(SchedulePlan.decayKnots)
         steps.append(warmupSteps + u * (end - warmupSteps))
         rates.append(finalRatio + (1 - finalRatio) * decay(u))
+      }
+    case .inverseSqrt:
+      // fairseq's and T5's: the rate at warm-up's end over √(step / warm-up).
+      let tau = max(warmupSteps, 1)
+      for k in 1...SchedulePlan.decayKnots {
+        let offset = Foundation.pow((end - warmupSteps + tau) / tau, Double(k) / Double(SchedulePlan.decayKnots)) * tau - tau
+        steps.append(warmupSteps + offset)
+        rates.append((tau / (offset + tau)).squareRoot())
       }
     case .wsd:
       let start = max(warmupSteps, end * (1 - (cooldownFraction ?? 0.2)))
@@ -71,5 +79,6 @@ extension LearningRateSchedule {
         ? max(declared.warmupSteps, declared.totalSteps * (1 - (declared.cooldownFraction ?? 0.2))) : nil,
       observed: curve, lastStep: lastStep)
     self.declared = true
+    if declared.shape == .inverseSqrt { timescale = max(declared.warmupSteps, 1) }
   }
 }

@@ -37,6 +37,30 @@ extension LearningRateSchedule {
     return meanS - meanY / slope
   }
 
+  /// The inverse square root `√(τ/(s − warmup + τ))` nearest the rates after warm-up, over a
+  /// grid of `τ` from a hundredth to a hundred times the decay so far, refined; `nil` when too
+  /// few rates.
+  static func inverseSqrtFit(_ steps: [Double], _ y: [Double], indices: [Int], warmup: Double) -> (rms: Double, timescale: Double)? {
+    let decay = indices.filter { steps[$0] > warmup }
+    guard decay.count >= 3 else { return nil }
+    let span = max(steps[decay[decay.count - 1]] - warmup, 1)
+    func rms(_ tau: Double) -> Double {
+      var sum = 0.0
+      for i in decay {
+        let r = y[i] - (tau / (steps[i] - warmup + tau)).squareRoot()
+        sum += r * r
+      }
+      return (sum / Double(decay.count)).squareRoot()
+    }
+    let grid = (0...160).map { span * Foundation.pow(10, -2 + 4 * Double($0) / 160) }
+    let errors = grid.map(rms)
+    guard let k = errors.indices.min(by: { errors[$0] < errors[$1] }) else { return nil }
+    let (low, high) = (grid[max(k - 1, 0)], grid[min(k + 1, grid.count - 1)])
+    let fine = (0...40).map { low * Foundation.pow(high / low, Double($0) / 40) }
+    let best = fine.map { ($0, rms($0)) }.min { $0.1 < $1.1 } ?? (grid[k], errors[k])
+    return (best.1, best.0)
+  }
+
   /// Least squares of `y = r + (1 − r)·h((s − start)/(end − start))` over a grid of planned ends
   /// from the last step to 20× the decay so far (50× with the floor `r` fixed at `floor`, since
   /// the end is then all the rates fit), with `r` in closed form for each, refined between the

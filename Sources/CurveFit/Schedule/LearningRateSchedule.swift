@@ -10,6 +10,9 @@ import Foundation
 public struct LearningRateSchedule: Sendable, Equatable {
   public enum Shape: String, Sendable, CaseIterable {
     case constant, cosine, linear, wsd, other
+    /// `peak·√(τ/(s − warm-up + τ))`: fairseq's and T5's default, and the Trainer's
+    /// `inverse_sqrt`. It has no end: a longer run keeps decaying along it.
+    case inverseSqrt = "inverse_sqrt"
   }
 
   public var shape: Shape
@@ -35,6 +38,8 @@ public struct LearningRateSchedule: Sendable, Equatable {
   /// A cosine read before it had fallen by 2%, in a log that records no length: its rates fix
   /// only `(1 − floor)/(end − warm-up)²`, so the end is read for an assumed floor.
   public var assumedEnd: AssumedEnd?
+  /// Inverse square root: `τ`, the steps after warm-up over which the rate falls to 1/√2.
+  public var timescale: Double?
 
   /// The end of a cosine barely begun, for the floor assumed and for the common floors either side.
   public struct AssumedEnd: Sendable, Equatable {
@@ -57,7 +62,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
   public var decayKnown: Bool {
     if decays { return true }
     let shaped = shape == .cosine || shape == .linear || shape == .wsd
-    return shaped && plannedEnd > 1.01 * lastStep && floorRatio < 0.9
+    return shape == .inverseSqrt || (shaped && plannedEnd > 1.01 * lastStep && floorRatio < 0.9)
   }
 
   /// `cosine, warm-up 700 steps, peak 6.0e-4 → final 0 (0% of peak)`
@@ -69,10 +74,10 @@ public struct LearningRateSchedule: Sendable, Equatable {
       var text = "declared (not read from the log): " + (shape == .wsd ? "WSD" : shape.rawValue)
       if shape == .wsd, let start = cooldownStart { text += " (cooldown from step \(NumberFormat.count(start)))" }
       text += ", warm-up \(NumberFormat.count(warmupSteps)) steps"
-      if shape != .constant { text += ", to \(Int((100 * floorRatio).rounded()))% of peak" }
+      if shape != .constant && shape != .inverseSqrt { text += ", to \(Int((100 * floorRatio).rounded()))% of peak" }
       return text + " at step \(NumberFormat.count(plannedEnd))"
     }
-    var text = shape == .wsd ? "WSD" : shape.rawValue
+    var text = shape == .wsd ? "WSD" : shape == .inverseSqrt ? "inverse square root" : shape.rawValue
     if shape == .wsd, let start = cooldownStart {
       text += " (cooldown from step \(NumberFormat.count(start)))"
     }
@@ -168,6 +173,12 @@ public struct LearningRateSchedule: Sendable, Equatable {
         if fit.rms < (best?.error ?? .infinity) { best = (shape, fit.rms, fit.end, fit.floor, nil) }
       }
     }
+    if !barelyBegun, stableFraction < 0.3, let fit = inverseSqrtFit(steps, y, indices: after, warmup: warmup),
+      fit.rms < (best?.error ?? .infinity)
+    {
+      best = (.inverseSqrt, fit.rms, last, 0, nil)
+      schedule.timescale = fit.timescale
+    }
     // Rates that fell by under 2% fit any shape within 3%: the one chosen must fit to rounding,
     // and with no recorded end within 15% of the fall (a constant rate with odd dips is no decay).
     let tolerance = barelyBegun ? min(0.002, assumeFloor ? 0.15 * (1 - lowest) : 1) : 0.03
@@ -186,9 +197,11 @@ public struct LearningRateSchedule: Sendable, Equatable {
       best.end = zero
       best.floor = 0
     }
+    if best.shape != .inverseSqrt { schedule.timescale = nil }
     schedule.shape = best.shape
     schedule.plannedEnd = best.end
-    schedule.floorRatio = best.end > last * 1.01 ? best.floor : y[y.count - 1]
+    // An inverse square root falls towards zero for as long as the run goes on.
+    schedule.floorRatio = best.shape == .inverseSqrt ? 0 : best.end > last * 1.01 ? best.floor : y[y.count - 1]
     schedule.cooldownStart = best.cooldown
     if assumeFloor, best.shape == .cosine {
       // Near its start a cosine falls as (1 − floor)·(u/2)²π²: the same rates end later for a lower floor.

@@ -28,11 +28,11 @@ public struct SchedulePlan: Sendable, Equatable {
     }
   }
 
-  /// Parses `constant`, `cosine`, `linear` or `wsd:F` (F the cooldown share, 0 < F ≤ 1).
+  /// Parses `constant`, `cosine`, `linear`, `inverse_sqrt` or `wsd:F` (F the cooldown share, 0 < F ≤ 1).
   public init(parsing text: String, following schedule: LearningRateSchedule?, peakRate: Double?) throws(PlanError) {
     let parts = text.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
     guard let name = parts.first, let shape = LearningRateSchedule.Shape(rawValue: name), shape != .other else {
-      throw PlanError("--schedule '\(text)' is not one of constant, cosine, linear, wsd:F")
+      throw PlanError("--schedule '\(text)' is not one of constant, cosine, linear, inverse_sqrt, wsd:F")
     }
     self.shape = shape
     if shape == .wsd {
@@ -89,6 +89,14 @@ public struct SchedulePlan: Sendable, Equatable {
       let start = max(warmup, length * (1 - (cooldownFraction ?? 0.2)))
       steps += [start, length]
       rates += [top, bottom]
+    case .inverseSqrt:
+      // Not stretched: a longer run goes on down the same curve, knots even in log steps.
+      let tau = schedule.timescale ?? max(warmup, 1)
+      for k in 1...Self.decayKnots {
+        let offset = Foundation.pow((length - warmup + tau) / tau, Double(k) / Double(Self.decayKnots)) * tau - tau
+        steps.append(warmup + offset)
+        rates.append(top * (tau / (offset + tau)).squareRoot())
+      }
     case .other:
       // No shape to redraw: stretch the logged decay in time.
       let span = max(schedule.lastStep - schedule.warmupSteps, .leastNormalMagnitude)
@@ -102,7 +110,8 @@ public struct SchedulePlan: Sendable, Equatable {
 
   /// `stretched cosine` / `wsd:0.2 (from --schedule), peak 3e-4`
   public var label: String {
-    var text = overridden ? "" : "stretched "
+    // An inverse square root is not stretched: a longer run goes on down it.
+    var text = overridden || shape == .inverseSqrt ? "" : "stretched "
     text += shape == .wsd ? "wsd:\(NumberFormat.significant(cooldownFraction ?? 0.2, 2))" : shape.rawValue
     if overridden { text += " (--schedule)" }
     if declared { text += " (declared)" }

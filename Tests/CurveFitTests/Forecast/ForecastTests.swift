@@ -148,6 +148,25 @@ struct ForecastTests {
     #expect(try #require(row.loss.ci95).contains(truthEnd))
   }
 
+  @Test("an inverse square root read off the rates goes on down its curve: the 5× and 10× rows within 1%, inside their intervals", arguments: [5.0, 10.0])
+  func inverseSqrtContinues(reach: Double) throws {
+    // Stretched like a cosine, the logged decay ended a 10× longer run at today's rate, and
+    // the projection missed the bonus of the rate's further fall (+1.3% from a tenth).
+    let truth = AnnealingLaw(l0: 2.5, a: 8, alpha: 0.5, c: 0.06 * 2.6 * 0.001, lambda: 0.999)
+    let run = SyntheticAnnealingRun(
+      truth: truth, total: 40_000, warmup: 1_000, decay: .inverseSqrt, noise: 0.005, logEvery: 10, seed: 31)
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 40_000 / reach, rates: true), options: Self.options())
+    let schedule = try #require(analysis.schedule?.schedule)
+    #expect(schedule.shape == .inverseSqrt, "\(schedule.summary)")
+    #expect(abs(try #require(schedule.timescale) - 1_000) < 50)
+    #expect(analysis.forecast?.law == .annealing)
+    #expect(analysis.forecast?.plannedEnd == nil, "an inverse square root has no end")
+    let row = try #require(analysis.projections.first { $0.factor == reach })
+    let truthEnd = truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    #expect(relativeError(row.loss.value, truthEnd) < 0.01, "\(reach)×: \(row.loss.value) vs truth \(truthEnd)")
+    #expect(try #require(row.loss.ci95).contains(truthEnd))
+  }
+
   @Test("a constant rate with a last rate 0.3% lower is not read as a decay")
   func constantRateStaysConstant() {
     // One odd rate is no cosine: the shape must fit every rate to 0.2% of the peak.
@@ -287,6 +306,11 @@ struct ForecastTests {
     #expect(wsd.finalRatio == 0)
     #expect(abs(wsd.curve.rate(at: 800) - 1) < 1e-12)
     #expect(abs(wsd.curve.rate(at: 900) - 0.5) < 1e-12)
+    // fairseq's inverse_sqrt: the rate at warm-up's end over √(step / warm-up).
+    let rsqrt = DeclaredSchedule(shape: .inverseSqrt, totalSteps: 10_000, warmupSteps: 400)
+    #expect(abs(rsqrt.curve.rate(at: 400) - 1) < 1e-12)
+    #expect(abs(rsqrt.curve.rate(at: 1_600) - 0.5) < 2e-3)
+    #expect(abs(rsqrt.curve.rate(at: 10_000) - 0.2) < 1e-9)
   }
 }
 
