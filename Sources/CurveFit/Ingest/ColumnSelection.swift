@@ -34,7 +34,7 @@ public struct ColumnSelection: Sendable, Equatable {
   /// Gradient-norm aliases: an optional second signal for the spike detector.
   public static let gradNormAliases = [
     "grad_norm", "gradient_norm", "grad-norm", "train/grad_norm", "grad norm", "optim/grad_norm",
-    "train/gradient_norm", "gnorm", "norm",
+    "train/gradient_norm", "gnorm", "optim/total_grad_norm", "train l2_norm/grad/global", "norm",
   ]
 
   /// Parameter-count columns, the mark of a table of finished runs.

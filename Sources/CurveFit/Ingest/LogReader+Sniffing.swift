@@ -15,6 +15,8 @@ enum LogKind {
   case jsonDocument
   /// The Hugging Face Trainer's console output: one Python dict repr per logging step.
   case pythonDicts
+  /// A block per logging step: `[batch=N/T]:` or `[step=N/T]`, then indented metrics (Composer, OLMo).
+  case recordBlocks
   /// Text that is neither a table with a header nor a console log of a known layout.
   case unrecognised(firstLine: String)
 }
@@ -46,6 +48,7 @@ extension LogReader {
     let bars = head.indices.dropLast().contains { head[$0] == 0x0D && head[$0 + 1] != 0x0A }
     if head.count >= Self.headBytes, !lines.isEmpty { lines.removeLast() }  // may be cut short
     if PythonDictLine.dominate(Array(lines.prefix(200)), progressBars: bars) { return .pythonDicts }
+    if RecordBlocks.dominate(Array(lines.prefix(400))) { return .recordBlocks }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }
     let trimmed = first.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
     // `[{`, `[ ]` or a lone `[` open an array of records; `[rank0]: …` is a console prefix.

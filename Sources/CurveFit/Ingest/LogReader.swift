@@ -175,6 +175,19 @@ public struct LogReader: Sendable {
           "the Trainer's console prints no step and no progress bar was found: steps are the logged records in order "
             + "(logging_steps apart); its trainer_state.json has the steps")
       }
+    case .recordBlocks:
+      var blocks = RecordBlocks()
+      var size = 0
+      var limitHit = false
+      try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
+        size += blocks.add(line) + 1
+        limitHit = size > JSONDocumentReader.maxBytes
+        return !limitHit
+      }
+      if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
+      series = try read(LineReader(input: .memory(blocks.json()), source: source))
+      series.origin.format = "text (\(blocks.headerKey.hasPrefix("batch") ? "Composer" : "OLMo"))"
+      series.origin.plannedSteps = series.origin.plannedSteps ?? blocks.plannedSteps
     case .unrecognised(let line):
       throw .unrecognisedLog(source: source, suggestion: PatternSuggestion.suggest(line))
     }

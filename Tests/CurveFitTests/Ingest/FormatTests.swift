@@ -134,6 +134,42 @@ import Testing
     #expect(tune.learningRates == [2e-05, 2e-05, 2e-05])
   }
 
+  @Test func composerAndOLMoBlocks() throws {
+    // A block per logging step: the header carries the step and the run's length, indented
+    // lines the metrics; an eval block ends the one before and adds no row.
+    let composer = try read("""
+      [batch=1/4800]:
+      \t Train time/batch: 0
+      \t Train loss/train/total: 12.5
+      \t Train lr-DecoupledAdamW/group0: 0.0001
+      \t Train l2_norm/grad/global: 2.5
+      [batch=2/4800]:
+      \t Train time/batch: 1
+      \t Train loss/train/total: 11.25
+      \t Train lr-DecoupledAdamW/group0: 0.0002
+      \t Train l2_norm/grad/global: 2.25
+      [eval]:
+      \t Eval metrics/eval/LanguageCrossEntropy: 3.1
+      [batch=3/4800]:
+      \t Train time/batch: 2
+      \t Train loss/train/total: 10.5
+      \t Train lr-DecoupledAdamW/group0: 0.0003
+      \t Train l2_norm/grad/global: 2.0
+      """)
+    #expect(composer.origin.format == "text (Composer)")
+    #expect(composer.origin.lossColumn == "Train loss/train/total")
+    #expect(composer.steps == [1, 2, 3] && composer.losses == [12.5, 11.25, 10.5])
+    #expect(composer.learningRates == [0.0001, 0.0002, 0.0003] && composer.gradNorms == [2.5, 2.25, 2.0])
+    #expect(composer.origin.plannedSteps == PlannedSteps(steps: 4_800, key: "batch=N/T"))
+    let olmo = try read((1...3).map { step in
+      "2024-02-10 00:00:0\(step)\tnode-0:0\tolmo.train:816\tINFO\t[step=\(step)/739328]\n    train/CrossEntropyLoss=\(10 - step).5\n    optim/learning_rate_group0=4e-05"
+    }.joined(separator: "\n"))
+    #expect(olmo.origin.format == "text (OLMo)")
+    #expect(olmo.steps == [1, 2, 3] && olmo.losses == [9.5, 8.5, 7.5])
+    #expect(olmo.learningRates == [4e-05, 4e-05, 4e-05])
+    #expect(olmo.origin.plannedSteps == PlannedSteps(steps: 739_328, key: "step=N/T"))
+  }
+
   @Test func buildNanoGPTIgnoresValAndHellaSwag() throws {
     let series = try read("0 val 10.9522\n0 hella 0.2487\n0 train 10.955010\n1 train 10.871\n2 train 10.7\n")
     #expect(series.origin.format == "text (build-nanogpt)")
