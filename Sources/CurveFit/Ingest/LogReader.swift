@@ -158,14 +158,7 @@ public struct LogReader: Sendable {
       series = try JSONDocumentReader(selection: selection).read(bytes, source: source)
     case .pythonDicts:
       var console = TrainerConsole()
-      var size = 0
-      var limitHit = false
-      try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
-        size += console.add(line) + 1
-        limitHit = size > JSONDocumentReader.maxBytes
-        return !limitHit
-      }
-      if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
+      try convertEachLine(lines) { console.add($0) }
       let (bytes, stepsFromBar) = console.json()
       series = try read(LineReader(input: .memory(bytes), source: source))
       series.origin.format = "text (Hugging Face Trainer console)"
@@ -177,14 +170,7 @@ public struct LogReader: Sendable {
       }
     case .recordBlocks:
       var blocks = RecordBlocks()
-      var size = 0
-      var limitHit = false
-      try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
-        size += blocks.add(line) + 1
-        limitHit = size > JSONDocumentReader.maxBytes
-        return !limitHit
-      }
-      if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
+      try convertEachLine(lines) { blocks.add($0) }
       series = try read(LineReader(input: .memory(blocks.json()), source: source))
       series.origin.format = "text (\(blocks.headerKey.hasPrefix("batch") ? "Composer" : "OLMo"))"
       series.origin.plannedSteps = series.origin.plannedSteps ?? blocks.plannedSteps
@@ -193,6 +179,21 @@ public struct LogReader: Sendable {
     }
     series.origin.sha256 = digest.hex
     return series
+  }
+
+  /// Feeds every line to `convert`, which returns the bytes of JSON it wrote: a console rewritten
+  /// as JSON lines is held in memory, within the bound of a JSON document.
+  private func convertEachLine(
+    _ lines: LineReader, _ convert: (UnsafeBufferPointer<UInt8>) -> Int
+  ) throws(IngestError) {
+    var size = 0
+    var limitHit = false
+    try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
+      size += convert(line) + 1
+      limitHit = size > JSONDocumentReader.maxBytes
+      return !limitHit
+    }
+    if limitHit { throw .lineTooLong(SourceLocation(source: lines.source, line: 1), limit: JSONDocumentReader.maxBytes) }
   }
 
   private func read(_ lines: LineReader) throws(IngestError) -> LossSeries {

@@ -56,7 +56,7 @@ struct RecordBlocks {
 
   /// Ends the last block; the JSON lines.
   mutating func json() -> [UInt8] {
-    close()
+    _ = close()
     var bytes: [UInt8] = []
     for line in lines {
       bytes += line
