@@ -173,11 +173,12 @@ public struct LearningRateSchedule: Sendable, Equatable {
         if fit.rms < (best?.error ?? .infinity) { best = (shape, fit.rms, fit.end, fit.floor, nil) }
       }
     }
+    var timescale: Double?
     if !barelyBegun, stableFraction < 0.3, let fit = inverseSqrtFit(steps, y, indices: after, warmup: warmup),
       fit.rms < (best?.error ?? .infinity)
     {
       best = (.inverseSqrt, fit.rms, last, 0, nil)
-      schedule.timescale = fit.timescale
+      timescale = fit.timescale
     }
     // Rates that fell by under 2% fit any shape within 3%: the one chosen must fit to rounding,
     // and with no recorded end within 15% of the fall (a constant rate with odd dips is no decay).
@@ -197,7 +198,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
       best.end = zero
       best.floor = 0
     }
-    if best.shape != .inverseSqrt { schedule.timescale = nil }
+    schedule.timescale = best.shape == .inverseSqrt ? timescale : nil
     schedule.shape = best.shape
     schedule.plannedEnd = best.end
     // An inverse square root falls towards zero for as long as the run goes on.
