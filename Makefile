@@ -24,7 +24,8 @@ validate-real:
 forecast:
 	swift build -c release --product curvefit
 	python3 scripts/forecast.py --json .build/forecast.json
-	python3 scripts/forecast.py --calibrate .build/forecast.json
+	python3 scripts/forecast.py --no-declared --json .build/forecast-undeclared.json
+	python3 scripts/forecast.py --calibrate .build/forecast.json .build/forecast-undeclared.json
 	python3 scripts/forecast.py --prior
 
 # libFuzzer over ingest and analysis for FUZZ_SECONDS (default 600); crashers land in

@@ -545,10 +545,11 @@ GRID = [(m, p, prior, u, d, 0.654, f) for m in (0, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0
 TAILS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.654, 0.7, 0.8, 0.9, 1.0)
 
 
-def best_constants(rows, generated=()):
+def best_constants(rows, generated=(), tables=None):
     """The constants with the lowest mean interval score on the real logs that hold the truth in
     at least 90% of cases at every cut (the issue's floor is 85%; the margin is for logs not seen
-    here), on the real logs and on the generated ones (a cooldown after the cut among them)."""
+    here), on the real logs and on the generated ones (a cooldown after the cut among them).
+    The 80% tail is then the one nearest 80% over every cut of each of `tables` (default: rows)."""
     best = None
     for constants in GRID:
         result = evaluate(rows, constants)
@@ -567,23 +568,45 @@ def best_constants(rows, generated=()):
     # Then the 80% interval's tail: the one whose coverage is nearest 80% over every cut.
     def miss(tail):
         trial = best[1][:5] + (tail, best[1][6])
-        return sum(abs(c80 - 0.8) for _, c80, _, _ in evaluate(rows, trial).values())
+        return sum(abs(c80 - 0.8) for table in (tables or [rows]) for _, c80, _, _ in evaluate(table, trial).values())
     return best[1][:5] + (min(TAILS, key=miss), best[1][6])
 
 
-def calibrate(path):
-    rows = [r for r in json.load(open(path)) if r["kind"] == "real" and r.get("ci95_noise") is not None]
-    generated = [r for r in json.load(open(path)) if r["kind"] == "generated" and r.get("ci95_noise") is not None]
-    constants = best_constants(rows, generated)
+def calibration_rows(path, undeclared_path=None):
+    """The real and generated rows to calibrate on. With the table of the same logs run without
+    declared schedules (`--no-declared`), the real rows are that table's plus the declared runs
+    of `path` under their own names: the intervals must hold for a user who declares nothing and
+    for one who declares what the log's source says. Also returns each table's real rows."""
+    results = [r for r in json.load(open(path)) if r.get("ci95_noise") is not None]
+    declared = [r for r in results if r["kind"] == "real"]
+    generated = [r for r in results if r["kind"] == "generated"]
+    if not undeclared_path:
+        return declared, generated, [declared]
+    plain = [r for r in json.load(open(undeclared_path)) if r.get("ci95_noise") is not None and r["kind"] == "real"]
+    extra = [dict(r, run=r["run"] + DECLARED_SUFFIX) for r in declared if r["schedule"] == "declared"]
+    return plain + extra, generated, [declared, plain]
+
+
+DECLARED_SUFFIX = " (declared)"
+
+
+def calibrate(path, undeclared_path=None):
+    rows, generated, tables = calibration_rows(path, undeclared_path)
+    constants = best_constants(rows, generated, tables)
     print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail, floor): {constants}")
-    for factor, (c95, c80, ratio, s) in evaluate(rows, constants).items():
-        print(f"  in sample 1/{factor}: 95% {100 * c95:.0f}%, 80% {100 * c80:.0f}%, half-width/error {ratio:.1f}, score {100 * s:.1f}%")
-    # Leave one run out: the constants refitted without a run, that run's intervals from them.
+    names = ["declared", "undeclared"] if len(tables) == 2 else ["real"]
+    for name, table in zip(names, tables):
+        for factor, (c95, c80, ratio, s) in evaluate(table, constants).items():
+            print(f"  in sample, {name} 1/{factor}: 95% {100 * c95:.0f}%, 80% {100 * c80:.0f}%, "
+                  f"half-width/error {ratio:.1f}, score {100 * s:.1f}%")
+    # Leave one run out: the constants refitted without a run (in both tables), that run's
+    # intervals from them.
+    base = lambda r: r["run"].replace(DECLARED_SUFFIX, "")
     held = []
-    for run in sorted({r["run"] for r in rows}):
-        others = best_constants([r for r in rows if r["run"] != run], generated)
+    for run in sorted({base(r) for r in rows}):
+        others = best_constants([r for r in rows if base(r) != run], generated, tables)
         for r in rows:
-            if r["run"] == run and others:
+            if base(r) == run and others:
                 lo, hi = interval(r, others, 1.959964)
                 lo8, hi8 = interval(r, others, 1.281552)
                 held.append((r["factor"], lo <= r["truth"] <= hi, lo8 <= r["truth"] <= hi8))
@@ -597,7 +620,7 @@ def calibrate(path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--calibrate":
-        calibrate(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--calibrate":
+        calibrate(*sys.argv[2:])
     else:
         main()

@@ -3,16 +3,30 @@ import Dispatch
 extension LossCurveAnalysis {
   /// The fit range of the curve that projects: past the end of a logged or declared warm-up
   /// when `--from-step` was not given and at least half of the range lies beyond it, else
-  /// `range` (whose default skips the first 1% of the run as a warm-up it cannot see).
+  /// `range` (whose default skips the first 1% of the run as a warm-up it cannot see). A log
+  /// with no rate to read a warm-up from is fitted from its steepest fall instead
+  /// (`EarlyTransient`), under the same condition, judged on its usable steps (a run that
+  /// diverged half-way keeps its fit where its finite losses are).
   static func projectionRange(
     _ range: ClosedRange<Double>, fitter: PowerLawFitter, schedule: LearningRateSchedule?, options: FitRange,
-    series: LossSeries
+    series: LossSeries, excluding excluded: StepRanges
   ) -> (ClosedRange<Double>, PowerLawFitter) {
-    guard options.from == nil, let warmup = schedule?.warmupSteps, warmup > range.lowerBound,
-      warmup <= range.lowerBound + 0.5 * (range.upperBound - range.lowerBound)
+    guard options.from == nil, let first = series.steps.first else { return (range, fitter) }
+    let start: Double
+    var upper = range.upperBound
+    if let schedule {
+      start = schedule.warmupSteps
+    } else {
+      upper = min(upper, lastKeptStep(series, range: range, excluded: excluded))
+      guard upper > first, let steepest = EarlyTransient.steepestStep(series, in: first...upper) else {
+        return (range, fitter)
+      }
+      start = steepest
+    }
+    guard start > range.lowerBound, start <= range.lowerBound + 0.5 * (upper - range.lowerBound)
     else { return (range, fitter) }
-    let index = series.steps.lowerIndex(atLeast: warmup)
-    guard index < series.count, series.steps[index] < range.upperBound else { return (range, fitter) }
+    let index = series.steps.lowerIndex(atLeast: start)
+    guard index < series.count, series.steps[index] < upper else { return (range, fitter) }
     var moved = fitter
     moved.range = FitRange(from: series.steps[index], to: options.to)
     return (series.steps[index]...range.upperBound, moved)

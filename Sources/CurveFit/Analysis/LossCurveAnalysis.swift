@@ -87,7 +87,8 @@ public struct LossCurveAnalysis: Sendable {
     // drop at a rising rate is not the power law the rest of the run follows; health keeps
     // watching the whole range.
     let logged = schedule.wait()
-    let (projecting, projectingFitter) = projectionRange(range, fitter: fitter, schedule: logged, options: options.range, series: series)
+    let (projecting, projectingFitter) = projectionRange(
+      range, fitter: fitter, schedule: logged, options: options.range, series: series, excluding: passes.excluded)
     var analysis = try fitForms(
       series, passes: passes, fitter: projectingFitter, range: projecting,
       samePoints: projecting == range, options: options)
