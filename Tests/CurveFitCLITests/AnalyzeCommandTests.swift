@@ -39,6 +39,25 @@ import Testing
     #expect(input["loss_column"] as? String == "loss")
   }
 
+  @Test func fitStartIsExplained() throws {
+    // A drop steepest at step 1,000 (log10 L = 0.6 − 0.25·tanh((log10 t − 3)/0.25)), no rates.
+    var csv = "step,loss\n"
+    for step in 1...20_000 {
+      let x = Foundation.log10(Double(step))
+      csv += "\(step),\(Foundation.pow(10, 0.6 - 0.25 * Foundation.tanh((x - 3) / 0.25)))\n"
+    }
+    let result = try CommandRunner.run(["--format", "json", "--bootstrap", "0"], stdin: csv)
+    #expect(result.status == 0, "\(result.stderr)")
+    let fit = try #require(try json(result.stdout)["fit"] as? [String: Any])
+    #expect(fit["from_step_reason"] as? String == "after_steepest_fall")
+    let text = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
+    #expect(text.stdout.contains("; past the early drop)"), "\(text.stdout)")
+    let flagged = try CommandRunner.run(["--format", "json", "--bootstrap", "0", "--from-step", "50"], stdin: csv)
+    let flaggedFit = try #require(try json(flagged.stdout)["fit"] as? [String: Any])
+    #expect(flaggedFit["from_step_reason"] as? String == "from_step_flag")
+    #expect(flaggedFit["from_step"] as? Double == 50)
+  }
+
   @Test func jsonLinesFileAndDashForStdin() throws {
     let log = SyntheticLog(truth: truth, count: 8_000, noise: 0.005, seed: 32)
     let path = try CommandRunner.temporaryFile(named: "train.jsonl", contents: log.jsonLines)

@@ -10,8 +10,11 @@ extension LossCurveAnalysis {
   static func projectionRange(
     _ range: ClosedRange<Double>, fitter: PowerLawFitter, schedule: LearningRateSchedule?, options: FitRange,
     series: LossSeries, excluding excluded: StepRanges
-  ) -> (ClosedRange<Double>, PowerLawFitter) {
-    guard options.from == nil, let first = series.steps.first else { return (range, fitter) }
+  ) -> (ClosedRange<Double>, PowerLawFitter, FitStart) {
+    guard options.from == nil, let first = series.steps.first else {
+      return (range, fitter, options.from == nil ? .skipFirstPercent : .fromStepFlag)
+    }
+    let unmoved = (range, fitter, FitStart.skipFirstPercent)
     let start: Double
     var upper = range.upperBound
     if let schedule {
@@ -19,17 +22,17 @@ extension LossCurveAnalysis {
     } else {
       upper = min(upper, lastKeptStep(series, range: range, excluded: excluded))
       guard upper > first, let steepest = EarlyTransient.steepestStep(series, in: first...upper) else {
-        return (range, fitter)
+        return unmoved
       }
       start = steepest
     }
     guard start > range.lowerBound, start <= range.lowerBound + 0.5 * (upper - range.lowerBound)
-    else { return (range, fitter) }
+    else { return unmoved }
     let index = series.steps.lowerIndex(atLeast: start)
-    guard index < series.count, series.steps[index] < upper else { return (range, fitter) }
+    guard index < series.count, series.steps[index] < upper else { return unmoved }
     var moved = fitter
     moved.range = FitRange(from: series.steps[index], to: options.to)
-    return (series.steps[index]...range.upperBound, moved)
+    return (series.steps[index]...range.upperBound, moved, schedule == nil ? .afterSteepestFall : .afterWarmup)
   }
 
   /// Fits every power-law form on the same points, with its held-out backtest and its

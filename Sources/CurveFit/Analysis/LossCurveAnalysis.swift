@@ -8,6 +8,8 @@ public struct LossCurveAnalysis: Sendable {
   public var fitRange: ClosedRange<Double>
   /// The step range the health checks watched (the fit's may start later, past warm-up).
   public var watchedRange: ClosedRange<Double> = 0...0
+  /// Why `fitRange` starts where it does.
+  public var fitStart = FitStart.skipFirstPercent
   public var health: HealthFindings
   public var fit: PowerLawFit
   /// Points left out of the fit as spikes and as divergence.
@@ -87,12 +89,13 @@ public struct LossCurveAnalysis: Sendable {
     // drop at a rising rate is not the power law the rest of the run follows; health keeps
     // watching the whole range.
     let logged = schedule.wait()
-    let (projecting, projectingFitter) = projectionRange(
+    let (projecting, projectingFitter, start) = projectionRange(
       range, fitter: fitter, schedule: logged, options: options.range, series: series, excluding: passes.excluded)
     var analysis = try fitForms(
       series, passes: passes, fitter: projectingFitter, range: projecting,
       samePoints: projecting == range, options: options)
     analysis.watchedRange = range
+    analysis.fitStart = start
     let refitSolver = analysis.runBootstrap(fitter: projectingFitter, options: options)
     try analysis.fitSchedule(logged, excluded: passes.excluded, refitSolver: refitSolver, options: options)
     analysis.makeForecast(excluded: passes.excluded, options: options)

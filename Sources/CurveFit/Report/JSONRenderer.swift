@@ -76,7 +76,8 @@ public struct JSONRenderer: ReportRenderer {
     if model.form == .shifted { members.append(("t0", .number(model.t0))) }
     return .object(members + fitMembers(
       fit, errorNames: names, intervalNames: names, intervals: analysis.parameterIntervals,
-      analysis: analysis, fromStep: analysis.fitRange.lowerBound))
+      analysis: analysis, fromStep: analysis.fitRange.lowerBound)
+      + [("from_step_reason", .string(analysis.fitStart.rawValue))])
   }
 
   /// What every `"fit"` object carries after its parameters: standard errors, bootstrap

@@ -36,7 +36,7 @@ struct ReportContent {
     analysis.series.origin.notes + (analysis.smoothed?.origin.notes.filter { !analysis.series.origin.notes.contains($0) } ?? [])
   }
 
-  /// `on steps 196–19,552 (19,357 points)`
+  /// `on steps 196–19,552 (19,357 points)`, with why it starts there when not the default
   var fitScope: String {
     let fit = analysis.fit
     let range = analysis.fitRange
@@ -45,6 +45,7 @@ struct ReportContent {
     if fit.fittedPoints < fit.pointsUsed {
       scope += " in \(NumberFormat.count(Double(fit.fittedPoints))) log-spaced bins"
     }
+    if let note = analysis.fitStart.note { scope += "; \(note)" }
     return scope + ")"
   }
 

@@ -64,6 +64,7 @@ struct EarlyTransientTests {
     let series = Self.drop(to: 20_000)
     let analysis = try LossCurveAnalysis.run(series, options: options)
     #expect(abs(Foundation.log10(analysis.fitRange.lowerBound) - 3) <= 0.1, "fit from \(analysis.fitRange.lowerBound)")
+    #expect(analysis.fitStart == .afterSteepestFall)
     #expect(analysis.watchedRange.lowerBound == FitRange().resolved(for: series).lowerBound)
   }
 
@@ -75,6 +76,7 @@ struct EarlyTransientTests {
     let rated = Self.drop(to: 20_000, rates: true)
     let withRates = try LossCurveAnalysis.run(rated, options: options)
     #expect(withRates.fitRange.lowerBound == FitRange().resolved(for: rated).lowerBound)
+    #expect(withRates.fitStart == .skipFirstPercent)
     // Cut at 1,600 the steepest fall (1,000) lies past the middle of the range 17–1,600.
     let shortSeries = Self.drop(to: 1_600)
     let short = try LossCurveAnalysis.run(shortSeries, options: options)
@@ -82,5 +84,6 @@ struct EarlyTransientTests {
     options.range = FitRange(from: 50)
     let declared = try LossCurveAnalysis.run(Self.drop(to: 20_000), options: options)
     #expect(declared.fitRange.lowerBound == 50)
+    #expect(declared.fitStart == .fromStepFlag)
   }
 }
