@@ -8,7 +8,7 @@ import Testing
 struct EarlyTransientTests {
   /// A drop whose log–log slope is steepest exactly at step 1,000: `log10 L = 0.6 −
   /// 0.25·tanh((log10 t − 3)/0.25)`, every `every`-th step to `last`, 0.3% multiplicative noise.
-  static func drop(to last: Int, every: Int = 1, rates: Bool = false) -> LossSeries {
+  static func drop(to last: Int, every: Int = 1, rates: Bool = false, spike: ClosedRange<Int>? = nil) -> LossSeries {
     var random = SeededRandom(seed: 3)
     var steps: [Double] = []
     var losses: [Double] = []
@@ -16,7 +16,7 @@ struct EarlyTransientTests {
       let x = Foundation.log10(Double(step))
       let loss = Foundation.pow(10, 0.6 - 0.25 * Foundation.tanh((x - 3) / 0.25))
       steps.append(Double(step))
-      losses.append(loss * Foundation.exp(0.003 * random.gaussian()))
+      losses.append(loss * Foundation.exp(0.003 * random.gaussian()) * (spike?.contains(step) == true ? 10 : 1))
     }
     var origin = SeriesOrigin(
       source: "transient-synthetic", format: "csv", stepColumn: "step", lossColumn: "loss",
@@ -31,6 +31,15 @@ struct EarlyTransientTests {
     let series = Self.drop(to: 100_000, every: every)
     let found = try #require(EarlyTransient.steepestStep(series, in: 0...100_000))
     #expect(abs(Foundation.log10(found) - 3) <= 0.1, "steepest at \(found), truth 1,000")
+  }
+
+  @Test("a spike's recovery is not the early drop: bins take medians")
+  func spikesAreMedianedAway() throws {
+    // The loss jumps tenfold over steps 4,000–4,060, an eighth of the bin it falls in; bin means
+    // would put the steepest fall at 5,300, on its way back down.
+    let series = Self.drop(to: 20_000, spike: 4_000...4_060)
+    let found = try #require(EarlyTransient.steepestStep(series, in: 0...20_000))
+    #expect(abs(Foundation.log10(found) - 3) <= 0.1, "steepest at \(found)")
   }
 
   @Test("a power law from its first step has no transient to skip")
