@@ -604,7 +604,8 @@ def calibrate(path, undeclared_path=None):
     base = lambda r: r["run"].replace(DECLARED_SUFFIX, "")
     held = []
     for run in sorted({base(r) for r in rows}):
-        others = best_constants([r for r in rows if base(r) != run], generated, tables)
+        others = best_constants([r for r in rows if base(r) != run], generated,
+                                [[r for r in table if base(r) != run] for table in tables])
         for r in rows:
             if base(r) == run and others:
                 lo, hi = interval(r, others, 1.959964)

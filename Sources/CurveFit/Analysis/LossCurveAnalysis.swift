@@ -86,8 +86,8 @@ public struct LossCurveAnalysis: Sendable {
     }
     let passes = try detectAndFit(series, fitter: fitter, range: range, options: options)
     // The curve that projects is fitted past a logged or declared warm-up, whose fast early
-    // drop at a rising rate is not the power law the rest of the run follows; health keeps
-    // watching the whole range.
+    // drop at a rising rate is not the power law the rest of the run follows (without rates,
+    // past the log's steepest fall); health keeps watching the whole range.
     let logged = schedule.wait()
     let (projecting, projectingFitter, start) = projectionRange(
       range, fitter: fitter, schedule: logged, options: options.range, series: series, excluding: passes.excluded)

@@ -41,7 +41,7 @@ public struct ShapeError: Sendable, Equatable {
   // logs without learning rates are now fitted from their steepest fall (`EarlyTransient`), and
   // their errors, mostly the decay still to come, grow with the reach. Leave-one-run-out, the 95%
   // intervals held 96% / 92% / 88% of the held-out runs at 1/2, 1/5, 1/10 (both tables), the
-  // 80% ones 88% / 88% / 83%.
+  // 80% ones 88% / 88% / 79%.
 
   /// Multiplier of the measured spread: four origins underestimate it.
   static let multiplier = 1.5
