@@ -33,15 +33,19 @@ enum EarlyTransient {
   /// tell its shift.
   static let minimumSlope = -0.1
 
+  /// The steepest slope must beat the first by this many standard errors of their difference:
+  /// a sparse, noisy log (60 points at 3% noise) otherwise showed a steepest fall half-way
+  /// through a plain power law in a quarter of the seeds.
+  static let significance = 3.0
+
   /// The step of the steepest fall among the points in `range`, or `nil` when the log is too
-  /// short or never falls.
+  /// short, never falls, or falls fastest at its start within its noise.
   static func steepestStep(_ series: LossSeries, in range: ClosedRange<Double>) -> Double? {
     let steps = series.steps
     var start = steps.lowerIndex(atLeast: max(range.lowerBound, .leastNormalMagnitude))
     let end = steps.upperIndex(atMost: range.upperBound)
     guard start < end else { return nil }
-    var logSteps: [Double] = []
-    var logLosses: [Double] = []
+    var bins: [Bin] = []
     var edge = Foundation.log10(steps[start])
     while start < end {
       edge += 1 / binsPerDecade
@@ -49,47 +53,66 @@ enum EarlyTransient {
       var stop = start
       while stop < end, steps[stop] < limit { stop += 1 }
       guard stop > start else { continue }
-      if let (step, loss) = medians(series, start..<stop) {
-        logSteps.append(Foundation.log10(step))
-        logLosses.append(Foundation.log10(loss))
-      }
+      if let bin = Bin(series, start..<stop) { bins.append(bin) }
       start = stop
     }
-    guard logSteps.count >= minimumBins else { return nil }
-    func slope(at index: Int) -> Double? {
-      let low = max(0, index - halfWindow)
-      let high = min(logSteps.count - 1, index + halfWindow)
-      let run = logSteps[high] - logSteps[low]
-      return run > 0 ? (logLosses[high] - logLosses[low]) / run : nil
+    // The noise of one loss, in log10: the median of the bins' own robust spreads.
+    var spreads = bins.compactMap(\.spread)
+    guard bins.count >= minimumBins, !spreads.isEmpty else { return nil }
+    let noise = median(&spreads)
+    func slope(at index: Int) -> (value: Double, error: Double)? {
+      let low = bins[max(0, index - halfWindow)]
+      let high = bins[min(bins.count - 1, index + halfWindow)]
+      let run = high.logStep - low.logStep
+      guard run > 0 else { return nil }
+      // A median of n points varies as π/2 · σ²/n.
+      let variance = Double.pi / 2 * noise * noise * (1 / low.count + 1 / high.count)
+      return ((high.logLoss - low.logLoss) / run, variance.squareRoot() / run)
     }
-    var steepest: (slope: Double, index: Int)?
-    for index in logSteps.indices {
+    var steepest: (value: Double, error: Double, index: Int)?
+    for index in bins.indices {
       guard let slope = slope(at: index) else { continue }
-      if slope < (steepest?.slope ?? 0) { steepest = (slope, index) }
+      if slope.value < (steepest?.value ?? 0) { steepest = (slope.value, slope.error, index) }
     }
-    guard let steepest, steepest.slope <= minimumSlope, let first = slope(at: 0),
-      steepest.slope < acceleration * min(first, 0) || first >= 0
+    guard let steepest, steepest.value <= minimumSlope, let first = slope(at: 0),
+      steepest.value < acceleration * min(first.value, 0) || first.value >= 0,
+      first.value - steepest.value > significance * (first.error * first.error + steepest.error * steepest.error).squareRoot()
     else { return nil }
-    return Foundation.pow(10, logSteps[steepest.index])
+    return Foundation.pow(10, bins[steepest.index].logStep)
   }
 
-  /// The median step and the median finite positive loss of up to `sampleCap` evenly spaced
-  /// points of `positions`; `nil` when none is usable.
-  private static func medians(_ series: LossSeries, _ positions: Range<Int>) -> (Double, Double)? {
-    let stride = max(1, (positions.count + sampleCap - 1) / sampleCap)
-    var steps: [Double] = []
-    var losses: [Double] = []
-    for index in Swift.stride(from: positions.lowerBound, to: positions.upperBound, by: stride) {
-      let loss = series.losses[index]
-      guard loss.isFinite, loss > 0 else { continue }
-      steps.append(series.steps[index])
-      losses.append(loss)
+  /// One bin: log10 of the median step and of the median finite positive loss of up to
+  /// `sampleCap` evenly spaced points, how many, and the robust spread of their log10 losses
+  /// (1.4826 × MAD; `nil` below three points).
+  private struct Bin {
+    var logStep: Double
+    var logLoss: Double
+    var count: Double
+    var spread: Double?
+
+    init?(_ series: LossSeries, _ positions: Range<Int>) {
+      let stride = max(1, (positions.count + sampleCap - 1) / sampleCap)
+      var steps: [Double] = []
+      var logs: [Double] = []
+      for index in Swift.stride(from: positions.lowerBound, to: positions.upperBound, by: stride) {
+        let loss = series.losses[index]
+        guard loss.isFinite, loss > 0 else { continue }
+        steps.append(series.steps[index])
+        logs.append(Foundation.log10(loss))
+      }
+      guard !logs.isEmpty else { return nil }
+      logStep = Foundation.log10(EarlyTransient.median(&steps))
+      logLoss = EarlyTransient.median(&logs)
+      count = Double(logs.count)
+      if logs.count >= 3 {
+        let center = logLoss
+        var deviations = logs.map { abs($0 - center) }
+        spread = 1.4826 * EarlyTransient.median(&deviations)
+      }
     }
-    guard !losses.isEmpty else { return nil }
-    return (median(&steps), median(&losses))
   }
 
-  private static func median(_ values: inout [Double]) -> Double {
+  fileprivate static func median(_ values: inout [Double]) -> Double {
     values.sort()
     let middle = values.count / 2
     return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2

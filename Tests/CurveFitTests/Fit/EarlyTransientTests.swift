@@ -53,6 +53,19 @@ struct EarlyTransientTests {
     }
   }
 
+  @Test("a sparse, noisy power law has no transient: its bins' wobble is within their noise", arguments: Array(1...12) as [UInt64])
+  func sparseNoisyPowerLawHasNone(seed: UInt64) {
+    // 60 points, every 100 steps, 3% noise: slopes across five bins of one or two points each
+    // wobble by ±0.1, as steep as a real transient's, unless weighed against that noise.
+    var random = SeededRandom(seed: seed)
+    let steps = (1...60).map { Double($0 * 100) }
+    let truth = PowerLaw(lMin: 2, c: 8, alpha: 0.35)
+    let series = LossSeries(
+      steps: steps, losses: steps.map { truth($0) * Foundation.exp(0.03 * random.gaussian()) },
+      origin: SeriesOrigin(source: "sparse", format: "csv", stepColumn: "step", lossColumn: "loss", columns: []))
+    #expect(EarlyTransient.steepestStep(series, in: 0...6_000) == nil)
+  }
+
   @Test("a shifted power law near its floor steepens too gently to be a transient")
   func shiftedPowerLawHasNone() {
     // L = 2 + 8·(t + 2000)^-0.5, a fine-tune's head start: its log–log slope steepens from 0 to
