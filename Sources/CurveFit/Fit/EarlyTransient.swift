@@ -69,8 +69,27 @@ enum EarlyTransient {
       let variance = Double.pi / 2 * noise * noise * (1 / low.count + 1 / high.count)
       return ((high.logLoss - low.logLoss) / run, variance.squareRoot() / run)
     }
+    // A fall from above the lowest loss seen before it is a recovery (from a spike that lasts
+    // several bins, as AlgoPerf's WMT run's ×15 for 3,000 steps at step 7,100), not the end of
+    // the run's early drop, however steep: a transient falls from the start.
+    var lowest = [Double.infinity]
+    lowest.reserveCapacity(bins.count)
+    var lowestIndex = [0]
+    for index in bins.indices.dropLast() {
+      let previous = lowestIndex[index]
+      let better = bins[index].logLoss < lowest[index]
+      lowest.append(better ? bins[index].logLoss : lowest[index])
+      lowestIndex.append(better ? index : previous)
+    }
+    func fallsFromAbove(_ index: Int) -> Bool {
+      let low = max(0, index - halfWindow)
+      guard low > 0 else { return false }
+      let floor = bins[lowestIndex[low]]
+      let error = (Double.pi / 2 * noise * noise * (1 / bins[low].count + 1 / floor.count)).squareRoot()
+      return bins[low].logLoss - lowest[low] > significance * error
+    }
     var steepest: (value: Double, error: Double, index: Int)?
-    for index in bins.indices {
+    for index in bins.indices where !fallsFromAbove(index) {
       guard let slope = slope(at: index) else { continue }
       if slope.value < (steepest?.value ?? 0) { steepest = (slope.value, slope.error, index) }
     }

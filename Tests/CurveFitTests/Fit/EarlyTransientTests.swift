@@ -42,6 +42,23 @@ struct EarlyTransientTests {
     #expect(abs(Foundation.log10(found) - 3) <= 0.1, "steepest at \(found)")
   }
 
+  @Test("a spike lasting several bins falls from above the loss before it: not the early drop")
+  func longSpikeIsNotTheDrop() throws {
+    // ×10 at step 4,000, falling back linearly over 3,000 steps (AlgoPerf's WMT run: ×15 at
+    // 7,100, recovered by 10,200): three bins of medians see its fall, steeper than the drop's.
+    let clean = Self.drop(to: 20_000)
+    let losses = zip(clean.steps, clean.losses).map { step, loss in
+      (4_000...7_000).contains(step) ? loss * (1 + 9 * (7_000 - step) / 3_000) : loss
+    }
+    let series = LossSeries(steps: clean.steps, losses: losses, origin: clean.origin)
+    let found = try #require(EarlyTransient.steepestStep(series, in: 0...20_000))
+    #expect(abs(Foundation.log10(found) - 3) <= 0.1, "steepest at \(found), truth 1,000")
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 0
+    let analysis = try LossCurveAnalysis.run(series, options: options)
+    #expect(abs(Foundation.log10(analysis.fitRange.lowerBound) - 3) <= 0.1, "fit from \(analysis.fitRange.lowerBound)")
+  }
+
   @Test("a power law from its first step has no transient to skip")
   func powerLawHasNone() {
     for (truth, count) in [
