@@ -164,10 +164,13 @@ struct ReportContent {
     let shape = forecast.shapeError
     var text = "intervals include the extrapolation error: "
     let perDoubling = NumberFormat.significant(100 * shape.perDoubling, 2)
-    if let measured = shape.measured, measured * ShapeError.multiplier > ShapeError.floor {
+    if let measured = shape.measured, measured * ShapeError.multiplier > shape.leastPerDoubling {
       text += "\(perDoubling)% per doubling of reach, from \(shape.origins) backtests inside this run"
     } else if shape.measured != nil {
-      text += "\(perDoubling)% per doubling of reach (the floor: \(shape.origins) backtests inside this run missed by no more than their noise)"
+      let floor = shape.leastPerDoubling > ShapeError.floor ? "the annealing law's floor" : "the floor"
+      text += "\(perDoubling)% per doubling of reach (\(floor): \(shape.origins) backtests inside this run missed by less)"
+    } else if shape.leastPerDoubling > ShapeError.prior {
+      text += "too few steps to backtest, the annealing law's floor \(perDoubling)% per doubling"
     } else {
       text += "too few steps to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
     }
