@@ -50,6 +50,8 @@ import Testing
     #expect(result.status == 0, "\(result.stderr)")
     let fit = try #require(try json(result.stdout)["fit"] as? [String: Any])
     #expect(fit["from_step_reason"] as? String == "after_steepest_fall")
+    let forecast = try #require(try json(result.stdout)["forecast"] as? [String: Any])
+    #expect(forecast["error_per_doubling_floor"] as? Double == 0.0005)
     let text = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
     #expect(text.stdout.contains("; past the early drop)"), "\(text.stdout)")
     let flagged = try CommandRunner.run(["--format", "json", "--bootstrap", "0", "--from-step", "50"], stdin: csv)

@@ -218,6 +218,7 @@ public struct JSONRenderer: ReportRenderer {
       ("rolling_origin_log_error_spread", shape.measured.map { .number($0) } ?? .null),
       ("rolling_origins", .integer(shape.origins)),
       ("error_per_doubling", .number(shape.perDoubling)),
+      ("error_per_doubling_floor", .number(shape.leastPerDoubling)),
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
       ("withheld", withheld.map { .string($0) } ?? .null),
