@@ -81,6 +81,19 @@ def read_jsonl(path):
     return steps, losses, lrs
 
 
+def read_detectron2(path):
+    """Detectron2's metrics.json (JSON Lines): iteration, total_loss, lr."""
+    steps, losses, lrs = [], [], []
+    with open(path) as handle:
+        for line in handle:
+            record = json.loads(line)
+            if "total_loss" in record:
+                steps.append(float(record["iteration"]))
+                losses.append(float(record["total_loss"]))
+                lrs.append(float(record["lr"]))
+    return steps, losses, lrs
+
+
 def read_trainer_state(path, lr_key):
     steps, losses, lrs = [], [], []
     for entry in json.load(open(path))["log_history"]:
@@ -157,6 +170,9 @@ RUNS = [
     ("AlgoPerf Conformer (schedule-free)", lambda: read_csv_columns(
         real_path("algoperf-conformer-spike-plateau", "measurements.csv"), "global_step", "loss", lr_col="lr"),
      "lr column", []),
+    # Detectron2's Faster R-CNN fine-tune: warm-up to step 1,000, the rate dropped 20x at 1,500.
+    ("Detectron2 Faster R-CNN (multi-step)", lambda: read_detectron2(
+        real_path("detectron2-metrics-jsonl", "metrics.json")), "lr column", []),
     # The W&B export's one run that trained as planned (386 steps); its seven variants are 51-166
     # steps long and five of them stall or climb after the cut (docs/forecasting.md).
     ("W&B nanoGPT gpt2", lambda: read_csv_columns(
@@ -319,8 +335,20 @@ def calibration_inputs(outcome):
     """What the interval calibration of ShapeError starts from, to refit its constants here."""
     report, projection = outcome
     forecast = report.get("forecast") or {}
+    fit = report.get("fit") or {}
+    span = fit["to_step"] / max(fit["from_step"], 1) if fit.get("from_step") and fit.get("to_step") else None
     return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
-            "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known")}
+            "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
+            "span": span}
+
+
+def narrow_fit_factor(span):
+    """ShapeError.narrowFitFactor: the prior stretched for a fit narrower than the backtests' 3x."""
+    if span is None:
+        return 1.0
+    if span <= 1:
+        return 5.0
+    return min(5.0, max(1.0, math.log(3) / math.log(span)))
 
 
 def score(truth, projection):
@@ -524,7 +552,8 @@ def interval(row, constants, z):
     scale = 1 if z > 1.5 else tail80 / (1.281552 / 1.959964)
     low, high = (min(noise[0], value), max(noise[1], value)) if noise else (value, value)
     doublings = math.log2(k)
-    per = max(floor, multiplier * row["measured"] if row["measured"] is not None and multiplier > 0 else prior)
+    per = max(floor, multiplier * row["measured"] if row["measured"] is not None and multiplier > 0
+              else prior * narrow_fit_factor(row.get("span")))
     up = scale * per * doublings ** exponent
     extra = scale * (0 if row["known"] else max(down * doublings, cooldown))
     low_sigma = math.sqrt(up * up + extra * extra)

@@ -17,6 +17,9 @@ extension LossCurveAnalysis {
     let unmoved = (range, fitter, FitStart.skipFirstPercent)
     let start: Double
     var upper = range.upperBound
+    if schedule != nil, let drop = afterRateDrop(range, fitter: fitter, options: options, series: series, excluding: excluded) {
+      return drop
+    }
     if let schedule {
       start = schedule.warmupSteps
     } else {
@@ -33,6 +36,30 @@ extension LossCurveAnalysis {
     var moved = fitter
     moved.range = FitRange(from: series.steps[index], to: options.to)
     return (series.steps[index]...range.upperBound, moved, schedule == nil ? .afterSteepestFall : .afterWarmup)
+  }
+
+  /// Kept points a fit from the rate's last step down needs; with fewer it keeps its start.
+  static let minimumPointsAfterDrop = 10
+
+  /// The range from the rate's last step down (`RateDrop`), when it lies inside `range` and
+  /// leaves `minimumPointsAfterDrop` kept points: the loss after a drop of the rate follows a
+  /// curve of its own, however little of the range is left (no half-range rule, unlike warm-up).
+  private static func afterRateDrop(
+    _ range: ClosedRange<Double>, fitter: PowerLawFitter, options: FitRange, series: LossSeries,
+    excluding excluded: StepRanges
+  ) -> (ClosedRange<Double>, PowerLawFitter, FitStart)? {
+    guard let drop = RateDrop.lastDrop(series, upTo: range.upperBound), drop > range.lowerBound else { return nil }
+    let from = series.steps.lowerIndex(atLeast: drop)
+    let to = series.steps.upperIndex(atMost: range.upperBound)
+    var kept = 0
+    for index in from..<to where series.losses[index].isFinite && !excluded.contains(series.steps[index]) {
+      kept += 1
+      if kept >= minimumPointsAfterDrop { break }
+    }
+    guard kept >= minimumPointsAfterDrop else { return nil }
+    var moved = fitter
+    moved.range = FitRange(from: series.steps[from], to: options.to)
+    return (series.steps[from]...range.upperBound, moved, .afterRateDrop)
   }
 
   /// Fits every power-law form on the same points, with its held-out backtest and its

@@ -8,6 +8,8 @@ public enum FitStart: String, Sendable, Equatable {
   case afterWarmup = "after_warmup"
   /// The log's steepest fall on log–log axes, for a log without rates (`EarlyTransient`).
   case afterSteepestFall = "after_steepest_fall"
+  /// The last step change of the logged rate (`RateDrop`): a multi-step schedule's drop.
+  case afterRateDrop = "after_rate_drop"
 
   /// The words the FIT line adds to its scope; `nil` for the default and the flag.
   var note: String? {
@@ -15,6 +17,7 @@ public enum FitStart: String, Sendable, Equatable {
     case .skipFirstPercent, .fromStepFlag: return nil
     case .afterWarmup: return "past the warm-up"
     case .afterSteepestFall: return "past the early drop"
+    case .afterRateDrop: return "past the rate's last step down"
     }
   }
 }

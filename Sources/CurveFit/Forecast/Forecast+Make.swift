@@ -63,7 +63,8 @@ extension Forecast {
     // The steps still to come follow a known schedule when the annealing law projects a logged
     // or declared decay, or when the user declared a constant rate.
     let shape = ShapeError(
-      errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant, annealing: annealing != nil)
+      errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant, annealing: annealing != nil,
+      span: inputs.fitRange.upperBound / max(inputs.fitRange.lowerBound, 1))
     var forecast = Forecast(law: law.law, shapeError: shape)
     forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
 

@@ -51,7 +51,7 @@ public struct ShapeError: Sendable, Equatable {
   /// the interval is the noise's; the prior on the annealing term is carried by the bootstrap.
   static let floor = 0.0005
   /// Error per doubling when the run is too short to backtest (a fit past warm-up that spans
-  /// less than three times its first step).
+  /// less than three times its first step), stretched for fits narrower than that.
   static let prior = 0.01
   /// Downside per doubling when the future schedule is unknown: a run still at its peak rate
   /// has more of its decay to come the further the projection reaches.
@@ -74,11 +74,29 @@ public struct ShapeError: Sendable, Equatable {
   /// The least error per doubling for the law that projects.
   public var leastPerDoubling: Double
 
-  init(errors: [RollingOrigin.Miss], scheduleKnown: Bool, annealing: Bool = false) {
+  /// The most the prior is stretched for a narrow fit.
+  static let narrowFitCap = 5.0
+
+  /// How far the prior is stretched for a fit spanning `span` times its first step: a fit
+  /// narrower than the backtests' least span (`RollingOrigin.minimumSpan`, 3×) reaches further
+  /// beyond its own data, in log steps, for the same doubling — `log 3 / log span`, at most
+  /// `narrowFitCap`. Fitted from a rate's step down at 1.33× of span, the prior alone left a
+  /// 2× band 0.4% short of a synthetic run's truth.
+  static func narrowFitFactor(span: Double) -> Double {
+    guard span > 1 else { return narrowFitCap }
+    return min(narrowFitCap, max(1, Foundation.log(RollingOrigin.minimumSpan) / Foundation.log(span)))
+  }
+
+  /// The fit's last step over its first: below 3× the prior is stretched (`narrowFitFactor`).
+  public var fitSpan: Double
+
+  init(errors: [RollingOrigin.Miss], scheduleKnown: Bool, annealing: Bool = false, span: Double = .infinity) {
     origins = errors.count
+    fitSpan = span
     measured = RollingOrigin.spread(errors)
     leastPerDoubling = annealing ? Self.annealingFloor : Self.floor
-    perDoubling = max(leastPerDoubling, measured.map { Self.multiplier * $0 } ?? Self.prior)
+    let prior = Self.prior * Self.narrowFitFactor(span: span)
+    perDoubling = max(leastPerDoubling, measured.map { Self.multiplier * $0 } ?? prior)
     self.scheduleKnown = scheduleKnown
     unknownScheduleDown = scheduleKnown ? 0 : max(Self.unknownSchedule, Self.cooldown)
   }
