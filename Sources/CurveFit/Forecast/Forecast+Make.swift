@@ -62,9 +62,11 @@ extension Forecast {
     }
     // The steps still to come follow a known schedule when the annealing law projects a logged
     // or declared decay, or when the user declared a constant rate.
+    // The span of the steps the projecting law was fitted on: the annealing law's start past warm-up.
+    let fitStart = annealing.map { max(inputs.fitRange.lowerBound, $0.0.schedule.warmupSteps) } ?? inputs.fitRange.lowerBound
     let shape = ShapeError(
       errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant, annealing: annealing != nil,
-      span: inputs.fitRange.upperBound / max(inputs.fitRange.lowerBound, 1))
+      span: inputs.fitRange.upperBound / max(fitStart, 1))
     var forecast = Forecast(law: law.law, shapeError: shape)
     forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
 
