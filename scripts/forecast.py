@@ -553,7 +553,7 @@ def interval(row, constants, z):
     low, high = (min(noise[0], value), max(noise[1], value)) if noise else (value, value)
     doublings = math.log2(k)
     per = max(floor, multiplier * row["measured"] if row["measured"] is not None and multiplier > 0
-              else prior * narrow_fit_factor(row.get("span")))
+              else prior * (narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 1))
     up = scale * per * doublings ** exponent
     extra = scale * (0 if row["known"] else max(down * doublings, cooldown))
     low_sigma = math.sqrt(up * up + extra * extra)

@@ -62,11 +62,13 @@ extension Forecast {
     }
     // The steps still to come follow a known schedule when the annealing law projects a logged
     // or declared decay, or when the user declared a constant rate.
-    // The span of the steps the projecting law was fitted on: the annealing law's start past warm-up.
-    let fitStart = annealing.map { max(inputs.fitRange.lowerBound, $0.0.schedule.warmupSteps) } ?? inputs.fitRange.lowerBound
+    // A narrow fit stretches the prior of the power law only: the annealing law's reach is
+    // anchored by the schedule it is given and by its priors, whose spread the bootstrap carries
+    // (stretched as well, its bands from a tenth of the Smol runs doubled for no coverage).
+    let span = annealing == nil ? inputs.fitRange.upperBound / max(inputs.fitRange.lowerBound, 1) : .infinity
     let shape = ShapeError(
       errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant, annealing: annealing != nil,
-      span: inputs.fitRange.upperBound / max(fitStart, 1))
+      span: span)
     var forecast = Forecast(law: law.law, shapeError: shape)
     forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
 

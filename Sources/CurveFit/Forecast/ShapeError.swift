@@ -87,7 +87,8 @@ public struct ShapeError: Sendable, Equatable {
     return min(narrowFitCap, max(1, Foundation.log(RollingOrigin.minimumSpan) / Foundation.log(span)))
   }
 
-  /// The fit's last step over its first: below 3× the prior is stretched (`narrowFitFactor`).
+  /// The fit's last step over its first: below 3× the power law's prior is stretched
+  /// (`narrowFitFactor`); infinite for the annealing law.
   public var fitSpan: Double
 
   init(errors: [RollingOrigin.Miss], scheduleKnown: Bool, annealing: Bool = false, span: Double = .infinity) {
