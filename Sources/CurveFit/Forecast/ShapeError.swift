@@ -56,10 +56,8 @@ public struct ShapeError: Sendable, Equatable {
   /// Downside per doubling when the future schedule is unknown: a run still at its peak rate
   /// has more of its decay to come the further the projection reaches.
   static let unknownSchedule = 0.02
-  /// The downside at any reach when the future schedule is unknown: one cooldown's drop (6%;
-  /// 4% until the AlgoPerf runs joined the table: a WMT Transformer's decay took it 9% below
-  /// the constant-rate projection from half its run).
-  static let cooldown = 0.06
+  /// The downside at any reach when the future schedule is unknown: one cooldown's drop (4%).
+  static let cooldown = 0.04
   /// The 80% interval's shape error as a multiple of the 95% one's σ times z95: 0.9, the one
   /// nearest 80% coverage on both tables of the real logs. A normal's would be z80/z95 = 0.654;
   /// errors of extrapolation are heavier-tailed (most projections miss by little, a few by much).
