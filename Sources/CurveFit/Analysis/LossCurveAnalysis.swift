@@ -108,7 +108,7 @@ public struct LossCurveAnalysis: Sendable {
     let declaredConstant = options.schedule.declared?.shape == .constant
       || options.schedule.plan?.lowercased() == "constant"
     let inputs = Forecast.Inputs(
-      series: series, fitRange: fitRange, lastStep: lastStep, excluded: excluded, health: health, fit: fit,
+      series: series, fitRange: fitRange, annealingRange: annealingRange, lastStep: lastStep, excluded: excluded, health: health, fit: fit,
       bootstrapModels: bootstrapModels, modelChoice: modelChoice, schedule: schedule,
       rows: Forecast.Rows(current: current, projections: projections, doubling: doubling, target: target),
       target: options.target, totalSteps: options.totalSteps, atSteps: options.atSteps,

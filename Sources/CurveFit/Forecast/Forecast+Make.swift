@@ -5,6 +5,9 @@ extension Forecast {
   struct Inputs {
     var series: LossSeries
     var fitRange: ClosedRange<Double>
+    /// The annealing law's range: `fitRange`, but from the start of the watched range when the
+    /// power law starts at a rate's step down (the annealing law models the drop itself).
+    var annealingRange: ClosedRange<Double>
     var lastStep: Double
     var excluded: StepRanges
     var health: HealthFindings
@@ -54,7 +57,7 @@ extension Forecast {
         if let loss = inputs.target, let outcome = result.target { rows.target = (loss, outcome) }
       }
       errors = RollingOrigin.annealingErrors(
-        inputs.series, fitter: inputs.annealingFitter, curve: result.schedule.observed, range: inputs.fitRange,
+        inputs.series, fitter: inputs.annealingFitter, curve: result.schedule.observed, range: inputs.annealingRange,
         lastStep: lastStep, excluding: inputs.excluded)
     } else {
       law = .power(inputs.fit, bootstrap: inputs.bootstrapModels)

@@ -78,7 +78,7 @@ extension JSONRenderer {
       fit, errorNames: AnnealingLaw.parameterNames + ["lambda"],
       intervalNames: AnnealingLaw.parameterNames + (fit.parameterNames.contains("lambda") ? ["lambda"] : []),
       intervals: result.parameterIntervals, analysis: analysis,
-      fromStep: max(analysis.fitRange.lowerBound, result.schedule.warmupSteps)))
+      fromStep: max(analysis.annealingRange.lowerBound, result.schedule.warmupSteps)))
   }
 
   func backtest(_ test: Backtest) -> JSONWriter.Value {

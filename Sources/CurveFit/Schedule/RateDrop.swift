@@ -5,7 +5,7 @@
 /// After such a drop the loss follows a new curve: Detectron2's Faster R-CNN fine-tune fell
 /// from 1.26 to 1.07 when its rate dropped 20× at step 1,500, then crawled to 1.03 by 4,000. A
 /// power law fitted across the drop reads it as the curve's fall and projected 0.96 (−9%,
-/// outside its interval) from half the run; fitted from the drop, 1.03 (−2.4%).
+/// outside its interval) from half the run; fitted from the drop, 1.03 (−2.8%, inside).
 enum RateDrop {
   /// A rate this close to its neighbour counts as the same (relative).
   static let flatTolerance = 0.01
