@@ -111,9 +111,9 @@ extension Forecast {
   ///
   /// A run that diverged, a loss that went flat while the trend fell, a curve fitted to too few
   /// points to converge, an exponent on its bound (no curvature) or a solver that stopped short
-  /// would all extrapolate with confidence to a number the run will not reach. A floor or an
-  /// annealing term on its bound (L_min = 0, C = 0) still extrapolates: those fits project, with
-  /// their warnings.
+  /// would all extrapolate with confidence to a number the run will not reach, as would an
+  /// annealing law whose training term is zero. A floor or an annealing term on its bound
+  /// (L_min = 0, C = 0) still extrapolates: those fits project, with their warnings.
   private static func withholdingReason<Model>(_ fit: FitResult<Model>, _ inputs: Inputs) -> String? {
     let lastStep = inputs.lastStep
     if let divergence = inputs.health.divergence {
@@ -135,6 +135,12 @@ extension Forecast {
     }
     if fit.parametersAtBound.contains("alpha") {
       return "no curvature to extrapolate: the fitted exponent is on its bound"
+    }
+    // The annealing law's training term at zero leaves only the prior's bonus for decaying the
+    // rate: a run that is not learning (Smol LR 5e-2, stuck near 8.3 nats) gets no such bonus.
+    if fit.parametersAtBound.contains("A") {
+      return "the loss is not falling with training (the annealing law's A is on its bound, zero): "
+        + "only the assumed bonus of decaying the rate would project"
     }
     if !fit.termination.isConvergence {
       return "the fit did not converge: " + (fit.warnings.first ?? fit.termination.rawValue)

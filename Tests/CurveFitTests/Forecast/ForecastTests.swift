@@ -50,6 +50,22 @@ struct ForecastTests {
     #expect(past.forecast?.withheld == nil)
   }
 
+  @Test("a run that is not learning, with a declared decay, withholds the bonus the prior alone would project")
+  func notLearningWithholds() throws {
+    // Flat at 8.3 nats with 1% noise, as the Smol Playbook's LR 5e-2 ablation: the rate's decay
+    // so far bought nothing, so a projected fall would be the prior's 6% bonus and nothing else.
+    let stuck = AnnealingLaw(l0: 8.3, a: 0, alpha: 0.5, c: 0, lambda: 0.999)
+    let run = SyntheticAnnealingRun(truth: stuck, total: 20_000, warmup: 1_000, decay: .cosine, noise: 0.01, seed: 5)
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 10_000, rates: false), options: Self.declaredCosine(warmup: 1_000))
+    let reason = try #require(analysis.forecast?.withheld)
+    #expect(reason.hasPrefix("the loss is not falling with training"), "\(reason)")
+    // A run that learns, cut at the same step under the same declaration, projects.
+    let learning = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 1_000, decay: .cosine, noise: 0.01, seed: 5)
+    let projected = try LossCurveAnalysis.run(
+      Self.prefix(learning, to: 10_000, rates: false), options: Self.declaredCosine(warmup: 1_000))
+    #expect(projected.forecast?.withheld == nil)
+  }
+
   @Test("the annealing law's error per doubling is at least its own floor; the power law's may be 0.05%")
   func annealingFloor() throws {
     // A run that follows the annealing law exactly backtests within its noise; real runs do not
