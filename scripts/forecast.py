@@ -185,6 +185,15 @@ RUNS = [
     ("Smol no WD", smol("no_wd_comparison.csv", "No Weight Decay"), "declared", smol_schedule(1572864)),
     ("Smol no WD + NoPE + DocMask", smol("no_wd_comparison.csv", "No WD + NOPE + DocMask"), "declared",
      smol_schedule(1572864)),
+    # The playbook's learning-rate ablations (the baseline's recipe and batch, peak 1e-4 to 5e-2;
+    # at 5e-2 the run never learns) and its run with recoverable spikes (its schedule is not
+    # given); the run with non-recoverable spikes diverges after 70% of its steps, past every cut,
+    # and is left out as no curve forecasts that.
+    ("Smol LR 5e-4", smol("lr_loss.csv", "LR 5e-4 (baseline)"), "declared", smol_schedule(1572864)),
+    ("Smol LR 1e-4", smol("lr_loss.csv", "LR 1e-4"), "declared", smol_schedule(1572864)),
+    ("Smol LR 5e-3", smol("lr_loss.csv", "LR 5e-3"), "declared", smol_schedule(1572864)),
+    ("Smol LR 5e-2", smol("lr_loss.csv", "LR 5e-2"), "declared", smol_schedule(1572864)),
+    ("Smol recoverable spikes", smol("spike_loss.csv", "Recoverable spikes"), None, []),
 ]
 
 
@@ -588,7 +597,7 @@ def evaluate(rows, constants):
 
 GRID = [(m, p, prior, u, d, 0.654, f, a) for m in (0, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0) for p in (0.5, 0.75, 1.0, 1.25)
         for prior in (0.01, 0.015, 0.02, 0.03, 0.04) for u in (0.0, 0.02, 0.04, 0.06)
-        for d in (0.0, 0.02, 0.04, 0.06, 0.08) for f in (0.0005, 0.005)
+        for d in (0.0, 0.02, 0.04, 0.05, 0.06, 0.08) for f in (0.0005, 0.005)
         for a in (0.0005, 0.005, 0.01, 0.015, 0.02) if a >= f]
 TAILS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.654, 0.7, 0.8, 0.9, 1.0)
 
