@@ -6,7 +6,8 @@ import Foundation
 /// Fitted to the whole of every decaying real run in `make forecast` (llm.c, build-nanogpt, the
 /// SLM-125M log, the Smol Playbook ablations; `scripts/forecast.py --prior`), the bonus of
 /// decaying the rate from its peak to zero, `C/(1 − λ)` nats, is 3.7–11% of the run's final loss
-/// (median 6.1% over 12 runs, relative standard deviation 0.31, robust 0.25), while `C`
+/// (median 6.1% over 12 runs, relative standard deviation 0.31, robust 0.25; with the Smol
+/// rate ablations, 15 runs, 6.4% and 0.30, a spread that measured worse and was not taken), while `C`
 /// measured from the first tenth of a run is anything from zero to several times that, or sends
 /// the projected loss below zero. The prior is an extra residual of the fit, so a log that has seen its decay
 /// measures `C` itself and one that has not borrows it: a maximum a posteriori estimate with a
