@@ -95,6 +95,30 @@ import Testing
     #expect(bad.stderr.contains("--schedule 'exponential' is not one of constant, cosine, linear, inverse_sqrt, wsd:F"))
   }
 
+  @Test func aFlatRateIsOnlyKnownToStayFlatWhenDeclared() throws {
+    // A rate logged flat up to the cut may be a WSD run before its cooldown: undeclared, the
+    // 2× interval keeps room below for one cooldown (5%) and the report says how to declare a
+    // rate that stays; with --schedule constant it narrows to the noise's and the backtests'
+    // (ForecastTests: within 1.5× the noise's for the median of ten runs, 4× for the worst).
+    let log = SyntheticLog(truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), count: 3_000, noise: 0.005, seed: 23)
+    let path = try CommandRunner.temporaryFile(named: "flat-rate.csv", contents: log.csv)
+    func twofold(_ extra: [String]) throws -> (value: Double, low: Double, high: Double, noise: Double) {
+      let result = try CommandRunner.run([path, "--format", "json", "--bootstrap", "100"] + extra)
+      #expect(result.status == 0, "\(result.stderr)")
+      let row = try #require((try json(result.stdout)["projections"] as? [[String: Any]])?.first)
+      let band = try #require(row["ci95"] as? [Double])
+      let noise = try #require(row["ci95_noise"] as? [Double])
+      return (try #require(row["loss"] as? Double), band[0], band[1], noise[1] - noise[0])
+    }
+    let undeclared = try twofold([])
+    #expect(undeclared.low <= undeclared.value * Foundation.exp(-1.959964 * 0.05))
+    #expect(undeclared.high - undeclared.low > 10 * undeclared.noise, "\(undeclared)")
+    let declared = try twofold(["--schedule", "constant"])
+    #expect(declared.high - declared.low <= 4 * declared.noise, "\(declared)")
+    let text = try CommandRunner.run([path, "--bootstrap", "0"])
+    #expect(text.stdout.contains("or --schedule constant for a rate that stays where it is"))
+  }
+
   @Test func withoutRatesTheReportSaysSo() throws {
     let log = SyntheticLog(truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), count: 3_000, noise: 0.005, seed: 23)
     let csv = log.csv.replacingOccurrences(of: ",lr", with: ",note").replacingOccurrences(of: ",0.0003", with: ",x")

@@ -180,7 +180,8 @@ struct ReportContent {
     if !shape.scheduleKnown {
       text += analysis.schedule?.schedule.declared == true
         ? ", and below, a decay of the rate still to come (the declared schedule could not be used: see SCHEDULE)"
-        : ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and --total-steps)"
+        : ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and "
+          + "--total-steps, or --schedule constant for a rate that stays where it is)"
     }
     if let noise = last.loss.ci95Noise, forecast.shapeDominates(last.loss) {
       text += "; at \(NumberFormat.compact(last.factor))× the noise alone gives "
