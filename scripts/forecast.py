@@ -330,6 +330,49 @@ def truth_at_end(steps, losses):
     return statistics.median(window)
 
 
+def smooth_end(steps, losses, share=0.1):
+    """The loss at the last step of a quadratic in log step fitted to the last `share` of the run:
+    a smooth reference for the truth, free of any law (None with fewer than 8 points)."""
+    last = steps[-1]
+    points = [(math.log(t), y) for t, y in zip(steps, losses) if t >= (1 - share) * last and t > 0 and math.isfinite(y)]
+    if len(points) < 8:
+        return None
+    centre = statistics.fmean(x for x, _ in points)
+    # Normal equations of y = a + b u + c u^2, u = log t - centre.
+    sums = [[sum((x - centre) ** (i + j) for x, _ in points) for j in range(3)] for i in range(3)]
+    rhs = [sum(y * (x - centre) ** i for x, y in points) for i in range(3)]
+    for col in range(3):
+        for row in range(col + 1, 3):
+            ratio = sums[row][col] / sums[col][col]
+            sums[row] = [a - ratio * b for a, b in zip(sums[row], sums[col])]
+            rhs[row] -= ratio * rhs[col]
+    coef = [0.0, 0.0, 0.0]
+    for row in (2, 1, 0):
+        coef[row] = (rhs[row] - sum(sums[row][k] * coef[k] for k in range(row + 1, 3))) / sums[row][row]
+    u = math.log(last) - centre
+    return coef[0] + coef[1] * u + coef[2] * u * u
+
+
+def truth_check():
+    """How well each known-schedule run's truth is measured: against a smooth local fit of its
+    last 10% (python3 scripts/forecast.py --truth-check)."""
+    gaps = []
+    print("| run | truth | smooth end (last 10%, quadratic in log step) | difference | points in the truth's window |")
+    print("|---|---:|---:|---:|---:|")
+    for label, reader, schedule, _ in RUNS:
+        if schedule is None:
+            continue
+        steps, losses, _ = latest_per_step(*reader())
+        truth, smooth = truth_at_end(steps, losses), smooth_end(steps, losses)
+        window = sum(1 for t in steps if t >= 0.99 * steps[-1])
+        if smooth is None:
+            print(f"| {label} | {truth:.4g} | too few points | | {window} |")
+            continue
+        gaps.append(abs(truth / smooth - 1))
+        print(f"| {label} | {truth:.4g} | {smooth:.4g} | {100 * (truth / smooth - 1):+.2f}% | {window} |")
+    print(f"\nmedian |truth / smooth - 1| over {len(gaps)} runs: {100 * statistics.median(gaps):.2f}%")
+
+
 def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap):
     """Runs curvefit on the points up to `cut`; returns its projection at `factor` x its last step."""
     lines = ["step,loss,lr\n" if lrs else "step,loss\n"]
@@ -683,5 +726,7 @@ def calibrate(path, undeclared_path=None):
 if __name__ == "__main__":
     if len(sys.argv) in (3, 4) and sys.argv[1] == "--calibrate":
         calibrate(*sys.argv[2:])
+    elif sys.argv[1:] == ["--truth-check"]:
+        truth_check()
     else:
         main()
