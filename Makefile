@@ -20,13 +20,15 @@ validate-real:
 	python3 scripts/validate-real.py
 
 # Cuts every real log at 1/2, 1/5, 1/10 and scores the projections of its end (docs/forecasting.md);
-# then the leave-one-run-out checks of the interval constants and of the annealing prior.
+# then the leave-one-run-out checks of the interval constants and of the annealing prior, and how
+# well each run's truth is measured.
 forecast:
 	swift build -c release --product curvefit
 	python3 scripts/forecast.py --json .build/forecast.json
 	python3 scripts/forecast.py --no-declared --json .build/forecast-undeclared.json
 	python3 scripts/forecast.py --calibrate .build/forecast.json .build/forecast-undeclared.json
 	python3 scripts/forecast.py --prior
+	python3 scripts/forecast.py --truth-check
 
 # libFuzzer over ingest and analysis for FUZZ_SECONDS (default 600); crashers land in
 # Tests/Fuzz/crashers/ and should become regression tests.
