@@ -70,6 +70,8 @@ import Testing
     #expect(try prior(["--annealing-prior", "0"]) is NSNull)
     let text = try CommandRunner.run([path, "--bootstrap", "0"] + declared)
     #expect(text.stdout.contains("α leans on the prior (near 0.50, as on real runs)"), "\(text.stdout)")
+    // A declared schedule has no rates of its own: the current one is a share of its peak.
+    #expect(text.stdout.contains("held at the current rate (100% of the peak) with no more decay"), "\(text.stdout)")
     let bad = try CommandRunner.run([path, "--annealing-prior-alpha", "9"])
     #expect(bad.status == 64)
     #expect(bad.stderr.contains("--annealing-prior-alpha must be in [0, 5], got 9.0"))

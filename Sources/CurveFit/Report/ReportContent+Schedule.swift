@@ -58,9 +58,13 @@ extension ReportContent {
     }
     // A law fitted with its floor at zero can cross it this far out: no negative loss is printed.
     if let flat = result.constantRate.last, let now = result.current, flat.loss.value > 0 {
-      let lastRate = result.schedule.peakRate * result.schedule.observed.rate(at: analysis.lastStep)
+      // A declared schedule has no rates of its own, only shares of its peak.
+      let share = result.schedule.observed.rate(at: analysis.lastStep)
+      let rate = result.schedule.declared
+        ? "\(NumberFormat.significant(100 * share, 2))% of the peak"
+        : NumberFormat.scientific(result.schedule.peakRate * share)
       lines.append(
-        "held at the current rate (\(NumberFormat.scientific(lastRate))) with no more decay: "
+        "held at the current rate (\(rate)) with no more decay: "
           + "\(NumberFormat.compact(flat.factor))× the steps gives \(NumberFormat.significant(report.unit.fromNats(flat.loss.value), 4))"
           + " (\(NumberFormat.signed(report.unit.fromNats(flat.loss.value) - report.unit.fromNats(now.value), decimals: 3)) \(report.unit.name))")
     }
