@@ -395,12 +395,12 @@ def calibration_inputs(outcome):
 
 
 def narrow_fit_factor(span):
-    """ShapeError.narrowFitFactor: the prior stretched for a fit narrower than the backtests' 3x."""
+    """ShapeError.narrowFitFactor: the prior stretched for a fit narrower than the backtests' 4x."""
     if span is None:
         return 1.0
     if span <= 1:
         return 5.0
-    return min(5.0, max(1.0, math.log(3) / math.log(span)))
+    return min(5.0, max(1.0, math.log(4) / math.log(span)))
 
 
 def score(truth, projection):

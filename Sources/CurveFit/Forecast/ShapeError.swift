@@ -78,8 +78,8 @@ public struct ShapeError: Sendable, Equatable {
   static let narrowFitCap = 5.0
 
   /// How far the prior is stretched for a fit spanning `span` times its first step: a fit
-  /// narrower than the backtests' least span (`RollingOrigin.minimumSpan`, 3×) reaches further
-  /// beyond its own data, in log steps, for the same doubling — `log 3 / log span`, at most
+  /// narrower than the backtests' least span (`RollingOrigin.minimumSpan`, 4×) reaches further
+  /// beyond its own data, in log steps, for the same doubling — `log 4 / log span`, at most
   /// `narrowFitCap`. Fitted from a rate's step down at 1.33× of span, the prior alone left a
   /// 2× band 0.4% short of a synthetic run's truth.
   static func narrowFitFactor(span: Double) -> Double {
@@ -87,7 +87,7 @@ public struct ShapeError: Sendable, Equatable {
     return min(narrowFitCap, max(1, Foundation.log(RollingOrigin.minimumSpan) / Foundation.log(span)))
   }
 
-  /// The fit's last step over its first: below 3× the power law's prior is stretched
+  /// The fit's last step over its first: below 4× the power law's prior is stretched
   /// (`narrowFitFactor`); infinite for the annealing law.
   public var fitSpan: Double
 
