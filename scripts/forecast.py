@@ -15,6 +15,10 @@ learning-rate schedule curvefit knew: read from an lr column, or declared with -
 Only for validation and docs: the test suite never reads ../shared.
 
     python3 scripts/forecast.py [--bin .build/release/curvefit] [--runs] [--json out.json]
+
+`--outside DIR` scores your own complete runs instead, the same way: every `*.csv` in DIR with
+`step` and `loss` columns (and `lr`, when the run logged it); a file `NAME.flags` beside
+`NAME.csv` holds the flags that declare its schedule (`--schedule cosine --total-steps …`).
 """
 import argparse
 import csv
@@ -324,6 +328,26 @@ def generated_runs():
 
 # MARK: - One forecast
 
+def read_outside(directory):
+    """(label, steps, losses, lrs or None, declared flags) for every step,loss[,lr] CSV in `directory`."""
+    runs = []
+    for name in sorted(os.listdir(directory)):
+        if not name.endswith(".csv"):
+            continue
+        path = os.path.join(directory, name)
+        with open(path, newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows or "step" not in rows[0] or "loss" not in rows[0]:
+            print(f"skipped {path}: needs step and loss columns", file=sys.stderr)
+            continue
+        lrs = [float(r["lr"]) for r in rows] if "lr" in rows[0] else None
+        flags_path = path[:-len(".csv")] + ".flags"
+        flags = open(flags_path).read().split() if os.path.exists(flags_path) else []
+        steps, losses, lrs = latest_per_step([float(r["step"]) for r in rows], [float(r["loss"]) for r in rows], lrs)
+        runs.append((name[:-len(".csv")], steps, losses, lrs, flags))
+    return runs
+
+
 def truth_at_end(steps, losses):
     last = steps[-1]
     window = [y for t, y in zip(steps, losses) if t >= 0.99 * last and math.isfinite(y)]
@@ -504,7 +528,12 @@ def main():
     parser.add_argument("--prior", action="store_true",
                         help="print the whole-run annealing bonuses the prior comes from, then score every real "
                              "run with the prior's centre refitted without it (leave one run out)")
+    parser.add_argument("--outside", metavar="DIR",
+                        help="score the complete runs in DIR (step,loss[,lr] CSVs, NAME.flags for declared "
+                             "schedules) instead of ../shared")
     args = parser.parse_args()
+    if args.outside:
+        return score_outside(args)
     if not os.path.isdir(REAL):
         sys.exit("needs ../shared/data/real beside the repository")
     held_out_prior = prior_table(args.bin) if args.prior else {}
@@ -577,17 +606,51 @@ def main():
     if failures:
         print("\nNo projection: " + "; ".join(f"{label} at 1/{factor}: {error}" for label, factor, error in failures))
     if args.runs:
-        print("\n| run | cut | schedule | model | truth | projected (95%) | error | in 95% | in 80% |")
-        print("|---|---:|---|---|---:|---|---:|---|---|")
-        for r in results:
-            ci = r["ci95"]
-            band = f"{r['loss']:.4g} ({ci[0]:.4g}–{ci[1]:.4g})" if ci else f"{r['loss']:.4g}"
-            print(f"| {r['run']} | 1/{r['factor']} | {r['schedule'] or 'unknown'} | {r['model']} | {r['truth']:.4g} | {band} "
-                  f"| {100 * r['error']:+.2f}% | {'yes' if r['in95'] else 'no'} | {'yes' if r['in80'] else 'no'} |")
+        print_runs(results)
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(results, handle, indent=1)
 
+
+
+def score_outside(args):
+    """The benchmark on runs of the user's own (--outside DIR): the same cuts, truth and scores."""
+    results, failures = [], []
+    for label, steps, losses, lrs, declared in read_outside(args.outside):
+        if args.only not in label:
+            continue
+        truth = truth_at_end(steps, losses)
+        flags = ([] if args.no_declared else declared) + args.flags.split()
+        known = "lr column" if lrs else ("declared" if declared and not args.no_declared else None)
+        for factor in CUTS:
+            outcome, error = forecast(args.bin, steps, losses, lrs, steps[-1] / factor, factor, flags, args.bootstrap)
+            if outcome is None or outcome[1] is None:
+                failures.append((label, factor, error or "no projection"))
+                continue
+            row = {"run": label, "kind": "outside", "factor": factor, "schedule": known, "truth": truth,
+                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
+                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
+            row.update(score(truth, outcome[1]))
+            results.append(row)
+    table("Outside logs, every run", results, lambda r: True)
+    table("Outside logs whose schedule curvefit knew (lr column or declared)", results, lambda r: r["schedule"])
+    if failures:
+        print("\nNo projection: " + "; ".join(f"{label} at 1/{factor}: {error}" for label, factor, error in failures))
+    if args.runs:
+        print_runs(results)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=1)
+
+
+def print_runs(results):
+    print("\n| run | cut | schedule | model | truth | projected (95%) | error | in 95% | in 80% |")
+    print("|---|---:|---|---|---:|---|---:|---|---|")
+    for r in results:
+        ci = r["ci95"]
+        band = f"{r['loss']:.4g} ({ci[0]:.4g}–{ci[1]:.4g})" if ci else f"{r['loss']:.4g}"
+        print(f"| {r['run']} | 1/{r['factor']} | {r['schedule'] or 'unknown'} | {r['model']} | {r['truth']:.4g} | {band} "
+              f"| {100 * r['error']:+.2f}% | {'yes' if r['in95'] else 'no'} | {'yes' if r['in80'] else 'no'} |")
 
 
 # MARK: - Calibration of ShapeError's constants (python3 scripts/forecast.py --calibrate results.json)
