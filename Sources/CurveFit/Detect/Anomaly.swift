@@ -67,12 +67,24 @@ public struct Plateau: Sendable, Equatable {
   public var learningRateFraction: Double?
   /// The same at the plateau's start.
   public var learningRateFractionAtStart: Double? = nil
+  /// The loss at the plateau's start and end (medians of a tenth of the run) when the run has
+  /// not learned since early on (`NotLearningCheck`); nil for a plateau against the trend.
+  public var notLearningLevels: Levels? = nil
+
+  public struct Levels: Sendable, Equatable {
+    public var from: Double
+    public var to: Double
+  }
+
+  /// The run's loss has not fallen since a tenth of its steps: no trend to fall short of.
+  public var notLearning: Bool { notLearningLevels != nil }
 
   /// A loss that flattens while the rate is still decaying, to a tenth of its peak or less, is
   /// the end of an annealed run, not a stalled one. Flat at a rate that has stopped falling
-  /// (after a step decay, or at a constant floor) is a plateau whatever came before.
+  /// (after a step decay, or at a constant floor) is a plateau whatever came before; a run
+  /// that never learned is not annealed by its decay either.
   public var explainedBySchedule: Bool {
-    guard let end = learningRateFraction, end <= 0.1 else { return false }
+    guard !notLearning, let end = learningRateFraction, end <= 0.1 else { return false }
     guard let start = learningRateFractionAtStart else { return true }
     return end < 0.5 * start
   }

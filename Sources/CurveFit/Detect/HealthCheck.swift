@@ -71,6 +71,10 @@ public struct HealthCheck: Sendable {
       ? PlateauDetector(options: options, trendFitter: trendFitter)
         .plateaus(residuals: residuals, excluded: excludedPositions)
       : []
+    // A run that never learned has a flat trend, so no stretch of it is flatter than expected.
+    if detectPlateaus, divergence == nil, let stall = NotLearningCheck.plateau(series) {
+      plateaus = plateaus.filter { $0.endStep < stall.startStep } + [stall]
+    }
     // A rise slow enough for the baseline to follow shows up as a "plateau" that climbs.
     if divergence == nil, let last = plateaus.last,
       let rise = DivergenceDetector(options: options).sustainedRise(last, residuals: residuals, series: series)

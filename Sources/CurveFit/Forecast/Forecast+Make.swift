@@ -120,6 +120,10 @@ extension Forecast {
       return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at step "
         + "\(NumberFormat.count(divergence.startStep)): a curve fitted to the steps before it does not say where it is going"
     }
+    if let plateau = inputs.health.plateaus.last, plateau.notLearning {
+      return "the run is not learning (its loss has not fallen since step \(NumberFormat.count(plateau.startStep))): "
+        + "there is no fall to project"
+    }
     if let plateau = inputs.health.plateaus.last, plateau.ongoing, !plateau.explainedBySchedule {
       return "the loss has been flat since step \(NumberFormat.count(plateau.startStep)): "
         + "the fitted curve would project a fall the run is not making"

@@ -1,6 +1,7 @@
 /// The one-line health verdict every report opens with.
 ///
-/// Most serious first: `diverged at step S`, then `plateau since step S`, then spikes; `healthy`
+/// Most serious first: `diverged at step S`, then `plateau since step S` (or `not learning since
+/// step S`), then spikes; `healthy`
 /// when nothing was found. A plateau the decaying learning rate explains follows as a note.
 extension StepAxis {
   /// `step 1,234` or `4.02e10 tokens`.
@@ -45,9 +46,11 @@ struct HealthVerdict {
         continue
       }
       parts.append(
-        plateau.ongoing
-          ? "plateau since \(axis.at(plateau.startStep))"
-          : "plateau at \(axis.span(plateau.startStep, plateau.endStep))")
+        plateau.notLearning
+          ? "not learning since \(axis.at(plateau.startStep))"
+          : plateau.ongoing
+            ? "plateau since \(axis.at(plateau.startStep))"
+            : "plateau at \(axis.span(plateau.startStep, plateau.endStep))")
     }
     let spikes = findings.spikes
     if !spikes.isEmpty {

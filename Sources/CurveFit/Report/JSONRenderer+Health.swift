@@ -43,6 +43,7 @@ extension JSONRenderer {
         ("expected_per_1k", .number(plateau.expectedPer1k)),
         ("lr_fraction", plateau.learningRateFraction.map { .number($0) } ?? .null),
         ("explained_by_schedule", .bool(plateau.explainedBySchedule)),
+        ("not_learning", .bool(plateau.notLearning)),
       ])
     case .divergence(let divergence):
       .object([

@@ -51,6 +51,11 @@ struct HealthLines {
       let scale = unit.fromNats(1) - unit.fromNats(0)
       let linear = abs((unit.fromNats(2) - unit.fromNats(0)) - 2 * scale) < 1e-9 * max(1, abs(scale))
       let (factor, name) = linear ? (scale, unit.name) : (1, "nats")
+      if let levels = plateau.notLearningLevels {
+        return "\(span): not learning: the loss was \(NumberFormat.significant(unit.fromNats(levels.from), 4)) "
+          + "at a tenth of the run and is \(NumberFormat.significant(unit.fromNats(levels.to), 4)) \(unit.name) at its end "
+          + "(medians); check the learning rate, the data and the labels"
+      }
       var line = "\(span): improving \(NumberFormat.significant(factor * plateau.improvementPer1k, 2)) \(name) per 1k steps"
         + " where the trend before it expected \(NumberFormat.significant(factor * plateau.expectedPer1k, 2))"
       if plateau.explainedBySchedule {

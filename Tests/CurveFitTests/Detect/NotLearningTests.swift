@@ -1,0 +1,47 @@
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@testable import CurveFit
+
+/// A run whose loss has not fallen since a tenth of its steps is "not learning", whatever else
+/// it shows; a learning run and a flat excerpt from the middle of a run are not.
+@Suite struct NotLearningTests {
+  /// 2,000 points 10 steps apart from `first`: a first drop of 0.6 nats, then flat at `level`
+  /// with 1% noise; `spikes` multiplies the losses at those positions.
+  static func stuck(level: Double = 8.3, from first: Double = 10, spikes: [(Range<Int>, Double)] = []) -> LossSeries {
+    var random = SeededRandom(seed: 3)
+    let steps = (0..<2_000).map { first + 10 * Double($0) }
+    var losses = steps.map { (level + 0.6 * Foundation.exp(-($0 - first) / 300)) * (1 + 0.01 * random.gaussian()) }
+    for (range, factor) in spikes { for k in range { losses[k] *= factor } }
+    return .synthetic(steps: steps, losses: losses, source: "stuck")
+  }
+
+  @Test func aRunStuckSinceItsStartIsNotLearning() throws {
+    // Two recovered spikes, as on the Smol Playbook's run at ten times the usual rate.
+    let series = Self.stuck(spikes: [(500..<505, 1.3), (900..<904, 1.4)])
+    let analysis = try LossCurveAnalysis.run(series, options: .init())
+    let plateau = try #require(analysis.health.plateaus.last)
+    #expect(plateau.notLearning)
+    #expect(!plateau.explainedBySchedule)
+    // From the first logged step at or past a tenth of the run (19,990 / 10).
+    #expect(plateau.startStep == 2_000)
+    let levels = try #require(plateau.notLearningLevels)
+    #expect(abs(levels.from - 8.3) < 0.05 && abs(levels.to - 8.3) < 0.05, "\(levels)")
+    let verdict = HealthVerdict(analysis.health).sentence
+    #expect(verdict.hasPrefix("not learning since step 2,000"), "\(verdict)")
+  }
+
+  @Test func aLearningRunIsNot() throws {
+    let run = SyntheticRun(
+      truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), rows: 20_000, noise: 0.01, events: .init(), seed: 8)
+    let analysis = try LossCurveAnalysis.run(run.series, options: .init())
+    #expect(!analysis.health.plateaus.contains { $0.notLearning })
+  }
+
+  @Test func aFlatExcerptFromTheMiddleOfARunIsNot() throws {
+    // Steps 100,000–119,990: the log covers 1.2× of its first step, not the run from its start.
+    let analysis = try LossCurveAnalysis.run(Self.stuck(level: 2.5, from: 100_000), options: .init())
+    #expect(!analysis.health.plateaus.contains { $0.notLearning })
+  }
+}
