@@ -340,7 +340,9 @@ def read_outside(directory):
         if not rows or "step" not in rows[0] or "loss" not in rows[0]:
             print(f"skipped {path}: needs step and loss columns", file=sys.stderr)
             continue
-        lrs = [float(r["lr"]) for r in rows] if "lr" in rows[0] else None
+        # Rows without a loss (an eval-only row) are dropped; a missing rate is not a number.
+        rows = [r for r in rows if (r.get("loss") or "").strip() and (r.get("step") or "").strip()]
+        lrs = [float(r["lr"]) if (r.get("lr") or "").strip() else math.nan for r in rows] if "lr" in rows[0] else None
         flags_path = path[:-len(".csv")] + ".flags"
         flags = open(flags_path).read().split() if os.path.exists(flags_path) else []
         steps, losses, lrs = latest_per_step([float(r["step"]) for r in rows], [float(r["loss"]) for r in rows], lrs)
