@@ -55,6 +55,7 @@ extension CurveFitCommand {
       let digest = DigestTask(path: input.file)
       let named = try readSeries(hashing: digest == nil)
       try checkScheduleFlags(named)
+      try checkTotalSteps(named)
       // Large files: hash while the (mostly single-threaded) analysis leaves a core free, rather
       // than while both cores parse.
       digest?.start()
@@ -102,6 +103,23 @@ extension CurveFitCommand {
       ExitStatus.printError(
         "--schedule \(schedule): \(input.file ?? "<stdin>") has no learning-rate column for it to stretch; "
           + "declare the run's schedule with --total-steps N (and --warmup-steps W), or name the column with --lr-col")
+      throw ExitStatus.badUsage
+    }
+
+    /// `--total-steps` is the run's planned length: a log already past it was given the wrong
+    /// number (or the wrong step column), and the planned end would silently fall back to the
+    /// one the logged schedule implies.
+    private func checkTotalSteps(_ named: [NamedSeries]) throws {
+      guard let total = fitOptions.totalSteps,
+        let past = named.first(where: { ($0.series.steps.last ?? 0) > total })
+      else { return }
+      let plain = { (value: Double) in
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+      }
+      let run = named.count > 1 ? " (run \(past.name))" : ""
+      ExitStatus.printError(
+        "--total-steps \(plain(total)): \(input.file ?? "<stdin>")\(run) is already logged to step "
+          + "\(plain(past.series.steps.last ?? 0)); the planned length must reach at least the last logged step")
       throw ExitStatus.badUsage
     }
 

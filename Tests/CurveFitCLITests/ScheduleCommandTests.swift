@@ -95,6 +95,13 @@ import Testing
     let bad = try CommandRunner.run([path, "--schedule", "exponential"])
     #expect(bad.status == 64)
     #expect(bad.stderr.contains("--schedule 'exponential' is not one of constant, cosine, linear, inverse_sqrt, wsd:F"))
+    // A planned length the log has already passed is a wrong number, not one to drop silently.
+    for extra in [["--schedule", "cosine"], []] {
+      let past = try CommandRunner.run([path, "--total-steps", "100"] + extra)
+      #expect(past.status == 64)
+      #expect(past.stderr.contains("--total-steps 100: \(path) is already logged to step \(Int(run.steps.last ?? 0))"), "\(past.stderr)")
+    }
+    #expect(try CommandRunner.run([path, "--total-steps", "\(Int(run.steps.last ?? 0))", "--bootstrap", "0"]).status == 0)
   }
 
   @Test func aFlatRateIsOnlyKnownToStayFlatWhenDeclared() throws {
