@@ -92,6 +92,24 @@ import Testing
     #expect(unreachable["step"] is NSNull)
   }
 
+  @Test func aTargetAlreadyPassedIsSaidSo() throws {
+    // L = 2 + 8·t^-0.35 passes 3.0 at t = 8^(1/0.35) ≈ 380, long before the log's last step.
+    let log = SyntheticLog(truth: truth, count: 10_000, noise: 0.002, seed: 35)
+    let text = try CommandRunner.run(
+      ["--target", "3.0", "--total-steps", "20000", "--at-step", "15000", "--at-step", "15000", "--bootstrap", "0"],
+      stdin: log.csv)
+    #expect(text.status == 0, "\(text.stderr)")
+    let line = try #require(text.stdout.split(separator: "\n").first { $0.contains("target 3.000") })
+    #expect(line.contains("already reached: the fitted curve passed it at step 3"), "\(line)")
+    #expect(!line.contains("in this run"), "\(line)")
+    let after = try #require(line.range(of: "passed it at step ")).upperBound
+    let digits = line[after...].prefix { $0.isNumber || $0 == "," }.replacingOccurrences(of: ",", with: "")
+    let step = try #require(Double(digits))
+    #expect(relativeError(step, pow(8, 1 / 0.35)) < 0.1, "\(line)")
+    // The same --at-step twice is one row.
+    #expect(text.stdout.components(separatedBy: "at step             15,000").count == 2, "\(text.stdout)")
+  }
+
   @Test func textAndMarkdownReports() throws {
     let log = SyntheticLog(truth: truth, count: 5_000, noise: 0.005, seed: 34)
     let text = try CommandRunner.run(["--target", "1.5"], stdin: log.csv)

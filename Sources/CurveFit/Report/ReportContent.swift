@@ -225,15 +225,16 @@ struct ReportContent {
     if withheld != nil { return (label, "not projected (see above)") }
     switch outcome {
     case .reachable(let step):
+      // A target the curve has already passed is not reached "at step <now> of this run".
+      let passed = step.value <= analysis.lastStep
       var text = annealing == nil
-        ? "reached at step \(NumberFormat.count(step.value))"
-        : "reached by a run of \(NumberFormat.count(step.value)) steps"
+        ? (passed ? "already reached: the fitted curve passed it at step " : "reached at step ") + NumberFormat.count(step.value)
+        : (passed ? "already reached: a run of " : "reached by a run of ") + "\(NumberFormat.count(step.value)) steps"
       if let interval = step.ci95 {
         text += " (\(NumberFormat.count(interval.lowerBound))–\(NumberFormat.count(interval.upperBound)))"
       }
-      if step.value <= analysis.lastStep { text += ", already passed by the fitted curve" }
-      if let result = annealing { text += " under the \(result.plan.label) schedule" }
-      if let end = analysis.forecast?.plannedEnd {
+      if let result = annealing { text += " under the \(result.plan.label) schedule" + (passed ? " reaches it" : "") }
+      if !passed, let end = analysis.forecast?.plannedEnd {
         if let within = analysis.forecast?.targetWithinRun {
           text = "reached at step \(NumberFormat.count(within)) of \(NumberFormat.count(end.step)) in this run; " + text
         } else {
