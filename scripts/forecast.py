@@ -618,7 +618,12 @@ def main():
 def score_outside(args):
     """The benchmark on runs of the user's own (--outside DIR): the same cuts, truth and scores."""
     results, failures = [], []
-    for label, steps, losses, lrs, declared in read_outside(args.outside):
+    if not os.path.isdir(args.outside):
+        sys.exit(f"--outside {args.outside}: not a directory")
+    runs = read_outside(args.outside)
+    if not runs:
+        sys.exit(f"--outside {args.outside}: no CSV with step and loss columns in it")
+    for label, steps, losses, lrs, declared in runs:
         if args.only not in label:
             continue
         truth = truth_at_end(steps, losses)
