@@ -144,6 +144,9 @@ extension LossCurveAnalysis {
       parameterIntervals: [:], backtest: chosen.backtest, modelChoice: choice,
       bootstrap: (options.bootstrapResamples, 0, options.seed))
     analysis.heldOut = heldOut
+    if !choice.forced, choice.chosen != .power, let plain = candidates[.power]?.fit, plain.converged {
+      analysis.plainPowerFit = plain
+    }
     return analysis
   }
 }

@@ -33,6 +33,9 @@ public struct LossCurveAnalysis: Sendable {
   var bootstrapModels: [PowerLaw] = []
   /// The held-out chunks every backtest of this run judges on.
   var heldOut: Backtest.HeldOut?
+  /// The plain power law, converged, when the data chose another form over it (not `--model`):
+  /// its projections are ones the data could not rule out (`Forecast.make` keeps them in band).
+  var plainPowerFit: PowerLawFit?
   /// The schedule and the annealing law, when the log has learning rates. When the forecast
   /// chose it, `current`, `projections`, `doubling` and `target` are the annealing law's; `fit`
   /// stays the power law, which health detection and plots use.
@@ -112,7 +115,7 @@ public struct LossCurveAnalysis: Sendable {
       bootstrapModels: bootstrapModels, modelChoice: modelChoice, schedule: schedule,
       rows: Forecast.Rows(current: current, projections: projections, doubling: doubling, target: target),
       target: options.target, totalSteps: options.totalSteps, atSteps: options.atSteps,
-      annealingFitter: options.schedule.fitter, declaredConstant: declaredConstant)
+      annealingFitter: options.schedule.fitter, declaredConstant: declaredConstant, plainPower: plainPowerFit)
     let (forecast, rows) = Forecast.make(inputs)
     (current, projections, doubling, target) = (rows.current, rows.projections, rows.doubling, rows.target)
     self.forecast = forecast

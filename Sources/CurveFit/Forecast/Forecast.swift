@@ -23,6 +23,9 @@ public struct Forecast: Sendable {
   /// Why no projection is printed as a number (an unreliable fit, a diverged run, a loss gone
   /// flat), or `nil` when the projections stand.
   public var withheld: String?
+  /// True when a 95% interval was widened to hold the plain power law's projection, which the
+  /// data could not rule out though another form was chosen over it.
+  public var bandHoldsPlainPowerLaw = false
 
   /// Where the run's planned length came from.
   public enum EndSource: String, Sendable {

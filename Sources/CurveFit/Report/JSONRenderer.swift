@@ -221,6 +221,7 @@ public struct JSONRenderer: ReportRenderer {
       ("error_per_doubling_floor", .number(shape.leastPerDoubling)),
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
+      ("band_holds_plain_power_law", .bool(forecast.bandHoldsPlainPowerLaw)),
       ("withheld", withheld.map { .string($0) } ?? .null),
     ])))
     return members

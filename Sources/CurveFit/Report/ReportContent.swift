@@ -183,6 +183,10 @@ struct ReportContent {
         : ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and "
           + "--total-steps, or --schedule constant for a rate that stays where it is)"
     }
+    if forecast.bandHoldsPlainPowerLaw {
+      text += "; the 95% band also holds the plain power law's projection (the data chose the "
+        + "\(analysis.fit.model.form.rawValue) form over it, but cannot rule it out)"
+    }
     if let noise = last.loss.ci95Noise, forecast.shapeDominates(last.loss) {
       text += "; at \(NumberFormat.compact(last.factor))× the noise alone gives "
         + "\(NumberFormat.significant(report.unit.fromNats(noise.lowerBound), 3))–\(NumberFormat.significant(report.unit.fromNats(noise.upperBound), 3))"

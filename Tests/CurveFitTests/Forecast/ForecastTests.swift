@@ -122,6 +122,38 @@ struct ForecastTests {
     #expect(band.contains(fivefold.loss.value))
   }
 
+  @Test("a form chosen over the plain power law keeps the plain law's projection inside its 95% band")
+  func bandHoldsThePlainPowerLaw() throws {
+    // L = 2.9 + 0.3·e^(−t/1000) + 20·t^(−0.5): an early exponential settling on a power law,
+    // 24 points to step 6,000 at a constant rate, declared constant. The shifted form wins on
+    // them and flattens too soon; the plain law does not. Truth at 10×: 2.9 + 20/√60,000.
+    var steps: [Double] = [], losses: [Double] = []
+    for i in 1...24 {
+      let t = Double(250 * i)
+      steps.append(t)
+      let curve = 2.9 + 0.3 * Foundation.exp(-t / 1_000) + 20 * Foundation.pow(t, -0.5)
+      losses.append(curve * (1 + 0.0015 * Foundation.sin(3.7 * Double(i))))
+    }
+    var origin = SeriesOrigin(
+      source: "settling", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss", "lr"])
+    origin.learningRateColumn = "lr"
+    let series = LossSeries(
+      steps: steps, losses: losses, learningRates: Array(repeating: 1e-3, count: steps.count), origin: origin)
+    var options = Self.options(bootstrap: 0)
+    options.schedule.plan = "constant"
+    let analysis = try LossCurveAnalysis.run(series, options: options)
+    #expect(analysis.modelChoice.chosen == .shifted)
+    let forecast = try #require(analysis.forecast)
+    #expect(forecast.bandHoldsPlainPowerLaw)
+    let plain = try #require(analysis.plainPowerFit)
+    let tenfold = try #require(analysis.projections.last)
+    let band = try #require(tenfold.loss.ci95)
+    #expect(band.contains(plain.model(tenfold.step)), "\(band)")
+    // Without the plain law the band stopped at 2.985, above the truth.
+    #expect(band.contains(2.9 + 20 / Foundation.sqrt(60_000)), "\(band)")
+    #expect(band.contains(tenfold.loss.value))
+  }
+
   @Test("the planned end of a cosine run cut at 40% is within 1% with a declared schedule")
   func plannedEndOfDeclaredCosine() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 11)
