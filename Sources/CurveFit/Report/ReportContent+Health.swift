@@ -10,7 +10,10 @@ extension ReportContent {
   var leftOut: String? {
     let (spikes, divergence) = analysis.leftOut
     var parts: [String] = []
-    if spikes > 0 { parts.append("\(NumberFormat.count(Double(spikes))) spike points") }
+    // Points of an excursion that never rose above the loss before it stay out of the fit but
+    // are no spike (`HealthCheck.rose`): with no spike reported, they are "points above the curve".
+    let noun = analysis.health.spikes.isEmpty ? "points above the curve" : "spike points"
+    if spikes > 0 { parts.append("\(NumberFormat.count(Double(spikes))) \(noun)") }
     if divergence > 0 { parts.append("\(NumberFormat.count(Double(divergence))) diverged points") }
     return parts.isEmpty ? nil : parts.joined(separator: " and ") + " left out of the fit"
   }
