@@ -409,6 +409,16 @@ def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap):
     return forecast_logged(binary, "".join(lines), ".csv", factor, flags, bootstrap)
 
 
+def scored_row(label, kind, factor, schedule, truth, outcome):
+    """One run and cut of the benchmark: the projection, its intervals and its scores against `truth`."""
+    report, projection = outcome
+    row = {"run": label, "kind": kind, "factor": factor, "schedule": schedule, "truth": truth,
+           "loss": projection["loss"], "ci95": projection.get("ci95"), "ci80": projection.get("ci80"),
+           "model": report["model_choice"]["chosen"], **calibration_inputs(outcome)}
+    row.update(score(truth, projection))
+    return row
+
+
 def calibration_inputs(outcome):
     """What the interval calibration of ShapeError starts from, to refit its constants here."""
     report, projection = outcome
@@ -559,11 +569,7 @@ def main():
             if outcome is None or outcome[1] is None:
                 failures.append((label, factor, error or "no projection"))
                 continue
-            row = {"run": label, "kind": "real", "factor": factor, "schedule": known, "truth": truth,
-                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
-                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
-            row.update(score(truth, outcome[1]))
-            results.append(row)
+            results.append(scored_row(label, "real", factor, known, truth, outcome))
     readers = {label: reader for label, reader, _, _ in RUNS}
     for label, path, kind, source in AS_LOGGED:
         if args.only not in label or args.prior:
@@ -576,11 +582,7 @@ def main():
             if outcome is None or outcome[1] is None:
                 failures.append((label, factor, error or "no projection"))
                 continue
-            row = {"run": label, "kind": "as logged", "factor": factor, "schedule": "as logged", "truth": truth,
-                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
-                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
-            row.update(score(truth, outcome[1]))
-            results.append(row)
+            results.append(scored_row(label, "as logged", factor, "as logged", truth, outcome))
     for label, schedule, (steps, losses, lrs, truth) in generated_runs():
         if args.only not in label:
             continue
@@ -591,11 +593,7 @@ def main():
             if outcome is None or outcome[1] is None:
                 failures.append((label, factor, error or "no projection"))
                 continue
-            row = {"run": label, "kind": "generated", "factor": factor, "schedule": schedule, "truth": truth_value,
-                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
-                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
-            row.update(score(truth_value, outcome[1]))
-            results.append(row)
+            results.append(scored_row(label, "generated", factor, schedule, truth_value, outcome))
 
     real = lambda r: r["kind"] == "real"
     table("Real logs, every run", results, real)
@@ -605,14 +603,7 @@ def main():
     table("Generated runs with a known truth", results, lambda r: r["kind"] == "generated")
     table("Real logs fed as written, whose format records the run's length (llm.c step N/T, trainer state max_steps)",
           results, lambda r: r["kind"] == "as logged")
-    if failures:
-        print("\nNo projection: " + "; ".join(f"{label} at 1/{factor}: {error}" for label, factor, error in failures))
-    if args.runs:
-        print_runs(results)
-    if args.json:
-        with open(args.json, "w") as handle:
-            json.dump(results, handle, indent=1)
-
+    finish(args, results, failures)
 
 
 def score_outside(args):
@@ -634,13 +625,14 @@ def score_outside(args):
             if outcome is None or outcome[1] is None:
                 failures.append((label, factor, error or "no projection"))
                 continue
-            row = {"run": label, "kind": "outside", "factor": factor, "schedule": known, "truth": truth,
-                   "loss": outcome[1]["loss"], "ci95": outcome[1].get("ci95"), "ci80": outcome[1].get("ci80"),
-                   "model": outcome[0]["model_choice"]["chosen"], **calibration_inputs(outcome)}
-            row.update(score(truth, outcome[1]))
-            results.append(row)
+            results.append(scored_row(label, "outside", factor, known, truth, outcome))
     table("Outside logs, every run", results, lambda r: True)
     table("Outside logs whose schedule curvefit knew (lr column or declared)", results, lambda r: r["schedule"])
+    finish(args, results, failures)
+
+
+def finish(args, results, failures):
+    """The cuts that got no projection, every run and cut with --runs, and the JSON with --json."""
     if failures:
         print("\nNo projection: " + "; ".join(f"{label} at 1/{factor}: {error}" for label, factor, error in failures))
     if args.runs:
