@@ -163,7 +163,7 @@ struct FitOptions: ParsableArguments {
     options.schedule.plan = schedule
     options.schedule.peakRate = peakLR
     options.totalSteps = totalSteps
-    // The same step asked twice is one row, in the order first asked.
+    // The same step asked twice is one row.
     var seen = Set<Double>()
     options.atSteps = atSteps.filter { seen.insert($0).inserted }
     if let schedule, let totalSteps, let plan = try? SchedulePlan(parsing: schedule, following: nil, peakRate: nil) {

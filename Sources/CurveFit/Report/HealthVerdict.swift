@@ -1,8 +1,8 @@
 /// The one-line health verdict every report opens with.
 ///
 /// Most serious first: `diverged at step S`, then `plateau since step S` (or `not learning since
-/// step S`), then spikes; `healthy`
-/// when nothing was found. A plateau the decaying learning rate explains follows as a note.
+/// step S`), then spikes; `healthy` when nothing was found. A plateau the decaying learning rate
+/// explains follows as a note.
 extension StepAxis {
   /// `step 1,234` or `4.02e10 tokens`.
   func at(_ value: Double) -> String {
