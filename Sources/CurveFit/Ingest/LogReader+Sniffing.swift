@@ -65,7 +65,11 @@ extension LogReader {
       return closed && !compactState ? .delimited : .jsonDocument
     }
     if looksLikeHeader(first) { return .delimited }
-    if let pattern = TextLogPattern.detect(Array(lines.prefix(200))) { return .text(pattern) }
+    // Some logs open with the training script itself (modded-nanogpt's records print their
+    // source, then nvidia-smi, then the steps): look through the whole head before giving up.
+    if let pattern = TextLogPattern.detect(Array(lines.prefix(200))) ?? (lines.count > 200 ? TextLogPattern.detect(lines) : nil) {
+      return .text(pattern)
+    }
     // A first line with numbers with fractions is a console line of a layout curvefit does not
     // know, not a header: say so rather than read it as columns. Commas alone do not make a
     // table: `… loss=5.06, ppl=8.6, lr=2e-05` is a log line, told by its `name=number` pairs

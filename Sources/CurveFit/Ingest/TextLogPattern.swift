@@ -39,11 +39,23 @@ public struct TextLogPattern: Sendable {
     // fairseq's simple and tqdm formats: `epoch 001:  100 / 2000 loss=5.06, …, num_updates=100, lr=5e-4, gnorm=0.8`;
     // its validation and end-of-epoch lines write `loss 6.5 |` and are not matched.
     ("fairseq", #"\bepoch \d+:.*?\bloss=(?<loss>N),.*?\bnum_updates=(?<step>\d+)(?:.*?\blr=(?<lr>N))?(?:.*?\bgnorm=(?<grad>N))?"#),
+    // modded-nanogpt's records: `step:10/3200 train_loss:4.21 train_time:…` (the source code and
+    // nvidia-smi come first in the file).
+    ("modded-nanogpt", #"^step:(?<step>\d+)/(?<total>\d+) train_loss:(?<loss>N)"#),
     // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like.
     ("step/loss", #"\b(?:step|Step|STEP)[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // Logs whose only losses are validation losses, read when no step loss is logged: the
+    // later modded-nanogpt records (`step:125/1770 val_loss:4.31 train_time:…`, the other
+    // steps without a loss) and llm.c-style `s:N tel:X` files with no `trl` lines. A log that
+    // has step losses matches its own pattern on more lines and is read by it.
+    ("modded-nanogpt (validation)", #"^step:(?<step>\d+)/(?<total>\d+) val_loss:(?<loss>N)"#),
+    ("llm.c main.log (validation)", #"^s:(?<step>\d+) tel:(?<loss>N)"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
   }
+
+  /// The loss the lines hold: `val_loss` for the patterns that read validation losses.
+  var lossName: String { name.hasSuffix("(validation)") ? "val_loss" : "loss" }
 
   /// Whether the expression has optional `lr` and `grad` groups.
   var capturesRate: Bool { expression.pattern.contains("(?<lr>") }

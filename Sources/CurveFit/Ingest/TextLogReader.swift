@@ -34,18 +34,20 @@ struct TextLogReader {
     // A column exists only when some line logged it: optional groups that never matched add nothing.
     let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
     let hasGrads = pattern.capturesGrad && grads.contains { $0.isFinite }
-    var columns = ["step", "loss"]
+    var columns = ["step", pattern.lossName]
     if hasRates { columns.append("lr") }
     if hasGrads { columns.append("grad_norm") }
     var origin = SeriesOrigin(
-      source: source, format: "text (\(pattern.name))", stepColumn: "step", lossColumn: "loss",
+      source: source, format: "text (\(pattern.name))", stepColumn: "step", lossColumn: pattern.lossName,
       columns: columns)
     origin.rowsRead = rows
     origin.rowsWithoutLoss = rows - steps.count
     origin.learningRateColumn = hasRates ? "lr" : nil
     origin.gradNormColumn = hasGrads ? "grad_norm" : nil
     if total > 0 {
-      let key = pattern.name == "llm.c console" ? "step N/T" : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
+      let key = pattern.name == "llm.c console" ? "step N/T"
+        : pattern.name.hasPrefix("modded-nanogpt") ? "step:N/T"
+        : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
       origin.plannedSteps = PlannedSteps(steps: total, key: key)
     }
     return LossSeries(

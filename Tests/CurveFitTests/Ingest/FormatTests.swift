@@ -21,6 +21,37 @@ import Testing
     #expect(series.losses == [11.0116, 10.9586, 10.8579])
   }
 
+  @Test func llmcMainLogWithEvalLinesOnlyReadsThem() throws {
+    let series = try read("s:0 tel:10.9830\ns:250 tel:6.3097\ns:500 tel:5.5887\ns:750 tel:4.9040\n")
+    #expect(series.origin.format == "text (llm.c main.log (validation))")
+    #expect(series.origin.lossColumn == "val_loss")
+    #expect(series.steps == [0, 250, 500, 750] && series.losses == [10.983, 6.3097, 5.5887, 4.904])
+  }
+
+  @Test func moddedNanoGPTRecordAfterItsOwnSource() throws {
+    // A record prints its training script (here 300 lines of it) before the steps, and logs a
+    // loss only every 125 steps, as val_loss.
+    let source = (0..<300).map { "    x\($0) = f(x, step=\($0))  # print0(f\"step:{step} val_loss:{v}\")" }
+    var steps: [String] = []
+    for step in 0...250 {
+      steps.append(step % 125 == 0
+        ? "step:\(step)/1770 val_loss:\(10 - Double(step) / 50) train_time:\(step * 300)ms step_avg:300.00ms"
+        : "step:\(step)/1770 train_time:\(step * 300)ms step_avg:300.00ms")
+    }
+    let series = try read((["import os"] + source + ["=" + String(repeating: "=", count: 99)] + steps).joined(separator: "\n"))
+    #expect(series.origin.format == "text (modded-nanogpt (validation))")
+    #expect(series.origin.lossColumn == "val_loss")
+    #expect(series.steps == [0, 125, 250] && series.losses == [10, 7.5, 5])
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 1_770, key: "step:N/T"))
+    // With a train_loss on every step, those are the losses read.
+    let trained = (1...20).map { "step:\($0)/3200 train_loss:\(10 - Double($0) / 10) train_time:\($0)ms step_avg:1.00ms" }
+      + ["step:10/3200 val_loss:9.5 train_time:10ms step_avg:1.00ms"]
+    let train = try read(trained.joined(separator: "\n"))
+    #expect(train.origin.format == "text (modded-nanogpt)")
+    #expect(train.origin.lossColumn == "loss")
+    #expect(train.losses.count == 20 && train.losses[9] == 9)
+  }
+
   @Test func llmcConsole() throws {
     let series = try read("""
       +-----------------------+
