@@ -427,7 +427,7 @@ def calibration_inputs(outcome):
     span = fit["to_step"] / max(fit["from_step"], 1) if fit.get("from_step") and fit.get("to_step") else None
     return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
             "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
-            "span": span}
+            "span": span, "backtest": report.get("backtest")}
 
 
 def narrow_fit_factor(span):

@@ -14,3 +14,10 @@ extension LossCurveAnalysis {
     return (schedule, fit)
   }
 }
+
+extension LossCurveAnalysis {
+  /// The held-out backtest of the law that projects.
+  public var projectingBacktest: Backtest? {
+    projectingSchedule == nil ? backtest : projectingSchedule?.backtest
+  }
+}

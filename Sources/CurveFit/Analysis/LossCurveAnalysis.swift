@@ -115,7 +115,8 @@ public struct LossCurveAnalysis: Sendable {
       bootstrapModels: bootstrapModels, modelChoice: modelChoice, schedule: schedule,
       rows: Forecast.Rows(current: current, projections: projections, doubling: doubling, target: target),
       target: options.target, totalSteps: options.totalSteps, atSteps: options.atSteps,
-      annealingFitter: options.schedule.fitter, declaredConstant: declaredConstant, plainPower: plainPowerFit)
+      annealingFitter: options.schedule.fitter, declaredConstant: declaredConstant, plainPower: plainPowerFit,
+      backtest: backtest)
     let (forecast, rows) = Forecast.make(inputs)
     (current, projections, doubling, target) = (rows.current, rows.projections, rows.doubling, rows.target)
     self.forecast = forecast

@@ -30,6 +30,13 @@ extension Estimate {
     ci80 = widened(noise80, z: Estimate.z80, up: tail * up, down: tail * down, scale: scale)
   }
 
+  /// Lowers the intervals' upper ends to `ceiling`, never below the value.
+  mutating func cap(above ceiling: Double) {
+    let top = max(value, ceiling)
+    if let band = ci95, band.upperBound > top { ci95 = min(band.lowerBound, top)...top }
+    if let band = ci80, band.upperBound > top { ci80 = min(band.lowerBound, top)...top }
+  }
+
   private func widened(
     _ noise: ClosedRange<Double>, z: Double, up: Double, down: Double, scale: Double?
   ) -> ClosedRange<Double> {

@@ -29,6 +29,8 @@ extension Forecast {
     var declaredConstant: Bool
     /// The plain power law when the data chose another form over it.
     var plainPower: PowerLawFit? = nil
+    /// The held-out backtest of the power law's chosen form.
+    var backtest: Backtest? = nil
   }
 
   /// Every projected number the report prints outside the forecast's own rows: the loss now,
@@ -71,9 +73,11 @@ extension Forecast {
     // anchored by the schedule it is given and by its priors, whose spread the bootstrap carries
     // (stretched as well, its bands from a tenth of the Smol runs doubled for no coverage).
     let span = annealing == nil ? inputs.fitRange.upperBound / max(inputs.fitRange.lowerBound, 1) : .infinity
+    let backtest = annealing.map { $0.0.backtest } ?? inputs.backtest
+    let heldOut = backtest.map { (error: $0.meanRelativeError, reach: lastStep / max($0.splitStep, .leastNonzeroMagnitude)) }
     let shape = ShapeError(
       errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant, annealing: annealing != nil,
-      span: span)
+      span: span, heldOutMiss: heldOut)
     var forecast = Forecast(law: law.law, shapeError: shape)
     forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
 
@@ -109,7 +113,27 @@ extension Forecast {
     if annealing == nil, let plain = inputs.plainPower {
       holdPlainPowerLaw(plain, in: &rows, &forecast)
     }
+    if let ceiling = highestFittedLoss(inputs) {
+      for k in rows.projections.indices { rows.projections[k].loss.cap(above: ceiling) }
+      for k in forecast.atSteps.indices { forecast.atSteps[k].loss.cap(above: ceiling) }
+      forecast.plannedEnd?.loss.cap(above: ceiling)
+    }
     return (forecast, rows)
+  }
+
+  /// The highest loss logged in the fitted range, outside the steps left out: a run that goes
+  /// on training is not projected above where its fitted curve started. Where the law does not
+  /// describe the curve the shape error is large (`ShapeError.heldOut`), and a log-normal band
+  /// of 500% per doubling would otherwise reach 10⁵ nats above a loss of 0.05.
+  private static func highestFittedLoss(_ inputs: Inputs) -> Double? {
+    let series = inputs.series
+    let low = series.steps.lowerIndex(atLeast: min(inputs.fitRange.lowerBound, inputs.annealingRange.lowerBound))
+    let high = series.steps.upperIndex(atMost: inputs.lastStep)
+    var highest: Double?
+    FitPoints.forEachUsable(series, low..<max(low, high), inputs.excluded) { _, loss in
+      highest = max(highest ?? loss, loss)
+    }
+    return highest
   }
 
   /// Widens each projection's 95% interval to hold the plain power law's value at its step.

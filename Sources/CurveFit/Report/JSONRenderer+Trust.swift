@@ -3,7 +3,7 @@ extension JSONRenderer {
   func trust(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] {
     // The backtest of the law that made the projections.
     let annealing = analysis.projectingSchedule
-    let chosenBacktest = annealing == nil ? analysis.backtest : annealing?.backtest
+    let chosenBacktest = analysis.projectingBacktest
     let choice = analysis.modelChoice
     var candidates: [JSONWriter.Value] = choice.candidates.map { candidate in
       .object([

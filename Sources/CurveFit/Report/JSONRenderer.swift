@@ -219,6 +219,7 @@ public struct JSONRenderer: ReportRenderer {
       ("rolling_origins", .integer(shape.origins)),
       ("error_per_doubling", .number(shape.perDoubling)),
       ("error_per_doubling_floor", .number(shape.leastPerDoubling)),
+      ("held_out_error_per_doubling", shape.heldOut.map { .number($0) } ?? .null),
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
       ("band_holds_plain_power_law", .bool(forecast.bandHoldsPlainPowerLaw)),

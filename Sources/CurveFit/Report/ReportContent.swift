@@ -164,7 +164,11 @@ struct ReportContent {
     let shape = forecast.shapeError
     var text = "intervals include the extrapolation error: "
     let perDoubling = NumberFormat.significant(100 * shape.perDoubling, 2)
-    if let measured = shape.measured, measured * ShapeError.multiplier > shape.leastPerDoubling {
+    if shape.heldOut != nil, let test = analysis.projectingBacktest {
+      text += "\(perDoubling)% per doubling of reach, from the backtest: fitted without the last "
+        + "\(NumberFormat.significant(100 * test.holdoutFraction, 2))% of its steps, the law missed them by "
+        + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% (it does not describe this curve)"
+    } else if let measured = shape.measured, measured * ShapeError.multiplier > shape.leastPerDoubling {
       text += "\(perDoubling)% per doubling of reach, from \(shape.origins) backtests inside this run"
     } else if shape.measured != nil {
       let floor = shape.leastPerDoubling > ShapeError.floor ? "the annealing law's floor" : "the floor"

@@ -97,12 +97,14 @@ struct ForecastTests {
     #expect(power.forecast?.shapeError.leastPerDoubling == 0.0005)
   }
 
-  @Test("a fine-tune cut at a fifth does not backtest from the few points of its early fast fall: its 5× band stays within ±20%")
+  @Test("a fine-tune cut at a fifth does not backtest from the few points of its early fast fall: its 5× band holds the truth within ±40%")
   func fineTuneBacktestsSkipTheEarlyFall() throws {
     // Logged every 15 steps as a Hugging Face fine-tune (cosine, 57 warm-up steps of 2,808): a
     // fall of 0.7 nats around step 150 on a slow power law, cut at step 555. Origins that leave
     // the fit from step 60 less than 4× of span see 10–15 points of the fall and miss by 10–20%;
-    // with them the band was ±42%.
+    // with them the band was ±42%. Past the fall the curve is 1 + 0.35·(t/100)^−0.35, 1.109 at
+    // step 2,775; the law projects 0.92 and missed its own last fifth by enough to say so
+    // (`ShapeError.heldOut`): the band of ±18% it printed before did not hold the truth.
     var steps: [Double] = [], losses: [Double] = [], rates: [Double] = []
     for i in 1...37 {
       let step = Double(15 * i), k = step - 1
@@ -118,7 +120,8 @@ struct ForecastTests {
     let analysis = try LossCurveAnalysis.run(series, options: Self.options(bootstrap: 100))
     let fivefold = try #require(analysis.projections.first { abs($0.factor - 5) < 1e-9 })
     let band = try #require(fivefold.loss.ci95)
-    #expect((band.upperBound - band.lowerBound) / 2 < 0.2 * fivefold.loss.value, "\(band)")
+    #expect((band.upperBound - band.lowerBound) / 2 < 0.4 * fivefold.loss.value, "\(band)")
+    #expect(band.contains(1 + 0.35 * Foundation.pow(27.75, -0.35)), "\(band)")
     #expect(band.contains(fivefold.loss.value))
   }
 
