@@ -113,7 +113,10 @@ extension Forecast {
     if annealing == nil, let plain = inputs.plainPower {
       holdPlainPowerLaw(plain, in: &rows, &forecast)
     }
-    if let ceiling = highestFittedLoss(inputs) {
+    // Only a band reaching above the loss now can reach above the highest one fitted: the pass
+    // over the fitted points is skipped otherwise (10M-row logs).
+    let bands = rows.projections.map(\.loss) + forecast.atSteps.map(\.loss) + [forecast.plannedEnd?.loss].compactMap { $0 }
+    if bands.contains(where: { ($0.ci95?.upperBound ?? 0) > rows.current.value }), let ceiling = highestFittedLoss(inputs) {
       for k in rows.projections.indices { rows.projections[k].loss.cap(above: ceiling) }
       for k in forecast.atSteps.indices { forecast.atSteps[k].loss.cap(above: ceiling) }
       forecast.plannedEnd?.loss.cap(above: ceiling)
