@@ -427,7 +427,8 @@ def calibration_inputs(outcome):
     span = fit["to_step"] / max(fit["from_step"], 1) if fit.get("from_step") and fit.get("to_step") else None
     return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
             "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
-            "span": span, "backtest": report.get("backtest")}
+            "span": span, "backtest": report.get("backtest"),
+            "held_out": forecast.get("held_out_error_per_doubling")}
 
 
 def narrow_fit_factor(span):
@@ -668,6 +669,9 @@ def interval(row, constants, z):
     doublings = math.log2(k)
     per = max(floor, multiplier * row["measured"] if row["measured"] is not None and multiplier > 0
               else prior * (narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 1))
+    # ShapeError.heldOut: a law its own held-out backtest rejects (fixed, not a calibrated constant).
+    if row.get("held_out") is not None:
+        per = max(per, row["held_out"])
     up = scale * per * doublings ** exponent
     extra = scale * (0 if row["known"] else max(down * doublings, cooldown))
     low_sigma = math.sqrt(up * up + extra * extra)

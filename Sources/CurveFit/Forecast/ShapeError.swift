@@ -99,7 +99,7 @@ public struct ShapeError: Sendable, Equatable {
   /// not describe the curve at all. A Whisper fine-tune memorising its data (0.2 → 0.005 nats
   /// in 2,000 steps), cut at half, missed the last fifth of its own steps by 131% when fitted
   /// without them, while its rolling origins could not be fitted (a fit span under 4×) and the
-  /// prior of 1% per doubling printed a band 0.0048–0.0115 for an end of 0.0002. On the table
+  /// prior of 1% per doubling printed a band 0.0047–0.0120 for an end of 0.0002. On the table
   /// of `make forecast` every other held-out miss is under 4% per doubling, and the noise of a
   /// single held-out test would only widen bands the rolling origins measure better.
   static let heldOutLimit = 0.10
