@@ -138,4 +138,22 @@ import Testing
     #expect(forced.stderr.contains("--model annealing needs a learning-rate column"))
     #expect(forced.stderr.contains("\"note\""))
   }
+
+  @Test func aLoggedDecayTheLawCannotProjectIsNotCalledUnknown() throws {
+    // A loss collapsing as 0.3·e^(−t/400) + 0.0002 under a logged linear decay: the annealing
+    // fit is rejected (L0 on its bound) and the power law projects with the unknown-schedule
+    // downside; the note used to tell the user to declare a schedule the log already shows.
+    var csv = "step,loss,lr\n"
+    for i in 1...100 {
+      let t = 25.0 * Double(i)
+      let loss = (0.3 * Foundation.exp(-t / 400) + 2e-4) * (1 + 0.2 * Foundation.sin(2.3 * Double(i)))
+      csv += "\(t),\(loss),\(1e-4 * (1 - t / 5_000))\n"
+    }
+    let result = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("power law kept"))
+    #expect(result.stdout.contains("(the logged decay could not be projected: see SCHEDULE)"))
+    #expect(!result.stdout.contains("the schedule is not known"))
+    #expect(result.stdout.contains("the law missed them by"))
+  }
 }

@@ -182,10 +182,15 @@ struct ReportContent {
       text += "too few steps to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
     }
     if !shape.scheduleKnown {
-      text += analysis.schedule?.schedule.declared == true
-        ? ", and below, a decay of the rate still to come (the declared schedule could not be used: see SCHEDULE)"
-        : ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and "
+      let schedule = analysis.schedule?.schedule
+      if schedule?.declared == true {
+        text += ", and below, a decay of the rate still to come (the declared schedule could not be used: see SCHEDULE)"
+      } else if schedule?.decayKnown == true {
+        text += ", and below, a decay of the rate still to come (the logged decay could not be projected: see SCHEDULE)"
+      } else {
+        text += ", and below, a decay of the rate still to come (the schedule is not known: declare it with --schedule and "
           + "--total-steps, or --schedule constant for a rate that stays where it is)"
+      }
     }
     if forecast.bandHoldsPlainPowerLaw {
       text += "; the 95% band also holds the plain power law's projection (the data chose the "
