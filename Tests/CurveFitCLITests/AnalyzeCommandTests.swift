@@ -92,6 +92,22 @@ import Testing
     #expect(unreachable["step"] is NSNull)
   }
 
+  @Test func aTargetWithinThePlannedRunIsOneSentence() throws {
+    // L = 2 + 8·t^-0.35 reaches 2 + 8·20,000^-0.35 at step 20,000, inside a planned 40,000.
+    let log = SyntheticLog(truth: truth, count: 10_000, noise: 0.002, seed: 36)
+    let goal = 2 + 8 * pow(20_000, -0.35)
+    let text = try CommandRunner.run(
+      ["--target", String(format: "%.4f", goal), "--total-steps", "40000", "--bootstrap", "0"], stdin: log.csv)
+    #expect(text.status == 0, "\(text.stderr)")
+    let line = try #require(text.stdout.split(separator: "\n").first { $0.contains("target ") })
+    // It read "reached at step 20,123 of 40,000 in this run; reached at step 20,123 (…)".
+    #expect(line.contains(" of 40,000 in this run"), "\(line)")
+    #expect(line.components(separatedBy: "reached at step").count == 2, "\(line)")
+    let after = try #require(line.range(of: "reached at step ")).upperBound
+    let digits = line[after...].prefix { $0.isNumber || $0 == "," }.replacingOccurrences(of: ",", with: "")
+    #expect(relativeError(try #require(Double(digits)), 20_000) < 0.1, "\(line)")
+  }
+
   @Test func aTargetAlreadyPassedIsSaidSo() throws {
     // L = 2 + 8·t^-0.35 passes 3.0 at t = 8^(1/0.35) ≈ 380, long before the log's last step.
     let log = SyntheticLog(truth: truth, count: 10_000, noise: 0.002, seed: 35)

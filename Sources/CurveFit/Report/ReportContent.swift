@@ -248,7 +248,10 @@ struct ReportContent {
       }
       if let result = annealing { text += " under the \(result.plan.label) schedule" + (passed ? " reaches it" : "") }
       if !passed, let end = analysis.forecast?.plannedEnd {
-        if let within = analysis.forecast?.targetWithinRun {
+        if analysis.forecast?.targetWithinRun != nil, annealing == nil {
+          // One curve answers both: the step, its interval, and that it falls inside the run.
+          text += " of \(NumberFormat.count(end.step)) in this run"
+        } else if let within = analysis.forecast?.targetWithinRun {
           text = "reached at step \(NumberFormat.count(within)) of \(NumberFormat.count(end.step)) in this run; " + text
         } else {
           text = "not within this run (\(NumberFormat.count(end.step)) steps): " + text
