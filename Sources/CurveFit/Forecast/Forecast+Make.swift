@@ -82,6 +82,9 @@ extension Forecast {
     forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
 
     rows.current.calibrate(up: 0, down: 0)
+    forecast.endGap = EndGap.measure(
+      fitted: rows.current.value, series: inputs.series, lastStep: lastStep, excluded: inputs.excluded,
+      fittedPoints: annealing?.1.pointsUsed ?? inputs.fit.pointsUsed)
     for k in rows.projections.indices {
       let sigma = shape.sigmas(factor: rows.projections[k].factor)
       rows.projections[k].loss.calibrate(up: sigma.up, down: sigma.down)

@@ -26,6 +26,8 @@ public struct Forecast: Sendable {
   /// True when a 95% interval was widened to hold the plain power law's projection, which the
   /// data could not rule out though another form was chosen over it.
   public var bandHoldsPlainPowerLaw = false
+  /// The fitted loss now against the log's last losses, when the law does not follow them.
+  public var endGap: EndGap?
 
   /// Where the run's planned length came from.
   public enum EndSource: String, Sendable {

@@ -223,6 +223,9 @@ public struct JSONRenderer: ReportRenderer {
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
       ("band_holds_plain_power_law", .bool(forecast.bandHoldsPlainPowerLaw)),
+      ("end_gap", forecast.endGap.map { gap in
+        .object([("fitted", .number(gap.fitted)), ("logged", .number(gap.logged)), ("points", .integer(gap.points))])
+      } ?? .null),
       ("withheld", withheld.map { .string($0) } ?? .null),
     ])))
     return members

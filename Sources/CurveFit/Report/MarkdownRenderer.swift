@@ -25,6 +25,7 @@ public struct MarkdownRenderer: ReportRenderer {
     if let withheld = content.withheld { lines.append("- **2×, 5×, 10×:** not projected: \(withheld)") }
     lines.append("- **Doubling data:** \(content.doubling)")
     if let note = content.intervalNote { lines.append("- **Intervals:** \(note)") }
+    if let gap = content.endGap { lines.append("- **Warning:** \(gap)") }
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }
     lines.append("")
     lines.append("**Fit** `\(content.formula)` \(content.fitScope): \(content.convergence)")

@@ -158,6 +158,17 @@ struct ReportContent {
   /// Why the projections are not printed, when they are not.
   var withheld: String? { analysis.forecast?.withheld }
 
+  /// `the fitted curve ends at 0.0216 where the log's last 8 losses have a median of 0.0114
+  /// (+89%): it does not follow the end of this run`, when they are far apart.
+  var endGap: String? {
+    guard withheld == nil, let gap = analysis.forecast?.endGap else { return nil }
+    let unit = report.unit
+    let percent = 100 * (gap.fitted / gap.logged - 1)
+    return "the fitted curve ends at \(NumberFormat.significant(unit.fromNats(gap.fitted), 3)) where the log's last "
+      + "\(gap.points) losses have a median of \(NumberFormat.significant(unit.fromNats(gap.logged), 3)) "
+      + "(\(NumberFormat.signed(percent, decimals: 0))%): it does not follow the end of this run"
+  }
+
   /// What the intervals hold, and which part of them dominates.
   var intervalNote: String? {
     guard withheld == nil, let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }

@@ -54,3 +54,39 @@ struct HeldOutMissTests {
     #expect(try #require(analysis.forecast).shapeError.heldOut == nil)
   }
 }
+
+@Suite("End gap")
+struct EndGapTests {
+  @Test("a fitted curve that ends at twice the log's last losses is said to miss them; one within the noise is not")
+  func gap() throws {
+    // The collapse of HeldOutMissTests: the pure power law ends near 0.020 where the log's last
+    // nine losses have a median near 0.001.
+    let collapse = HeldOutMissTests.series({ 0.3 * Foundation.exp(-$0 / 400) + 2e-4 }, every: 25, count: 100, noise: 0.2)
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 0
+    let analysis = try LossCurveAnalysis.run(collapse, options: options)
+    let gap = try #require(analysis.forecast?.endGap)
+    #expect(gap.points == 9)
+    #expect(gap.fitted > 10 * gap.logged, "\(gap)")
+    let truth = (91...99).map { 0.3 * Foundation.exp(-25 * Double($0 + 1) / 400) + 2e-4 }.sorted()[4]
+    #expect(abs(gap.logged / truth - 1) < 0.25, "\(gap) vs \(truth)")
+
+    let clean = HeldOutMissTests.series({ 2 + 30 * Foundation.pow($0, -0.4) }, every: 10, count: 400, noise: 0.002)
+    #expect(try LossCurveAnalysis.run(clean, options: options).forecast?.endGap == nil)
+  }
+
+  @Test("the logged median is of the last usable losses: excluded steps and NaNs are skipped")
+  func window() {
+    let steps = (1...50).map(Double.init)
+    var losses = steps.map { _ in 1.0 }
+    losses[49] = .nan
+    losses[48] = 9
+    let origin = SeriesOrigin(source: "gap", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    let series = LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin)
+    let excluded = StepRanges([49...49])
+    // The last five usable losses are all 1: a fitted 1.5 is 50% apart, beyond any noise.
+    let gap = EndGap.measure(fitted: 1.5, series: series, lastStep: 50, excluded: excluded, fittedPoints: 50)
+    #expect(gap == EndGap(fitted: 1.5, logged: 1, points: 5))
+    #expect(EndGap.measure(fitted: 1.05, series: series, lastStep: 50, excluded: excluded, fittedPoints: 50) == nil)
+  }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The fitted curve's loss at the last step against what the log shows there, when the two are
+/// far apart: the law does not follow the end of the run, and "now" is not the run's loss.
+///
+/// A Whisper fine-tune memorising its data, cut at half, was fitted by a pure power law that
+/// ends at 0.0216 where its last eight losses have a median of 0.0114; the report printed
+/// "now (fitted) 0.0216" with nothing to say it was twice the run's loss.
+public struct EndGap: Sendable, Equatable {
+  /// The projecting law's loss at the last step.
+  public var fitted: Double
+  /// The median of the last `points` usable losses.
+  public var logged: Double
+  public var points: Int
+
+  /// Apart by more than this share of the logged loss (10%)…
+  static let relative = 0.10
+  /// …and by more than this many standard errors of the logged median.
+  static let standardErrors = 3.0
+  /// The losses the logged median is taken over: a tenth of the fitted points, 5 to 1,000.
+  static func window(fittedPoints: Int) -> Int { min(1_000, max(5, fittedPoints / 10)) }
+
+  /// The gap between `fitted` and the last usable losses of `series` up to `lastStep`, or `nil`
+  /// when they agree within 10% or within the noise.
+  static func measure(
+    fitted: Double, series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int
+  ) -> EndGap? {
+    let wanted = window(fittedPoints: fittedPoints)
+    var recent: [Double] = []
+    var index = series.steps.upperIndex(atMost: lastStep)
+    while index > 0, recent.count < wanted {
+      index -= 1
+      let (step, loss) = (series.steps[index], series.losses[index])
+      guard step > 0, loss.isFinite, !excluded.contains(step) else { continue }
+      recent.append(loss)
+    }
+    guard recent.count >= 5, fitted.isFinite else { return nil }
+    recent.sort()
+    let logged = recent[recent.count / 2]
+    guard logged > 0 else { return nil }
+    let deviations = recent.map { abs($0 - logged) }.sorted()
+    // 1.4826·MAD estimates σ; the median of n points has a standard error of about 1.2533·σ/√n.
+    let noise = 1.2533 * 1.4826 * deviations[deviations.count / 2] / Double(recent.count).squareRoot()
+    let gap = abs(fitted - logged)
+    guard gap > relative * logged, gap > standardErrors * noise else { return nil }
+    return EndGap(fitted: fitted, logged: logged, points: recent.count)
+  }
+}
