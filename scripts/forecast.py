@@ -428,7 +428,7 @@ def calibration_inputs(outcome):
     return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
             "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
             "span": span, "backtest": report.get("backtest"),
-            "held_out": forecast.get("held_out_error_per_doubling")}
+            "held_out": forecast.get("held_out_error_per_doubling"), "end_gap": forecast.get("end_gap")}
 
 
 def narrow_fit_factor(span):
