@@ -17,6 +17,9 @@ public struct Backtest: Sendable, Equatable {
   public var coverage95: Double
   public var heldOutPoints: Int
   public var chunks: Int
+  /// The relative standard error of a held-out chunk's mean, from the scatter of the held-out
+  /// points within their chunks: the part of a chunk's miss its noise alone explains.
+  public var chunkNoise: Double = 0
 
   /// The held-out end of the fit range as up to 20 chunks of equal count: mean step, mean loss
   /// and size. Independent of the model form, so every candidate is judged on the same chunks.
@@ -27,6 +30,8 @@ public struct Backtest: Sendable, Equatable {
     var meanY: [Double]
     var counts: [Double]
     var points: Int
+    /// Relative standard error of a chunk mean (pooled within-chunk scatter over `√(points per chunk)`).
+    var chunkNoise: Double
 
     init?(_ series: LossSeries, bounds: ClosedRange<Double>, excluding excluded: StepRanges, holdout: Double) {
       guard holdout > 0, holdout < 1 else { return nil }
@@ -53,6 +58,26 @@ public struct Backtest: Sendable, Equatable {
       meanY = zip(sumY, counts).map { $0 / $1 }
       self.counts = counts
       points = count
+      // A second pass for the noise of a point: successive differences within each chunk,
+      // relative to its mean, so the curve's own fall across a chunk is not counted as noise
+      // (E[(yᵢ₊₁ − yᵢ)²] = 2σ² for independent noise about a slowly changing level).
+      var squares = 0.0
+      var pairs = 0.0
+      var previous: (chunk: Int, relative: Double)?
+      k = 0
+      let means = meanY
+      FitPoints.forEachUsable(series, low..<high, excluded) { _, loss in
+        let chunk = min(chunks - 1, k * chunks / count)
+        let relative = means[chunk] != 0 ? loss / means[chunk] : 1
+        if let previous, previous.chunk == chunk {
+          squares += (relative - previous.relative) * (relative - previous.relative)
+          pairs += 1
+        }
+        previous = (chunk, relative)
+        k += 1
+      }
+      let pointNoise = pairs > 0 ? (squares / (2 * pairs)).squareRoot() : 0
+      chunkNoise = pointNoise / (Double(count) / Double(chunks)).squareRoot()
     }
   }
 
@@ -86,6 +111,6 @@ public struct Backtest: Sendable, Equatable {
       holdoutFraction: heldOut.fraction, splitStep: split,
       meanRelativeError: errors.reduce(0, +) / Double(errors.count),
       maxRelativeError: errors.max() ?? 0, coverage95: Double(covered) / Double(errors.count),
-      heldOutPoints: heldOut.points, chunks: errors.count)
+      heldOutPoints: heldOut.points, chunks: errors.count, chunkNoise: heldOut.chunkNoise)
   }
 }

@@ -74,7 +74,9 @@ extension Forecast {
     // (stretched as well, its bands from a tenth of the Smol runs doubled for no coverage).
     let span = annealing == nil ? inputs.fitRange.upperBound / max(inputs.fitRange.lowerBound, 1) : .infinity
     let backtest = annealing.map { $0.0.backtest } ?? inputs.backtest
-    let heldOut = backtest.map { (error: $0.meanRelativeError, reach: lastStep / max($0.splitStep, .leastNonzeroMagnitude)) }
+    let heldOut = backtest.map { test in
+      (error: ShapeError.heldOutExcess(test), reach: lastStep / max(test.splitStep, .leastNonzeroMagnitude))
+    }
     let shape = ShapeError(
       errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant, annealing: annealing != nil,
       span: span, heldOutMiss: heldOut)

@@ -161,6 +161,7 @@ public struct ScheduleAnalysis: Sendable {
     return Backtest(
       holdoutFraction: heldOut.fraction, splitStep: heldOut.split,
       meanRelativeError: errors.reduce(0, +) / Double(errors.count), maxRelativeError: errors.max() ?? 0,
-      coverage95: Double(covered) / Double(errors.count), heldOutPoints: heldOut.points, chunks: errors.count)
+      coverage95: Double(covered) / Double(errors.count), heldOutPoints: heldOut.points, chunks: errors.count,
+      chunkNoise: heldOut.chunkNoise)
   }
 }

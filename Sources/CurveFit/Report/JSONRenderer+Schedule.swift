@@ -90,6 +90,7 @@ extension JSONRenderer {
       ("coverage95", .number(test.coverage95)),
       ("held_out_points", .integer(test.heldOutPoints)),
       ("chunks", .integer(test.chunks)),
+      ("chunk_noise", .number(test.chunkNoise)),
     ])
   }
 }

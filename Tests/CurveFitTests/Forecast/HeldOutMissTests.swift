@@ -90,3 +90,38 @@ struct EndGapTests {
     #expect(EndGap.measure(fitted: 1.05, series: series, lastStep: 50, excluded: excluded, fittedPoints: 50) == nil)
   }
 }
+
+@Suite("Held-out chunk noise")
+struct ChunkNoiseTests {
+  @Test("the noise of a held-out chunk's mean is measured from its points' scatter, not the curve's fall across it")
+  func chunkNoise() throws {
+    // 1,000 points falling as e^(−8t/1,000), with independent normal noise of 3% a point: the
+    // held-out fifth (200 points, 20 chunks of 10) has chunk means whose noise is 3%/√10. Across a
+    // chunk the curve falls 8%, which a scatter about the chunk's mean would count as 2.3 points
+    // more noise a point (3.8% instead of 3%).
+    var generator = SplitMix64(seed: 41)
+    func normal() -> Double {
+      let u = (Double(generator.next() >> 11) + 0.5) / 9_007_199_254_740_992
+      let v = Double(generator.next() >> 11) / 9_007_199_254_740_992
+      return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
+    }
+    let steps = (1...1_000).map(Double.init)
+    let losses = steps.map { 4 * Foundation.exp(-8 * $0 / 1_000) * (1 + 0.03 * normal()) }
+    let origin = SeriesOrigin(source: "noise", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    let series = LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin)
+    let heldOut = try #require(Backtest.HeldOut(series, bounds: 1...1_000, excluding: .none, holdout: 0.2))
+    #expect(heldOut.counts.count == 20)
+    #expect(abs(heldOut.chunkNoise / (0.03 / Foundation.sqrt(10)) - 1) < 0.12, "\(heldOut.chunkNoise)")
+  }
+
+  @Test("a held-out miss is counted beyond one standard error of a chunk mean")
+  func excess() {
+    var test = Backtest(
+      holdoutFraction: 0.2, splitStep: 800, meanRelativeError: 0.22, maxRelativeError: 0.25, coverage95: 0,
+      heldOutPoints: 10, chunks: 2)
+    test.chunkNoise = 0.06
+    #expect(abs(ShapeError.heldOutExcess(test) - 0.16) < 1e-12)
+    test.chunkNoise = 0.3
+    #expect(ShapeError.heldOutExcess(test) == 0)
+  }
+}
