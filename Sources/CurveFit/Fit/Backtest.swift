@@ -46,36 +46,28 @@ public struct Backtest: Sendable, Equatable {
       var sumT = [Double](repeating: 0, count: chunks)
       var sumY = sumT
       var counts = sumT
+      // The noise of a point from successive differences within each chunk, so the curve's own
+      // fall across a chunk is not counted (E[(yᵢ₊₁ − yᵢ)²] = 2σ² for independent noise about a
+      // slowly changing level); made relative to the chunk's mean once it is known.
+      var differences = sumT
+      var previous: (chunk: Int, loss: Double)?
       var k = 0
       FitPoints.forEachUsable(series, low..<high, excluded) { step, loss in
         let chunk = min(chunks - 1, k * chunks / count)
         sumT[chunk] += step
         sumY[chunk] += loss
         counts[chunk] += 1
+        if let previous, previous.chunk == chunk { differences[chunk] += (loss - previous.loss) * (loss - previous.loss) }
+        previous = (chunk, loss)
         k += 1
       }
       meanT = zip(sumT, counts).map { $0 / $1 }
       meanY = zip(sumY, counts).map { $0 / $1 }
       self.counts = counts
       points = count
-      // A second pass for the noise of a point: successive differences within each chunk,
-      // relative to its mean, so the curve's own fall across a chunk is not counted as noise
-      // (E[(yᵢ₊₁ − yᵢ)²] = 2σ² for independent noise about a slowly changing level).
       var squares = 0.0
-      var pairs = 0.0
-      var previous: (chunk: Int, relative: Double)?
-      k = 0
-      let means = meanY
-      FitPoints.forEachUsable(series, low..<high, excluded) { _, loss in
-        let chunk = min(chunks - 1, k * chunks / count)
-        let relative = means[chunk] != 0 ? loss / means[chunk] : 1
-        if let previous, previous.chunk == chunk {
-          squares += (relative - previous.relative) * (relative - previous.relative)
-          pairs += 1
-        }
-        previous = (chunk, relative)
-        k += 1
-      }
+      for chunk in 0..<chunks where meanY[chunk] != 0 { squares += differences[chunk] / (meanY[chunk] * meanY[chunk]) }
+      let pairs = Double(count - chunks)
       let pointNoise = pairs > 0 ? (squares / (2 * pairs)).squareRoot() : 0
       chunkNoise = pointNoise / (Double(count) / Double(chunks)).squareRoot()
     }
