@@ -129,11 +129,13 @@ extension Forecast {
     return (forecast, rows)
   }
 
-  /// The highest loss logged in the fitted range, outside the steps left out: a run that goes
-  /// on training is not projected above where its fitted curve started. Where the law does not
-  /// describe the curve the shape error is large (`ShapeError.heldOut`), and a log-normal band
-  /// of 500% per doubling would otherwise reach 10⁵ nats above a loss of 0.05.
+  /// The highest loss the power law was fitted to (its points, or their log-spaced bin means on
+  /// a long log), else the highest logged in the fitted range outside the steps left out: a run
+  /// that goes on training is not projected above where its fitted curve started. Where the law
+  /// does not describe the curve the shape error is large (`ShapeError.heldOut`), and a
+  /// log-normal band of 500% per doubling would otherwise reach 10⁵ nats above a loss of 0.05.
   private static func highestFittedLoss(_ inputs: Inputs) -> Double? {
+    if let fitted = inputs.fit.state?.y.max() { return fitted }
     let series = inputs.series
     let low = series.steps.lowerIndex(atLeast: min(inputs.fitRange.lowerBound, inputs.annealingRange.lowerBound))
     let high = series.steps.upperIndex(atMost: inputs.lastStep)

@@ -162,10 +162,10 @@ struct ReportContent {
   /// (+89%): it does not follow the end of this run`, when they are far apart.
   var endGap: String? {
     guard withheld == nil, let gap = analysis.forecast?.endGap else { return nil }
-    let unit = report.unit
-    let percent = 100 * (gap.fitted / gap.logged - 1)
-    return "the fitted curve ends at \(NumberFormat.significant(unit.fromNats(gap.fitted), 3)) where the log's last "
-      + "\(gap.points) losses have a median of \(NumberFormat.significant(unit.fromNats(gap.logged), 3)) "
+    let (fitted, logged) = (report.unit.fromNats(gap.fitted), report.unit.fromNats(gap.logged))
+    let percent = 100 * (fitted / logged - 1)
+    return "the fitted curve ends at \(NumberFormat.significant(fitted, 3)) where the log's last "
+      + "\(gap.points) losses have a median of \(NumberFormat.significant(logged, 3)) "
       + "(\(NumberFormat.signed(percent, decimals: 0))%): it does not follow the end of this run"
   }
 
