@@ -12,6 +12,16 @@ struct HeldOutMissTests {
     return LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin)
   }
 
+  /// L = 0.3·e^(−t/400) + 0.0002, ±20% noise, logged every 25 steps to 2,500: a fine-tune
+  /// memorising its data.
+  static let collapse = series({ 0.3 * Foundation.exp(-$0 / 400) + 2e-4 }, every: 25, count: 100, noise: 0.2)
+
+  static func analysed(_ series: LossSeries, bootstrap: Int) throws -> LossCurveAnalysis {
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = bootstrap
+    return try LossCurveAnalysis.run(series, options: options)
+  }
+
   @Test("a held-out miss of 131% at 1.25× reach is 148% per doubling; a 2% miss sets nothing")
   func arithmetic() throws {
     // ln(2.31) / √log₂(1.25) = 0.8372 / 0.5674.
@@ -25,14 +35,10 @@ struct HeldOutMissTests {
 
   @Test("a loss collapsing to zero, which no power law follows, gets a band that holds its end and stays below its start")
   func collapseHoldsItsEnd() throws {
-    // L = 0.3·e^(−t/400) + 0.0002, ±20% noise, logged every 25 steps to 2,500: a fine-tune
-    // memorising its data. Its end at 2× is 0.000201; the pure power law projects 0.012 and
-    // missed its own last fifth by 1,800%; with a prior of 1% per doubling its band was
-    // 0.0050–0.0166.
-    let collapse = Self.series({ 0.3 * Foundation.exp(-$0 / 400) + 2e-4 }, every: 25, count: 100, noise: 0.2)
-    var options = LossCurveAnalysis.Options()
-    options.bootstrapResamples = 60
-    let analysis = try LossCurveAnalysis.run(collapse, options: options)
+    // The collapse's end at 2× is 0.000201; the pure power law projects 0.012 and missed its own
+    // last fifth by 1,800%; with a prior of 1% per doubling its band was 0.0050–0.0166.
+    let collapse = Self.collapse
+    let analysis = try Self.analysed(collapse, bootstrap: 60)
     let forecast = try #require(analysis.forecast)
     #expect(forecast.shapeError.heldOut != nil)
     let twofold = try #require(analysis.projections.first { abs($0.factor - 2) < 1e-9 })
@@ -48,10 +54,7 @@ struct HeldOutMissTests {
   @Test("a clean power law's own backtest leaves its intervals alone")
   func powerLawUntouched() throws {
     let clean = Self.series({ 2 + 30 * Foundation.pow($0, -0.4) }, every: 10, count: 400, noise: 0.002)
-    var options = LossCurveAnalysis.Options()
-    options.bootstrapResamples = 60
-    let analysis = try LossCurveAnalysis.run(clean, options: options)
-    #expect(try #require(analysis.forecast).shapeError.heldOut == nil)
+    #expect(try #require(try Self.analysed(clean, bootstrap: 60).forecast).shapeError.heldOut == nil)
   }
 }
 
@@ -61,10 +64,7 @@ struct EndGapTests {
   func gap() throws {
     // The collapse of HeldOutMissTests: the pure power law ends near 0.020 where the log's last
     // nine losses have a median near 0.001.
-    let collapse = HeldOutMissTests.series({ 0.3 * Foundation.exp(-$0 / 400) + 2e-4 }, every: 25, count: 100, noise: 0.2)
-    var options = LossCurveAnalysis.Options()
-    options.bootstrapResamples = 0
-    let analysis = try LossCurveAnalysis.run(collapse, options: options)
+    let analysis = try HeldOutMissTests.analysed(HeldOutMissTests.collapse, bootstrap: 0)
     let gap = try #require(analysis.forecast?.endGap)
     #expect(gap.points == 9)
     #expect(gap.fitted > 10 * gap.logged, "\(gap)")
@@ -72,7 +72,7 @@ struct EndGapTests {
     #expect(abs(gap.logged / truth - 1) < 0.25, "\(gap) vs \(truth)")
 
     let clean = HeldOutMissTests.series({ 2 + 30 * Foundation.pow($0, -0.4) }, every: 10, count: 400, noise: 0.002)
-    #expect(try LossCurveAnalysis.run(clean, options: options).forecast?.endGap == nil)
+    #expect(try HeldOutMissTests.analysed(clean, bootstrap: 0).forecast?.endGap == nil)
   }
 
   @Test("the logged median is of the last usable losses: excluded steps and NaNs are skipped")
