@@ -161,6 +161,12 @@ public struct AnnealingLawFitter: Sendable {
       warnings.append("\(name) is pinned at its bound; the curve may not follow the annealing law")
     }
     let (rmse, r2) = goodness(model, series: series, curve: curve, points: points)
+    // Fitted on log losses, the law can trade a gross miss of a log's first steps for its tail
+    // (a fine-tune falling a thousandfold): worse than a flat line in loss units, it is not this
+    // curve, whatever the solver says.
+    if r2 < 0 {
+      warnings.append("the law fits these steps worse than their mean loss (R² \(NumberFormat.significant(r2, 3))): it does not describe this curve")
+    }
     var fit = AnnealingFit(
       model: model, parameterNames: names, standardErrors: standardErrors, covariance: natural,
       rmse: rmse, r2: r2, iterations: summary.iterations, termination: summary.reason,

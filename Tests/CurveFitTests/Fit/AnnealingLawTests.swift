@@ -84,6 +84,25 @@ struct AnnealingLawTests {
     #expect(relativeError(fit.model.a, Self.truth.a) < 0.05)
     #expect(relativeError(fit.model.alpha, Self.truth.alpha) < 0.05)
     #expect(relativeError(fit.model.c, Self.truth.c) < 0.05)
+    #expect(fit.warnings.isEmpty, "\(fit.warnings)")
+  }
+
+  @Test("a loss collapsing a thousandfold under a linear decay gets a fit that says it is not the curve")
+  func collapseIsNotTheLaw() throws {
+    // L = 4.2·e^(−t/150) + 0.003 (a fine-tune memorising its data), ±15% noise, logged every 10
+    // steps to 1,500, the rate falling linearly from 0.02 to 0 at 3,000: fitted on log losses the
+    // law misses the first steps by a factor of ten, worse than a flat line in loss units.
+    let steps = (1...150).map { 10 * Double($0) }
+    let losses = steps.indices.map {
+      (4.2 * Foundation.exp(-steps[$0] / 150) + 0.003) * (1 + 0.15 * Foundation.sin(2.3 * Double($0 + 1)))
+    }
+    let series = LossSeries(
+      steps: steps, losses: losses, learningRates: steps.map { 0.02 * (1 - $0 / 3_000) },
+      origin: SeriesOrigin(source: "collapse", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss", "lr"]))
+    let schedule = try #require(LearningRateSchedule.detect(series))
+    let fit = try AnnealingLawFitter().fit(series, curve: schedule.observed, bounds: 1...1_500)
+    #expect(fit.r2 < 0)
+    #expect(fit.warnings.contains { $0.contains("worse than their mean loss") }, "\(fit.warnings)")
   }
 }
 
