@@ -248,6 +248,12 @@ def forecast_logged(binary, text, suffix, factor, flags, bootstrap):
     projection = next((p for p in report["projections"] if p["factor"] == factor), None)
     if projection is not None and projection.get("loss") is None:
         return None, "withheld: " + projection.get("withheld", "no reason given")
+    if projection is not None and (report.get("forecast") or {}).get("band_holds_plain_power_law"):
+        # The band was widened to hold the plain power law's projection: keep that value, so
+        # --calibrate widens its reconstructed bands the same way.
+        plain, _ = forecast_logged(binary, text, suffix, factor, [*flags, "--model", "power"], 0)
+        if plain is not None and plain[1] is not None:
+            report["plain_power_law"] = plain[1]["loss"]
     return (report, projection), None
 
 
@@ -428,7 +434,8 @@ def calibration_inputs(outcome):
     return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
             "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
             "span": span, "backtest": report.get("backtest"),
-            "held_out": forecast.get("held_out_error_per_doubling"), "end_gap": forecast.get("end_gap")}
+            "held_out": forecast.get("held_out_error_per_doubling"), "end_gap": forecast.get("end_gap"),
+            "plain_power_law": report.get("plain_power_law"), "ceiling": forecast.get("band_ceiling")}
 
 
 def narrow_fit_factor(span):
@@ -678,8 +685,17 @@ def interval(row, constants, z):
     if value <= 0 or low <= 0:
         return low - z * low_sigma * abs(value), high + z * up * abs(value)
     s_high, s_low = math.log(high / value) / z, math.log(value / low) / z
-    return (value * math.exp(-z * math.sqrt(s_low ** 2 + low_sigma ** 2)),
-            value * math.exp(z * math.sqrt(s_high ** 2 + up ** 2)))
+    lo, hi = (value * math.exp(-z * math.sqrt(s_low ** 2 + low_sigma ** 2)),
+              value * math.exp(z * math.sqrt(s_high ** 2 + up ** 2)))
+    # Forecast.holdPlainPowerLaw: the 95% band holds the plain power law's projection.
+    plain = row.get("plain_power_law")
+    if z > 1.5 and plain is not None and plain > 0:
+        lo, hi = min(lo, plain), max(hi, plain)
+    # Forecast.make: no band reaches above the top of the loss now.
+    if row.get("ceiling") is not None:
+        top = max(value, row["ceiling"])
+        lo, hi = min(lo, top), min(hi, top)
+    return lo, hi
 
 
 def evaluate(rows, constants):

@@ -28,6 +28,9 @@ public struct Forecast: Sendable {
   public var bandHoldsPlainPowerLaw = false
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
+  /// The top of every band of a step past the last: the top of the band of the loss now (a
+  /// run that trains on does not end above where it is), `nil` when the loss now has none.
+  public var ceiling: Double?
 
   /// Where the run's planned length came from.
   public enum EndSource: String, Sendable {

@@ -207,6 +207,12 @@ struct ReportContent {
       text += "; the 95% band also holds the plain power law's projection (the data chose the "
         + "\(analysis.fit.model.form.rawValue) form over it, but cannot rule it out)"
     }
+    if let ceiling = forecast.ceiling,
+      analysis.projections.contains(where: { $0.loss.value < ceiling && $0.loss.ci95?.upperBound == ceiling })
+    {
+      text += "; no band reaches above the top of the loss now, \(NumberFormat.significant(report.unit.fromNats(ceiling), 3)) "
+        + "(a run that trains on does not end above where it is)"
+    }
     if let noise = last.loss.ci95Noise, forecast.shapeDominates(last.loss) {
       text += "; at \(NumberFormat.compact(last.factor))× the noise alone gives "
         + "\(NumberFormat.significant(report.unit.fromNats(noise.lowerBound), 3))–\(NumberFormat.significant(report.unit.fromNats(noise.upperBound), 3))"

@@ -319,6 +319,38 @@ struct ForecastTests {
     }
   }
 
+  @Test("no projected band reaches above the band of the loss now, nor the doubling's above no change")
+  func bandsStopAtTheLossNow() throws {
+    // A cosine run cut at half with no rates: the power law projects and the unknown schedule
+    // adds a cooldown's downside; the shape error's log-normal upside reached above the loss now.
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 13)
+    var options = Self.options()
+    options.atSteps = [15_000]
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 10_000, rates: false), options: options)
+    let forecast = try #require(analysis.forecast)
+    let now = analysis.current
+    let top = try #require(now.ci95).upperBound
+    #expect(forecast.ceiling == top)
+    let bands = try (analysis.projections.map(\.loss) + forecast.atSteps.map(\.loss)).map { try #require($0.ci95) }
+    #expect(bands.allSatisfy { $0.upperBound <= top })
+    // Without the cap the 2× band's top, from its noise and the shape error, is above the loss now.
+    var uncapped = analysis.projections[0].loss
+    (uncapped.ci95, uncapped.ci80) = (uncapped.ci95Noise, uncapped.ci80Noise)
+    let sigma = forecast.shapeError.sigmas(factor: 2)
+    uncapped.calibrate(up: sigma.up, down: sigma.down)
+    #expect(try #require(uncapped.ci95).upperBound > top)
+    #expect(bands[0].upperBound == top)
+    let doubling = try #require(analysis.doubling.lossChange.ci95)
+    #expect(doubling.upperBound <= top - now.value + 1e-12)
+    // The 2× band still holds the run's true end at 2× under its cosine (a full decay: below).
+    #expect(bands[0].lowerBound < truthAt(run, step: 20_000))
+  }
+
+  func truthAt(_ run: SyntheticAnnealingRun, step: Double) -> Double {
+    let k = run.steps.upperIndex(atMost: step) - 1
+    return Self.truth(s1: run.s1[k], s2: run.s2[k])
+  }
+
   @Test("--at-step at twice the last step equals the 2× row")
   func atStepMatchesTwofold() throws {
     let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 12)
