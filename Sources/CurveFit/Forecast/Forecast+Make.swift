@@ -118,7 +118,9 @@ extension Forecast {
     if annealing == nil, let plain = inputs.plainPower {
       holdPlainPowerLaw(plain, in: &rows, &forecast)
     }
-    if let top = rows.current.ci95?.upperBound, top.isFinite, top > 0 {
+    if let band = rows.current.ci95?.upperBound, band.isFinite, band > 0 {
+      // Where the fitted curve ends below the log's last losses, where the run is is the log's.
+      let top = max(band, forecast.endGap?.logged ?? 0)
       forecast.ceiling = top
       cap(&rows, &forecast, above: top, after: lastStep)
       rows.doubling.lossChange.cap(above: max(0, top - rows.current.value))
