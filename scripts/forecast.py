@@ -277,27 +277,38 @@ def generated_power_law(seed, params=(2.0, 8.0, 0.35), rows=20000, noise=0.02):
     return steps, losses, lrs, lambda t: l_min + c * t ** -alpha
 
 
-def annealing_run(seed, shape, rows=20000, noise=0.01):
+def annealing_run(seed, shape, rows=20000, noise=0.01, every=1):
     """A run that follows the annealing law of Tissue et al. under a cosine (to 10% of the peak, or
-    to zero), linear-to-zero (the Hugging Face Trainer's default), inverse square root (fairseq's)
-    or WSD schedule (warm-up 500 steps, peak 1, cooldown over the last 20% for WSD),
-    multiplicative noise; the truth is the noiseless law at the last step."""
+    to zero), linear-to-zero (the Hugging Face Trainer's default), inverse square root (fairseq's),
+    WSD (cooldown over the last 20%), exponential decay to 10%, step decays, or SGDR's cosine
+    restarts (warm-up 500 steps, peak 1), multiplicative noise, logged every `every` steps; the
+    truth is the noiseless law at the last step."""
     import random
     rng = random.Random(seed)
     warmup, total = 500, rows
     l0, a, alpha, c, lam = 2.0, 4.0, 0.45, 1.5e-4, 0.999
     rates = []
     for step in range(1, total + 1):
+        u = (step - warmup) / (total - warmup)
         if step <= warmup:
             rate = step / warmup
         elif shape in ("cosine", "cosine to zero"):
-            u = (step - warmup) / (total - warmup)
             floor = 0.0 if shape == "cosine to zero" else 0.1
             rate = floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * u))
         elif shape == "inverse sqrt":
             rate = math.sqrt(warmup / step)
         elif shape == "linear":
-            rate = 1.0 - (step - warmup) / (total - warmup)
+            rate = 1.0 - u
+        elif shape == "exponential":
+            rate = 0.1 ** u
+        elif shape == "steps 60/85":
+            rate = 1.0 if step < 0.6 * total else (0.1 if step < 0.85 * total else 0.01)
+        elif shape == "steps 30/80":
+            rate = 1.0 if step < 0.3 * total else (0.1 if step < 0.8 * total else 0.01)
+        elif shape == "halving":
+            rate = 0.5 ** int(4 * step / total)
+        elif shape == "sgdr":
+            rate = 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * ((4 * u) % 1)))
         else:
             start = 0.8 * total
             rate = 1.0 if step <= start else 1.0 - (step - start) / (total - start)
@@ -312,9 +323,10 @@ def annealing_run(seed, shape, rows=20000, noise=0.01):
             s2 += momentum
         previous = rate
         truth.append(l0 + a * s1 ** -alpha - c * s2)
-    steps = list(map(float, range(1, total + 1)))
-    losses = [y * math.exp(rng.gauss(0, noise)) for y in truth]
-    lrs = [3e-4 * r for r in rates]
+    kept = [i for i in range(total) if (i + 1) % every == 0]
+    steps = [float(i + 1) for i in kept]
+    losses = [truth[i] * math.exp(rng.gauss(0, noise)) for i in kept]
+    lrs = [3e-4 * rates[i] for i in kept]
     return steps, losses, lrs, truth[-1]
 
 
@@ -329,6 +341,15 @@ def generated_runs():
         runs.append((f"annealing law, linear to zero, seed {seed}", "lr column", annealing_run(seed, "linear")))
         runs.append((f"annealing law, cosine to zero, seed {seed}", "lr column", annealing_run(seed, "cosine to zero")))
         runs.append((f"annealing law, inverse square root, seed {seed}", "lr column", annealing_run(seed, "inverse sqrt")))
+    # Schedules and logs the real table lacks (twelfth session), one seed each.
+    for label, shape, options in [
+            ("exponential decay to 10%", "exponential", {}), ("steps x0.1 at 60% and 85%", "steps 60/85", {}),
+            ("steps x0.1 at 30% and 80%", "steps 30/80", {}), ("halved at each quarter", "halving", {}),
+            ("SGDR, four cosine cycles", "sgdr", {}), ("cosine logged every 100 steps", "cosine", {"every": 100}),
+            ("cosine, 5% noise", "cosine", {"noise": 0.05})]:
+        runs.append((f"annealing law, {label}", "lr column", annealing_run(0, shape, **options)))
+    steps, losses, _, truth = annealing_run(0, "linear")
+    runs.append(("annealing law, linear to zero, no lr column", "unknown", (steps, losses, None, truth)))
     return runs
 
 
