@@ -30,6 +30,13 @@ extension Estimate {
     ci80 = widened(noise80, z: Estimate.z80, up: tail * up, down: tail * down, scale: scale)
   }
 
+  /// Raises the intervals' lower ends to `floor`, never above the value.
+  mutating func raiseLowerBounds(to floor: Double) {
+    let bottom = min(value, floor)
+    if let band = ci95, band.lowerBound < bottom { ci95 = bottom...max(band.upperBound, bottom) }
+    if let band = ci80, band.lowerBound < bottom { ci80 = bottom...max(band.upperBound, bottom) }
+  }
+
   /// Lowers the intervals' upper ends to `ceiling`, never below the value.
   mutating func cap(above ceiling: Double) {
     let top = max(value, ceiling)

@@ -96,6 +96,8 @@ extension Forecast {
     rows.doubling.lossChange.calibrate(up: reach.up, down: reach.down, scale: law.value(doubling.toStep))
     if let (loss, outcome) = rows.target, case .reachable(var step) = outcome {
       calibrateStep(&step, law: law, shape: shape, lastStep: lastStep)
+      // A run no longer than this one ends above the target: the step cannot come sooner.
+      if law.value(lastStep) > loss, step.value >= lastStep { step.raiseLowerBounds(to: lastStep) }
       rows.target = (loss, .reachable(step: step))
     }
 

@@ -49,6 +49,21 @@ import Testing
     #expect(abs(result.fit.model(step.value) - 2.2) < 1e-9)
   }
 
+  @Test("a target below the loss now is not reached before the last step, whatever the band")
+  func targetStepNotBeforeNow() throws {
+    // L(20,000) = 2 + 8·20000^−0.35 = 2.249; 2.24 is reached at (8/0.24)^(1/0.35) ≈ 22,500, a
+    // step whose band, from the shape error over a shallow slope, reached back before 20,000.
+    let result = try analysis(target: 2.24)
+    guard case .reachable(let step)? = result.target?.outcome else {
+      Issue.record("target 2.24 should be reachable")
+      return
+    }
+    #expect(relativeError(step.value, pow(8 / 0.24, 1 / 0.35)) < 0.05)
+    let band = try #require(step.ci95)
+    #expect(band.lowerBound >= 20_000 && band.contains(step.value), "\(band)")
+    #expect(try #require(step.ci80).lowerBound >= 20_000)
+  }
+
   @Test func targetBelowFloorIsUnreachable() throws {
     let result = try analysis(target: 1.5)
     guard case .unreachable(let floor)? = result.target?.outcome else {
