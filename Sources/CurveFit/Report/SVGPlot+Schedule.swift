@@ -8,7 +8,15 @@ extension SVGPlot {
   /// The values the annealing layer needs the y-axis to cover.
   func annealingValues(from firstStep: Double) -> [Double] {
     annealingCurve(from: firstStep).map(\.1)
-      + (report.analysis.schedule?.projections.compactMap { $0.loss.ci95.map { [$0.lowerBound, $0.upperBound] } }.flatMap { $0 } ?? [])
+      + annealingProjections.compactMap { $0.loss.ci95.map { [$0.lowerBound, $0.upperBound] } }.flatMap { $0 }
+  }
+
+  /// The stretched runs' final losses the plot marks: the PROJECTION rows, with the intervals
+  /// they print, when the annealing law projects; its own noise-only ones when it only informs.
+  var annealingProjections: [Projection] {
+    let analysis = report.analysis
+    if analysis.projectingSchedule != nil { return analysis.projections }
+    return analysis.schedule?.projections ?? []
   }
 
   /// `(step, loss)` of the fitted annealing law over the logged steps after warm-up.
@@ -37,7 +45,7 @@ extension SVGPlot {
     guard let result = analysis.schedule, result.fit != nil else { return }
     let clamp = { (value: Double) in min(max(value, y.low), y.high) }
     svg.polyline(annealingCurve(from: firstStep).map { (x($0.0), y(clamp($0.1))) }, stroke: Self.annealingColor, width: 2)
-    for projection in result.projections where x.contains(projection.step) {
+    for projection in annealingProjections where x.contains(projection.step) {
       let px = x(projection.step)
       if let interval = projection.loss.ci95 {
         svg.line(px, y(clamp(interval.lowerBound)), px, y(clamp(interval.upperBound)), stroke: Self.annealingColor, width: 1.5)

@@ -319,6 +319,22 @@ struct ForecastTests {
     }
   }
 
+  @Test("the stretched runs a plot marks carry the intervals the PROJECTION rows print")
+  func plotMarksTheAnnealingRows() throws {
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 13)
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 10_000, rates: true), options: Self.options())
+    let schedule = try #require(analysis.projectingSchedule, "the rates decay: the annealing law projects")
+    let marked = SVGPlot(report: Report(analysis: analysis)).annealingProjections
+    #expect(marked.map(\.step) == analysis.projections.map(\.step))
+    for (mark, row) in zip(marked, analysis.projections) {
+      #expect(mark.loss.ci95 == row.loss.ci95, "\(row.factor)×")
+    }
+    // The schedule stage's own intervals are the noise alone, narrower than the printed ones.
+    let own = try #require(schedule.projections.last?.loss.ci95)
+    let printed = try #require(analysis.projections.last?.loss.ci95)
+    #expect(own.lowerBound > printed.lowerBound)
+  }
+
   @Test("no projected band reaches above the band of the loss now, nor the doubling's above no change")
   func bandsStopAtTheLossNow() throws {
     // A cosine run cut at half with no rates: the power law projects and the unknown schedule
