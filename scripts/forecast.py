@@ -748,7 +748,7 @@ GRID = [(m, p, prior, u, d, 0.654, f, a) for m in (0, 0.5, 0.75, 1.0, 1.5, 2.0, 
 TAILS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.654, 0.7, 0.8, 0.9, 1.0)
 
 
-def best_constants(rows, generated=(), tables=None):
+def best_constants(rows, generated=(), tables=None, grid=None):
     """The constants that hold the truth in at least 85% of cases at every cut on the real logs
     and on each of `tables` (the issue's floor), at least 90% on the generated ones (a cooldown
     after the cut among them), with median half-widths within 4x the median error where they
@@ -756,7 +756,10 @@ def best_constants(rows, generated=(), tables=None):
     lowest mean interval score.
     The 80% tail is then the one nearest 80% over every cut of each of `tables` (default: rows)."""
     best = None
-    for constants in GRID:
+    if grid is not None:
+        index = grid.best(rows, generated, tables, CUTS)
+        best = None if index is None else (None, GRID[index])
+    for constants in (GRID if grid is None else ()):
         result = evaluate(rows, constants)
         if generated and any(c95 < 0.9 for c95, _, _, _ in evaluate(generated, constants).values()):
             continue
@@ -796,9 +799,13 @@ def calibration_rows(path, undeclared_path=None):
 DECLARED_SUFFIX = " (declared)"
 
 
-def calibrate(path, undeclared_path=None):
+def calibrate(path, undeclared_path=None, slow=False):
     rows, generated, tables = calibration_rows(path, undeclared_path)
-    constants = best_constants(rows, generated, tables)
+    grid = None
+    if not slow:
+        from calibration_grid import Grid
+        grid = Grid(rows + [r for table in tables for r in table] + generated, GRID)
+    constants = best_constants(rows, generated, tables, grid)
     print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail, floor, annealing floor): {constants}")
     names = ["declared", "undeclared"] if len(tables) == 2 else ["real"]
     for name, table in zip(names, tables):
@@ -811,7 +818,7 @@ def calibrate(path, undeclared_path=None):
     held = []
     for run in sorted({base(r) for r in rows}):
         others = best_constants([r for r in rows if base(r) != run], generated,
-                                [[r for r in table if base(r) != run] for table in tables])
+                                [[r for r in table if base(r) != run] for table in tables], grid)
         for r in rows:
             if base(r) == run and others:
                 lo, hi = interval(r, others, 1.959964)
@@ -827,8 +834,9 @@ def calibrate(path, undeclared_path=None):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) in (3, 4) and sys.argv[1] == "--calibrate":
-        calibrate(*sys.argv[2:])
+    if len(sys.argv) in (3, 4, 5) and sys.argv[1] == "--calibrate":
+        # --slow: the original search, one set of constants at a time (a check of the grid's).
+        calibrate(*[a for a in sys.argv[2:] if a != "--slow"], slow="--slow" in sys.argv)
     elif sys.argv[1:] == ["--truth-check"]:
         truth_check()
     else:
