@@ -124,6 +124,10 @@ import Testing
     #expect(relativeError(step, pow(8, 1 / 0.35)) < 0.1, "\(line)")
     // The same --at-step twice is one row.
     #expect(text.stdout.components(separatedBy: "at step             15,000").count == 2, "\(text.stdout)")
+    // A target above every fitted loss was "passed at step 0 (0–0)", a step the law never saw.
+    let high = try CommandRunner.run(["--target", "100", "--bootstrap", "0"], stdin: log.csv)
+    let highLine = try #require(high.stdout.split(separator: "\n").first { $0.contains("target 100.0") })
+    #expect(highLine.contains("already reached: the fitted loss is below it at every fitted step (from "), "\(highLine)")
   }
 
   @Test func textAndMarkdownReports() throws {

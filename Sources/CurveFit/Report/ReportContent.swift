@@ -257,6 +257,12 @@ struct ReportContent {
     case .reachable(let step):
       // A target the curve has already passed is not reached "at step <now> of this run".
       let passed = step.value <= analysis.lastStep
+      // Passed before the first fitted step, the crossing is the law's guess at steps it never
+      // saw ("step 0 (0–0)" for a target far above the loss).
+      if passed, step.value < analysis.fitRange.lowerBound {
+        return (label, "already reached: the fitted loss is below it at every fitted step "
+          + "(from \(NumberFormat.count(analysis.fitRange.lowerBound)))")
+      }
       var text = annealing == nil
         ? (passed ? "already reached: the fitted curve passed it at step " : "reached at step ") + NumberFormat.count(step.value)
         : (passed ? "already reached: a run of " : "reached by a run of ") + "\(NumberFormat.count(step.value)) steps"
