@@ -14,17 +14,9 @@ Z95, Z80 = 1.959964, 1.281552
 NAMES = ("multiplier", "exponent", "prior", "down", "cooldown", "tail80", "floor", "annealing_floor")
 
 
-def narrow_fit_factor(span):
-    """ShapeError.narrowFitFactor (as forecast.narrow_fit_factor)."""
-    if span is None:
-        return 1.0
-    if span <= 1:
-        return 5.0
-    return min(5.0, max(1.0, math.log(4) / math.log(span)))
-
-
-def band(row, c, z):
-    """forecast.interval for `row` under every set of constants `c` (a dict of arrays)."""
+def band(row, c, z, narrow_fit_factor):
+    """forecast.interval for `row` under every set of constants `c` (a dict of arrays);
+    `narrow_fit_factor` is forecast's (ShapeError.narrowFitFactor)."""
     value, k = row["loss"], row["factor"]
     floor = np.maximum(c["floor"], c["annealing_floor"]) if row.get("model") == "annealing" else c["floor"]
     noise = row["ci95_noise"] if z > 1.5 else row["ci80_noise"]
@@ -59,15 +51,15 @@ def band(row, c, z):
 class Grid:
     """Every row's 95% and 80% bands under every set of constants of `grid`."""
 
-    def __init__(self, rows, grid):
+    def __init__(self, rows, grid, narrow_fit_factor):
         self.grid = grid
         self.index = {id(r): i for i, r in enumerate(rows)}
         c = {name: np.array([g[j] for g in grid], dtype=float) for j, name in enumerate(NAMES)}
         shape = (len(rows), len(grid))
         self.lo95, self.hi95, self.lo80, self.hi80 = (np.empty(shape) for _ in range(4))
         for i, r in enumerate(rows):
-            self.lo95[i], self.hi95[i] = band(r, c, Z95)
-            self.lo80[i], self.hi80[i] = band(r, c, Z80)
+            self.lo95[i], self.hi95[i] = band(r, c, Z95, narrow_fit_factor)
+            self.lo80[i], self.hi80[i] = band(r, c, Z80, narrow_fit_factor)
         self.truth = np.array([r["truth"] for r in rows], dtype=float)[:, None]
         self.factor = np.array([r["factor"] for r in rows])
         self.error = np.array([abs(r["error"]) for r in rows])

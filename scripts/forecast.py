@@ -804,7 +804,7 @@ def calibrate(path, undeclared_path=None, slow=False):
     grid = None
     if not slow:
         from calibration_grid import Grid
-        grid = Grid(rows + [r for table in tables for r in table] + generated, GRID)
+        grid = Grid(rows + [r for table in tables for r in table] + generated, GRID, narrow_fit_factor)
     constants = best_constants(rows, generated, tables, grid)
     print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail, floor, annealing floor): {constants}")
     names = ["declared", "undeclared"] if len(tables) == 2 else ["real"]
