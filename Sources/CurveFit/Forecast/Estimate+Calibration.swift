@@ -30,6 +30,18 @@ extension Estimate {
     ci80 = widened(noise80, z: Estimate.z80, up: tail * up, down: tail * down, scale: scale)
   }
 
+  /// For a positive value whose interval reaches zero or below, the lower end mirrored in log
+  /// space from the upper one (`value²/upper`), as a log-normal band of that width would have it.
+  mutating func keepPositive() {
+    guard value > 0 else { return }
+    if let band = ci95, band.lowerBound <= 0, band.upperBound > value {
+      ci95 = value * value / band.upperBound...band.upperBound
+    }
+    if let band = ci80, band.lowerBound <= 0, band.upperBound > value {
+      ci80 = value * value / band.upperBound...band.upperBound
+    }
+  }
+
   /// Raises the intervals' lower ends to `floor`, never above the value.
   mutating func raiseLowerBounds(to floor: Double) {
     let bottom = min(value, floor)

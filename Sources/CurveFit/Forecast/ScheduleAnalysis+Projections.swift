@@ -51,7 +51,15 @@ extension ScheduleAnalysis {
 
     // Bootstrap: every number again for each refitted law, when this law makes the projections
     // (otherwise its numbers are a comparison, and delta-method intervals serve).
-    guard chosen else { return }
+    guard chosen else {
+      // The delta method's straight-line band reaches below zero for a loss falling towards it
+      // (a fine-tune at 0.02); these numbers only inform, but a negative loss informs of nothing.
+      for k in projections.indices {
+        projections[k].loss.keepPositive()
+        constantRate[k].loss.keepPositive()
+      }
+      return
+    }
     var refitSolver = context.refitSolver
     refitSolver.options.maxIterations = min(refitSolver.options.maxIterations, 50)
     let models = AnnealingBootstrap(resamples: context.resamples, seed: context.seed, solver: refitSolver)

@@ -335,6 +335,25 @@ struct ForecastTests {
     #expect(own.lowerBound > printed.lowerBound)
   }
 
+  @Test("a positive loss's band that reaches below zero is mirrored in log space from its top")
+  func bandsOfAPositiveLossStayPositive() {
+    // A fine-tune's informational stretched run: 0.0338 (−0.0184 to 0.0860); by hand
+    // 0.0338² / 0.0860 = 0.013284.
+    var loss = Estimate(value: 0.0338, ci95: -0.0184...0.0860)
+    loss.ci80 = -0.0052...0.0600
+    loss.keepPositive()
+    let band = loss.ci95
+    #expect(abs((band?.lowerBound ?? 0) - 0.013284) < 1e-6 && band?.upperBound == 0.0860)
+    #expect(abs((loss.ci80?.lowerBound ?? 0) - 0.0338 * 0.0338 / 0.0600) < 1e-12)
+    // A band already above zero, and a value at or below it, are left alone.
+    var above = Estimate(value: 2.0, ci95: 1.5...2.5)
+    above.keepPositive()
+    #expect(above.ci95 == 1.5...2.5)
+    var negative = Estimate(value: -0.1, ci95: -0.3...0.1)
+    negative.keepPositive()
+    #expect(negative.ci95 == -0.3...0.1)
+  }
+
   @Test("no projected band reaches above the band of the loss now, nor the doubling's above no change")
   func bandsStopAtTheLossNow() throws {
     // A cosine run cut at half with no rates: the power law projects and the unknown schedule
