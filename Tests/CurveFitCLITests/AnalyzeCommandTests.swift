@@ -19,10 +19,16 @@ import Testing
     #expect(relativeError(try #require(fit["alpha"] as? Double), 0.35) < 0.02)
     let projections = try #require(report["projections"] as? [[String: Any]])
     #expect(projections.count == 3)
+    // forecast.band_ceiling: the top of the loss now's interval, above no projected band.
+    let forecast = try #require(report["forecast"] as? [String: Any])
+    let ceiling = try #require(forecast["band_ceiling"] as? Double)
+    let current = try #require(report["current"] as? [String: Any])
+    #expect(ceiling == (current["ci95"] as? [Double])?.last)
     for projection in projections {
       let factor = try #require(projection["factor"] as? Double)
       let loss = try #require(projection["loss"] as? Double)
       #expect(relativeError(loss, truth(factor * lastStep)) < 0.01)
+      #expect(try #require((projection["ci95"] as? [Double])?.last) <= ceiling)
     }
   }
 
