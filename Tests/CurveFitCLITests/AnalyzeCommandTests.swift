@@ -19,11 +19,13 @@ import Testing
     #expect(relativeError(try #require(fit["alpha"] as? Double), 0.35) < 0.02)
     let projections = try #require(report["projections"] as? [[String: Any]])
     #expect(projections.count == 3)
-    // forecast.band_ceiling: the top of the loss now's interval, above no projected band.
+    // forecast.band_ceiling: the top of the loss now's interval, or the median of the last
+    // losses when higher (within the noise here), above no projected band.
     let forecast = try #require(report["forecast"] as? [String: Any])
     let ceiling = try #require(forecast["band_ceiling"] as? Double)
     let current = try #require(report["current"] as? [String: Any])
-    #expect(ceiling == (current["ci95"] as? [Double])?.last)
+    let top = try #require((current["ci95"] as? [Double])?.last)
+    #expect(ceiling >= top && ceiling < top * 1.01, "\(ceiling) vs \(top)")
     for projection in projections {
       let factor = try #require(projection["factor"] as? Double)
       let loss = try #require(projection["loss"] as? Double)

@@ -25,6 +25,24 @@ public struct EndGap: Sendable, Equatable {
   static func measure(
     fitted: Double, series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int
   ) -> EndGap? {
+    lastLosses(series, lastStep: lastStep, excluded: excluded, fittedPoints: fittedPoints)
+      .flatMap { measure(fitted: fitted, recent: $0) }
+  }
+
+  /// The gap between `fitted` and the median of the log's last losses, `recent`.
+  static func measure(fitted: Double, recent: (median: Double, standardError: Double, count: Int)) -> EndGap? {
+    guard fitted.isFinite else { return nil }
+    let gap = abs(fitted - recent.median)
+    guard gap > relative * recent.median, gap > standardErrors * recent.standardError else { return nil }
+    return EndGap(fitted: fitted, logged: recent.median, points: recent.count)
+  }
+
+  /// The median of the last usable losses up to `lastStep` (a tenth of the fitted points, 5 to
+  /// 1,000), its standard error and their count; `nil` with fewer than 5 or a median at or
+  /// below zero.
+  static func lastLosses(
+    _ series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int
+  ) -> (median: Double, standardError: Double, count: Int)? {
     let wanted = window(fittedPoints: fittedPoints)
     var recent: [Double] = []
     var index = series.steps.upperIndex(atMost: lastStep)
@@ -34,15 +52,13 @@ public struct EndGap: Sendable, Equatable {
       guard step > 0, loss.isFinite, !excluded.contains(step) else { continue }
       recent.append(loss)
     }
-    guard recent.count >= 5, fitted.isFinite else { return nil }
+    guard recent.count >= 5 else { return nil }
     recent.sort()
     let logged = recent[recent.count / 2]
     guard logged > 0 else { return nil }
     let deviations = recent.map { abs($0 - logged) }.sorted()
     // 1.4826·MAD estimates σ; the median of n points has a standard error of about 1.2533·σ/√n.
     let noise = 1.2533 * 1.4826 * deviations[deviations.count / 2] / Double(recent.count).squareRoot()
-    let gap = abs(fitted - logged)
-    guard gap > relative * logged, gap > standardErrors * noise else { return nil }
-    return EndGap(fitted: fitted, logged: logged, points: recent.count)
+    return (logged, noise, recent.count)
   }
 }

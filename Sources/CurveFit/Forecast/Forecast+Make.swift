@@ -84,9 +84,9 @@ extension Forecast {
     forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
 
     rows.current.calibrate(up: 0, down: 0)
-    forecast.endGap = EndGap.measure(
-      fitted: rows.current.value, series: inputs.series, lastStep: lastStep, excluded: inputs.excluded,
-      fittedPoints: annealing?.1.pointsUsed ?? inputs.fit.pointsUsed)
+    let fittedPoints = annealing?.1.pointsUsed ?? inputs.fit.pointsUsed
+    let lastLosses = EndGap.lastLosses(inputs.series, lastStep: lastStep, excluded: inputs.excluded, fittedPoints: fittedPoints)
+    forecast.endGap = lastLosses.flatMap { EndGap.measure(fitted: rows.current.value, recent: $0) }
     for k in rows.projections.indices {
       let sigma = shape.sigmas(factor: rows.projections[k].factor)
       rows.projections[k].loss.calibrate(up: sigma.up, down: sigma.down)
@@ -121,8 +121,9 @@ extension Forecast {
       holdPlainPowerLaw(plain, in: &rows, &forecast)
     }
     if let band = rows.current.ci95?.upperBound, band.isFinite, band > 0 {
-      // Where the fitted curve ends below the log's last losses, where the run is is the log's.
-      let top = max(band, forecast.endGap?.logged ?? 0)
+      // Where the fitted curve ends below the log's last losses, where the run is is the log's
+      // (their median lags a falling curve a little, which only loosens the cap).
+      let top = max(band, lastLosses?.median ?? 0)
       forecast.ceiling = top
       cap(&rows, &forecast, above: top, after: lastStep)
       rows.doubling.lossChange.cap(above: max(0, top - rows.current.value))
@@ -142,8 +143,8 @@ extension Forecast {
   /// The ceiling is the top of the band of the loss now: a run that goes on training under its
   /// own schedule, stretched, does not end above where it is. The shape error's log-normal
   /// upside otherwise printed that doubling the data might cost 0.15 nats (the example log),
-  /// and bands up to 3.57 for a fine-tune at 0.06. On the table of `make forecast` 34 of 133
-  /// upper ends came down (41 of 135 as fed) and no truth left its band; as fed the median
+  /// and bands up to 3.57 for a fine-tune at 0.06. On the table of `make forecast` 33 of 133
+  /// upper ends came down (40 of 135 as fed) and no truth left its band; as fed the median
   /// half-width from a fifth went from 10.8% to 8.3%.
   private static func cap(_ rows: inout Rows, _ forecast: inout Forecast, above ceiling: Double, after lastStep: Double) {
     for k in rows.projections.indices where rows.projections[k].step > lastStep {

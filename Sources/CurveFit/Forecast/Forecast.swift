@@ -29,8 +29,8 @@ public struct Forecast: Sendable {
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
   /// The top of every band of a step past the last: the top of the band of the loss now, or
-  /// the log's last losses where the fitted curve ends below them (a run that trains on does
-  /// not end above where it is); `nil` when the loss now has no band.
+  /// the median of the log's last losses when higher (a run that trains on does not end above
+  /// where it is); `nil` when the loss now has no band.
   public var ceiling: Double?
 
   /// Where the run's planned length came from.
