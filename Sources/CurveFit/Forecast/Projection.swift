@@ -11,6 +11,9 @@ public struct Projection: Sendable, Equatable {
   /// `"stretched"` when the loss is the final loss of a run whose schedule is stretched to
   /// `step`; `nil` for the power law's point on the current curve.
   public var schedule: String?
+  /// Why this row carries no number (JSON `"withheld"`): set on the annealing law's informational
+  /// rows, when it does not project, where its curve falls to a loss at or below zero.
+  public var withheld: String?
 
   public init(factor: Double, step: Double, loss: Estimate, schedule: String? = nil) {
     (self.factor, self.step, self.loss, self.schedule) = (factor, step, loss, schedule)
@@ -27,4 +30,14 @@ public struct Projection: Sendable, Equatable {
 
   /// The multiples every report shows.
   public static let standardFactors: [Double] = [2, 5, 10]
+}
+
+extension Projection {
+  /// Withholds a row whose loss is at or below zero: the law that made it has left the run
+  /// (Whisper-small cut at half, a fine-tune falling to 0.0001 nats, where the rejected annealing
+  /// law crossed zero at 10×), and a negative loss informs of nothing.
+  mutating func withholdIfNotPositive() {
+    guard !(loss.value > 0) else { return }
+    withheld = "the annealing law, which does not project here, falls to a loss at or below zero at this step"
+  }
 }

@@ -57,6 +57,8 @@ extension ScheduleAnalysis {
       for k in projections.indices {
         projections[k].loss.keepPositive()
         constantRate[k].loss.keepPositive()
+        projections[k].withholdIfNotPositive()
+        constantRate[k].withholdIfNotPositive()
       }
       return
     }

@@ -47,8 +47,8 @@ extension JSONRenderer {
       ("plan_ignored", .bool(result.planIgnored)),
       ("backtest", test),
       ("annealing_bonus", bonus),
-      ("stretched", .array(result.projections.map { projection($0, unit: unit) })),
-      ("constant_lr", .array(result.constantRate.map { projection($0, unit: unit) })),
+      ("stretched", .array(result.projections.map { projection($0, unit: unit, withheld: $0.withheld) })),
+      ("constant_lr", .array(result.constantRate.map { projection($0, unit: unit, withheld: $0.withheld) })),
     ]
     return .object(members)
   }

@@ -16,7 +16,7 @@ extension SVGPlot {
   var annealingProjections: [Projection] {
     let analysis = report.analysis
     if analysis.projectingSchedule != nil { return analysis.projections }
-    return analysis.schedule?.projections ?? []
+    return analysis.schedule?.projections.filter { $0.withheld == nil } ?? []
   }
 
   /// `(step, loss)` of the fitted annealing law over the logged steps after warm-up.
