@@ -287,6 +287,22 @@ def annealing_run(seed, shape, rows=20000, noise=0.01, every=1):
     rng = random.Random(seed)
     warmup, total = 500, rows
     l0, a, alpha, c, lam = 2.0, 4.0, 0.45, 1.5e-4, 0.999
+    rates = schedule_rates(shape, total, warmup)
+    # As curvefit's LearningRateCurve: rate decreases count from the end of warm-up.
+    s1, s2, momentum, previous = 0.0, 0.0, 0.0, rates[0]
+    truth = []
+    for step, rate in enumerate(rates, start=1):
+        s1 += rate
+        if step > warmup:
+            momentum = lam * momentum + (previous - rate)
+            s2 += momentum
+        previous = rate
+        truth.append(l0 + a * s1 ** -alpha - c * s2)
+    return (*logged(truth, rates, every, noise, rng), truth[-1])
+
+
+def schedule_rates(shape, total, warmup):
+    """The generated runs' rates, as a fraction of the peak, for each of `total` steps."""
     rates = []
     for step in range(1, total + 1):
         u = (step - warmup) / (total - warmup)
@@ -313,21 +329,41 @@ def annealing_run(seed, shape, rows=20000, noise=0.01, every=1):
             start = 0.8 * total
             rate = 1.0 if step <= start else 1.0 - (step - start) / (total - start)
         rates.append(rate)
-    # As curvefit's LearningRateCurve: rate decreases count from the end of warm-up.
-    s1, s2, momentum, previous = 0.0, 0.0, 0.0, rates[0]
-    truth = []
-    for step, rate in enumerate(rates, start=1):
-        s1 += rate
-        if step > warmup:
-            momentum = lam * momentum + (previous - rate)
-            s2 += momentum
-        previous = rate
-        truth.append(l0 + a * s1 ** -alpha - c * s2)
-    kept = [i for i in range(total) if (i + 1) % every == 0]
+    return rates
+
+
+def logged(truth, rates, every, noise, rng):
+    """Every `every`-th step of a noiseless `truth` with multiplicative noise, and its rates
+    (peak 3e-4): (steps, losses, lrs)."""
+    kept = [i for i in range(len(truth)) if (i + 1) % every == 0]
     steps = [float(i + 1) for i in kept]
-    losses = [truth[i] * math.exp(rng.gauss(0, noise)) for i in kept]
-    lrs = [3e-4 * rates[i] for i in kept]
-    return steps, losses, lrs, truth[-1]
+    losses = [float(truth[i]) * math.exp(rng.gauss(0, noise)) for i in kept]
+    lrs = [3e-4 * float(rates[i]) for i in kept]
+    return steps, losses, lrs
+
+
+def multi_power_run(seed, shape, rows=20000, noise=0.01, every=10, b=0.25, c=2e-3, beta=0.5, gamma=0.5):
+    """A run whose truth is not curvefit's law: the multi-power law of Luo et al. (2025),
+    L(t) = L0 + A·(S1(t))^-α − B·Σ_k (η_{k−1} − η_k)·(1 − (C·η_k^-γ·S_k(t) + 1)^-β), where
+    S_k(t) is the rate's area from step k to t: each decrement of the rate lowers the loss by an
+    amount that saturates with the training since, instead of the annealing law's momentum.
+    B = 0.25 makes a full cosine decay worth 6.5% of the end loss, near the real runs' 6%.
+    Logged every 10 steps (the sum is over every step before each logged one)."""
+    import random
+    import numpy as np
+    rng = random.Random(seed)
+    rates = np.array(schedule_rates(shape, rows, 500))
+    s1 = np.cumsum(rates)
+    drops = np.maximum(np.concatenate([[0.0], rates[:-1] - rates[1:]]), 0)  # warm-up rises add nothing
+    truth = np.full(rows, np.nan)
+    for t in range(every - 1, rows, every):
+        k = np.nonzero(drops[:t + 1])[0]
+        saturation = np.ones(len(k))
+        positive = rates[k] > 0  # a rate decayed to zero has saturated at once
+        x = rates[k][positive] ** -gamma * (s1[t] - s1[k][positive] + rates[k][positive])
+        saturation[positive] = 1 - (c * x + 1) ** -beta
+        truth[t] = 2.0 + 4.0 * s1[t] ** -0.45 - b * float(np.sum(drops[k] * saturation))
+    return (*logged(truth, rates, every, noise, rng), float(truth[-1]))
 
 
 def generated_runs():
@@ -348,6 +384,15 @@ def generated_runs():
             ("SGDR, four cosine cycles", "sgdr", {}), ("cosine logged every 100 steps", "cosine", {"every": 100}),
             ("cosine, 5% noise", "cosine", {"noise": 0.05})]:
         runs.append((f"annealing law, {label}", "lr column", annealing_run(0, shape, **options)))
+    # Truths that are not curvefit's law (thirteenth session): the multi-power law, whose bonus
+    # for each decrement of the rate saturates, under the schedules a user meets, its saturation
+    # faster and slower, and a bonus twice the real runs' median (Smol LR 5e-3's was 18%).
+    for label, shape, options in [
+            ("cosine", "cosine", {}), ("linear to zero", "linear", {}),
+            ("WSD (cooldown after every cut)", "wsd", {}),
+            ("cosine, fast saturation", "cosine", {"c": 2e-2}), ("cosine, slow saturation", "cosine", {"c": 2e-4}),
+            ("cosine, a bonus of 13% of the loss", "cosine", {"b": 0.5})]:
+        runs.append((f"multi-power law, {label}", "lr column", multi_power_run(0, shape, **options)))
     steps, losses, _, truth = annealing_run(0, "linear")
     runs.append(("annealing law, linear to zero, no lr column", "unknown", (steps, losses, None, truth)))
     return runs
