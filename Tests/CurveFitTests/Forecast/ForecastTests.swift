@@ -354,20 +354,6 @@ struct ForecastTests {
     #expect(negative.ci95 == -0.3...0.1)
   }
 
-  @Test("an informational row whose loss is at or below zero is withheld, a positive one kept")
-  func nonPositiveRowsAreWithheld() {
-    // Whisper-small cut at half: the rejected annealing law's 10x row read -0.00018 nats.
-    var crossed = Projection(factor: 10, step: 25_000, loss: Estimate(value: -0.00018), schedule: "stretched")
-    crossed.withholdIfNotPositive()
-    #expect(crossed.withheld?.contains("at or below zero") == true)
-    var undefined = Projection(factor: 5, step: 12_500, loss: Estimate(value: .nan), schedule: "stretched")
-    undefined.withholdIfNotPositive()
-    #expect(undefined.withheld != nil)
-    var kept = Projection(factor: 2, step: 5_000, loss: Estimate(value: 0.0002), schedule: "stretched")
-    kept.withholdIfNotPositive()
-    #expect(kept.withheld == nil)
-  }
-
   @Test("no projected band reaches above the band of the loss now, nor the doubling's above no change")
   func bandsStopAtTheLossNow() throws {
     // A cosine run cut at half with no rates: the power law projects and the unknown schedule

@@ -72,4 +72,18 @@ import Testing
     }
     #expect(abs(floor - 2) < 0.04)
   }
+
+  @Test("an informational row whose loss is at or below zero is withheld, a positive one kept")
+  func nonPositiveRowsAreWithheld() {
+    // Whisper-small cut at half: the rejected annealing law's 10x row read -0.00018 nats.
+    var crossed = Projection(factor: 10, step: 25_000, loss: Estimate(value: -0.00018), schedule: "stretched")
+    crossed.withholdIfNotPositive()
+    #expect(crossed.withheld?.contains("at or below zero") == true)
+    var undefined = Projection(factor: 5, step: 12_500, loss: Estimate(value: .nan), schedule: "stretched")
+    undefined.withholdIfNotPositive()
+    #expect(undefined.withheld != nil)
+    var kept = Projection(factor: 2, step: 5_000, loss: Estimate(value: 0.0002), schedule: "stretched")
+    kept.withholdIfNotPositive()
+    #expect(kept.withheld == nil)
+  }
 }
