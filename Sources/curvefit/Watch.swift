@@ -131,12 +131,14 @@ extension CurveFitCommand {
           return analysis
         } catch {
           // Numbers no more rows can mend are an error; too few points yet is a wait.
-          if case .unusableValues = error {
+          switch error {
+          case .unusableValues, .negativeLoss:
             ExitStatus.printError(error.description)
             throw ExitStatus.badInput
+          default:
+            Self.wait(error.description, &waiting)
+            return nil
           }
-          Self.wait(error.description, &waiting)
-          return nil
         }
       }
     }

@@ -34,6 +34,8 @@ import Testing
     Case(id: "negative and zero steps", bytes: text("step,loss\n" + (-50...200).map { "\($0),\(2 + 8 * pow(Double(abs($0) + 1), -0.35))" }.joined(separator: "\n")), succeeds: nil),
     Case(id: "all-NaN losses", bytes: curve(100) { "\($0),nan" }, succeeds: false),
     Case(id: "constant losses", bytes: curve(100) { "\($0),3.0" }, succeeds: nil),
+    // A log-likelihood that goes below zero: no law here has such a floor (NegativeLosses).
+    Case(id: "losses below zero", bytes: curve(300) { "\($0),\(-2 + 5 * pow(Double($0), -0.3))" }, succeeds: false),
     Case(id: "values like 1e400", bytes: curve(100) { $0 == 50 ? "50,1e400" : "\($0),\(2 + 8 * pow(Double($0), -0.35))" }, succeeds: true),
     Case(id: "truncated JSON", bytes: text("{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"lo"), succeeds: false),
     Case(id: "deeply nested JSON", bytes: text(String(repeating: "{\"a\":", count: 10_000) + "1" + String(repeating: "}", count: 10_000) + "\n"), succeeds: false),

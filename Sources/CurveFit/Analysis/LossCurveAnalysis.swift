@@ -74,12 +74,15 @@ public struct LossCurveAnalysis: Sendable {
   /// Checks the run's health, fits the curve without its anomalies, and projects the fit: the
   /// pipeline's named steps, in order.
   ///
-  /// - Throws: `FitError` when too few usable points remain.
+  /// - Throws: `FitError` when too few usable points remain, or losses fall below zero.
   public static func run(_ raw: LossSeries, options: Options) throws(FitError) -> LossCurveAnalysis {
     let series = try prepared(raw)
     var fitter = options.fitter
     fitter.range = options.range
     let range = options.range.resolved(for: series)
+    if let negative = NegativeLosses.find(series, in: range) {
+      throw .negativeLoss(source: series.origin.source, negative)
+    }
     // The schedule depends on the learning rates alone: on a long log it is read on the other
     // core while health and fits run here.
     let declared = options.schedule.declared

@@ -1,4 +1,5 @@
-/// A run with too few finite losses to fit a curve, and the verdict its points still give.
+/// A run with too few finite losses to fit a curve (or losses below zero, which no law here
+/// describes), and the verdict its points still give.
 ///
 /// An all-NaN run has diverged, and an excerpt of three lines can hold an obvious spike: a
 /// report that only says "nothing to fit" hides both. Built instead of a `LossCurveAnalysis`
@@ -9,10 +10,19 @@ public struct UnfittedRun: Sendable {
   /// Why there is no fit, without the file name: `0 finite losses in steps 2–100 (…)`.
   public var reason: String
 
-  /// The health of `series` when `error` says there are too few points to fit; `nil` for any
-  /// other fit error (a bad range is the user's to fix, not a verdict on the run).
+  /// The health of `series` when `error` says there are too few points to fit, or losses below
+  /// zero that no law of curvefit describes; `nil` for any other fit error (a bad range is the
+  /// user's to fix, not a verdict on the run).
   public static func check(_ series: LossSeries, options: LossCurveAnalysis.Options, error: FitError) -> UnfittedRun? {
-    guard case .tooFewPoints(_, let found, let needed, let range) = error else { return nil }
+    let reason: String
+    switch error {
+    case .tooFewPoints(_, let found, let needed, let range):
+      reason = "\(found) finite loss\(found == 1 ? "" : "es") \(range), at least \(needed) are needed to fit a curve"
+    case .negativeLoss(_, let negative):
+      reason = negative.reason
+    default:
+      return nil
+    }
     // No warm-up to protect a fit from: the detectors see every point from the first (or from
     // --from-step), so a run dead from step 1 is reported at step 1.
     let from = options.range.from ?? series.steps.first ?? 0
@@ -21,8 +31,6 @@ public struct UnfittedRun: Sendable {
     if !series.losses.contains(where: \.isFinite) {
       health.markNoFiniteLoss()
     }
-    return UnfittedRun(
-      series: series, health: health,
-      reason: "\(found) finite loss\(found == 1 ? "" : "es") \(range), at least \(needed) are needed to fit a curve")
+    return UnfittedRun(series: series, health: health, reason: reason)
   }
 }

@@ -8,6 +8,8 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
   case unusableValues(source: String, reason: String)
   /// `--from-step` beyond the log's last step.
   case pastTheEnd(source: String, from: Double, last: Double)
+  /// Losses below zero where the curve would be fitted (`NegativeLosses`).
+  case negativeLoss(source: String, NegativeLosses)
 
   private static func step(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
@@ -25,6 +27,8 @@ public enum FitError: Error, Equatable, CustomStringConvertible {
       "\(source): \(reason)"
     case .pastTheEnd(let source, let from, let last):
       "\(source): --from-step \(Self.step(from)) is past the last logged step, \(Self.step(last))"
+    case .negativeLoss(let source, let found):
+      "\(source): \(found.reason)"
     }
   }
 }

@@ -230,6 +230,11 @@ extension Forecast {
     if fit.parametersAtBound.contains("alpha") {
       return "no curvature to extrapolate: the fitted exponent is on its bound"
     }
+    // A power law whose C is zero is a flat line at its floor: it printed the loss now for every
+    // step to come, with a band of width zero.
+    if Model.self == PowerLaw.self, fit.parametersAtBound.contains("C") {
+      return "the fitted curve does not fall (its C is on its bound, zero): there is no fall to project"
+    }
     // The annealing law's training term at zero leaves only the prior's bonus for decaying the
     // rate: a run that is not learning (Smol LR 5e-2, stuck near 8.3 nats) gets no such bonus.
     if fit.parametersAtBound.contains("A") {

@@ -59,7 +59,11 @@ struct HealthLines {
           + "at a tenth of the run and is \(NumberFormat.significant(unit.fromNats(levels.to), 4)) \(unit.name) at its end "
           + "(medians); check the learning rate, the data and the labels"
       }
-      var line = "\(span): improving \(NumberFormat.significant(factor * plateau.improvementPer1k, 2)) \(name) per 1k steps"
+      // A loss climbing inside a plateau is said to rise: "improving −0.10" read as a gain.
+      let improvement = factor * plateau.improvementPer1k
+      let motion = improvement < 0
+        ? "rising \(NumberFormat.significant(-improvement, 2))" : "improving \(NumberFormat.significant(improvement, 2))"
+      var line = "\(span): \(motion) \(name) per 1k steps"
         + " where the trend before it expected \(NumberFormat.significant(factor * plateau.expectedPer1k, 2))"
       if plateau.explainedBySchedule {
         line += "; the learning rate is down to \(Int((100 * (plateau.learningRateFraction ?? 0)).rounded()))% of its peak:"

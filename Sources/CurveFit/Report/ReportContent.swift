@@ -244,7 +244,9 @@ struct ReportContent {
       text += " (95%: \(NumberFormat.significant(inUnit(interval.lowerBound), 2).replacingMinus())"
         + " to \(NumberFormat.significant(inUnit(interval.upperBound), 2).replacingMinus()))"
     }
-    return text + ", \(NumberFormat.signed(percent, decimals: 1))% from step "
+    // A fitted loss of zero has no relative change to print.
+    if percent.isFinite { text += ", \(NumberFormat.signed(percent, decimals: 1))%" }
+    return text + " from step "
       + "\(NumberFormat.count(analysis.doubling.fromStep)) to \(NumberFormat.count(analysis.doubling.toStep))"
   }
 

@@ -1,0 +1,49 @@
+@testable import CurveFit
+import Foundation
+import Testing
+
+/// A loss below zero has no floor at or above zero for any law here to fall towards: the fit
+/// is refused with the first negative loss named, and the health verdict is still given.
+@Suite("Negative losses")
+struct NegativeLossesTests {
+  /// `−2 + 5·t^−0.3`, which crosses zero at t = 2.5^(1/0.3) ≈ 21.2: steps 22–3,000 are negative.
+  static let series: LossSeries = {
+    let steps = (1...3_000).map(Double.init)
+    let origin = SeriesOrigin(source: "negative.csv", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    return LossSeries(steps: steps, losses: steps.map { -2 + 5 * Foundation.pow($0, -0.3) }, origin: origin)
+  }()
+
+  @Test("the first negative loss is where the curve crosses zero, worked out by hand")
+  func findsTheCrossing() throws {
+    let found = try #require(NegativeLosses.find(Self.series, in: 1...3_000))
+    #expect(found.step == 22)
+    #expect(abs(found.loss - (-2 + 5 * Foundation.pow(22, -0.3))) < 1e-12)
+    #expect(found.count == 2_979)
+    #expect(found.finite == 3_000)
+    // Before the crossing there is nothing to refuse.
+    #expect(NegativeLosses.find(Self.series, in: 1...21) == nil)
+  }
+
+  @Test("the analysis refuses the fit and the report keeps the verdict, with the step named")
+  func refusesTheFit() throws {
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 0
+    var thrown: FitError?
+    do throws(FitError) {
+      _ = try LossCurveAnalysis.run(Self.series, options: options)
+    } catch {
+      thrown = error
+    }
+    let error = try #require(thrown)
+    guard case .negativeLoss(let source, let found) = error else {
+      Issue.record("expected .negativeLoss, got \(error)")
+      return
+    }
+    #expect(source == "negative.csv")
+    #expect(found.count > 0)
+    #expect(error.description.contains("below zero"))
+    let run = try #require(UnfittedRun.check(Self.series, options: options, error: error))
+    #expect(run.reason.contains("at step \(NumberFormat.count(found.step)) is below zero"))
+    #expect(!UnfittedReport(run: run).rendered(as: .text).lowercased().contains("nan"))
+  }
+}
