@@ -127,12 +127,14 @@ def real_path(*parts):
     return os.path.join(REAL, *parts)
 
 
-# The Smol Playbook's ablation baseline (its "Baseline YAML"): cosine decay to 10% of the peak after
-# 2,000 warm-up steps, ~45B tokens (the curves end at 4.72e10); the batch-size runs keep the token
-# budget, so warm-up in tokens is 2,000 steps x their batch.
-def smol_schedule(batch_tokens):
+# The Smol Playbook's ablation baseline (its "Baseline YAML"): cosine from learning_rate 5e-4 down to
+# min_decay_lr 5e-5 after 2,000 warm-up steps, ~45B tokens (the curves end at 4.72e10); the batch-size
+# runs keep the token budget, so warm-up in tokens is 2,000 steps x their batch. The ablations change
+# only the section they test ("keeping everything else constant"), so a learning-rate ablation keeps
+# the absolute floor of 5e-5: its final ratio is 5e-5 / its peak.
+def smol_schedule(batch_tokens, peak=5e-4):
     return ["--schedule", "cosine", "--total-steps", "4.72e10", "--warmup-steps", f"{2000 * batch_tokens:.4g}",
-            "--final-lr-ratio", "0.1"]
+            "--final-lr-ratio", f"{5e-5 / peak:.4g}"]
 
 
 # (label, reader, flags, schedule: "lr column" | "declared" | None, declared flags)
@@ -194,9 +196,9 @@ RUNS = [
     # given); the run with non-recoverable spikes diverges after 70% of its steps, past every cut,
     # and is left out as no curve forecasts that.
     ("Smol LR 5e-4", smol("lr_loss.csv", "LR 5e-4 (baseline)"), "declared", smol_schedule(1572864)),
-    ("Smol LR 1e-4", smol("lr_loss.csv", "LR 1e-4"), "declared", smol_schedule(1572864)),
-    ("Smol LR 5e-3", smol("lr_loss.csv", "LR 5e-3"), "declared", smol_schedule(1572864)),
-    ("Smol LR 5e-2", smol("lr_loss.csv", "LR 5e-2"), "declared", smol_schedule(1572864)),
+    ("Smol LR 1e-4", smol("lr_loss.csv", "LR 1e-4"), "declared", smol_schedule(1572864, 1e-4)),
+    ("Smol LR 5e-3", smol("lr_loss.csv", "LR 5e-3"), "declared", smol_schedule(1572864, 5e-3)),
+    ("Smol LR 5e-2", smol("lr_loss.csv", "LR 5e-2"), "declared", smol_schedule(1572864, 5e-2)),
     ("Smol recoverable spikes", smol("spike_loss.csv", "Recoverable spikes"), None, []),
 ]
 
