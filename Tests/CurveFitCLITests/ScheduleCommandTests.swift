@@ -128,6 +128,15 @@ import Testing
     #expect(text.stdout.contains("or --schedule constant for a rate that stays where it is"))
   }
 
+  @Test func aRateColumnOfZerosIsNamedNotCalledMissing() throws {
+    let log = SyntheticLog(truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), count: 3_000, noise: 0.005, seed: 23)
+    let csv = log.csv.replacingOccurrences(of: ",0.0003", with: ",0")
+    let result = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
+    #expect(result.stdout.contains(
+      "SCHEDULE the learning-rate column 'lr' holds too few positive rates to read a schedule from: projections assume"),
+      "\(result.stdout)")
+  }
+
   @Test func withoutRatesTheReportSaysSo() throws {
     let log = SyntheticLog(truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), count: 3_000, noise: 0.005, seed: 23)
     let csv = log.csv.replacingOccurrences(of: ",lr", with: ",note").replacingOccurrences(of: ",0.0003", with: ",x")

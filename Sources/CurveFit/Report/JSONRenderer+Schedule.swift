@@ -1,14 +1,15 @@
 extension JSONRenderer {
   /// `"schedule"`: the learning-rate schedule, the annealing law and what it projects.
   ///
-  /// Always present; without a learning-rate column `shape` is null and `note` says that the
-  /// projections assume a constant rate.
+  /// Always present; without a learning-rate column, or with one that holds no positive rate,
+  /// `shape` is null and `note` says that the projections assume a constant rate.
   func schedule(_ analysis: LossCurveAnalysis, unit: LossUnit) -> JSONWriter.Value {
     guard let result = analysis.schedule else {
       return .object([
         ("shape", .null), ("warmup_steps", .null), ("peak_lr", .null), ("final_lr", .null),
-        ("lr_column", .null), ("annealing", .null), ("chosen", .bool(false)),
-        ("note", .string("no learning-rate column: projections assume a constant schedule")),
+        ("lr_column", analysis.series.origin.learningRateColumn.map { .string($0) } ?? .null), ("annealing", .null),
+        ("chosen", .bool(false)),
+        ("note", .string("\(analysis.series.origin.noScheduleReason): projections assume a constant schedule")),
       ])
     }
     let schedule = result.schedule

@@ -6,7 +6,7 @@ extension ReportContent {
   /// The lines under SCHEDULE: the shape, the annealing law, the choice, the bonus.
   var scheduleLines: [String] {
     guard let result = analysis.schedule else {
-      return ["no learning-rate column: projections assume the rate stays constant"]
+      return ["\(analysis.series.origin.noScheduleReason): projections assume the rate stays constant"]
     }
     var lines = [result.schedule.summary]
     guard let fit = result.fit else {

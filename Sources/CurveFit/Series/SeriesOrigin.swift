@@ -49,3 +49,12 @@ public struct PlannedSteps: Sendable, Equatable {
     (self.steps, self.key) = (steps, key)
   }
 }
+
+extension SeriesOrigin {
+  /// Why no schedule was read: no rate column, or one whose rates are (nearly all) not positive,
+  /// as a logger that writes 0 before its optimizer exists.
+  var noScheduleReason: String {
+    learningRateColumn.map { "the learning-rate column '\($0)' holds too few positive rates to read a schedule from" }
+      ?? "no learning-rate column"
+  }
+}
