@@ -20,6 +20,17 @@ public struct NegativeLosses: Sendable, Equatable {
   public static func find(_ series: LossSeries, in range: ClosedRange<Double>) -> NegativeLosses? {
     let low = series.steps.lowerIndex(atLeast: range.lowerBound)
     let high = max(low, series.steps.upperIndex(atMost: range.upperBound))
+    // A branch-free pass first: ten million losses cost a few milliseconds, and almost every
+    // log has no negative one.
+    let anyNegative = series.losses.withUnsafeBufferPointer { losses in
+      var found: UInt8 = 0
+      for i in low..<high {
+        let loss = losses[i]
+        found |= (loss < 0 ? 1 : 0) & (loss > -.infinity ? 1 : 0)
+      }
+      return found != 0
+    }
+    guard anyNegative else { return nil }
     var first: Int?
     var count = 0
     var finite = 0
