@@ -27,6 +27,7 @@ struct PlateauDetector {
       let low = max(0, from - size / 2)
       return !excluded.contains { $0.lowerBound <= to && $0.upperBound > low }
     }
+    let resolution = LogResolution.of(residuals.series, positions: residuals.start..<residuals.series.count)
     var found: [Plateau] = []
     var previousEnd = -2
     var start = max(size, count / 5)
@@ -34,7 +35,7 @@ struct PlateauDetector {
       var end = start + size - 1
       let history = firstStep...residuals.step(start)
       guard clean(start, end),
-        let window = assess(residuals, start, end, history: history), window.flat
+        let window = assess(residuals, start, end, history: history, resolution: resolution), window.flat
       else {
         start += size / 2
         continue
@@ -44,13 +45,13 @@ struct PlateauDetector {
       // would learn to expect the flatness.
       var best = window
       while end + size / 2 < count, clean(start, end + size / 2),
-        let longer = assess(residuals, start, end + size / 2, history: history), longer.flat
+        let longer = assess(residuals, start, end + size / 2, history: history, resolution: resolution), longer.flat
       {
         end += size / 2
         best = longer
       }
       if end + size / 2 >= count, end < count - 1, clean(start, count - 1),
-        let whole = assess(residuals, start, count - 1, history: history), whole.flat
+        let whole = assess(residuals, start, count - 1, history: history, resolution: resolution), whole.flat
       {
         end = count - 1
         best = whole
@@ -69,7 +70,7 @@ struct PlateauDetector {
       previousEnd = end
       start = end + 1
     }
-    if found.last?.ongoing != true, let tail = flatEnd(residuals, size: size, firstStep: firstStep, clean: clean) {
+    if found.last?.ongoing != true, let tail = flatEnd(residuals, size: size, firstStep: firstStep, resolution: resolution, clean: clean) {
       if let last = found.last, last.endStep >= tail.startStep {
         found[found.count - 1] = Plateau(
           startStep: last.startStep, endStep: tail.endStep, ongoing: true,
@@ -86,13 +87,14 @@ struct PlateauDetector {
   /// decay of the rate, a drop that came before), though no single window is long enough to
   /// tell its slope from noise.
   private func flatEnd(
-    _ residuals: Residuals, size: Int, firstStep: Double, clean: (Int, Int) -> Bool
+    _ residuals: Residuals, size: Int, firstStep: Double, resolution: Double, clean: (Int, Int) -> Bool
   ) -> Plateau? {
     let count = residuals.count
     for share in [0.5, 0.4, 1.0 / 3, 0.25] {
       let start = count - max(2 * size, Int(share * Double(count)))
       guard start >= size, clean(start, count - 1),
-        let whole = assess(residuals, start, count - 1, history: firstStep...residuals.step(start)), whole.flat
+        let whole = assess(residuals, start, count - 1, history: firstStep...residuals.step(start), resolution: resolution),
+        whole.flat
       else { continue }
       return Plateau(
         startStep: residuals.step(start), endStep: residuals.step(count - 1), ongoing: true,
@@ -101,8 +103,11 @@ struct PlateauDetector {
     return nil
   }
 
+  /// Whether the window is flat against the trend before it. A window over which the trend
+  /// expected the loss to fall by less than the log's printed `resolution` cannot show that
+  /// fall, and is not called flat.
   private func assess(
-    _ residuals: Residuals, _ start: Int, _ end: Int, history: ClosedRange<Double>
+    _ residuals: Residuals, _ start: Int, _ end: Int, history: ClosedRange<Double>, resolution: Double
   ) -> (flat: Bool, slope: Double, expected: Double)? {
     guard let trend = trendFitter(history),
       let fit = Self.slope(residuals, start, end)
@@ -111,7 +116,8 @@ struct PlateauDetector {
     let t1 = residuals.step(end)
     let expected = (trend(t1) - trend(t0)) / (t1 - t0)
     guard expected.isFinite else { return nil }
-    let flat = fit.slope > -2 * fit.standardError
+    let visible = resolution == 0 || -expected * (t1 - t0) > resolution
+    let flat = visible && fit.slope > -2 * fit.standardError
       && fit.slope - expected > options.plateauZ * fit.standardError
     return (flat, fit.slope, expected)
   }
