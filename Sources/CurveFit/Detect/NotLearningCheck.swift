@@ -12,6 +12,10 @@ enum NotLearningCheck {
   static let minimumSpan = 50.0
   /// The most the loss may fall (or rise) from a tenth of the run to its end and still be flat.
   static let flatShare = 0.02
+  /// ...and the most, in robust standard deviations of the last tenth's losses: a run near its
+  /// floor that falls 1.6% from a tenth to its end with 0.02% noise (a fine-tune, a long tail)
+  /// is learning slowly, not stuck. The run at ten times the usual rate falls 1.6 of them.
+  static let flatScatters = 3.0
   /// Medians are taken over at most this many points of a window (strided): ten million rows
   /// must not cost a sort of a million.
   static let sampled = 2_001
@@ -26,10 +30,12 @@ enum NotLearningCheck {
     let earlyEnd = series.steps.upperIndex(atMost: last / 5)
     let lateStart = series.steps.lowerIndex(atLeast: 0.9 * last)
     guard startIndex < earlyEnd, earlyEnd <= lateStart,
-      let from = median(series.losses, startIndex..<earlyEnd),
-      let to = median(series.losses, lateStart..<series.count), from > 0,
-      abs(from - to) <= flatShare * from
+      let from = sample(series.losses, startIndex..<earlyEnd).map(median),
+      let late = sample(series.losses, lateStart..<series.count), from > 0
     else { return nil }
+    let to = median(late)
+    let scatter = 1.4826 * median(late.map { abs($0 - to) }.sorted())
+    guard abs(from - to) <= flatShare * from, abs(from - to) <= flatScatters * scatter else { return nil }
     let start = series.steps[startIndex]
     let span = (last - start) / 1000
     return Plateau(
@@ -38,8 +44,8 @@ enum NotLearningCheck {
       notLearningLevels: Plateau.Levels(from: from, to: to))
   }
 
-  /// The median of the finite losses in `range`, at most `sampled` of them; nil under five.
-  private static func median(_ losses: [Double], _ range: Range<Int>) -> Double? {
+  /// The finite losses in `range`, at most `sampled` of them (strided), sorted; nil under five.
+  private static func sample(_ losses: [Double], _ range: Range<Int>) -> [Double]? {
     let stride = max(1, range.count / sampled)
     var values: [Double] = []
     var index = range.lowerBound
@@ -48,7 +54,11 @@ enum NotLearningCheck {
       index += stride
     }
     guard values.count >= 5 else { return nil }
-    values.sort()
+    return values.sorted()
+  }
+
+  /// The median of sorted `values`.
+  private static func median(_ values: [Double]) -> Double {
     let middle = values.count / 2
     return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
   }
