@@ -35,7 +35,7 @@ public struct Spike: Sendable, Equatable {
   public var peakLoss: Double
   /// The loss the trend and local baseline expected at the peak.
   public var baselineLoss: Double
-  /// `peakLoss / baselineLoss`.
+  /// `peakLoss / baselineLoss` (below zero, 1 + the rise over the baseline's size).
   public var ratio: Double
   /// Robust z-score of the peak: its log-residual over the local noise scale.
   public var z: Double

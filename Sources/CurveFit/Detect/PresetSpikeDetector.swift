@@ -34,7 +34,7 @@ struct PresetSpikeDetector {
       spikes.append(
         Spike(
           startStep: startStep, peakStep: steps[peak], peakLoss: y[peak],
-          baselineLoss: baseline[start], ratio: y[peak] / baseline[start], z: score[peak],
+          baselineLoss: baseline[start], ratio: Residuals.rise(y[peak], over: baseline[start]), z: score[peak],
           recoveryStep: recovery.map { steps[$0] }, points: last - start + 1,
           rollbackStep: rollback, batchesToSkip: max(0, resume - rollback)))
       k = last + 1

@@ -128,8 +128,14 @@ struct Residuals {
   /// How many times larger than `level` the residual at `k` is, as a loss ratio.
   func ratio(at k: Int, over level: Double) -> Double {
     if logSpace { return Foundation.exp(values[k] - level) }
-    let base = trendLoss(k) + level
-    return base != 0 ? (trendLoss(k) + values[k]) / base : .infinity
+    return Self.rise(trendLoss(k) + values[k], over: trendLoss(k) + level)
+  }
+
+  /// `loss / base`, as a rise over the base's size: for a base below zero (a log-likelihood)
+  /// the plain quotient turns a rise from −1.5 to −0.5 into ×0.33, and the detectors' ×1.25 and
+  /// ×1.5 gates never opened; for a positive base the two are the same.
+  static func rise(_ loss: Double, over base: Double) -> Double {
+    base != 0 ? 1 + (loss - base) / abs(base) : .infinity
   }
 
   /// The last position holding a finite residual.

@@ -35,19 +35,20 @@ struct SpikeDetector {
     if segment.levelShift { return ratio >= 1.5 }
     if let before = Self.medianBefore(segment.start, residuals) {
       let needed = segment.peakZ >= options.spikeZ ? 1.05 : 1.08
-      if residuals.loss(segment.peak) < needed * before { return false }
+      if Residuals.rise(residuals.loss(segment.peak), over: before) < needed { return false }
     }
     if points <= 1 { return segment.peakZ >= 2 * options.spikeZ && ratio >= 1.25 }
     return true
   }
 
-  /// The median of the (up to) five finite, positive losses before `position`.
+  /// The median of the (up to) five finite losses before `position`. (Positive ones only, once:
+  /// in a loss that crossed zero that walked back to the start of the run.)
   static func medianBefore(_ position: Int, _ residuals: Residuals) -> Double? {
     var values: [Double] = []
     var k = position - 1
     while k >= 0, values.count < 5 {
       let loss = residuals.loss(k)
-      if loss.isFinite, loss > 0 { values.append(loss) }
+      if loss.isFinite { values.append(loss) }
       k -= 1
     }
     guard !values.isEmpty else { return nil }
@@ -70,7 +71,7 @@ struct SpikeDetector {
     }
     var spike = Spike(
       startStep: startStep, peakStep: residuals.step(segment.peak), peakLoss: peakLoss,
-      baselineLoss: baseline, ratio: peakLoss / baseline, z: segment.peakZ,
+      baselineLoss: baseline, ratio: Residuals.rise(peakLoss, over: baseline), z: segment.peakZ,
       recoveryStep: recoveryStep, points: (segment.recovery ?? segment.end + 1) - segment.start,
       rollbackStep: rollback, batchesToSkip: max(0, resumeAt - rollback))
     spike.gradNormZ = gradNormZ

@@ -1,4 +1,5 @@
 @testable import CurveFit
+import CurveFitTestSupport
 import Foundation
 import Testing
 
@@ -22,6 +23,31 @@ struct NegativeLossesTests {
     #expect(found.finite == 3_000)
     // Before the crossing there is nothing to refuse.
     #expect(NegativeLosses.find(Self.series, in: 1...21) == nil)
+  }
+
+  @Test("a spike in a loss below zero is found, and a clean one is healthy")
+  func spikesBelowZero() throws {
+    var random = SeededRandom(seed: 1)
+    let steps = (1...3_000).map(Double.init)
+    let clean = steps.map { -2 + 5 * Foundation.pow($0, -0.3) + 0.01 * random.gaussian() }
+    // One nat up for ten steps at step 2,000, a hundred times the noise.
+    let spiked = clean.indices.map { clean[$0] + (1_999..<2_009 ~= $0 ? 1 : 0) }
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 0
+    func health(_ losses: [Double]) throws -> HealthFindings {
+      let origin = SeriesOrigin(source: "negative.csv", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+      let series = LossSeries(steps: steps, losses: losses, origin: origin)
+      let error = FitError.negativeLoss(source: "negative.csv", try #require(NegativeLosses.find(series, in: 1...3_000)))
+      return try #require(UnfittedRun.check(series, options: options, error: error)).health
+    }
+    let found = try health(spiked)
+    #expect(found.spikes.count == 1, "\(found.spikes)")
+    let spike = try #require(found.spikes.first)
+    #expect(spike.startStep == 2_000)
+    #expect(spike.recoveryStep != nil)
+    #expect(found.divergence == nil)
+    let calm = try health(clean)
+    #expect(calm.spikes.isEmpty && calm.divergence == nil, "\(calm.spikes)")
   }
 
   @Test("the analysis refuses the fit and the report keeps the verdict, with the step named")
