@@ -49,6 +49,13 @@ extension Estimate {
     if let band = ci80, band.lowerBound < bottom { ci80 = bottom...max(band.upperBound, bottom) }
   }
 
+  /// Scales the intervals' lower ends by `factor` (below 1), when they are above zero.
+  mutating func lowerBottoms(by factor: Double) {
+    guard factor > 0, factor < 1 else { return }
+    if let band = ci95, band.lowerBound > 0 { ci95 = factor * band.lowerBound...band.upperBound }
+    if let band = ci80, band.lowerBound > 0 { ci80 = factor * band.lowerBound...band.upperBound }
+  }
+
   /// Lowers the intervals' upper ends to `ceiling`, never below the value.
   mutating func cap(above ceiling: Double) {
     let top = max(value, ceiling)

@@ -167,6 +167,7 @@ struct ReportContent {
     return "the fitted curve ends at \(NumberFormat.significant(fitted, 3)) where the log's last "
       + "\(gap.points) losses have a median of \(NumberFormat.significant(logged, 3)) "
       + "(\(NumberFormat.signed(percent, decimals: 0))%): it does not follow the end of this run"
+      + (gap.logged < gap.fitted ? "; the bands reach as far again below it" : "")
   }
 
   /// What the intervals hold, and which part of them dominates.

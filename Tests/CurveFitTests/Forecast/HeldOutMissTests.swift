@@ -125,3 +125,37 @@ struct ChunkNoiseTests {
     #expect(ShapeError.heldOutExcess(test) == 0)
   }
 }
+
+@Suite("End gap reaches below")
+struct EndGapBandTests {
+  /// A fine-tune memorising its data, like a Whisper-small run of 12 epochs: 0.9·(t/25)^−0.3, a
+  /// further ×0.55 at each epoch of 417 steps, ±10% noise, logged every 25 steps with its rate
+  /// (500 warm-up steps, then linear to zero at 5,000), cut at 2,500.
+  static func loss(_ step: Double) -> Double {
+    0.9 * Foundation.pow(step / 25, -0.3) * Foundation.pow(0.55, (step / 417).rounded(.down))
+  }
+
+  static let prefix: LossSeries = {
+    let steps = (1...100).map { 25 * Double($0) }
+    let losses = steps.indices.map { loss(steps[$0]) * (1 + 0.1 * Foundation.sin(2.3 * Double($0 + 1))) }
+    let rates = steps.map { 1e-5 * ($0 < 500 ? $0 / 500 : (5_000 - $0) / 4_500) }
+    var origin = SeriesOrigin(
+      source: "memorising", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss", "lr"])
+    origin.learningRateColumn = "lr"
+    return LossSeries(steps: steps, losses: losses, learningRates: rates, origin: origin)
+  }()
+
+  @Test("a log that ends below its fitted curve gets bands reaching as far again below, and the 2× band holds the end")
+  func reachesBelow() throws {
+    let analysis = try HeldOutMissTests.analysed(Self.prefix, bootstrap: 60)
+    // The curve ends near 0.0212 where the last eight losses sit near 0.0119.
+    let gap = try #require(analysis.forecast?.endGap)
+    #expect(gap.fitted > 1.5 * gap.logged, "\(gap)")
+    let twofold = try #require(analysis.projections.first { abs($0.factor - 2) < 1e-9 })
+    let band = try #require(twofold.loss.ci95)
+    // The end, L(5,000) = 0.9·200^−0.3·0.55^11 = 0.000256; without the gap's reach the band
+    // stopped at 0.00033.
+    #expect(band.contains(Self.loss(5_000)), "\(band)")
+    #expect(band.contains(twofold.loss.value))
+  }
+}
