@@ -13,7 +13,7 @@ enum NotLearningCheck {
   /// The most the loss may fall (or rise) from a tenth of the run to its end and still be flat.
   static let flatShare = 0.02
   /// ...and the most, in robust standard deviations of the last tenth's losses: a run near its
-  /// floor that falls 1.6% from a tenth to its end with 0.02% noise (a fine-tune, a long tail)
+  /// floor that falls 1.9% from a tenth to its end with 0.02% noise (a fine-tune, a long tail)
   /// is learning slowly, not stuck. The run at ten times the usual rate falls 1.6 of them.
   static let flatScatters = 3.0
   /// Medians are taken over at most this many points of a window (strided): ten million rows

@@ -16,7 +16,13 @@ public struct NegativeLosses: Sendable, Equatable {
   public var count: Int
   public var finite: Int
 
-  /// The negative losses of `series` at steps in `range`, or `nil` when there are none.
+  /// Fewer negative losses than this share of the finite ones (and than `leastCount`) are
+  /// glitches of a positive loss (a float's rounding below zero), fitted as they are.
+  static let leastShare = 0.01
+  static let leastCount = 3
+
+  /// The negative losses of `series` at steps in `range`, or `nil` when there are none, or so
+  /// few that they are glitches.
   public static func find(_ series: LossSeries, in range: ClosedRange<Double>) -> NegativeLosses? {
     let low = series.steps.lowerIndex(atLeast: range.lowerBound)
     let high = max(low, series.steps.upperIndex(atMost: range.upperBound))
@@ -42,7 +48,7 @@ public struct NegativeLosses: Sendable, Equatable {
         if first == nil { first = i }
       }
     }
-    guard let first else { return nil }
+    guard let first, count >= leastCount, Double(count) >= leastShare * Double(finite) else { return nil }
     return NegativeLosses(step: series.steps[first], loss: series.losses[first], count: count, finite: finite)
   }
 

@@ -50,6 +50,24 @@ struct NegativeLossesTests {
     #expect(calm.spikes.isEmpty && calm.divergence == nil, "\(calm.spikes)")
   }
 
+  @Test("a positive loss with two glitches below zero is fitted as before")
+  func glitchesAreFitted() throws {
+    let steps = (1...3_000).map(Double.init)
+    var losses = steps.map { 2 + 5 * Foundation.pow($0, -0.3) }
+    losses[1_000] = -0.001
+    losses[2_000] = -1e-9
+    let origin = SeriesOrigin(source: "glitch.csv", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    let series = LossSeries(steps: steps, losses: losses, origin: origin)
+    #expect(NegativeLosses.find(series, in: 1...3_000) == nil)
+    // Three of 3,000 is still under 1%: a glitch, not a loss that can be negative.
+    losses[2_500] = -0.5
+    #expect(NegativeLosses.find(LossSeries(steps: steps, losses: losses, origin: origin), in: 1...3_000) == nil)
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 0
+    let analysis = try LossCurveAnalysis.run(series, options: options)
+    #expect(abs(analysis.fit.model.lMin - 2) < 0.05, "\(analysis.fit.model)")
+  }
+
   @Test("the analysis refuses the fit and the report keeps the verdict, with the step named")
   func refusesTheFit() throws {
     var options = LossCurveAnalysis.Options()
