@@ -27,26 +27,33 @@ public struct UnfittedRun: Sendable {
     // --from-step), so a run dead from step 1 is reported at step 1.
     let from = options.range.from ?? series.steps.first ?? 0
     var trend: ((Double) -> Double)?
-    if case .negativeLoss = error { trend = Self.raisedTrend(series) }
+    var trendFitter: (ClosedRange<Double>) -> ((Double) -> Double)? = { _ in nil }
+    if case .negativeLoss = error, let (raised, shift) = Self.raised(series) {
+      if let fit = try? PowerLawFitter().fit(raised), fit.termination.isConvergence {
+        trend = { fit.model($0) + shift }
+      }
+      let fitter = LossCurveAnalysis.trendFitter(raised, PowerLawFitter(), excluding: .none, sums: nil)
+      trendFitter = { range in fitter(range).map { window in { window($0) + shift } } }
+    }
     var health = HealthCheck(options: options.health, detector: options.detector).run(
-      series, fromStep: from, trend: trend, trendFitter: { _ in nil }, detectPlateaus: false, useGradient: false)
+      series, fromStep: from, trend: trend, trendFitter: trendFitter, detectPlateaus: trend != nil, useGradient: false)
     if !series.losses.contains(where: \.isFinite) {
       health.markNoFiniteLoss()
     }
     return UnfittedRun(series: series, health: health, reason: reason)
   }
 
-  /// The shape of a loss below zero, for the detectors only: the power law fitted to the losses
-  /// raised above zero, lowered back. Without it the fast early fall read as a spike at step 1
-  /// and a spike later went unseen; no law here is trusted to project such a loss.
-  static func raisedTrend(_ series: LossSeries) -> ((Double) -> Double)? {
+  /// A loss below zero raised above it, for the detectors' trends only: the power law fitted
+  /// to it, lowered back, is the curve's shape. Without one the fast early fall read as a spike
+  /// at step 1, a spike later went unseen and no plateau could be told from the trend before it;
+  /// no law here is trusted to project such a loss.
+  static func raised(_ series: LossSeries) -> (series: LossSeries, shift: Double)? {
     let finite = series.losses.filter(\.isFinite)
     guard let low = finite.min(), let high = finite.max(), high > low else { return nil }
     let shift = low - 0.05 * (high - low)
     let raised = LossSeries(
       sortedSteps: series.steps, losses: series.losses.map { $0 - shift }, gradNorms: nil, learningRates: nil,
       origin: series.origin)
-    guard let fit = try? PowerLawFitter().fit(raised), fit.termination.isConvergence else { return nil }
-    return { fit.model($0) + shift }
+    return (raised, shift)
   }
 }

@@ -50,6 +50,24 @@ struct NegativeLossesTests {
     #expect(calm.spikes.isEmpty && calm.divergence == nil, "\(calm.spikes)")
   }
 
+  @Test("a loss below zero that stops falling is a plateau")
+  func plateauBelowZero() throws {
+    var random = SeededRandom(seed: 3)
+    let steps = (1...3_000).map(Double.init)
+    // Falling as −2 + 5·t^−0.3 to step 1,500 (−1.49), flat there to the end; 0.005 noise.
+    let losses = steps.map { -2 + 5 * Foundation.pow(min($0, 1_500), -0.3) + 0.005 * random.gaussian() }
+    let origin = SeriesOrigin(source: "flat.csv", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    let series = LossSeries(steps: steps, losses: losses, origin: origin)
+    let error = FitError.negativeLoss(source: "flat.csv", try #require(NegativeLosses.find(series, in: 1...3_000)))
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 0
+    let health = try #require(UnfittedRun.check(series, options: options, error: error)).health
+    let plateau = try #require(health.plateaus.last, "\(health.plateaus)")
+    #expect(plateau.ongoing)
+    #expect(plateau.startStep >= 1_500 && plateau.startStep <= 2_100, "\(plateau.startStep)")
+    #expect(health.spikes.isEmpty && health.divergence == nil)
+  }
+
   @Test("a positive loss with two glitches below zero is fitted as before")
   func glitchesAreFitted() throws {
     let steps = (1...3_000).map(Double.init)
