@@ -45,6 +45,10 @@ struct NegativeLossesTests {
     let spike = try #require(found.spikes.first)
     #expect(spike.startStep == 2_000)
     #expect(spike.recoveryStep != nil)
+    // The curve at step 2,000 is −2 + 5·2,000^−0.3 = −1.488; one nat above it is a rise of
+    // 1/1.488 of its size, ×1.67 (within the noise's 0.03).
+    #expect(abs(spike.baselineLoss + 1.488) < 0.03, "\(spike.baselineLoss)")
+    #expect(abs(spike.ratio - 1.672) < 0.03, "\(spike.ratio)")
     #expect(found.divergence == nil)
     let calm = try health(clean)
     #expect(calm.spikes.isEmpty && calm.divergence == nil, "\(calm.spikes)")
