@@ -42,6 +42,13 @@ public struct TextLogPattern: Sendable {
     // modded-nanogpt's records: `step:10/3200 train_loss:4.21 train_time:…` (the source code and
     // nvidia-smi come first in the file).
     ("modded-nanogpt", #"^step:(?<step>\d+)/(?<total>\d+) train_loss:(?<loss>N)"#),
+    // LitGPT's pretraining and fine-tuning: `Epoch 1 | iter 400 step 100 | loss train: 3.215, val: n/a | …`
+    // (iter counts micro-batches; step the optimiser's steps).
+    ("LitGPT", #"\biter \d+ step (?<step>\d+)\b.*?\bloss train: (?<loss>N)"#),
+    // MMEngine (MMDetection, MMPretrain, …): `Iter(train) [ 50/90000]  base_lr: … lr: 2e-02 … grad_norm: 5.0  loss: 1.23 …`,
+    // or by epoch, `Epoch(train)  [3][ 50/4000] …`, whose iteration counts from 1 in each epoch.
+    ("MMEngine", #"\bIter\(train\)\s*\[\s*(?<step>\d+)/(?<total>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
+    ("MMEngine (epochs)", #"\bEpoch\(train\)\s*\[(?<epoch>\d+)\]\s*\[\s*(?<step>\d+)/(?<per>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
     // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like.
     ("step/loss", #"\b(?:step|Step|STEP)[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // Logs whose only losses are validation losses, read when no step loss is logged: the
@@ -60,6 +67,8 @@ public struct TextLogPattern: Sendable {
   /// Whether the expression has optional `lr` and `grad` groups.
   var capturesRate: Bool { expression.pattern.contains("(?<lr>") }
   var capturesGrad: Bool { expression.pattern.contains("(?<grad>") }
+  /// Whether lines count iterations within an epoch (`[epoch][i/per]`).
+  var countsWithinEpochs: Bool { expression.pattern.contains("(?<epoch>") }
   /// Whether lines carry the run's planned length (`step N/T`).
   var capturesTotal: Bool { expression.pattern.contains("(?<total>") }
 
@@ -126,6 +135,14 @@ public struct TextLogPattern: Sendable {
     }
     if capturesTotal, let totalRange = Range(found.range(withName: "total"), in: line) {
       match.total = Double(line[totalRange]) ?? .nan
+    }
+    // Iterations counted from 1 within each epoch: the run's step is the epochs before it
+    // times their length, plus the iteration.
+    if countsWithinEpochs, let epochRange = Range(found.range(withName: "epoch"), in: line),
+      let perRange = Range(found.range(withName: "per"), in: line),
+      let epoch = Double(line[epochRange]), let per = Double(line[perRange])
+    {
+      match.step += max(0, epoch - 1) * per
     }
     return match
   }

@@ -47,6 +47,7 @@ struct TextLogReader {
     if total > 0 {
       let key = pattern.name == "llm.c console" ? "step N/T"
         : pattern.name.hasPrefix("modded-nanogpt") ? "step:N/T"
+        : pattern.name == "MMEngine" ? "Iter(train) [N/T]"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
       origin.plannedSteps = PlannedSteps(steps: total, key: key)
     }

@@ -153,6 +153,32 @@ import Testing
     #expect(json.learningRates == [2.5e-05, 5e-05] && json.gradNorms == [1.5, 1.25])
   }
 
+  @Test func litGPTLines() throws {
+    // `iter` counts micro-batches, `step` the optimiser's steps: the step is the one read.
+    let series = try read((1...3).map { step in
+      "Epoch 1 | iter \(4 * step) step \(step) | loss train: \(10 - step).250, val: n/a | iter time: 512.34 ms (step) remaining time: 0:10:00"
+    }.joined(separator: "\n"))
+    #expect(series.origin.format == "text (LitGPT)")
+    #expect(series.steps == [1, 2, 3] && series.losses == [9.25, 8.25, 7.25])
+  }
+
+  @Test func mmEngineIterationAndEpochLines() throws {
+    // `base_lr:` is not the rate, `lr:` is; the planned length is `Iter(train) [N/T]`'s T.
+    let iterations = try read((1...3).map { k in
+      "2023/05/01 10:00:0\(k) - mmengine - INFO - Iter(train) [  \(50 * k)/90000]  base_lr: 2.0000e-02 lr: \(k).0000e-02  eta: 1:00:00  time: 0.5000  data_time: 0.0100  memory: 3000  grad_norm: \(k).5000  loss: \(3 - k).5000  loss_cls: 0.5000"
+    }.joined(separator: "\n"))
+    #expect(iterations.origin.format == "text (MMEngine)")
+    #expect(iterations.steps == [50, 100, 150] && iterations.losses == [2.5, 1.5, 0.5])
+    #expect(iterations.learningRates == [0.01, 0.02, 0.03] && iterations.gradNorms == [1.5, 2.5, 3.5])
+    #expect(iterations.origin.plannedSteps == PlannedSteps(steps: 90_000, key: "Iter(train) [N/T]"))
+    // By epoch, the iteration restarts at 1 in each: epoch 2's 50th of 400 is the run's 450th.
+    let epochs = try read([(1, 50, "2.5"), (1, 400, "2.0"), (2, 50, "1.75"), (2, 400, "1.5")].map { epoch, i, loss in
+      "2023/05/01 10:00:00 - mmengine - INFO - Epoch(train)  [\(epoch)][\(i)/400]  lr: 2.0000e-02  eta: 1:00:00  time: 0.5000  loss: \(loss)  loss_bbox: 0.3000"
+    }.joined(separator: "\n"))
+    #expect(epochs.origin.format == "text (MMEngine (epochs))")
+    #expect(epochs.steps == [50, 400, 450, 800] && epochs.losses == [2.5, 2.0, 1.75, 1.5])
+  }
+
   @Test func colouredAndCapitalisedStepLossLines() throws {
     // torchtitan colours its fields with ANSI escapes; torchtune writes `Step N | loss:… lr:…`.
     let titan = try read((1...3).map { step in
