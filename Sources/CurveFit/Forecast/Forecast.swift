@@ -26,6 +26,9 @@ public struct Forecast: Sendable {
   /// True when a 95% interval was widened to hold the plain power law's projection, which the
   /// data could not rule out though another form was chosen over it.
   public var bandHoldsPlainPowerLaw = false
+  /// The start of a plateau the log ends in, when the annealing law projects through it (the
+  /// rate still has to decay); `nil` otherwise.
+  public var flatSince: Double?
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
   /// The top of every band of a step past the last: the top of the band of the loss now, or

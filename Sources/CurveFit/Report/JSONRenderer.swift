@@ -228,6 +228,7 @@ public struct JSONRenderer: ReportRenderer {
         .object([("fitted", .number(gap.fitted)), ("logged", .number(gap.logged)), ("points", .integer(gap.points))])
       } ?? .null),
       ("withheld", withheld.map { .string($0) } ?? .null),
+      ("flat_since", forecast.flatSince.map { .number($0) } ?? .null),
     ])))
     return members
   }

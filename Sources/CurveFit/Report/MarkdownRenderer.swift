@@ -26,6 +26,7 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("- **Doubling data:** \(content.doubling)")
     if let note = content.intervalNote { lines.append("- **Intervals:** \(note)") }
     if let gap = content.endGap { lines.append("- **Warning:** \(gap)") }
+    if let flat = content.flatNote { lines.append("- **Warning:** \(flat)") }
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }
     lines.append("")
     lines.append("**Fit** `\(content.formula)` \(content.fitScope): \(content.convergence)")

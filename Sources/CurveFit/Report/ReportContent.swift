@@ -170,6 +170,18 @@ struct ReportContent {
       + (gap.logged < gap.fitted ? "; the bands reach as far again below it" : "")
   }
 
+  /// `the loss has been flat since step 22,473: the projections count on the decay of the rate
+  /// still to come (57% of its peak now)`, when the annealing law projects through a plateau.
+  var flatNote: String? {
+    guard withheld == nil, let since = analysis.forecast?.flatSince else { return nil }
+    var text = "the loss has been flat since step \(NumberFormat.count(since)): the projections count on the decay "
+      + "of the rate still to come"
+    if let schedule = analysis.schedule?.schedule {
+      text += " (\(NumberFormat.significant(100 * schedule.observed.rate(at: analysis.lastStep), 2))% of its peak now)"
+    }
+    return text
+  }
+
   /// What the intervals hold, and which part of them dominates.
   var intervalNote: String? {
     guard withheld == nil, let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }

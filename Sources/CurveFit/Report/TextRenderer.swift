@@ -39,6 +39,7 @@ public struct TextRenderer: ReportRenderer {
     lines.append("  " + pad("doubling data", 20) + content.doubling)
     if let note = content.intervalNote { lines.append("  " + note) }
     if let gap = content.endGap { lines.append("  ! " + gap) }
+    if let flat = content.flatNote { lines.append("  ! " + flat) }
     if let target = content.target {
       lines.append("  " + pad(target.label, 20) + target.text)
     }
