@@ -46,7 +46,9 @@ extension LogReader {
     }
     // A `\r` inside a line is a progress bar rewriting itself (the one a line may be cut in).
     let bars = head.indices.dropLast().contains { head[$0] == 0x0D && head[$0 + 1] != 0x0A }
-    if head.count >= Self.headBytes, !lines.isEmpty { lines.removeLast() }  // may be cut short
+    // The last line may be cut short; a first line longer than the head (a progress bar's
+    // redraws) is all there is to read the format from.
+    if head.count >= Self.headBytes, lines.count > 1 { lines.removeLast() }
     if PythonDictLine.dominate(Array(lines.prefix(200)), progressBars: bars) { return .pythonDicts }
     if RecordBlocks.dominate(Array(lines.prefix(400))) { return .recordBlocks }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }

@@ -49,6 +49,11 @@ public struct TextLogPattern: Sendable {
     // or by epoch, `Epoch(train)  [3][ 50/4000] …`, whose iteration counts from 1 in each epoch.
     ("MMEngine", #"\bIter\(train\)\s*\[\s*(?<step>\d+)/(?<total>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
     ("MMEngine (epochs)", #"\bEpoch\(train\)\s*\[(?<epoch>\d+)\]\s*\[\s*(?<step>\d+)/(?<per>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
+    // A tqdm progress bar with the loss in its postfix, as PyTorch Lightning draws it and many
+    // hand-written loops do: `Epoch 2:  25%|██▌  | 100/400 [00:10<00:30, 9.80it/s, v_num=0, train_loss_step=3.21]`.
+    // Captured to a file, every redraw is a `\r`-segment of one line, each read (`readsEverySegment`);
+    // the bar counts from 0 in each epoch, so the step is the epochs before it times its total plus `N`.
+    ("progress bar", #"(?:\bEpoch (?<epoch>\d+)\s*:)?[^|\r]*\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \[[^\]\r]*?\b(?:train_loss_step|train_loss|train/loss|loss)=(?<loss>N)"#),
     // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like.
     ("step/loss", #"\b(?:step|Step|STEP)[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // Logs whose only losses are validation losses, read when no step loss is logged: the
@@ -67,8 +72,12 @@ public struct TextLogPattern: Sendable {
   /// Whether the expression has optional `lr` and `grad` groups.
   var capturesRate: Bool { expression.pattern.contains("(?<lr>") }
   var capturesGrad: Bool { expression.pattern.contains("(?<grad>") }
-  /// Whether lines count iterations within an epoch (`[epoch][i/per]`).
-  var countsWithinEpochs: Bool { expression.pattern.contains("(?<epoch>") }
+  /// Whether lines count iterations within an epoch (`[epoch][i/per]`, `Epoch E: … N/P`).
+  var countsWithinEpochs: Bool { expression.pattern.contains("(?<per>") }
+  /// The number of the first epoch.
+  var firstEpoch: Double { name == "progress bar" ? 0 : 1 }
+  /// A progress bar redraws itself after `\r`: every segment of a line is an update.
+  var readsEverySegment: Bool { name == "progress bar" }
   /// Whether lines carry the run's planned length (`step N/T`).
   var capturesTotal: Bool { expression.pattern.contains("(?<total>") }
 
@@ -81,6 +90,9 @@ public struct TextLogPattern: Sendable {
     var gradNorm = Double.nan
     /// The planned length the line states (`T` of `step N/T`), NaN when it states none.
     var total = Double.nan
+    /// The epoch and the iterations per epoch, for lines that count within epochs.
+    var epoch = Double.nan
+    var perEpoch = Double.nan
   }
 
   /// The fields of `line` when it matches.
@@ -119,6 +131,17 @@ public struct TextLogPattern: Sendable {
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// Every `\r`-separated segment of `line` that matches, in order (each cut to the bound), and
+  /// how many segments the line has.
+  func matchEverySegment(_ line: String) -> (matches: [Match], segments: Int) {
+    let line = line.utf8.contains(0x1B) ? Self.withoutEscapes(line) : line
+    let segments = line.split(separator: "\r", omittingEmptySubsequences: true)
+    let matches = segments.compactMap { segment in
+      matchShort(String(String.UnicodeScalarView(segment.unicodeScalars.prefix(Self.maximumMatchLength))))
+    }
+    return (matches, segments.count)
+  }
+
   private func matchShort(_ line: String) -> Match? {
     let range = NSRange(line.startIndex..., in: line)
     guard let found = expression.firstMatch(in: line, range: range),
@@ -136,13 +159,14 @@ public struct TextLogPattern: Sendable {
     if capturesTotal, let totalRange = Range(found.range(withName: "total"), in: line) {
       match.total = Double(line[totalRange]) ?? .nan
     }
-    // Iterations counted from 1 within each epoch: the run's step is the epochs before it
-    // times their length, plus the iteration.
-    if countsWithinEpochs, let epochRange = Range(found.range(withName: "epoch"), in: line),
-      let perRange = Range(found.range(withName: "per"), in: line),
-      let epoch = Double(line[epochRange]), let per = Double(line[perRange])
-    {
-      match.step += max(0, epoch - 1) * per
+    // Iterations counted within each epoch: the run's step is the epochs before it times their
+    // length, plus the iteration. MMEngine counts epochs from 1, a progress bar from 0.
+    if countsWithinEpochs, let perRange = Range(found.range(withName: "per"), in: line), let per = Double(line[perRange]) {
+      match.perEpoch = per
+      if let epochRange = Range(found.range(withName: "epoch"), in: line), let epoch = Double(line[epochRange]) {
+        match.epoch = epoch
+        match.step += max(0, epoch - firstEpoch) * per
+      }
     }
     return match
   }

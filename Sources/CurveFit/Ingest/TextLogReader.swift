@@ -9,25 +9,39 @@ struct TextLogReader {
     var grads: [Double] = []
     var rows = 0
     var total = 0.0
+    var lastLoss: String?
     let source = lines.source
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       rows += 1
       let text = String(decoding: line, as: UTF8.self)
-      guard let match = pattern.match(text) else { return true }
-      let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
-      guard let loss else {
-        throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: match.loss)
+      let matches: [TextLogPattern.Match]
+      if pattern.readsEverySegment {
+        let read = pattern.matchEverySegment(text)
+        matches = read.matches
+        rows += max(0, read.segments - 1)
+      } else {
+        matches = pattern.match(text).map { [$0] } ?? []
       }
-      // A step of 400 digits parses to inf: name the line rather than report "steps inf–inf".
-      guard match.step.isFinite else {
-        throw .nonFiniteStep(SourceLocation(source: source, line: number), column: "step", text: String(text.prefix(80)))
+      for match in matches {
+        // A bar redraws the same postfix until the trainer logs again: the loss belongs to the
+        // step where it first appeared.
+        if pattern.readsEverySegment, match.loss == lastLoss { continue }
+        lastLoss = match.loss
+        let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
+        guard let loss else {
+          throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: match.loss)
+        }
+        // A step of 400 digits parses to inf: name the line rather than report "steps inf–inf".
+        guard match.step.isFinite else {
+          throw .nonFiniteStep(SourceLocation(source: source, line: number), column: "step", text: String(text.prefix(80)))
+        }
+        steps.append(match.step)
+        losses.append(loss)
+        rates.append(match.learningRate)
+        grads.append(match.gradNorm)
+        // A run resumed with a new length states it from then on: the last plan is the run's.
+        if match.total.isFinite { total = match.total }
       }
-      steps.append(match.step)
-      losses.append(loss)
-      rates.append(match.learningRate)
-      grads.append(match.gradNorm)
-      // A run resumed with a new length states it from then on: the last plan is the run's.
-      if match.total.isFinite { total = match.total }
       return true
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
@@ -40,6 +54,11 @@ struct TextLogReader {
     var origin = SeriesOrigin(
       source: source, format: "text (\(pattern.name))", stepColumn: "step", lossColumn: pattern.lossName,
       columns: columns)
+    if pattern.readsEverySegment {
+      origin.notes.append(
+        "steps are the progress bar's count (epochs before × its total + N); each loss is read where the bar "
+          + "first shows it, at the trainer's logging steps")
+    }
     origin.rowsRead = rows
     origin.rowsWithoutLoss = rows - steps.count
     origin.learningRateColumn = hasRates ? "lr" : nil

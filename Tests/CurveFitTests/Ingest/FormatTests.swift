@@ -179,6 +179,44 @@ import Testing
     #expect(epochs.steps == [50, 400, 450, 800] && epochs.losses == [2.5, 2.0, 1.75, 1.5])
   }
 
+  @Test func lightningProgressBarCapturedToAFile() throws {
+    // Every redraw is a `\r`-segment; the bar counts from 0 in each epoch; the postfix repeats the
+    // loss last logged until the next logging step; validation bars carry no loss.
+    func epoch(_ e: Int, _ losses: [Int: String]) -> String {
+      var segments = ["Epoch \(e):   0%|          | 0/100 [00:00<?, ?it/s]"]
+      var shown = "9.000"
+      for n in 1...100 {
+        if let loss = losses[n] { shown = loss }
+        segments.append("Epoch \(e):  \(n)%|█         | \(n)/100 [00:01<00:09, 9.80it/s, v_num=0, train_loss_step=\(shown)]")
+      }
+      return segments.joined(separator: "\r") + "\rValidation DataLoader 0: 100%|██████████| 20/20 [00:00<00:00, 99.0it/s]"
+    }
+    let text = [
+      "GPU available: True (cuda), used: True",
+      epoch(0, [1: "4.500", 50: "3.250"]),
+      epoch(1, [1: "3.250", 50: "2.750"]),
+      "`Trainer.fit` stopped: `max_epochs=2` reached.",
+    ].joined(separator: "\n")
+    let series = try read(text)
+    #expect(series.origin.format == "text (progress bar)")
+    // Epoch 1's first redraw repeats 3.25: it is not a new logging step.
+    #expect(series.steps == [1, 50, 150] && series.losses == [4.5, 3.25, 2.75])
+    #expect(series.origin.notes.contains { $0.hasPrefix("steps are the progress bar's count") })
+  }
+
+  @Test func progressBarLongerThanTheHeadIsStillRead() throws {
+    // One epoch of 2,000 redraws and no newline: 180 KB on one line, longer than the 64 KiB the
+    // format is sniffed from. It was dropped as "may be cut short", leaving "the input is empty".
+    let text = (1...2_000).map { n in
+      "Epoch 0:  \(n / 20)%|#         | \(n)/2000 [00:01<00:09, 9.80it/s, v_num=0, loss=\(String(format: "%.6f", 3 + 100 / Double(n + 10)))]"
+    }.joined(separator: "\r")
+    #expect(text.utf8.count > 2 * LogReader.headBytes)
+    let series = try read(text)
+    #expect(series.origin.format == "text (progress bar)")
+    #expect(series.steps.first == 1 && series.steps.last == 2_000)
+    #expect(series.count == 2_000)
+  }
+
   @Test func colouredAndCapitalisedStepLossLines() throws {
     // torchtitan colours its fields with ANSI escapes; torchtune writes `Step N | loss:… lr:…`.
     let titan = try read((1...3).map { step in
