@@ -10,6 +10,8 @@ struct TextLogReader {
     var rows = 0
     var total = 0.0
     var lastLoss: String?
+    var barOffset = 0.0
+    var lastBar: (count: Double, total: Double)?
     let source = lines.source
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       rows += 1
@@ -22,7 +24,14 @@ struct TextLogReader {
       } else {
         matches = pattern.match(text).map { [$0] } ?? []
       }
-      for match in matches {
+      for var match in matches {
+        // A bar without `Epoch E:` that starts again from 1 (a loop's bar per epoch) continues
+        // the run: its steps follow the previous bar's total.
+        if pattern.readsEverySegment, match.epoch.isNaN, match.perEpoch.isFinite {
+          if let last = lastBar, match.step < last.count { barOffset += last.total }
+          lastBar = (match.step, match.perEpoch)
+          match.step += barOffset
+        }
         // A bar redraws the same postfix until the trainer logs again: the loss belongs to the
         // step where it first appeared.
         if pattern.readsEverySegment, match.loss == lastLoss { continue }

@@ -202,6 +202,13 @@ import Testing
     // Epoch 1's first redraw repeats 3.25: it is not a new logging step.
     #expect(series.steps == [1, 50, 150] && series.losses == [4.5, 3.25, 2.75])
     #expect(series.origin.notes.contains { $0.hasPrefix("steps are the progress bar's count") })
+    // A loop's own bar per epoch, named otherwise: a bar that starts again continues the run.
+    let loop = [
+      (1...100).map { n in "Training: \(n)%|#   | \(n)/100 [00:01<00:09, 9.80it/s, loss=\(n < 50 ? "4.5" : "3.25")]" },
+      (1...100).map { n in "Training: \(n)%|#   | \(n)/100 [00:01<00:09, 9.80it/s, loss=\(n < 50 ? "3.0" : "2.75")]" },
+    ].map { $0.joined(separator: "\r") }.joined(separator: "\n")
+    let looped = try read(loop)
+    #expect(looped.steps == [1, 50, 101, 150] && looped.losses == [4.5, 3.25, 3.0, 2.75])
   }
 
   @Test func progressBarLongerThanTheHeadIsStillRead() throws {
