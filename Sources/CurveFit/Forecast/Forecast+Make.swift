@@ -283,12 +283,12 @@ extension Forecast {
   /// A loss flat at the rate it has now still falls as the rate decays: the annealing law, which
   /// is fitted through the flat steps, projects that. Withheld instead, two complete runs cut at
   /// half printed nothing where the law came within 1.4% (build-nanogpt's 2.5 epochs, flat since
-  /// step 22,473 of 28,023, then 3.06 → 2.93) and 0.5% (a memorising character-level nanoGPT,
-  /// 0.045 → 0.0395) of their ends, inside its bands.
+  /// step 22,473 of 28,023, then 3.06 → 2.93) and 0.7% (a memorising character-level nanoGPT,
+  /// 0.045 → 0.0395) of their ends, inside its bands. An inverse square root decays for ever.
   private static func decayAhead(_ inputs: Inputs) -> Bool {
-    guard let schedule = inputs.schedule?.schedule, schedule.decays || schedule.declared else { return false }
-    let now = schedule.observed.rate(at: inputs.lastStep)
-    return now > 1.5 * schedule.floorRatio
+    guard let schedule = inputs.schedule?.schedule, schedule.decayKnown || schedule.declared else { return false }
+    if schedule.shape == .inverseSqrt { return true }
+    return schedule.observed.rate(at: inputs.lastStep) > 1.5 * schedule.floorRatio
   }
 
   /// A fit of fewer points than this that does not converge is called too short, not unreliable.
