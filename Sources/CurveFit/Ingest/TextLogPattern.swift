@@ -18,6 +18,13 @@ public struct TextLogPattern: Sendable {
     } catch {
       throw .cannotOpen(source: "--pattern", reason: "not a valid regular expression: \(regex)")
     }
+    // Asked of every matched line: read once here, not from the expression's pattern each time.
+    capturesRate = regex.contains("(?<lr>")
+    capturesGrad = regex.contains("(?<grad>")
+    capturesTotal = regex.contains("(?<total>")
+    countsWithinEpochs = regex.contains("(?<per>")
+    readsEverySegment = name == "progress bar"
+    firstEpoch = readsEverySegment ? 0 : 1
     guard regex.contains("(?<step>"), regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
@@ -70,16 +77,16 @@ public struct TextLogPattern: Sendable {
   var lossName: String { name.hasSuffix("(validation)") ? "val_loss" : "loss" }
 
   /// Whether the expression has optional `lr` and `grad` groups.
-  var capturesRate: Bool { expression.pattern.contains("(?<lr>") }
-  var capturesGrad: Bool { expression.pattern.contains("(?<grad>") }
+  let capturesRate: Bool
+  let capturesGrad: Bool
   /// Whether lines count iterations within an epoch (`[epoch][i/per]`, `Epoch E: … N/P`).
-  var countsWithinEpochs: Bool { expression.pattern.contains("(?<per>") }
-  /// The number of the first epoch.
-  var firstEpoch: Double { name == "progress bar" ? 0 : 1 }
+  let countsWithinEpochs: Bool
+  /// The number of the first epoch: MMEngine counts from 1, a progress bar from 0.
+  let firstEpoch: Double
   /// A progress bar redraws itself after `\r`: every segment of a line is an update.
-  var readsEverySegment: Bool { name == "progress bar" }
+  let readsEverySegment: Bool
   /// Whether lines carry the run's planned length (`step N/T`).
-  var capturesTotal: Bool { expression.pattern.contains("(?<total>") }
+  let capturesTotal: Bool
 
   /// One matched line: the step, the loss as written, and the optional learning rate and
   /// gradient norm (NaN when the line lacks them).

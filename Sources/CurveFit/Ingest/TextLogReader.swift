@@ -13,43 +13,44 @@ struct TextLogReader {
     var barOffset = 0.0
     var lastBar: (count: Double, total: Double)?
     let source = lines.source
+    func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
+      let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
+      guard let loss else {
+        throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: match.loss)
+      }
+      // A step of 400 digits parses to inf: name the line rather than report "steps inf–inf".
+      guard match.step.isFinite else {
+        throw .nonFiniteStep(SourceLocation(source: source, line: number), column: "step", text: String(text.prefix(80)))
+      }
+      steps.append(match.step)
+      losses.append(loss)
+      rates.append(match.learningRate)
+      grads.append(match.gradNorm)
+      // A run resumed with a new length states it from then on: the last plan is the run's.
+      if match.total.isFinite { total = match.total }
+    }
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       rows += 1
       let text = String(decoding: line, as: UTF8.self)
-      let matches: [TextLogPattern.Match]
-      if pattern.readsEverySegment {
-        let read = pattern.matchEverySegment(text)
-        matches = read.matches
-        rows += max(0, read.segments - 1)
-      } else {
-        matches = pattern.match(text).map { [$0] } ?? []
+      guard pattern.readsEverySegment else {
+        if let match = pattern.match(text) { try add(match, line: number, text: text) }
+        return true
       }
-      for var match in matches {
+      let read = pattern.matchEverySegment(text)
+      rows += max(0, read.segments - 1)
+      for var match in read.matches {
         // A bar without `Epoch E:` that starts again from 1 (a loop's bar per epoch) continues
         // the run: its steps follow the previous bar's total.
-        if pattern.readsEverySegment, match.epoch.isNaN, match.perEpoch.isFinite {
+        if match.epoch.isNaN, match.perEpoch.isFinite {
           if let last = lastBar, match.step < last.count { barOffset += last.total }
           lastBar = (match.step, match.perEpoch)
           match.step += barOffset
         }
         // A bar redraws the same postfix until the trainer logs again: the loss belongs to the
         // step where it first appeared.
-        if pattern.readsEverySegment, match.loss == lastLoss { continue }
+        if match.loss == lastLoss { continue }
         lastLoss = match.loss
-        let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
-        guard let loss else {
-          throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: match.loss)
-        }
-        // A step of 400 digits parses to inf: name the line rather than report "steps inf–inf".
-        guard match.step.isFinite else {
-          throw .nonFiniteStep(SourceLocation(source: source, line: number), column: "step", text: String(text.prefix(80)))
-        }
-        steps.append(match.step)
-        losses.append(loss)
-        rates.append(match.learningRate)
-        grads.append(match.gradNorm)
-        // A run resumed with a new length states it from then on: the last plan is the run's.
-        if match.total.isFinite { total = match.total }
+        try add(match, line: number, text: text)
       }
       return true
     }
