@@ -46,9 +46,16 @@ extension LogReader {
     }
     // A `\r` inside a line is a progress bar rewriting itself (the one a line may be cut in).
     let bars = head.indices.dropLast().contains { head[$0] == 0x0D && head[$0 + 1] != 0x0A }
-    // The last line may be cut short; a first line longer than the head (a progress bar's
-    // redraws) is all there is to read the format from.
-    if head.count >= Self.headBytes, lines.count > 1 { lines.removeLast() }
+    // The last line may be cut short. A progress bar's redraws (an epoch of them is one line,
+    // often longer than the head) keep their complete `\r`-segments; another cut line is dropped
+    // unless it is all there is.
+    if head.count >= Self.headBytes, let last = lines.last {
+      if let redraw = last.lastIndex(of: "\r") {
+        lines[lines.count - 1] = String(last[..<redraw])
+      } else if lines.count > 1 {
+        lines.removeLast()
+      }
+    }
     if PythonDictLine.dominate(Array(lines.prefix(200)), progressBars: bars) { return .pythonDicts }
     if RecordBlocks.dominate(Array(lines.prefix(400))) { return .recordBlocks }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }

@@ -72,7 +72,8 @@ public struct LogReader: Sendable {
 
   /// Reads a log already in memory; `source` names it in messages.
   /// Reads the complete lines of a log another process is still writing: a half-written last
-  /// line (`3001,1.1234` of `1.1234e-01`) is left for the next read. A tail that closes a JSON
+  /// line (`3001,1.1234` of `1.1234e-01`), or the redraw a progress bar is writing after its last
+  /// `\r`, is left for the next read. A tail that closes a JSON
   /// object or array (a trainer state rewritten whole, perhaps without a final newline) counts
   /// as complete. Streams like `read(path:)`; only the end of the file is looked at twice.
   public func read(completeLinesOf path: String) throws(IngestError) -> LossSeries {
@@ -94,6 +95,10 @@ public struct LogReader: Sendable {
       for index in stride(from: block.count - 1, through: 0, by: -1) {
         let byte = block[index]
         if byte == 0x0A { end = start + index + 1; break scan }
+        // A `\r` not followed by a newline (that would have been met first) ends a progress
+        // bar's redraw: the bar writes no newline until its epoch ends. At the very end it may be
+        // the first half of `\r\n`; its line is complete either way.
+        if byte == 0x0D { end = start + index + 1; break scan }
         if tail == nil, byte != 0x20, byte != 0x09, byte != 0x0D { tail = byte }
       }
       position = start

@@ -211,10 +211,27 @@ import Testing
     #expect(looped.steps == [1, 50, 101, 150] && looped.losses == [4.5, 3.25, 3.0, 2.75])
   }
 
+  @Test func progressBarBeingWrittenIsReadToItsLastRedraw() throws {
+    // `watch` reads the complete lines of a log still being written. A bar writes no newline
+    // until its epoch ends; each `\r` ends a redraw, and the one being written (`loss=3.2`, cut
+    // mid-number) waits for the next read.
+    let redraws = (1...60).map { n in
+      "Epoch 0:  \(n)%|#         | \(n)/100 [00:01<00:09, 9.80it/s, v_num=0, loss=\(n < 30 ? "4.500" : n < 50 ? "3.750" : "3.250")]"
+    }
+    let text = "GPU available: True\n" + redraws.joined(separator: "\r") + "\rEpoch 0:  61%|#         | 61/100 [00:01<00:09, 9.80it/s, v_num=0, loss=3.2"
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("bar-being-written-\(getpid()).log").path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let series = try LogReader().read(completeLinesOf: path)
+    #expect(series.origin.format == "text (progress bar)")
+    #expect(series.steps == [1, 30, 50] && series.losses == [4.5, 3.75, 3.25])
+  }
+
   @Test func progressBarLongerThanTheHeadIsStillRead() throws {
-    // One epoch of 2,000 redraws and no newline: 180 KB on one line, longer than the 64 KiB the
-    // format is sniffed from. It was dropped as "may be cut short", leaving "the input is empty".
-    let text = (1...2_000).map { n in
+    // A banner, then one epoch of 2,000 redraws and no newline: 180 KB on one line, longer than
+    // the 64 KiB the format is sniffed from. It was dropped as "may be cut short", leaving the
+    // banner to be read as a table's header ("no loss column"; without it, "the input is empty").
+    let text = "GPU available: True (cuda), used: True\n" + (1...2_000).map { n in
       "Epoch 0:  \(n / 20)%|#         | \(n)/2000 [00:01<00:09, 9.80it/s, v_num=0, loss=\(String(format: "%.6f", 3 + 100 / Double(n + 10)))]"
     }.joined(separator: "\r")
     #expect(text.utf8.count > 2 * LogReader.headBytes)
