@@ -24,7 +24,7 @@ public struct TextLogPattern: Sendable {
     capturesTotal = regex.contains("(?<total>")
     countsWithinEpochs = regex.contains("(?<per>")
     readsEverySegment = name == "progress bar"
-    firstEpoch = readsEverySegment ? 0 : 1
+    firstEpoch = readsEverySegment ? 0 : name.hasPrefix("MMEngine") ? 1 : nil
     guard regex.contains("(?<step>"), regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
@@ -61,8 +61,11 @@ public struct TextLogPattern: Sendable {
     // Captured to a file, every redraw is a `\r`-segment of one line, each read (`readsEverySegment`);
     // the bar counts from 0 in each epoch, so the step is the epochs before it times its total plus `N`.
     ("progress bar", #"(?:\bEpoch (?<epoch>\d+)\s*:)?[^|\r]*\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \[[^\]\r]*?\b(?:train_loss_step|train_loss|train/loss|loss)=(?<loss>N)"#),
-    // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like.
-    ("step/loss", #"\b(?:step|Step|STEP)[\s:=]+(?<step>\d+)\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like;
+    // with an epoch before the step and the step's count after it (llama-recipes' `Training
+    // Epoch: 2/3, step 10/200 completed (loss: 1.23)`), a step that starts again each epoch is
+    // counted on from the epochs before it (`TextLogReader`).
+    ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?\b(?:step|Step|STEP)[\s:=]+(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // Logs whose only losses are validation losses, read when no step loss is logged: the
     // later modded-nanogpt records (`step:125/1770 val_loss:4.31 train_time:…`, the other
     // steps without a loss) and llm.c-style `s:N tel:X` files with no `trl` lines. A log that
@@ -81,8 +84,9 @@ public struct TextLogPattern: Sendable {
   let capturesGrad: Bool
   /// Whether lines count iterations within an epoch (`[epoch][i/per]`, `Epoch E: … N/P`).
   let countsWithinEpochs: Bool
-  /// The number of the first epoch: MMEngine counts from 1, a progress bar from 0.
-  let firstEpoch: Double
+  /// The number of the first epoch: MMEngine counts from 1, a progress bar from 0; `nil` when
+  /// the reader must tell from the whole log whether the step counts within epochs at all.
+  let firstEpoch: Double?
   /// A progress bar redraws itself after `\r`: every segment of a line is an update.
   let readsEverySegment: Bool
   /// Whether lines carry the run's planned length (`step N/T`).
@@ -172,7 +176,7 @@ public struct TextLogPattern: Sendable {
       match.perEpoch = per
       if let epochRange = Range(found.range(withName: "epoch"), in: line), let epoch = Double(line[epochRange]) {
         match.epoch = epoch
-        match.step += max(0, epoch - firstEpoch) * per
+        if let firstEpoch { match.step += max(0, epoch - firstEpoch) * per }
       }
     }
     return match

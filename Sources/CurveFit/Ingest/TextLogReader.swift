@@ -12,6 +12,8 @@ struct TextLogReader {
     var lastLoss: String?
     var barOffset = 0.0
     var lastBar: (count: Double, total: Double)?
+    // Each step's epoch and the step's count, for patterns that may count within epochs.
+    var within: [(epoch: Double, per: Double)] = []
     let source = lines.source
     func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
       let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
@@ -23,6 +25,7 @@ struct TextLogReader {
         throw .nonFiniteStep(SourceLocation(source: source, line: number), column: "step", text: String(text.prefix(80)))
       }
       steps.append(match.step)
+      if pattern.firstEpoch == nil, pattern.countsWithinEpochs { within.append((match.epoch, match.perEpoch)) }
       losses.append(loss)
       rates.append(match.learningRate)
       grads.append(match.gradNorm)
@@ -32,7 +35,9 @@ struct TextLogReader {
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       rows += 1
       let text = String(decoding: line, as: UTF8.self)
-      guard pattern.readsEverySegment else {
+      // A line of `\r`-separated redraws (a bar's description or postfix, captured to a file)
+      // holds an update in each; any other line holds one record.
+      guard pattern.readsEverySegment || Self.hasRedraws(line) else {
         if let match = pattern.match(text) { try add(match, line: number, text: text) }
         return true
       }
@@ -41,7 +46,7 @@ struct TextLogReader {
       for var match in read.matches {
         // A bar without `Epoch E:` that starts again from 1 (a loop's bar per epoch) continues
         // the run: its steps follow the previous bar's total.
-        if match.epoch.isNaN, match.perEpoch.isFinite {
+        if pattern.readsEverySegment, match.epoch.isNaN, match.perEpoch.isFinite {
           if let last = lastBar, match.step < last.count { barOffset += last.total }
           lastBar = (match.step, match.perEpoch)
           match.step += barOffset
@@ -55,6 +60,7 @@ struct TextLogReader {
       return true
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
+    Self.countOnAcrossEpochs(&steps, within)
     // A column exists only when some line logged it: optional groups that never matched add nothing.
     let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
     let hasGrads = pattern.capturesGrad && grads.contains { $0.isFinite }
@@ -83,5 +89,25 @@ struct TextLogReader {
     return LossSeries(
       steps: steps, losses: losses, gradNorms: hasGrads ? grads : nil,
       learningRates: hasRates ? rates : nil, origin: origin)
+  }
+
+  /// Whether `line` holds a `\r` before other text: more than one redraw.
+  static func hasRedraws(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let first = line.firstIndex(of: 0x0D) else { return false }
+    return line[(first + 1)...].contains { $0 != 0x0D && $0 != 0x0A && $0 != 0x20 }
+  }
+
+  /// Steps that start again when the epoch advances (`Epoch 2/3, step 10/200`) count on from
+  /// the epochs before: `(epoch − first epoch) × count + step`. Steps that keep rising across
+  /// epochs (a global step beside its planned total) are left as they are.
+  static func countOnAcrossEpochs(_ steps: inout [Double], _ within: [(epoch: Double, per: Double)]) {
+    guard within.count == steps.count else { return }
+    let restarts = steps.indices.dropFirst().contains { i in
+      within[i].epoch > within[i - 1].epoch && steps[i] < steps[i - 1]
+    }
+    guard restarts, let first = within.map(\.epoch).filter(\.isFinite).min() else { return }
+    for i in steps.indices where within[i].epoch.isFinite && within[i].per.isFinite {
+      steps[i] += (within[i].epoch - first) * within[i].per
+    }
   }
 }

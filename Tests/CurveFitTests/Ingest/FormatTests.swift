@@ -211,6 +211,25 @@ import Testing
     #expect(looped.steps == [1, 50, 101, 150] && looped.losses == [4.5, 3.25, 3.0, 2.75])
   }
 
+  @Test func stepCountedWithinEpochsInABarDescription() throws {
+    // llama-recipes sets its tqdm bar's description each step: one line of redraws per epoch,
+    // the step starting again at 0. Read as it was, one point survived (step 199, the last
+    // segment of the last line), each epoch overwriting the one before.
+    let text = (1...3).map { epoch in
+      (0..<200).map { step in
+        "Training Epoch: \(epoch)/3, step \(step)/200 completed (loss: \(String(format: "%.8f", 1 + 2 / Double(200 * (epoch - 1) + step + 1)))):  \(step / 2)%|#   | \(step + 1)/200 [00:10<00:30,  1.20it/s]"
+      }.joined(separator: "\r")
+    }.joined(separator: "\n")
+    let series = try read(text)
+    #expect(series.origin.format == "text (step/loss)")
+    #expect(series.count == 600)
+    #expect(series.steps.first == 0 && series.steps.last == 599)
+    #expect(abs(series.losses[450] - (1 + 2 / 451.0)) < 1e-5)
+    // A global step beside its planned total keeps rising across epochs: left as it is.
+    let global = try read((1...6).map { k in "epoch \(k / 3) step \(100 * k)/600 loss \(3 - 0.1 * Double(k))" }.joined(separator: "\n"))
+    #expect(global.steps == [100, 200, 300, 400, 500, 600])
+  }
+
   @Test func progressBarBeingWrittenIsReadToItsLastRedraw() throws {
     // `watch` reads the complete lines of a log still being written. A bar writes no newline
     // until its epoch ends; each `\r` ends a redraw, and the one being written (`loss=3.2`, cut
