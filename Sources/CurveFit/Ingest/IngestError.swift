@@ -45,7 +45,13 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
     case .binary(let source):
       "\(source): looks like binary data, expected a CSV, TSV or JSON-lines text log"
     case .noLossColumn(let source, let columns):
-      "\(source): no loss column; columns are \(list(columns)) (choose one with --loss-col)"
+      if let (name, value) = Self.longMetricColumns(columns) {
+        "\(source): no loss column; columns are \(list(columns)): a long table of metrics (one row per metric "
+          + "and step, the metric named in '\(name)', its value in '\(value)'), which curvefit does not read; "
+          + "give it one column per metric, as in 'step,train_loss,learning_rate'"
+      } else {
+        "\(source): no loss column; columns are \(list(columns)) (choose one with --loss-col)"
+      }
     case .noSuchColumn(let source, let flag, let name, let columns):
       "\(source): no column '\(name)' for \(flag); columns are \(list(columns))"
     case .badNumber(let at, let column, let text):
@@ -91,6 +97,18 @@ public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
   }
 
   public var description: String { "\(source):\(line)" }
+}
+
+extension IngestError {
+  /// The metric-name and value columns of a long table of metrics (MLflow's `key,value,step`,
+  /// tbparse's `step,tag,value`), or `nil`.
+  static func longMetricColumns(_ columns: [String]) -> (name: String, value: String)? {
+    let lowered = columns.map { $0.lowercased() }
+    guard let value = lowered.firstIndex(of: "value"),
+      let name = ["key", "tag", "metric", "metric_name", "name"].lazy.compactMap({ lowered.firstIndex(of: $0) }).first
+    else { return nil }
+    return (columns[name], columns[value])
+  }
 }
 
 private func list(_ columns: [String]) -> String {
