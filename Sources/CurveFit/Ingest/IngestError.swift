@@ -47,8 +47,9 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
     case .noLossColumn(let source, let columns):
       if let (name, value) = Self.longMetricColumns(columns) {
         "\(source): no loss column; columns are \(list(columns)): a long table of metrics (one row per metric "
-          + "and step, the metric named in '\(name)', its value in '\(value)'), which curvefit does not read; "
-          + "give it one column per metric, as in 'step,train_loss,learning_rate'"
+          + "and step, the metric named in '\(name)', its value in '\(value)'), which curvefit reads from a file "
+          + "with a step column, not from standard input; else give it one column per metric, as in "
+          + "'step,train_loss,learning_rate'"
       } else {
         "\(source): no loss column; columns are \(list(columns)) (choose one with --loss-col)"
       }

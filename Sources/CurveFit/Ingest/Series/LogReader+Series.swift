@@ -20,6 +20,31 @@ extension LogReader {
   ///
   /// - Throws: `IngestError` for unreadable, empty or malformed input, or when nothing matches.
   public func readAll(path: String?, request: SeriesRequest = SeriesRequest()) throws(IngestError) -> [NamedSeries] {
+    do {
+      return try readAllAsWritten(path: path, request: request)
+    } catch {
+      // A long table of metrics names its loss in a column, not in its header: pivoted to one
+      // column per metric, it is read like any table. Only a file can be read a second time.
+      let header: (source: String, columns: [String])?
+      switch error {
+      case .noLossColumn(let source, let columns): header = (source, columns)
+      case .noSuchColumn(let source, _, _, let columns): header = (source, columns)
+      default: header = nil
+      }
+      guard let (source, columns) = header, IngestError.longMetricColumns(columns) != nil, let path, path != "-",
+        let pivoted = LongMetricTable.pivot(try Self.readFile(path, limit: Self.multiSeriesLimit))
+      else { throw error }
+      var all = try readAll(bytes: pivoted, source: source, request: request)
+      for index in all.indices {
+        all[index].series.origin.format += ", long table of metrics"
+        all[index].series.origin.notes.append(
+          "a long table of metrics (one row per metric and step), read as one column per metric")
+      }
+      return all
+    }
+  }
+
+  private func readAllAsWritten(path: String?, request: SeriesRequest) throws(IngestError) -> [NamedSeries] {
     if let path, path != "-", isDirectory(path) {
       return try readDirectory(path, request: request)
     }
