@@ -32,7 +32,7 @@ extension LogReader {
       default: header = nil
       }
       guard let (source, columns) = header, IngestError.longMetricColumns(columns) != nil, let path, path != "-",
-        let pivoted = LongMetricTable.pivot(try Self.readFile(path, limit: Self.multiSeriesLimit))
+        let pivoted = LongMetricTable.pivot(try Self.readFile(path, limit: LongMetricTable.limit))
       else { throw error }
       var all = try readAll(bytes: pivoted, source: source, request: request)
       for index in all.indices {
