@@ -8,11 +8,14 @@ enum LongMetricTable {
   /// cell as a string (a 63 MB table of 1.5M rows: 3.0 s, 344 MiB peak).
   static let limit = 64 << 20
 
-  /// The pivoted CSV, or `nil` when `bytes` is not such a table (no metric-name, value and
-  /// step columns) or holds no rows.
-  static func pivot(_ bytes: [UInt8]) -> [UInt8]? {
-    var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true).makeIterator()
-    guard let headerLine = lines.next() else { return nil }
+  /// The pivoted CSV and how many rows had no finite step (skipped), or `nil` when `bytes` is
+  /// not such a table (no metric-name, value and step columns) or holds no rows.
+  ///
+  /// - Throws: `IngestError.badNumber` naming the file's own line for a value that is not a
+  ///   number: the pivoted table's line numbers would point nowhere.
+  static func pivot(_ bytes: [UInt8], source: String) throws(IngestError) -> (bytes: [UInt8], skipped: Int)? {
+    var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated().makeIterator()
+    guard let (_, headerLine) = lines.next() else { return nil }
     let header = fields(headerLine)
     guard let (nameColumn, valueColumn) = IngestError.longMetricColumns(header),
       let name = header.firstIndex(of: nameColumn), let value = header.firstIndex(of: valueColumn)
@@ -23,9 +26,17 @@ enum LongMetricTable {
     var metricIndex: [String: Int] = [:]
     var rows: [Double: [Int: String]] = [:]
     var stepText: [Double: String] = [:]
-    for line in lines {
+    var skipped = 0
+    for (index, line) in lines {
+      guard line.contains(where: { $0 != 0x0D && $0 != 0x20 }) else { continue }
       let cells = fields(line)
-      guard cells.count > max(name, value, step), let stepValue = Double(cells[step]) else { continue }
+      guard cells.count > max(name, value, step), let stepValue = Double(cells[step]), stepValue.isFinite else {
+        skipped += 1
+        continue
+      }
+      guard cells[value].isEmpty || Double(cells[value]) != nil else {
+        throw .badNumber(SourceLocation(source: source, line: index + 1), column: header[value], text: cells[value])
+      }
       let metric = cells[name]
       let column: Int
       if let known = metricIndex[metric] {
@@ -44,7 +55,7 @@ enum LongMetricTable {
       let cells = rows[stepValue] ?? [:]
       out += (stepText[stepValue] ?? "") + "," + metrics.indices.map { cells[$0] ?? "" }.joined(separator: ",") + "\n"
     }
-    return Array(out.utf8)
+    return (Array(out.utf8), skipped)
   }
 
   /// The comma-separated fields of `line`, double quotes removed (`"a,b"` is one field).

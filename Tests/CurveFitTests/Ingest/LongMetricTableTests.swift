@@ -29,6 +29,24 @@ import Testing
     #expect(eval.steps == [2, 4] && eval.losses == [5, 4])
   }
 
+  @Test func aBadValueNamesTheFilesOwnLine() throws {
+    let text = "key,value,step\ntrain_loss,2.5,1\ntrain_loss,2.4,2\n\ntrain_loss,oops,3\nlr,0.1,x\n"
+    let path = try file("bad.csv", text)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    do {
+      _ = try LogReader().readAll(path: path)
+      Issue.record("expected an error")
+    } catch {
+      #expect("\(error)" == "\(path):5: column 'value' has 'oops', expected a number")
+    }
+    // A row without a numeric step is skipped, and the note counts it.
+    let fine = try file("skip.csv", "key,value,step\n" + (1...6).map { "train_loss,\(3 - Double($0) / 10),\($0)\n" }.joined() + "lr,0.1,x\n")
+    defer { try? FileManager.default.removeItem(atPath: fine) }
+    let series = try #require(try LogReader().readAll(path: fine).first).series
+    #expect(series.count == 6)
+    #expect(series.origin.notes.contains { $0.hasSuffix("1 row without a finite step skipped") })
+  }
+
   @Test func tbparseStepTagValueWithQuotedTags() throws {
     let text = "step,tag,value\n" + (1...3).map { "\($0),\"train/loss\",\(3 - Double($0) / 4)\n\($0),\"lr, group 0\",0.1\n" }.joined()
     let path = try file("tbparse.csv", text)

@@ -32,13 +32,15 @@ extension LogReader {
       default: header = nil
       }
       guard let (source, columns) = header, IngestError.longMetricColumns(columns) != nil, let path, path != "-",
-        let pivoted = LongMetricTable.pivot(try Self.readFile(path, limit: LongMetricTable.limit))
+        let pivoted = try LongMetricTable.pivot(try Self.readFile(path, limit: LongMetricTable.limit), source: source)
       else { throw error }
-      var all = try readAll(bytes: pivoted, source: source, request: request)
+      var all = try readAll(bytes: pivoted.bytes, source: source, request: request)
+      let skipped = pivoted.skipped == 0 ? ""
+        : "; \(pivoted.skipped) \(pivoted.skipped == 1 ? "row" : "rows") without a finite step skipped"
       for index in all.indices {
         all[index].series.origin.format += ", long table of metrics"
         all[index].series.origin.notes.append(
-          "a long table of metrics (one row per metric and step), read as one column per metric")
+          "a long table of metrics (one row per metric and step), read as one column per metric" + skipped)
       }
       return all
     }
