@@ -70,7 +70,6 @@ public struct LogReader: Sendable {
     return try read(kind: kind, input: .descriptor(descriptor), source: path)
   }
 
-  /// Reads a log already in memory; `source` names it in messages.
   /// Reads the complete lines of a log another process is still writing: a half-written last
   /// line (`3001,1.1234` of `1.1234e-01`), or the redraw a progress bar is writing after its last
   /// `\r`, is left for the next read. A tail that closes a JSON
@@ -131,6 +130,7 @@ public struct LogReader: Sendable {
     return (head, stream)
   }
 
+  /// Reads a log already in memory; `source` names it in messages.
   public func read(bytes: [UInt8], source: String) throws(IngestError) -> LossSeries {
     let head = Array(bytes.prefix(Self.headBytes))
     if EventFileReader.looksLikeEventFile(head) || Decompression.kind(of: head) != nil {
