@@ -17,6 +17,8 @@ enum LogKind {
   case pythonDicts
   /// A block per logging step: `[batch=N/T]:` or `[step=N/T]`, then indented metrics (Composer, OLMo).
   case recordBlocks
+  /// A table whose columns are aligned with spaces (fastai's console table), read as CSV.
+  case alignedTable
   /// Text that is neither a table with a header nor a console log of a known layout.
   case unrecognised(firstLine: String)
 }
@@ -72,6 +74,12 @@ extension LogReader {
       let closed = first.trimmingCharacters(in: .whitespaces).hasSuffix("}")
       let compactState = first.contains("\"log_history\"")
       return closed && !compactState ? .delimited : .jsonDocument
+    }
+    // Names apart by spaces alone are columns aligned for the eye (fastai's table), not one name.
+    if !first.contains(","), !first.contains("\t"),
+      AlignedTable.opens(Array(lines.prefix(8)), namesLoss: { (try? selection.resolve(columns: $0, source: "")) != nil })
+    {
+      return .alignedTable
     }
     if looksLikeHeader(first) { return .delimited }
     // Some logs open with the training script itself (modded-nanogpt's records print their

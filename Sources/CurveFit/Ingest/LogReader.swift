@@ -179,6 +179,11 @@ public struct LogReader: Sendable {
       series = try read(LineReader(input: .memory(blocks.json()), source: source))
       series.origin.format = "text (\(blocks.headerKey.hasPrefix("batch") ? "Composer" : "OLMo"))"
       series.origin.plannedSteps = series.origin.plannedSteps ?? blocks.plannedSteps
+    case .alignedTable:
+      var table = AlignedTable()
+      try convertEachLine(lines) { table.add($0) }
+      series = try read(LineReader(input: .memory(table.bytes), source: source))
+      series.origin.format = "text (columns aligned with spaces)"
     case .unrecognised(let line):
       throw .unrecognisedLog(source: source, suggestion: PatternSuggestion.suggest(line))
     }

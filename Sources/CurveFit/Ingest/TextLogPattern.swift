@@ -24,7 +24,8 @@ public struct TextLogPattern: Sendable {
     capturesTotal = regex.contains("(?<total>")
     countsWithinEpochs = regex.contains("(?<per>")
     readsEverySegment = name == "progress bar"
-    firstEpoch = readsEverySegment ? 0 : name.hasPrefix("MMEngine") ? 1 : nil
+    carriesEpoch = name == "Keras"
+    firstEpoch = readsEverySegment ? 0 : name.hasPrefix("MMEngine") || carriesEpoch ? 1 : nil
     guard regex.contains("(?<step>"), regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
@@ -36,7 +37,8 @@ public struct TextLogPattern: Sendable {
   public static let known: [TextLogPattern] = [
     ("llm.c main.log", #"^s:(?<step>\d+) trl:(?<loss>N)(?: lr:(?<lr>N))?(?: norm:(?<grad>N))?"#),
     ("llm.c console", #"^step\s+(?<step>\d+)/(?<total>\d+)\s*\|\s*(?:train )?loss (?<loss>N)(?:.*?\|\s*norm\s+(?<grad>N))?(?:.*?\|\s*lr\s+(?<lr>N))?"#),
-    ("nanoGPT", #"^iter (?<step>\d+): loss (?<loss>N)"#),
+    // nanoGPT `iter 10: loss 4.2, time …`; minGPT's `iter_dt 12.34ms; iter 10: train loss 4.2`.
+    ("nanoGPT", #"(?:^|; )iter (?<step>\d+): (?:train )?loss (?<loss>N)"#),
     ("build-nanogpt", #"^(?<step>\d+) train (?<loss>N)\s*$"#),
     ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm loss: (?<loss>N)(?:.*?\bgrad norm: (?<grad>N))?"#),
     // GPT-NeoX (the Pythia runs) keeps Megatron's line and writes `lm_loss`.
@@ -65,7 +67,21 @@ public struct TextLogPattern: Sendable {
     // with an epoch before the step and the step's count after it (llama-recipes' `Training
     // Epoch: 2/3, step 10/200 completed (loss: 1.23)`), a step that starts again each epoch is
     // counted on from the epochs before it (`TextLogReader`).
-    ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?\b(?:step|Step|STEP)[\s:=]+(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // The PyTorch tutorials' loops write `Epoch [1/5], Step [100/600], Loss: 0.4357`, DeepSpeed's
+    // pipeline engine `steps: 10 loss: 2.31 iter time (s): …`.
+    ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?\b(?:step|Step|STEP)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // The PyTorch MNIST example's `Train Epoch: 1 [640/60000 (1%)]\tLoss: 2.30` (samples within
+    // the epoch) and timm's `Train: 0 [ 100/1251 (  8%)]  Loss: 6.93 (6.94)  …  LR: 1.0e-03`
+    // (batches): the count starts again each epoch and is counted on across them.
+    ("epoch [N/P]", #"\b(?:Train Epoch|Epoch|Train):?\s*(?<epoch>\d+)\s*\[\s*(?<step>\d+)\s*/\s*(?<per>\d+)\b[^\]]*\].*?\b(?:Loss|loss)[\s:=]+(?<loss>N)(?:.*?\b(?:LR|lr)[\s:=]+(?<lr>N))?"#),
+    // PaddleNLP's trainer writes the loss before the step: `loss: 2.345, learning_rate: 1e-04,
+    // global_step: 10, interval_runtime: …`.
+    ("loss, then global step", #"\b(?:train_)?loss[\s:=]+(?<loss>N),?(?:.*?\b(?:learning_rate|lr)[\s:=]+(?<lr>N))?.*?\bglobal_step[\s:=]+(?<step>\d+)"#),
+    // Keras's `fit` (verbose 1 or 2), each epoch announced by its own `Epoch 3/30` line:
+    // `1875/1875 [======] - 5s 2ms/step - loss: 0.2903 - accuracy: 0.9155` (Keras 3: a bar of `━`).
+    // The loss a bar shows is the epoch's running mean, so only the epoch's last line is read
+    // (`TextLogReader`), at the step that ends the epoch.
+    ("Keras", #"^\s*(?<step>\d+)/(?<per>\d+) .*?\s-\sloss: (?<loss>N)"#),
     // Logs whose only losses are validation losses, read when no step loss is logged: the
     // later modded-nanogpt records (`step:125/1770 val_loss:4.31 train_time:…`, the other
     // steps without a loss) and llm.c-style `s:N tel:X` files with no `trl` lines. A log that
@@ -87,6 +103,8 @@ public struct TextLogPattern: Sendable {
   /// The number of the first epoch: MMEngine counts from 1, a progress bar from 0; `nil` when
   /// the reader must tell from the whole log whether the step counts within epochs at all.
   let firstEpoch: Double?
+  /// Whether the epoch comes from a line of its own before the steps (`Epoch 3/30`, Keras).
+  let carriesEpoch: Bool
   /// A progress bar redraws itself after `\r`: every segment of a line is an update.
   let readsEverySegment: Bool
   /// Whether lines carry the run's planned length (`step N/T`).

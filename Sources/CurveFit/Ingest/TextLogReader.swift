@@ -14,8 +14,18 @@ struct TextLogReader {
     var lastBar: (count: Double, total: Double)?
     // Each step's epoch and the step's count, for patterns that may count within epochs.
     var within: [(epoch: Double, per: Double)] = []
+    // Keras announces each epoch on a line of its own: (epoch, planned epochs).
+    var announced: (epoch: Double, of: Double)?
     let source = lines.source
     func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
+      var match = match
+      if pattern.carriesEpoch {
+        // Only an epoch's last line holds its loss (the others a running mean of part of it).
+        guard let announced, match.perEpoch.isFinite, match.step == match.perEpoch else { return }
+        match.epoch = announced.epoch
+        match.step += (announced.epoch - 1) * match.perEpoch
+        if announced.of.isFinite { match.total = announced.of * match.perEpoch }
+      }
       let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
       guard let loss else {
         throw .badNumber(SourceLocation(source: source, line: number), column: "loss", text: match.loss)
@@ -35,6 +45,10 @@ struct TextLogReader {
     try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
       rows += 1
       let text = String(decoding: line, as: UTF8.self)
+      if pattern.carriesEpoch, let epoch = Self.epochAnnouncement(text) {
+        announced = epoch
+        return true
+      }
       // A line of `\r`-separated redraws (a bar's description or postfix, captured to a file)
       // holds an update in each; any other line holds one record.
       guard pattern.readsEverySegment || Self.hasRedraws(line) else {
@@ -53,7 +67,7 @@ struct TextLogReader {
         }
         // A bar redraws the same postfix until the trainer logs again: the loss belongs to the
         // step where it first appeared.
-        if match.loss == lastLoss { continue }
+        if match.loss == lastLoss, !pattern.carriesEpoch { continue }
         lastLoss = match.loss
         try add(match, line: number, text: text)
       }
@@ -83,12 +97,22 @@ struct TextLogReader {
       let key = pattern.name == "llm.c console" ? "step N/T"
         : pattern.name.hasPrefix("modded-nanogpt") ? "step:N/T"
         : pattern.name == "MMEngine" ? "Iter(train) [N/T]"
+        : pattern.carriesEpoch ? "Epoch E/T × steps per epoch"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
       origin.plannedSteps = PlannedSteps(steps: total, key: key)
     }
     return LossSeries(
       steps: steps, losses: losses, gradNorms: hasGrads ? grads : nil,
       learningRates: hasRates ? rates : nil, origin: origin)
+  }
+
+  /// The epoch and planned epochs of a line `Epoch 3/30` (nothing else on it but spaces).
+  static func epochAnnouncement(_ line: String) -> (epoch: Double, of: Double)? {
+    let words = line.split { $0 == " " || $0 == "\t" || $0 == "\r" }
+    guard words.count == 2, words[0] == "Epoch" else { return nil }
+    let parts = words[1].split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let epoch = Double(parts[0]), let of = Double(parts[1]), epoch >= 1 else { return nil }
+    return (epoch, of)
   }
 
   /// Whether `line` holds a `\r` before other text: more than one redraw.

@@ -230,6 +230,83 @@ import Testing
     #expect(global.steps == [100, 200, 300, 400, 500, 600])
   }
 
+  @Test func pytorchTutorialLoopsAndDeepSpeedSteps() throws {
+    // `Epoch [e/E], Step [s/S], Loss: x` was read as a CSV header and failed on its second line.
+    let tutorial = try read([(1, 100, "2.5"), (1, 600, "2.0"), (2, 100, "1.75"), (2, 600, "1.5")].map { e, s, loss in
+      "Epoch [\(e)/5], Step [\(s)/600], Loss: \(loss)"
+    }.joined(separator: "\n"))
+    #expect(tutorial.origin.format == "text (step/loss)")
+    #expect(tutorial.steps == [100, 600, 700, 1200] && tutorial.losses == [2.5, 2.0, 1.75, 1.5])
+    let deepSpeed = try read((1...3).map { k in
+      "[Rank 0] step=\(10 * k), skipped=0, lr=[0.0001]\nsteps: \(10 * k) loss: \(4 - k).5000 iter time (s): 0.500 samples/sec: 64.000"
+    }.joined(separator: "\n"))
+    #expect(deepSpeed.steps == [10, 20, 30] && deepSpeed.losses == [3.5, 2.5, 1.5])
+  }
+
+  @Test func mnistExampleTimmAndMinGPTLines() throws {
+    // The MNIST example counts samples within each epoch (from 0, epochs from 1); timm counts
+    // batches (epochs from 0) and logs the batch loss, then the running mean in parentheses.
+    let mnist = try read([(1, 0, "2.30"), (1, 59520, "0.50"), (2, 0, "0.45"), (2, 59520, "0.30")].map { e, n, loss in
+      "Train Epoch: \(e) [\(n)/60000 (\(n / 600)%)]\tLoss: \(loss)"
+    }.joined(separator: "\n") + "\n\nTest set: Average loss: 0.1000, Accuracy: 9800/10000 (98%)\n")
+    #expect(mnist.origin.format == "text (epoch [N/P])")
+    #expect(mnist.steps == [0, 59520, 60000, 119_520] && mnist.losses == [2.3, 0.5, 0.45, 0.3])
+    let timm = try read([(0, 0, "6.9"), (0, 1200, "6.1"), (1, 0, "5.9"), (1, 1200, "5.5")].map { e, n, loss in
+      "Train: \(e) [\(n)/1251 ( 0%)]  Loss: \(loss) (6.92)  Time: 0.330s,  775.21/s  (0.345s,  742.12/s)  LR: 1.000e-03  Data: 0.012 (0.015)"
+    }.joined(separator: "\n"))
+    #expect(timm.steps == [0, 1200, 1251, 2451] && timm.losses == [6.9, 6.1, 5.9, 5.5])
+    #expect(timm.learningRates == [1e-3, 1e-3, 1e-3, 1e-3])
+    let minGPT = try read((1...3).map { k in "iter_dt 12.34ms; iter \(100 * k): train loss \(k).25000" }.joined(separator: "\n"))
+    #expect(minGPT.steps == [100, 200, 300] && minGPT.losses == [1.25, 2.25, 3.25])
+  }
+
+  @Test func paddleLossBeforeItsStep() throws {
+    let series = try read((1...3).map { k in
+      "[2023-05-01 12:00:00,000] [    INFO] - loss: \(4 - k).50000000, learning_rate: \(k)e-05, global_step: \(10 * k), interval_runtime: 1.2, epoch: 0.01"
+    }.joined(separator: "\n"))
+    #expect(series.origin.format == "text (loss, then global step)")
+    #expect(series.steps == [10, 20, 30] && series.losses == [3.5, 2.5, 1.5])
+    #expect(series.learningRates == [1e-5, 2e-5, 3e-5])
+  }
+
+  @Test func kerasReadsEachEpochsLastLine() throws {
+    // The bar's loss is the epoch's running mean: only the epoch's last line is read, at the
+    // step that ends the epoch; `Epoch E/T` gives the planned length in steps.
+    let verbose1 = try read((1...3).map { e in
+      "Epoch \(e)/10\n 300/1875 [====>.........] - ETA: 3s - loss: 9.9000 - accuracy: 0.5\n"
+        + "1875/1875 [==============================] - 5s 2ms/step - loss: \(4 - e).2500 - accuracy: 0.9 - val_loss: 0.1000"
+    }.joined(separator: "\n"))
+    #expect(verbose1.origin.format == "text (Keras)")
+    #expect(verbose1.steps == [1875, 3750, 5625] && verbose1.losses == [3.25, 2.25, 1.25])
+    #expect(verbose1.origin.plannedSteps?.steps == 18_750)
+    // Keras 3 captured from a terminal: colour escapes, a bar of `━`, redraws after `\r`.
+    let keras3 = try read((1...3).map { e in
+      "Epoch \(e)/3\n" + [100, 1875].map { n in
+        "\r\u{1B}[1m\(n)/1875\u{1B}[0m \u{1B}[32m━━━━━━━━━━\u{1B}[0m \u{1B}[1m3s\u{1B}[0m 2ms/step - accuracy: 0.8 - loss: \(n == 1875 ? 4 - e : 9).5000"
+      }.joined()
+    }.joined(separator: "\n"))
+    #expect(keras3.steps == [1875, 3750, 5625] && keras3.losses == [3.5, 2.5, 1.5])
+  }
+
+  @Test func columnsAlignedWithSpaces() throws {
+    // fastai's console table: its time column is not a number and is not read.
+    let fastai = try read(
+      "epoch     train_loss  valid_loss  accuracy  time    \n"
+        + (0..<4).map { e in "\(e)         \(3 - e).500000    0.100000    0.950000  00:10     " }.joined(separator: "\n"))
+    #expect(fastai.origin.format == "text (columns aligned with spaces)")
+    #expect(fastai.origin.lossColumn == "train_loss")
+    #expect(fastai.losses == [3.5, 2.5, 1.5, 0.5])
+    let dat = try read("step loss\n10 2.5\n20 2.25\n")
+    #expect(dat.steps == [10, 20] && dat.losses == [2.5, 2.25])
+    // A bad cell is reported at the file's own line.
+    #expect {
+      try read("step loss\n10 2.5\n20 2.25\n30 x2\n")
+    } throws: { error in
+      guard case .badNumber(let location, _, let text) = error as? IngestError else { return false }
+      return location.line == 4 && text == "x2"
+    }
+  }
+
   @Test func progressBarBeingWrittenIsReadToItsLastRedraw() throws {
     // `watch` reads the complete lines of a log still being written. A bar writes no newline
     // until its epoch ends; each `\r` ends a redraw, and the one being written (`loss=3.2`, cut
