@@ -2,8 +2,37 @@
 /// console table (`epoch     train_loss  valid_loss  accuracy  time`), a loop's
 /// `print(step, loss)` under a header, a gnuplot `.dat` file. Each line is rewritten as a CSV
 /// line (one output line per input line, so errors keep their line numbers) and read as a table.
+///
+/// A file of numbers alone (`np.savetxt`, a loop's `print(step, loss)` with no header) is read
+/// the same way under names of curvefit's choosing (`headerlessNames`), given as line 0.
 struct AlignedTable {
   private(set) var bytes: [UInt8] = []
+  /// Whether commas separate cells too: in a table of numbers alone they cannot be in a cell.
+  private let commasSeparate: Bool
+
+  init(header: [String]? = nil, commasSeparate: Bool = false) {
+    self.commasSeparate = commasSeparate
+    if let header { bytes = Array((header.joined(separator: ",") + "\n").utf8) }
+  }
+
+  /// The names for a table of numbers without a header: one column is the loss (by row number),
+  /// two are the step and the loss, more add `column3`, …; `nil` unless the opening lines are
+  /// numbers, as many on each (the first two at least: a bad cell further on is reported at its
+  /// line), with a first column that never falls when there are two or more (a step, not a
+  /// second loss).
+  static func headerlessNames(_ lines: [String]) -> [String]? {
+    // Eager: a lazy filter's subscript reads its base, rows the filter left out included.
+    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(8).map {
+      $0.split { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "," }.map { Double($0) }
+    }
+    guard let width = rows.first?.count, width >= 1, rows.count >= 2 else { return nil }
+    let numeric = rows.filter { $0.count == width && $0.allSatisfy { $0?.isFinite == true } }
+    guard numeric.count >= 2, numeric[0] == rows[0], numeric[1] == rows[1] else { return nil }
+    guard width > 1 else { return ["loss"] }
+    let firsts = numeric.map { $0[0] ?? 0 }
+    guard zip(firsts, firsts.dropFirst()).allSatisfy({ $0 <= $1 }) else { return nil }
+    return ["step", "loss"] + (2..<width).map { "column\($0 + 1)" }
+  }
 
   /// The cells of a line split at runs of spaces and tabs.
   static func cells(_ line: Substring) -> [Substring] {
@@ -13,7 +42,7 @@ struct AlignedTable {
   /// Whether `lines` open with a header of at least two names, none a number, followed by a row
   /// with as many cells, the first a number: a table, not a console line that names a loss.
   static func opens(_ lines: [String], namesLoss: ([String]) -> Bool) -> Bool {
-    let rows = lines.lazy.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(2).map { cells(Substring($0)) }
+    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(2).map { cells(Substring($0)) }
     guard rows.count == 2 else { return false }
     let header = rows[rows.startIndex], first = rows[rows.index(after: rows.startIndex)]
     guard header.count >= 2, header.count == first.count, Double(first[0]) != nil,
@@ -29,7 +58,7 @@ struct AlignedTable {
     var inCell = false
     var cellsSoFar = 0
     for byte in line {
-      let space = byte == 0x20 || byte == 0x09 || byte == 0x0D
+      let space = byte == 0x20 || byte == 0x09 || byte == 0x0D || (commasSeparate && byte == UInt8(ascii: ","))
       if space {
         inCell = false
         continue

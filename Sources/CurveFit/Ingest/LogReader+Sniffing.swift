@@ -19,6 +19,8 @@ enum LogKind {
   case recordBlocks
   /// A table whose columns are aligned with spaces (fastai's console table), read as CSV.
   case alignedTable
+  /// Numbers alone, no header: read as a table under the names given.
+  case headerlessNumbers(names: [String])
   /// Text that is neither a table with a header nor a console log of a known layout.
   case unrecognised(firstLine: String)
 }
@@ -81,6 +83,7 @@ extension LogReader {
     {
       return .alignedTable
     }
+    if let names = AlignedTable.headerlessNames(Array(lines.prefix(8))) { return .headerlessNumbers(names: names) }
     if looksLikeHeader(first) { return .delimited }
     // Some logs open with the training script itself (modded-nanogpt's records print their
     // source, then nvidia-smi, then the steps): look through the whole head before giving up.

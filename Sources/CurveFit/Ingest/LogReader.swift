@@ -184,6 +184,17 @@ public struct LogReader: Sendable {
       try convertEachLine(lines) { table.add($0) }
       series = try read(LineReader(input: .memory(table.bytes), source: source))
       series.origin.format = "text (columns aligned with spaces)"
+    case .headerlessNumbers(let names):
+      var table = AlignedTable(header: names, commasSeparate: true)
+      try convertEachLine(lines) { table.add($0) }
+      var numbers = LineReader(input: .memory(table.bytes), source: source)
+      numbers.firstLineNumber = 0
+      series = try read(numbers)
+      series.origin.format = "numbers without a header"
+      series.origin.notes.append(
+        "no header: " + (names.count == 1 ? "the one column read as the loss, by row number"
+          : "the first column read as the step, the second as the loss" + (names.count > 2 ? " (the others as column3, …)" : ""))
+          + "; a header line names them")
     case .unrecognised(let line):
       throw .unrecognisedLog(source: source, suggestion: PatternSuggestion.suggest(line))
     }

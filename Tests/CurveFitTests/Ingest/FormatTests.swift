@@ -288,6 +288,28 @@ import Testing
     #expect(keras3.steps == [1875, 3750, 5625] && keras3.losses == [3.5, 2.5, 1.5])
   }
 
+  @Test func numbersWithoutAHeader() throws {
+    // `print(step, loss)` or `np.savetxt`: two columns are the step and the loss, one the loss
+    // by row number; a note says what was assumed.
+    let pairs = try read("10,2.5\n20,2.25\n30,2.0\n")
+    #expect(pairs.origin.format == "numbers without a header")
+    #expect(pairs.steps == [10, 20, 30] && pairs.losses == [2.5, 2.25, 2.0])
+    #expect(pairs.origin.notes.contains { $0.hasPrefix("no header: the first column read as the step") })
+    let spaced = try read("1 3.5 0.001\n2 3.25 0.001\n")
+    #expect(spaced.steps == [1, 2] && spaced.losses == [3.5, 3.25])
+    let single = try read("3.5\n3.25\n3.0\n")
+    #expect(single.steps == [1, 2, 3] && single.losses == [3.5, 3.25, 3.0])
+    // A bad cell is reported at its own line: the names curvefit gives are line 0.
+    #expect {
+      try read("1,5.0\n2,4.5\n3,4.2\n4,x\n")
+    } throws: { error in
+      guard case .badNumber(let location, _, let text) = error as? IngestError else { return false }
+      return location.line == 4 && text == "x"
+    }
+    // A first column that falls is not a step: two losses side by side are not guessed at.
+    #expect(throws: IngestError.self) { try read("3.5,3.6\n3.25,3.3\n3.0,3.1\n") }
+  }
+
   @Test func columnsAlignedWithSpaces() throws {
     // fastai's console table: its time column is not a number and is not read.
     let fastai = try read(
