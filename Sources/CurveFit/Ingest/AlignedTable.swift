@@ -13,6 +13,7 @@ struct AlignedTable {
   init(header: [String]? = nil, commasSeparate: Bool = false) {
     self.commasSeparate = commasSeparate
     if let header { bytes = Array((header.joined(separator: ",") + "\n").utf8) }
+    headerSeen = header != nil
   }
 
   /// The names for a table of numbers without a header: one column is the loss (by row number),
@@ -22,7 +23,7 @@ struct AlignedTable {
   /// second loss).
   static func headerlessNames(_ lines: [String]) -> [String]? {
     // Eager: a lazy filter's subscript reads its base, rows the filter left out included.
-    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(8).map {
+    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) && !isComment(Substring($0)) }.prefix(8).map {
       $0.split { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "," }.map { Double($0) }
     }
     guard let width = rows.first?.count, width >= 1, rows.count >= 2 else { return nil }
@@ -42,7 +43,8 @@ struct AlignedTable {
   /// Whether `lines` open with a header of at least two names, none a number, followed by a row
   /// with as many cells, the first a number: a table, not a console line that names a loss.
   static func opens(_ lines: [String], namesLoss: ([String]) -> Bool) -> Bool {
-    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(2).map { cells(Substring($0)) }
+    // `np.savetxt(…, header="step loss")` writes the header as a comment: `# step loss`.
+    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(2).map { cells(uncommented(Substring($0))) }
     guard rows.count == 2 else { return false }
     let header = rows[rows.startIndex], first = rows[rows.index(after: rows.startIndex)]
     guard header.count >= 2, header.count == first.count, Double(first[0]) != nil,
@@ -51,12 +53,37 @@ struct AlignedTable {
     return namesLoss(header.map(String.init))
   }
 
+  /// Whether a line is a comment (`#` first, after spaces).
+  static func isComment(_ line: Substring) -> Bool {
+    line.first { $0 != " " && $0 != "\t" } == "#"
+  }
+
+  /// The line without a leading `#`: a commented header's names.
+  static func uncommented(_ line: Substring) -> Substring {
+    isComment(line) ? line.drop { $0 == " " || $0 == "\t" }.dropFirst() : line
+  }
+
+  /// Whether a header has been read: a comment before it is the header, one after it is blank.
+  private var headerSeen = false
+
   /// Takes one input line; returns the bytes of CSV it made.
   @discardableResult
   mutating func add(_ line: UnsafeBufferPointer<UInt8>) -> Int {
     let before = bytes.count
     var inCell = false
     var cellsSoFar = 0
+    var line = line[...]
+    if let first = line.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) {
+      if line[first] == UInt8(ascii: "#") {
+        // A header given as a comment keeps its names; any other comment is a blank line.
+        guard !headerSeen else {
+          bytes.append(0x0A)
+          return 1
+        }
+        line = line[(first + 1)...]
+      }
+      headerSeen = true
+    }
     for byte in line {
       let space = byte == 0x20 || byte == 0x09 || byte == 0x0D || (commasSeparate && byte == UInt8(ascii: ","))
       if space {

@@ -297,6 +297,8 @@ import Testing
     #expect(pairs.origin.notes.contains { $0.hasPrefix("no header: the first column read as the step") })
     let spaced = try read("1 3.5 0.001\n2 3.25 0.001\n")
     #expect(spaced.steps == [1, 2] && spaced.losses == [3.5, 3.25])
+    let commented = try read("# written by np.savetxt\n1 3.5\n2 3.25\n")
+    #expect(commented.steps == [1, 2] && commented.losses == [3.5, 3.25])
     let single = try read("3.5\n3.25\n3.0\n")
     #expect(single.steps == [1, 2, 3] && single.losses == [3.5, 3.25, 3.0])
     // A bad cell is reported at its own line: the names curvefit gives are line 0.
@@ -320,6 +322,9 @@ import Testing
     #expect(fastai.losses == [3.5, 2.5, 1.5, 0.5])
     let dat = try read("step loss\n10 2.5\n20 2.25\n")
     #expect(dat.steps == [10, 20] && dat.losses == [2.5, 2.25])
+    // `np.savetxt(…, header="step loss")` comments its header out; later comments are skipped.
+    let saved = try read("# step loss\n1.000000000000000000e+01 2.500000000000000000e+00\n# resumed\n2.0e+01 2.25e+00\n")
+    #expect(saved.steps == [10, 20] && saved.losses == [2.5, 2.25])
     // A bad cell is reported at the file's own line.
     #expect {
       try read("step loss\n10 2.5\n20 2.25\n30 x2\n")
