@@ -74,6 +74,9 @@ public struct TextLogPattern: Sendable {
     // the epoch) and timm's `Train: 0 [ 100/1251 (  8%)]  Loss: 6.93 (6.94)  …  LR: 1.0e-03`
     // (batches): the count starts again each epoch and is counted on across them.
     ("epoch [N/P]", #"\b(?:Train Epoch|Epoch|Train):?\s*(?<epoch>\d+)\s*\[\s*(?<step>\d+)\s*/\s*(?<per>\d+)\b[^\]]*\].*?\b(?:Loss|loss)[\s:=]+(?<loss>N)(?:.*?\b(?:LR|lr)[\s:=]+(?<lr>N))?"#),
+    // Detectron2's console (its `log.txt`): `[04/15 10:21:33 d2.utils.events]:  eta: 0:07:44  iter: 19
+    // total_loss: 1.843  loss_cls: 0.7264 …  lr: 0.00039962  max_mem: 2693M`.
+    ("Detectron2", #"\biter: (?<step>\d+)\s+total_loss: (?<loss>N)(?:.*?\blr: (?<lr>N))?"#),
     // PaddleNLP's trainer writes the loss before the step: `loss: 2.345, learning_rate: 1e-04,
     // global_step: 10, interval_runtime: …`.
     ("loss, then global step", #"\b(?:train_)?loss[\s:=]+(?<loss>N),?(?:.*?\b(?:learning_rate|lr)[\s:=]+(?<lr>N))?.*?\bglobal_step[\s:=]+(?<step>\d+)"#),

@@ -260,6 +260,15 @@ import Testing
     #expect(minGPT.steps == [100, 200, 300] && minGPT.losses == [1.25, 2.25, 3.25])
   }
 
+  @Test func detectron2Console() throws {
+    let series = try read((1...3).map { k in
+      "[04/15 10:21:3\(k) d2.utils.events]:  eta: 0:07:44  iter: \(20 * k - 1)  total_loss: \(4 - k).5  loss_cls: 0.7264  loss_box_reg: 0.6387    time: 0.4725  last_time: 0.4700  data_time: 0.0203   lr: \(k)e-04  max_mem: 2693M"
+    }.joined(separator: "\n"))
+    #expect(series.origin.format == "text (Detectron2)")
+    #expect(series.steps == [19, 39, 59] && series.losses == [3.5, 2.5, 1.5])
+    #expect(series.learningRates == [1e-4, 2e-4, 3e-4])
+  }
+
   @Test func paddleLossBeforeItsStep() throws {
     let series = try read((1...3).map { k in
       "[2023-05-01 12:00:00,000] [    INFO] - loss: \(4 - k).50000000, learning_rate: \(k)e-05, global_step: \(10 * k), interval_runtime: 1.2, epoch: 0.01"
