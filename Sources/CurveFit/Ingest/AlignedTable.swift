@@ -19,8 +19,8 @@ struct AlignedTable {
   /// The names for a table of numbers without a header: one column is the loss (by row number),
   /// two are the step and the loss, more add `column3`, …; `nil` unless the opening lines are
   /// numbers, as many on each (the first two at least: a bad cell further on is reported at its
-  /// line), with a first column that never falls when there are two or more (a step, not a
-  /// second loss).
+  /// line), with a first column that rises line by line when there are two or more (a step,
+  /// not a second loss or an epoch).
   static func headerlessNames(_ lines: [String]) -> [String]? {
     // Eager: a lazy filter's subscript reads its base, rows the filter left out included.
     let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) && !isComment(Substring($0)) }.prefix(8).map {
@@ -31,7 +31,7 @@ struct AlignedTable {
     guard numeric.count >= 2, numeric[0] == rows[0], numeric[1] == rows[1] else { return nil }
     guard width > 1 else { return ["loss"] }
     let firsts = numeric.map { $0[0] ?? 0 }
-    guard zip(firsts, firsts.dropFirst()).allSatisfy({ $0 <= $1 }) else { return nil }
+    guard zip(firsts, firsts.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
     return ["step", "loss"] + (2..<width).map { "column\($0 + 1)" }
   }
 

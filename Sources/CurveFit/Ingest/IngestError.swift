@@ -51,9 +51,10 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
           + "with a step column, not from standard input; else give it one column per metric, as in "
           + "'step,train_loss,learning_rate'"
       } else if !columns.isEmpty, columns.allSatisfy({ Double($0.trimmingCharacters(in: .whitespaces)) != nil }) {
-        // Numbers without a header whose first column falls: not a step, and not guessed at.
+        // Numbers without a header whose first column does not rise: not a step, and not guessed at.
         "\(source): no header row: the first line holds numbers (\(list(columns))), not column names, and "
-          + "the first column is not a step (it falls); add a header line naming the columns, as in 'step,loss'"
+          + "the first column is not a step (it does not rise line by line); add a header line naming the columns, "
+          + "as in 'step,loss'"
       } else {
         "\(source): no loss column; columns are \(list(columns)) (choose one with --loss-col)"
       }

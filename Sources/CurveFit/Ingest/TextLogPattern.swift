@@ -25,6 +25,8 @@ public struct TextLogPattern: Sendable {
     countsWithinEpochs = regex.contains("(?<per>")
     readsEverySegment = name == "progress bar"
     carriesEpoch = name == "Keras"
+    // Keras's epochs are added by the reader from their own lines; a first epoch of 1 keeps its
+    // steps from being counted on across epochs a second time.
     firstEpoch = readsEverySegment ? 0 : name.hasPrefix("MMEngine") || carriesEpoch ? 1 : nil
     guard regex.contains("(?<step>"), regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")

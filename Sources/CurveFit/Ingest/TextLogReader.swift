@@ -20,11 +20,13 @@ struct TextLogReader {
     func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
       var match = match
       if pattern.carriesEpoch {
-        // Only an epoch's last line holds its loss (the others a running mean of part of it).
-        guard let announced, match.perEpoch.isFinite, match.step == match.perEpoch else { return }
-        match.epoch = announced.epoch
-        match.step += (announced.epoch - 1) * match.perEpoch
-        if announced.of.isFinite { match.total = announced.of * match.perEpoch }
+        // Only an epoch's last line holds its loss (the others a running mean of part of it), and
+        // one per announced epoch: `evaluate()`'s bar after training is announced by none.
+        guard let epoch = announced, match.perEpoch.isFinite, match.step == match.perEpoch else { return }
+        announced = nil
+        match.epoch = epoch.epoch
+        match.step += (epoch.epoch - 1) * match.perEpoch
+        if epoch.of.isFinite { match.total = epoch.of * match.perEpoch }
       }
       let loss = Array(match.loss.utf8).withUnsafeBufferPointer { FastFloat.parse($0) }
       guard let loss else {

@@ -288,6 +288,11 @@ import Testing
     #expect(verbose1.origin.format == "text (Keras)")
     #expect(verbose1.steps == [1875, 3750, 5625] && verbose1.losses == [3.25, 2.25, 1.25])
     #expect(verbose1.origin.plannedSteps?.steps == 18_750)
+    // `evaluate()` after training draws a bar of its own, announced by no epoch: not a step.
+    let evaluated = try read(
+      "Epoch 1/2\n1875/1875 - 5s - loss: 2.5000\nEpoch 2/2\n1875/1875 - 5s - loss: 2.2500\n"
+        + "313/313 [==============================] - 1s 2ms/step - loss: 0.0700 - accuracy: 0.98\n")
+    #expect(evaluated.steps == [1875, 3750] && evaluated.losses == [2.5, 2.25])
     // Keras 3 captured from a terminal: colour escapes, a bar of `━`, redraws after `\r`.
     let keras3 = try read((1...3).map { e in
       "Epoch \(e)/3\n" + [100, 1875].map { n in
@@ -317,8 +322,10 @@ import Testing
       guard case .badNumber(let location, _, let text) = error as? IngestError else { return false }
       return location.line == 4 && text == "x"
     }
-    // A first column that falls is not a step: two losses side by side are not guessed at.
+    // A first column that does not rise is not a step: two losses side by side, or an epoch
+    // beside the loss, are not guessed at.
     #expect(throws: IngestError.self) { try read("3.5,3.6\n3.25,3.3\n3.0,3.1\n") }
+    #expect(throws: IngestError.self) { try read("0 3.5\n0 3.25\n1 3.0\n") }
   }
 
   @Test func columnsAlignedWithSpaces() throws {
