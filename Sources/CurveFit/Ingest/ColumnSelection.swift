@@ -22,6 +22,8 @@ public struct ColumnSelection: Sendable, Equatable {
     "step", "steps", "global_step", "_step", "iter", "iteration", "iterations", "it",
     "trainer/global_step", "train/global_step", "train/step", "num_steps", "num_updates", "tokens",
     "num_tokens", "train/tokens", "tokens_seen",
+    // Ray Tune's progress.csv counts its reports.
+    "training_iteration",
   ]
 
   /// Training-loss aliases. Evaluation losses are never picked by default.

@@ -302,6 +302,12 @@ import Testing
     #expect(keras3.steps == [1875, 3750, 5625] && keras3.losses == [3.5, 2.5, 1.5])
   }
 
+  @Test func rayTuneProgressIsReadByItsIteration() throws {
+    let series = try read("loss,time_this_iter_s,done,training_iteration,trial_id\n2.5,1.0,False,1,abc\n2.25,1.0,False,2,abc\n2.0,1.0,True,4,abc\n")
+    #expect(series.origin.stepColumn == "training_iteration")
+    #expect(series.steps == [1, 2, 4] && series.losses == [2.5, 2.25, 2.0])
+  }
+
   @Test func numbersWithoutAHeader() throws {
     // `print(step, loss)` or `np.savetxt`: two columns are the step and the loss, one the loss
     // by row number; a note says what was assumed.
