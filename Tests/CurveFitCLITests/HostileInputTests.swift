@@ -200,6 +200,16 @@ import Testing
   }
 
   /// Run tables hold numbers, not strings, yet a bad cell is still quoted with its line.
+  @Test func aLongFirstLineIsCutShortInTheError() throws {
+    // A file with no header and one line of 300,000 numbers apart by spaces: its "column name" is
+    // the whole line, which the error printed in full (2 MB on one line).
+    let row = (1...300_000).map(String.init).joined(separator: " ")
+    let path = try CommandRunner.temporaryFile(named: "wide.txt", contents: row + "\n" + row + "\n")
+    let result = try CommandRunner.run([path])
+    expectOneLineError(result, path, containing: "no loss column")
+    #expect(result.stderr.utf8.count < 300, "\(result.stderr.prefix(400))")
+  }
+
   @Test func runTableErrorsQuoteTheCell() throws {
     var rows = ["run_name,tokens,loss"]
     for run in ["a", "b"] { for step in 1...100 { rows.append("\(run),\(step * 1000),\(2 + 8 * pow(Double(step), -0.35))") } }

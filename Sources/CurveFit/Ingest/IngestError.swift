@@ -118,7 +118,8 @@ extension IngestError {
 }
 
 private func list(_ columns: [String]) -> String {
-  columns.isEmpty ? "(none)" : columns.prefix(20).joined(separator: ", ")
+  // Each name cut short too: a "header" may be a whole line of a file that has none.
+  columns.isEmpty ? "(none)" : columns.prefix(20).map(quoted).joined(separator: ", ")
     + (columns.count > 20 ? ", …" : "")
 }
 
