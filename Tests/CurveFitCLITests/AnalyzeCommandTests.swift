@@ -68,6 +68,20 @@ import Testing
     #expect(flaggedFit["from_step"] as? Double == 50)
   }
 
+  @Test func longTableOfMetricsOnStdinIsPivoted() throws {
+    // MLflow's export piped in: one row per metric and step, the loss named in `key`.
+    var csv = "key,value,step,timestamp\n"
+    for step in 1...200 {
+      csv += "train_loss,\(2 + 8 * Foundation.pow(Double(step), -0.35)),\(step),1700000000\n"
+      csv += "learning_rate,0.001,\(step),1700000000\n"
+    }
+    let result = try CommandRunner.run(["--format", "json", "--bootstrap", "0"], stdin: csv)
+    #expect(result.status == 0, "\(result.stderr)")
+    let input = try #require(try json(result.stdout)["input"] as? [String: Any])
+    #expect(input["format"] as? String == "csv, long table of metrics")
+    #expect(input["rows"] as? Int == 200)
+  }
+
   @Test func jsonLinesFileAndDashForStdin() throws {
     let log = SyntheticLog(truth: truth, count: 8_000, noise: 0.005, seed: 32)
     let path = try CommandRunner.temporaryFile(named: "train.jsonl", contents: log.jsonLines)

@@ -47,8 +47,8 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
     case .noLossColumn(let source, let columns):
       if let (name, value) = Self.longMetricColumns(columns) {
         "\(source): no loss column; columns are \(list(columns)): a long table of metrics (one row per metric "
-          + "and step, the metric named in '\(name)', its value in '\(value)'), which curvefit reads from a file "
-          + "with a step column, not from standard input; else give it one column per metric, as in "
+          + "and step, the metric named in '\(name)', its value in '\(value)'), which curvefit reads (from a file or "
+          + "standard input) when it has a step column; else give it one column per metric, as in "
           + "'step,train_loss,learning_rate'"
       } else if !columns.isEmpty, columns.allSatisfy({ Double($0.trimmingCharacters(in: .whitespaces)) != nil }) {
         // Numbers without a header whose first column does not rise: not a step, and not guessed at.

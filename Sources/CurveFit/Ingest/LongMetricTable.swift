@@ -58,6 +58,15 @@ enum LongMetricTable {
     return (Array(out.utf8), skipped)
   }
 
+  /// Whether the first line of `head` is a long table's header: a metric-name, a value and a
+  /// step column.
+  static func opens(_ head: [UInt8]) -> Bool {
+    let end = head.firstIndex(of: 0x0A) ?? head.endIndex
+    let header = fields(head[..<end])
+    let lowered = header.map { $0.lowercased() }
+    return IngestError.longMetricColumns(header) != nil && ColumnSelection.stepAliases.contains { lowered.contains($0) }
+  }
+
   /// The comma-separated fields of `line`, double quotes removed (`"a,b"` is one field).
   private static func fields(_ line: ArraySlice<UInt8>) -> [String] {
     var fields: [String] = []

@@ -128,8 +128,8 @@ import Testing
     BadInput(
       id: "long table of metrics", text: "key,value,step,timestamp\ntrain_loss,2.5,1,1700000000\nlearning_rate,0.0003,1,1700000000\n",
       message: "log.csv: no loss column; columns are key, value, step, timestamp: a long table of metrics (one row per metric "
-        + "and step, the metric named in 'key', its value in 'value'), which curvefit reads from a file with a step "
-        + "column, not from standard input; else give it one column per metric, as in 'step,train_loss,learning_rate'"),
+        + "and step, the metric named in 'key', its value in 'value'), which curvefit reads (from a file or standard "
+        + "input) when it has a step column; else give it one column per metric, as in 'step,train_loss,learning_rate'"),
     BadInput(id: "non-numeric cell", text: "step,loss\n1,2.5\n2,abc\n", message: "log.csv:3: column 'loss' has 'abc', expected a number"),
     BadInput(id: "non-numeric step", text: "step,loss\n1,2.5\nx2,2.4\n", message: "log.csv:3: column 'step' has 'x2', expected a number"),
     BadInput(id: "short row", text: "step,lr,loss\n1,0.1,2.5\n2\n", message: "log.csv:3: 1 fields, expected at least 3 as in the header"),

@@ -34,16 +34,23 @@ extension LogReader {
       guard let (source, columns) = header, IngestError.longMetricColumns(columns) != nil, let path, path != "-",
         let pivoted = try LongMetricTable.pivot(try Self.readFile(path, limit: LongMetricTable.limit), source: source)
       else { throw error }
-      var all = try readAll(bytes: pivoted.bytes, source: source, request: request)
-      let skipped = pivoted.skipped == 0 ? ""
-        : "; \(pivoted.skipped) \(pivoted.skipped == 1 ? "row" : "rows") without a finite step skipped"
-      for index in all.indices {
-        all[index].series.origin.format += ", long table of metrics"
-        all[index].series.origin.notes.append(
-          "a long table of metrics (one row per metric and step), read as one column per metric" + skipped)
-      }
-      return all
+      return try readPivoted(pivoted, source: source, request: request)
     }
+  }
+
+  /// The series of a pivoted long table of metrics, marked as such.
+  private func readPivoted(
+    _ pivoted: (bytes: [UInt8], skipped: Int), source: String, request: SeriesRequest
+  ) throws(IngestError) -> [NamedSeries] {
+    var all = try readAll(bytes: pivoted.bytes, source: source, request: request)
+    let skipped = pivoted.skipped == 0 ? ""
+      : "; \(pivoted.skipped) \(pivoted.skipped == 1 ? "row" : "rows") without a finite step skipped"
+    for index in all.indices {
+      all[index].series.origin.format += ", long table of metrics"
+      all[index].series.origin.notes.append(
+        "a long table of metrics (one row per metric and step), read as one column per metric" + skipped)
+    }
+    return all
   }
 
   private func readAllAsWritten(path: String?, request: SeriesRequest) throws(IngestError) -> [NamedSeries] {
@@ -90,6 +97,15 @@ extension LogReader {
   /// or it is an event file or compressed.
   private func readStream(_ descriptor: Int32, source: String, request: SeriesRequest) throws(IngestError) -> [NamedSeries] {
     let head = Self.readHead(descriptor)
+    // A long table of metrics names its loss in a column: taken whole (within the pivot's bound)
+    // and pivoted, as from a file.
+    if LongMetricTable.opens(head) {
+      let rest = try Self.readRest(descriptor, source: source, limit: LongMetricTable.limit - head.count)
+      if let pivoted = try LongMetricTable.pivot(head + rest, source: source) {
+        return try readPivoted(pivoted, source: source, request: request)
+      }
+      return try readAll(bytes: head + rest, source: source, request: request)
+    }
     let layout = try multiSeriesLayout(head, source: source, request: request)
     if request.metrics.count > 1 || layout != nil || EventFileReader.looksLikeEventFile(head)
       || Decompression.kind(of: head) != nil
@@ -277,7 +293,8 @@ extension LogReader {
       if got < 0 && errno == EINTR { continue }
       guard got > 0 else { break }
       bytes.append(contentsOf: buffer[0..<got])
-      if bytes.count > limit { throw .cannotOpen(source: source, reason: "larger than \(Self.wholeFileLimit >> 20) MiB, the most read whole") }
+      // `limit` is what may follow the head, which is full whenever there is more to read.
+      if bytes.count > limit { throw .cannotOpen(source: source, reason: "larger than \((limit + headBytes) >> 20) MiB, the most read whole") }
     }
     return bytes
   }
