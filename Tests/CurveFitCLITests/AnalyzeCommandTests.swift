@@ -68,6 +68,32 @@ import Testing
     #expect(flaggedFit["from_step"] as? Double == 50)
   }
 
+  @Test func noBandBelowZeroWithoutTheBootstrap() throws {
+    // A loss collapsing towards 0.03 under a declared cosine, cut early, with `--bootstrap 0`:
+    // the delta method's straight-line bands reached −0.086 at 5× and 10× before.
+    var csv = "step,loss\n"
+    for step in stride(from: 10, through: 500, by: 10) {
+      let t = Double(step)
+      csv += "\(step),\((0.03 + 2 * Foundation.exp(-t / 150)) * Foundation.exp(0.05 * Foundation.sin(t * 12.9898)))\n"
+    }
+    let result = try CommandRunner.run(
+      ["--format", "json", "--bootstrap", "0", "--schedule", "cosine", "--total-steps", "5000", "--warmup-steps", "100",
+       "--final-lr-ratio", "0.1", "--at-step", "3000"], stdin: csv)
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try json(result.stdout)
+    var rows = try #require(report["projections"] as? [[String: Any]])
+    rows += try #require(report["at_steps"] as? [[String: Any]])
+    rows.append(try #require(report["planned_end"] as? [String: Any]))
+    #expect(rows.count == 5)
+    for row in rows {
+      let value = try #require(row["loss"] as? Double)
+      for key in ["ci95", "ci80"] {
+        let band = try #require(row[key] as? [Double])
+        #expect(band[0] > 0 && band[0] <= value && value <= band[1], "\(key) \(band) for \(value)")
+      }
+    }
+  }
+
   @Test func longTableOfMetricsOnStdinIsPivoted() throws {
     // MLflow's export piped in: one row per metric and step, the loss named in `key`.
     var csv = "key,value,step,timestamp\n"

@@ -86,13 +86,20 @@ extension Forecast {
       forecast.flatSince = plateau.startStep
     }
 
-    rows.current.calibrate(up: 0, down: 0)
+    // A delta-method band (no bootstrap, `--bootstrap 0`) is a straight line that can reach
+    // below zero for a loss falling towards it; for a log whose losses are all positive, its
+    // lower end is taken in log space instead, as the calibration reads it.
+    let positive = inputs.series.losses.allSatisfy { $0 > 0 || !$0.isFinite }
+    func calibrated(_ estimate: inout Estimate, _ sigma: (up: Double, down: Double)) {
+      if positive { estimate.keepPositive() }
+      estimate.calibrate(up: sigma.up, down: sigma.down)
+    }
+    calibrated(&rows.current, (0, 0))
     let fittedPoints = annealing?.1.pointsUsed ?? inputs.fit.pointsUsed
     let lastLosses = EndGap.lastLosses(inputs.series, lastStep: lastStep, excluded: inputs.excluded, fittedPoints: fittedPoints)
     forecast.endGap = lastLosses.flatMap { EndGap.measure(fitted: rows.current.value, recent: $0) }
     for k in rows.projections.indices {
-      let sigma = shape.sigmas(factor: rows.projections[k].factor)
-      rows.projections[k].loss.calibrate(up: sigma.up, down: sigma.down)
+      calibrated(&rows.projections[k].loss, shape.sigmas(factor: rows.projections[k].factor))
     }
     let doubling = rows.doubling
     let reach = shape.sigmas(factor: doubling.toStep / max(doubling.fromStep, .leastNonzeroMagnitude))
@@ -106,8 +113,7 @@ extension Forecast {
 
     forecast.plannedEnd = plannedEnd(inputs).map { end in
       var loss = law.noiseEstimate(at: end.step)
-      let sigma = shape.sigmas(factor: end.step / lastStep)
-      loss.calibrate(up: sigma.up, down: sigma.down)
+      calibrated(&loss, shape.sigmas(factor: end.step / lastStep))
       return PlannedEnd(step: end.step, loss: loss, source: end.source)
     }
     if let end = forecast.plannedEnd, let goal = inputs.target {
@@ -115,8 +121,7 @@ extension Forecast {
     }
     forecast.atSteps = inputs.atSteps.sorted().map { step in
       var loss = law.noiseEstimate(at: step)
-      let sigma = shape.sigmas(factor: step / lastStep)
-      loss.calibrate(up: sigma.up, down: sigma.down)
+      calibrated(&loss, shape.sigmas(factor: step / lastStep))
       return Projection(
         factor: step / lastStep, step: step, loss: loss, schedule: annealing == nil ? nil : "stretched")
     }
