@@ -56,6 +56,13 @@ extension Estimate {
     if let band = ci80, band.lowerBound > 0 { ci80 = factor * band.lowerBound...band.upperBound }
   }
 
+  /// Opens the intervals of a positive value down to zero.
+  mutating func openBelow() {
+    guard value > 0 else { return }
+    if let band = ci95 { ci95 = 0...band.upperBound }
+    if let band = ci80 { ci80 = 0...band.upperBound }
+  }
+
   /// Lowers the intervals' upper ends to `ceiling`, never below the value.
   mutating func cap(above ceiling: Double) {
     let top = max(value, ceiling)

@@ -29,6 +29,10 @@ public struct Forecast: Sendable {
   /// The start of a plateau the log ends in, when the annealing law projects through it (the
   /// rate still has to decay); `nil` otherwise.
   public var flatSince: Double?
+  /// The exponent of a power law steeper than `1/t` with no floor in sight (none fitted, or
+  /// under a tenth of the loss now): the loss falls faster than the step grows, and the bands
+  /// are open down to zero; `nil` otherwise.
+  public var openBelow: Double?
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
   /// The top of every band of a step past the last: the top of the band of the loss now, or

@@ -229,6 +229,7 @@ public struct JSONRenderer: ReportRenderer {
       } ?? .null),
       ("withheld", withheld.map { .string($0) } ?? .null),
       ("flat_since", forecast.flatSince.map { .number($0) } ?? .null),
+      ("open_below", .bool(forecast.openBelow != nil)),
     ])))
     return members
   }

@@ -27,6 +27,7 @@ public struct MarkdownRenderer: ReportRenderer {
     if let note = content.intervalNote { lines.append("- **Intervals:** \(note)") }
     if let gap = content.endGap { lines.append("- **Warning:** \(gap)") }
     if let flat = content.flatNote { lines.append("- **Warning:** \(flat)") }
+    if let open = content.openBelowNote { lines.append("- **Warning:** \(open)") }
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }
     lines.append("")
     lines.append("**Fit** `\(content.formula)` \(content.fitScope): \(content.convergence)")

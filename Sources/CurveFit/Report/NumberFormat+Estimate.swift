@@ -7,9 +7,10 @@ extension NumberFormat {
     guard let interval = estimate.ci95 else { return significant(estimate.value, 4) }
     let width = interval.upperBound - interval.lowerBound
     let decimals = decimalsFor(width: width, value: estimate.value, digits: digits)
-    return String(
-      format: "%.\(decimals)f (%.\(decimals)f–%.\(decimals)f)",
-      estimate.value, interval.lowerBound, interval.upperBound)
+    // A band open down to zero (a loss that may fall to near zero) reads "0", not "0.00000".
+    let lower = interval.lowerBound == 0 ? "0" : String(format: "%.\(decimals)f", interval.lowerBound)
+    return String(format: "%.\(decimals)f (", estimate.value) + lower
+      + String(format: "–%.\(decimals)f)", interval.upperBound)
   }
 
   /// A loss alone, to the same precision as `estimate` would print it.

@@ -182,6 +182,14 @@ struct ReportContent {
     return text
   }
 
+  /// `the loss falls faster than 1/t with no floor in sight (α 1.07): …`, when the bands are
+  /// open below.
+  var openBelowNote: String? {
+    guard withheld == nil, let alpha = analysis.forecast?.openBelow else { return nil }
+    return "the loss falls faster than 1/t with no floor in sight (α \(NumberFormat.significant(alpha, 3))), as a run "
+      + "memorising its data does: it can fall to near zero, so the bands reach down to 0"
+  }
+
   /// What the intervals hold, and which part of them dominates.
   var intervalNote: String? {
     guard withheld == nil, let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }

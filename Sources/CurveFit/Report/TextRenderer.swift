@@ -40,6 +40,7 @@ public struct TextRenderer: ReportRenderer {
     if let note = content.intervalNote { lines.append("  " + note) }
     if let gap = content.endGap { lines.append("  ! " + gap) }
     if let flat = content.flatNote { lines.append("  ! " + flat) }
+    if let open = content.openBelowNote { lines.append("  ! " + open) }
     if let target = content.target {
       lines.append("  " + pad(target.label, 20) + target.text)
     }

@@ -1,0 +1,50 @@
+@testable import CurveFit
+import Foundation
+import Testing
+
+/// A loss falling faster than 1/t with no floor in sight: the bands open down to zero.
+@Suite struct OpenBelowTests {
+  /// `L = c·t^(−α)`, ±3% noise, logged every 10 steps from step 10 to `count × 10`.
+  static func pure(c: Double, alpha: Double, count: Int = 200) -> LossSeries {
+    let steps = (1...count).map { 10 * Double($0) }
+    let losses = steps.indices.map { c * Foundation.pow(steps[$0], -alpha) * (1 + 0.03 * Foundation.sin(2.3 * Double($0 + 1))) }
+    let origin = SeriesOrigin(
+      source: "pure", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    return LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin)
+  }
+
+  static func analysed(_ series: LossSeries) throws -> LossCurveAnalysis {
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 60
+    options.atSteps = [8_000]
+    return try LossCurveAnalysis.run(series, options: options)
+  }
+
+  @Test("a power law with α = 1.3 and no floor (a run memorising its data) projects with bands open down to zero")
+  func steeperThanOneOverT() throws {
+    let analysis = try Self.analysed(Self.pure(c: 400, alpha: 1.3))
+    // The data may choose a floor, but one far below the loss now.
+    #expect(analysis.fit.model.lMin < 0.1 * analysis.current.value)
+    let forecast = try #require(analysis.forecast)
+    let alpha = try #require(forecast.openBelow)
+    #expect(abs(alpha - 1.3) < 0.05, "α \(alpha)")
+    let rows = analysis.projections.map(\.loss) + forecast.atSteps.map(\.loss)
+    #expect(rows.count == 4)
+    for loss in rows {
+      #expect(loss.ci95?.lowerBound == 0 && loss.ci80?.lowerBound == 0, "\(loss)")
+      #expect(try #require(loss.ci95).contains(loss.value) && loss.value > 0)
+    }
+    // The loss now keeps its band: only the steps to come are open.
+    #expect(try #require(analysis.current.ci95).lowerBound > 0)
+  }
+
+  @Test("a pure power law with α = 0.6 keeps its bands' lower ends")
+  func flatterThanOneOverT() throws {
+    let analysis = try Self.analysed(Self.pure(c: 8, alpha: 0.6))
+    let forecast = try #require(analysis.forecast)
+    #expect(forecast.openBelow == nil)
+    for projection in analysis.projections {
+      #expect(try #require(projection.loss.ci95).lowerBound > 0.5 * projection.loss.value)
+    }
+  }
+}
