@@ -45,6 +45,8 @@ def band(row, c, z, narrow_fit_factor):
     if row.get("ceiling") is not None:
         top = max(value, row["ceiling"])
         lo, hi = np.minimum(lo, top), np.minimum(hi, top)
+    if row.get("open_below"):
+        lo = np.zeros_like(lo)
     return lo, hi
 
 

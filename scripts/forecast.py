@@ -503,7 +503,8 @@ def calibration_inputs(outcome):
             "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
             "span": span, "backtest": report.get("backtest"),
             "held_out": forecast.get("held_out_error_per_doubling"), "end_gap": forecast.get("end_gap"),
-            "plain_power_law": report.get("plain_power_law"), "ceiling": forecast.get("band_ceiling")}
+            "plain_power_law": report.get("plain_power_law"), "ceiling": forecast.get("band_ceiling"),
+            "open_below": forecast.get("open_below")}
 
 
 def narrow_fit_factor(span):
@@ -763,6 +764,9 @@ def interval(row, constants, z):
     if row.get("ceiling") is not None:
         top = max(value, row["ceiling"])
         lo, hi = min(lo, top), min(hi, top)
+    # Forecast.openBelow: a loss falling faster than 1/t with no floor in sight.
+    if row.get("open_below"):
+        lo = 0.0
     return lo, hi
 
 
