@@ -91,6 +91,13 @@ import Testing
         let band = try #require(row[key] as? [Double])
         #expect(band[0] > 0 && band[0] <= value && value <= band[1], "\(key) \(band) for \(value)")
       }
+      // Without the bootstrap the 80% noise band is the 95% one shrunk by z80/z95 on each side
+      // (it was the calibrated 80% band).
+      let (noise95, noise80) = try (#require(row["ci95_noise"] as? [Double]), #require(row["ci80_noise"] as? [Double]))
+      let shrink = 1.2815515655446004 / 1.959963984540054
+      for side in 0...1 {
+        #expect(abs(noise80[side] - (value + shrink * (noise95[side] - value))) < 1e-9, "\(noise80) from \(noise95)")
+      }
     }
   }
 

@@ -22,7 +22,9 @@ extension Estimate {
     let noise95 = (ci95 ?? value...value)
     let noise80 = ci80 ?? shrunk(noise95, to: Estimate.z80 / Estimate.z95)
     ci95Noise = ci95
-    ci80Noise = ci80
+    // Without a bootstrap there is no 80% noise band: the one the calibration starts from is
+    // the 95% one shrunk, not the calibrated band JSON would otherwise fall back to.
+    ci80Noise = ci80 ?? (ci95 == nil ? nil : noise80)
     guard up.isFinite, down.isFinite, up >= 0, down >= 0 else { return }
     ci95 = widened(noise95, z: Estimate.z95, up: up, down: down, scale: scale)
     // Heavier tails than a normal's: the 80% interval's shape error is `tail80` of the 95% one's.
