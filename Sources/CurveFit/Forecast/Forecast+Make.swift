@@ -131,8 +131,9 @@ extension Forecast {
     if let gap = forecast.endGap, gap.logged < gap.fitted {
       reachBelow(gap, &rows, &forecast, after: lastStep)
     }
-    // No floor in sight: none fitted (the pure form), or one under a tenth of the loss now.
-    if annealing == nil, inputs.fit.model.alpha >= 1, inputs.fit.model.lMin < 0.1 * rows.current.value {
+    // No floor in sight: none fitted (the pure form), or one under a tenth of the loss now; and
+    // a log of positive losses, for which zero is the bottom.
+    if annealing == nil, positive, inputs.fit.model.alpha >= 1, inputs.fit.model.lMin < 0.1 * rows.current.value {
       forecast.openBelow = inputs.fit.model.alpha
       openBelow(&rows, &forecast, after: lastStep)
     }
