@@ -176,11 +176,11 @@ extension Forecast {
   /// Opens the bands of every projected step past `after` down to zero.
   ///
   /// A power law steeper than `1/t` whose floor is out of sight (none, or under a tenth of the
-  /// loss now) is a loss falling faster than
-  /// the step grows: a fine-tune memorising its data, which goes on to fall by orders of
-  /// magnitude more than any law fitted so far says (a Whisper fine-tune outside `../shared`,
-  /// from a fifth of its 5,000 steps: projected 0.0178, band 0.0063–0.029, end 0.0002). How far
-  /// is not in the log, so the bands say so instead of a bottom that misleads.
+  /// loss now) is a loss falling faster than the step grows: a fine-tune memorising its data,
+  /// which goes on to fall by orders of magnitude more than any law fitted so far says (a
+  /// Whisper fine-tune outside `../shared`, from a fifth of its 5,000 steps: projected 0.0178,
+  /// band 0.0063–0.029, end 0.0002). How far is not in the log, so the bands say so instead of
+  /// a bottom that misleads.
   private static func openBelow(_ rows: inout Rows, _ forecast: inout Forecast, after lastStep: Double) {
     for k in rows.projections.indices where rows.projections[k].step > lastStep {
       rows.projections[k].loss.openBelow()
