@@ -23,11 +23,12 @@ def band(row, c, z, narrow_fit_factor):
     scale = 1.0 if z > 1.5 else c["tail80"] / (Z80 / Z95)
     low, high = (min(noise[0], value), max(noise[1], value)) if noise else (value, value)
     doublings = math.log2(k)
+    # The annealing law's prior is its floor (ShapeError.prior).
+    prior = c["prior"] * narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 0.0
     if row["measured"] is not None:
-        chosen = np.where(c["multiplier"] > 0, c["multiplier"] * row["measured"],
-                          c["prior"] * (narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 1))
+        chosen = np.where(c["multiplier"] > 0, c["multiplier"] * row["measured"], prior)
     else:
-        chosen = c["prior"] * (narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 1)
+        chosen = prior
     per = np.maximum(floor, chosen)
     if row.get("held_out") is not None:
         per = np.maximum(per, row["held_out"])

@@ -424,6 +424,14 @@ def read_outside(directory):
     return runs
 
 
+def thinned(steps, losses, lrs, points):
+    """Every k-th point, ending at the last, so that about `points` remain: the log a trainer
+    writing every k steps would have kept (single values, not means over the k steps)."""
+    stride = max(1, len(steps) // points)
+    keep = list(range(len(steps) - 1, -1, -stride))[::-1]
+    return ([steps[i] for i in keep], [losses[i] for i in keep], [lrs[i] for i in keep] if lrs else lrs)
+
+
 def truth_at_end(steps, losses):
     last = steps[-1]
     window = [y for t, y in zip(steps, losses) if t >= 0.99 * last and math.isfinite(y)]
@@ -614,6 +622,9 @@ def main():
     parser.add_argument("--json", metavar="FILE", help="write every result to FILE")
     parser.add_argument("--flags", default="", help="extra curvefit flags for every run (space-separated)")
     parser.add_argument("--only", default="", help="only runs whose label contains this")
+    parser.add_argument("--sparse", type=int, default=0, metavar="N",
+                        help="keep about N logged points of each real run, evenly spaced (a trainer logging "
+                             "every k steps); the truth stays the full log's")
     parser.add_argument("--prior", action="store_true",
                         help="print the whole-run annealing bonuses the prior comes from, then score every real "
                              "run with the prior's centre refitted without it (leave one run out)")
@@ -633,6 +644,8 @@ def main():
         truth = truth_at_end(steps, losses)
         if args.only not in label:
             continue
+        if args.sparse:
+            steps, losses, lrs = thinned(steps, losses, lrs, args.sparse)
         flags = ([] if args.no_declared else declared) + args.flags.split()
         if args.prior:
             # The centre without this run; a run with no whole-run fit keeps every run's median.
@@ -649,7 +662,7 @@ def main():
             results.append(scored_row(label, "real", factor, known, truth, outcome))
     readers = {label: reader for label, reader, _, _ in RUNS}
     for label, path, kind, source in AS_LOGGED:
-        if args.only not in label or args.prior:
+        if args.only not in label or args.prior or args.sparse:
             continue
         steps, losses, _ = latest_per_step(*readers[source]())
         truth = truth_at_end(steps, losses)
@@ -661,7 +674,7 @@ def main():
                 continue
             results.append(scored_row(label, "as logged", factor, "as logged", truth, outcome))
     for label, schedule, (steps, losses, lrs, truth) in generated_runs():
-        if args.only not in label:
+        if args.only not in label or args.sparse:
             continue
         truth_value = truth(steps[-1]) if callable(truth) else truth
         for factor in CUTS:
@@ -743,8 +756,9 @@ def interval(row, constants, z):
     scale = 1 if z > 1.5 else tail80 / (1.281552 / 1.959964)
     low, high = (min(noise[0], value), max(noise[1], value)) if noise else (value, value)
     doublings = math.log2(k)
+    # The annealing law's prior is its floor (ShapeError.prior).
     per = max(floor, multiplier * row["measured"] if row["measured"] is not None and multiplier > 0
-              else prior * (narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 1))
+              else prior * narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 0.0)
     # ShapeError.heldOut: a law its own held-out backtest rejects (fixed, not a calibrated constant).
     if row.get("held_out") is not None:
         per = max(per, row["held_out"])

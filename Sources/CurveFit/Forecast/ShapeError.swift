@@ -50,9 +50,17 @@ public struct ShapeError: Sendable, Equatable {
   /// The least error per doubling (0.05%): where the backtests miss by no more than their noise,
   /// the interval is the noise's; the prior on the annealing term is carried by the bootstrap.
   static let floor = 0.0005
-  /// Error per doubling when the run is too short to backtest (a fit past warm-up that spans
-  /// less than three times its first step), stretched for fits narrower than that.
-  static let prior = 0.01
+  /// The power law's error per doubling when the run is too short to backtest (fewer than two
+  /// origins could be fitted), stretched for fits narrower than that: 2.5%. It was 1% until the
+  /// real logs of `make forecast` were also thinned to the 100 or 40 points a trainer logging
+  /// every k steps keeps (`--sparse`): their cuts without backtests missed by more (a pure law
+  /// fitted to the early fall of a tenth of Smol 6M, −42%), and 80% bands from a tenth held
+  /// 64–65%. At 2.5% those hold 77–80% and the 95% bands from a fifth of the 40-point logs
+  /// 88–91% (83–87% at 1%), with every dense table unchanged but the as-fed bands from a fifth
+  /// and a tenth, 1.5× and 1.7× the error → 2.0× and 2.2× (docs/forecasting.md).
+  /// The annealing law's is its floor (`annealingFloor`): its reach is anchored by the schedule
+  /// and its priors, whose spread the bootstrap carries.
+  static let prior = 0.025
   /// Downside per doubling when the future schedule is unknown: a run still at its peak rate
   /// has more of its decay to come the further the projection reaches.
   static let unknownSchedule = 0.02
@@ -99,7 +107,7 @@ public struct ShapeError: Sendable, Equatable {
   /// not describe the curve at all. A Whisper fine-tune memorising its data (0.2 → 0.005 nats
   /// in 2,000 steps), cut at half, missed the last fifth of its own steps by 131% when fitted
   /// without them, while its rolling origins could not be fitted (a fit span under 4×) and the
-  /// prior of 1% per doubling printed a band 0.0047–0.0120 for an end of 0.0002. On the table
+  /// prior of 1% per doubling (then) printed a band 0.0047–0.0120 for an end of 0.0002. On the table
   /// of `make forecast` every other held-out miss is under 4% per doubling, and the noise of a
   /// single held-out test would only widen bands the rolling origins measure better.
   static let heldOutLimit = 0.10
@@ -127,7 +135,7 @@ public struct ShapeError: Sendable, Equatable {
     fitSpan = span
     measured = RollingOrigin.spread(errors)
     leastPerDoubling = annealing ? Self.annealingFloor : Self.floor
-    let prior = Self.prior * Self.narrowFitFactor(span: span)
+    let prior = annealing ? Self.annealingFloor : Self.prior * Self.narrowFitFactor(span: span)
     perDoubling = max(leastPerDoubling, measured.map { Self.multiplier * $0 } ?? prior)
     if let miss = heldOutMiss, let implied = Self.heldOutPerDoubling(error: miss.error, reach: miss.reach),
       implied > Self.heldOutLimit, implied > perDoubling

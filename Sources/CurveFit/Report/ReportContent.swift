@@ -205,10 +205,11 @@ struct ReportContent {
     } else if shape.measured != nil {
       let floor = shape.leastPerDoubling > ShapeError.floor ? "the annealing law's floor" : "the floor"
       text += "\(perDoubling)% per doubling of reach (\(floor): \(shape.origins) backtests inside this run missed by less)"
-    } else if shape.perDoubling == shape.leastPerDoubling, shape.leastPerDoubling > ShapeError.prior {
+    } else if shape.leastPerDoubling > ShapeError.floor {
       text += "too few steps to backtest, the annealing law's floor \(perDoubling)% per doubling"
     } else if shape.perDoubling > ShapeError.prior {
-      text += "too few steps to backtest, a prior \(perDoubling)% per doubling (1%, stretched: the fit spans "
+      let prior = NumberFormat.significant(100 * ShapeError.prior, 2)
+      text += "too few steps to backtest, a prior \(perDoubling)% per doubling (\(prior)%, stretched: the fit spans "
         + "only \(NumberFormat.significant(shape.fitSpan, 2))× its first step)"
     } else {
       text += "too few steps to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
