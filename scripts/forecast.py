@@ -16,6 +16,9 @@ Only for validation and docs: the test suite never reads ../shared.
 
     python3 scripts/forecast.py [--bin .build/release/curvefit] [--runs] [--json out.json]
 
+`--sparse N` keeps about N evenly spaced points of each real run, as a trainer logging every k
+steps would (the truth stays the full log's); the power law's prior was judged on these tables.
+
 `--outside DIR` scores your own complete runs instead, the same way: every `*.csv` in DIR with
 `step` and `loss` columns (and `lr`, when the run logged it); a file `NAME.flags` beside
 `NAME.csv` holds the flags that declare its schedule (`--schedule cosine --total-steps …`).
