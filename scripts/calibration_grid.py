@@ -14,9 +14,10 @@ Z95, Z80 = 1.959964, 1.281552
 NAMES = ("multiplier", "exponent", "prior", "down", "cooldown", "tail80", "floor", "annealing_floor")
 
 
-def band(row, c, z, narrow_fit_factor):
+def band(row, c, z, narrow_fit_factor, unresolved, noise_variance):
     """forecast.interval for `row` under every set of constants `c` (a dict of arrays);
-    `narrow_fit_factor` is forecast's (ShapeError.narrowFitFactor)."""
+    `narrow_fit_factor` and `unresolved` are forecast's (ShapeError.narrowFitFactor, .unresolved),
+    `noise_variance` the row's backtests' median noise variance."""
     value, k = row["loss"], row["factor"]
     floor = np.maximum(c["floor"], c["annealing_floor"]) if row.get("model") == "annealing" else c["floor"]
     noise = row["ci95_noise"] if z > 1.5 else row["ci80_noise"]
@@ -30,6 +31,9 @@ def band(row, c, z, narrow_fit_factor):
     else:
         chosen = prior
     per = np.maximum(floor, chosen)
+    if row["measured"] is not None:
+        # ShapeError.unresolved: backtests too noisy to resolve an error of the prior's size.
+        per = np.where(c["multiplier"] > 0, unresolved(per, prior, noise_variance), per)
     if row.get("held_out") is not None:
         per = np.maximum(per, row["held_out"])
     up = scale * per * doublings ** c["exponent"]
@@ -54,15 +58,16 @@ def band(row, c, z, narrow_fit_factor):
 class Grid:
     """Every row's 95% and 80% bands under every set of constants of `grid`."""
 
-    def __init__(self, rows, grid, narrow_fit_factor):
+    def __init__(self, rows, grid, narrow_fit_factor, unresolved, noise_variance):
         self.grid = grid
         self.index = {id(r): i for i, r in enumerate(rows)}
         c = {name: np.array([g[j] for g in grid], dtype=float) for j, name in enumerate(NAMES)}
         shape = (len(rows), len(grid))
         self.lo95, self.hi95, self.lo80, self.hi80 = (np.empty(shape) for _ in range(4))
         for i, r in enumerate(rows):
-            self.lo95[i], self.hi95[i] = band(r, c, Z95, narrow_fit_factor)
-            self.lo80[i], self.hi80[i] = band(r, c, Z80, narrow_fit_factor)
+            v = noise_variance(r)
+            self.lo95[i], self.hi95[i] = band(r, c, Z95, narrow_fit_factor, unresolved, v)
+            self.lo80[i], self.hi80[i] = band(r, c, Z80, narrow_fit_factor, unresolved, v)
         self.truth = np.array([r["truth"] for r in rows], dtype=float)[:, None]
         self.factor = np.array([r["factor"] for r in rows])
         self.error = np.array([abs(r["error"]) for r in rows])

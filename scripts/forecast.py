@@ -512,6 +512,7 @@ def calibration_inputs(outcome):
     span = fit["to_step"] / max(fit["from_step"], 1) if fit.get("from_step") and fit.get("to_step") else None
     return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
             "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
+            "misses": forecast.get("rolling_origin_misses"),
             "span": span, "backtest": report.get("backtest"),
             "held_out": forecast.get("held_out_error_per_doubling"), "end_gap": forecast.get("end_gap"),
             "plain_power_law": report.get("plain_power_law"), "ceiling": forecast.get("band_ceiling"),
@@ -760,8 +761,10 @@ def interval(row, constants, z):
     low, high = (min(noise[0], value), max(noise[1], value)) if noise else (value, value)
     doublings = math.log2(k)
     # The annealing law's prior is its floor (ShapeError.prior).
-    per = max(floor, multiplier * row["measured"] if row["measured"] is not None and multiplier > 0
-              else prior * narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 0.0)
+    law_prior = prior * narrow_fit_factor(row.get("span")) if row.get("model") != "annealing" else 0.0
+    per = max(floor, multiplier * row["measured"] if row["measured"] is not None and multiplier > 0 else law_prior)
+    if row["measured"] is not None and multiplier > 0:
+        per = unresolved(per, law_prior, backtest_noise_variance(row))
     # ShapeError.heldOut: a law its own held-out backtest rejects (fixed, not a calibrated constant).
     if row.get("held_out") is not None:
         per = max(per, row["held_out"])
@@ -785,6 +788,28 @@ def interval(row, constants, z):
     if row.get("open_below"):
         lo = 0.0
     return lo, hi
+
+
+def backtest_noise_variance(row):
+    """ShapeError.medianNoiseVariance: the median noise variance of the row's rolling origins."""
+    variances = sorted(m["noise_variance"] for m in row.get("misses") or [] if math.isfinite(m["noise_variance"]))
+    if not variances:
+        return 0.0
+    middle = len(variances) // 2
+    return variances[middle] if len(variances) % 2 else (variances[middle - 1] + variances[middle]) / 2
+
+
+def unresolved(measured, prior, noise_variance):
+    """ShapeError.unresolved: the measured error per doubling raised toward the prior by the part of
+    it backtests this noisy cannot resolve (weight 1 / (1 + (v / p^2)^2) on the measurement).
+    Works on floats and on numpy arrays of priors alike."""
+    if noise_variance <= 0:
+        return measured
+    p2 = prior * prior
+    ratio = noise_variance / (p2 + 1e-300)
+    weight = 1 / (1 + ratio * ratio)
+    raised = (measured * measured + (1 - weight) * (p2 - measured * measured)) ** 0.5
+    return raised * (prior > measured) + measured * (prior <= measured)
 
 
 def evaluate(rows, constants):
@@ -876,7 +901,8 @@ def calibrate(path, undeclared_path=None, slow=False):
     grid = None
     if not slow:
         from calibration_grid import Grid
-        grid = Grid(rows + [r for table in tables for r in table] + generated, GRID, narrow_fit_factor)
+        grid = Grid(rows + [r for table in tables for r in table] + generated, GRID, narrow_fit_factor, unresolved,
+                    backtest_noise_variance)
     constants = best_constants(rows, generated, tables, grid)
     print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail, floor, annealing floor): {constants}")
     names = ["declared", "undeclared", "schedule known"] if len(tables) == 3 else ["real"]

@@ -7,7 +7,7 @@ import Foundation
 /// them), so every prediction lands inside the observed run and the latest, most representative
 /// part of the curve is the one judged. Each error is `ln(predicted / observed)`, the observed
 /// loss being the mean of the usable points within 3% of `2·o`.
-enum RollingOrigin {
+public enum RollingOrigin {
   static let origins = 4
   static let spacing = 0.85
   /// The fit from `range.lowerBound` to an origin must span at least this factor in steps. A
@@ -27,9 +27,9 @@ enum RollingOrigin {
 
   /// One backtest: `ln(predicted/observed)` and the variance the noise alone gives it (the
   /// mean's and the early fit's own), which the bootstrap already covers.
-  struct Miss: Sendable, Equatable {
-    var error: Double
-    var noiseVariance: Double
+  public struct Miss: Sendable, Equatable {
+    public var error: Double
+    public var noiseVariance: Double
   }
 
   /// The mean usable loss within 3% of `step`, at most `lastStep`, and the number of points.

@@ -25,6 +25,8 @@ public struct ShapeError: Sendable, Equatable {
   public var measured: Double?
   /// How many origins could be fitted.
   public var origins: Int
+  /// Each origin's log error and the variance its noise alone gives it, latest origin first.
+  public var misses: [RollingOrigin.Miss]
   /// `σ₂`: the relative error per doubling the intervals use.
   public var perDoubling: Double
   /// True when the schedule of the steps still to come is known: declared (`--schedule`,
@@ -99,6 +101,40 @@ public struct ShapeError: Sendable, Equatable {
   /// (`narrowFitFactor`); infinite for the annealing law.
   public var fitSpan: Double
 
+  /// The measured error per doubling, raised toward `prior` by the part of it the backtests
+  /// could not resolve. Backtests whose own noise is as large as the prior cannot tell a shape
+  /// error of the prior's size from none: their spread beyond the noise is then zero for want of
+  /// resolution, not evidence. The backtests keep a weight `1/(1 + (v/p²)²)`, with `v` the median
+  /// of their noise variances and `p` the prior: near 1 where their noise is well under the prior
+  /// (a densely logged run: the power law that is the truth keeps its tight bands), ½ where the
+  /// two are equal, toward 0 where the noise dwarfs it (a trainer logging 20 single-batch losses
+  /// of ±10% each, whose two backtests missed by 7–9% with a noise of ±11%: the error per doubling
+  /// was the 0.05% floor, the band the noise's). Never below what the backtests measured.
+  static func unresolved(measured: Double, prior: Double, noiseVariance: Double) -> Double {
+    guard noiseVariance > 0, noiseVariance.isFinite, prior > measured else { return measured }
+    let ratio = noiseVariance / (prior * prior)
+    let weight = 1 / (1 + ratio * ratio)
+    return (measured * measured + (1 - weight) * (prior * prior - measured * measured)).squareRoot()
+  }
+
+  /// The median of the backtests' noise variances; 0 without backtests.
+  static func medianNoiseVariance(_ misses: [RollingOrigin.Miss]) -> Double {
+    let sorted = misses.map(\.noiseVariance).filter(\.isFinite).sorted()
+    guard !sorted.isEmpty else { return 0 }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  }
+
+  /// The error the backtests' noise alone gives a miss (the root of the median of their noise
+  /// variances, a relative error); 0 without backtests.
+  public var backtestNoise: Double
+  /// The prior error per doubling for this law and fit span (`prior`, stretched for a narrow
+  /// fit; the annealing law's floor).
+  public var priorPerDoubling: Double
+  /// True when `perDoubling` was raised toward the prior because the backtests were too noisy to
+  /// resolve an error of its size (`unresolved`).
+  public var raisedToPrior: Bool
+
   /// The error per doubling the law's own held-out backtest implies, when it is beyond
   /// `heldOutLimit` and so sets `perDoubling`.
   public var heldOut: Double?
@@ -132,11 +168,19 @@ public struct ShapeError: Sendable, Equatable {
     heldOutMiss: (error: Double, reach: Double)? = nil
   ) {
     origins = errors.count
+    misses = errors
     fitSpan = span
     measured = RollingOrigin.spread(errors)
     leastPerDoubling = annealing ? Self.annealingFloor : Self.floor
     let prior = annealing ? Self.annealingFloor : Self.prior * Self.narrowFitFactor(span: span)
-    perDoubling = max(leastPerDoubling, measured.map { Self.multiplier * $0 } ?? prior)
+    priorPerDoubling = prior
+    let noiseVariance = Self.medianNoiseVariance(errors)
+    backtestNoise = noiseVariance.squareRoot()
+    let least = leastPerDoubling
+    let backed = measured.map { max(least, Self.multiplier * $0) }
+    let chosen = backed.map { Self.unresolved(measured: $0, prior: prior, noiseVariance: noiseVariance) } ?? prior
+    perDoubling = max(least, chosen)
+    raisedToPrior = backed.map { chosen > $0 * 1.1 } ?? false
     if let miss = heldOutMiss, let implied = Self.heldOutPerDoubling(error: miss.error, reach: miss.reach),
       implied > Self.heldOutLimit, implied > perDoubling
     {

@@ -217,8 +217,14 @@ public struct JSONRenderer: ReportRenderer {
       ("interval_method", .string("noise (bootstrap) combined with the extrapolation error per doubling of reach, from rolling-origin backtests inside the run")),
       ("rolling_origin_log_error_spread", shape.measured.map { .number($0) } ?? .null),
       ("rolling_origins", .integer(shape.origins)),
+      ("rolling_origin_misses", .array(shape.misses.map { miss in
+        .object([("log_error", .number(miss.error)), ("noise_variance", .number(miss.noiseVariance))])
+      })),
       ("error_per_doubling", .number(shape.perDoubling)),
       ("error_per_doubling_floor", .number(shape.leastPerDoubling)),
+      ("error_per_doubling_prior", .number(shape.priorPerDoubling)),
+      ("rolling_origin_noise", .number(shape.backtestNoise)),
+      ("error_per_doubling_raised_to_prior", .bool(shape.raisedToPrior)),
       ("held_out_error_per_doubling", shape.heldOut.map { .number($0) } ?? .null),
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),

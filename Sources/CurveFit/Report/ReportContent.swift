@@ -200,6 +200,10 @@ struct ReportContent {
       text += "\(perDoubling)% per doubling of reach, from the backtest: fitted without the last "
         + "\(NumberFormat.significant(100 * test.holdoutFraction, 2))% of its steps, the law missed them by "
         + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% (it does not describe this curve)"
+    } else if shape.raisedToPrior {
+      text += "\(perDoubling)% per doubling of reach (toward the prior's "
+        + "\(NumberFormat.significant(100 * shape.priorPerDoubling, 2))%: \(shape.origins) backtests inside this run, "
+        + "noisy to ±\(NumberFormat.significant(100 * shape.backtestNoise, 2))%, are too coarse to resolve less)"
     } else if let measured = shape.measured, measured * ShapeError.multiplier > shape.leastPerDoubling {
       text += "\(perDoubling)% per doubling of reach, from \(shape.origins) backtests inside this run"
     } else if shape.measured != nil {
