@@ -38,8 +38,11 @@ extension LossCurveAnalysis {
     return (series.steps[index]...range.upperBound, moved, schedule == nil ? .afterSteepestFall : .afterWarmup)
   }
 
-  /// Kept points a fit from the rate's last step down needs; with fewer it keeps its start.
-  static let minimumPointsAfterDrop = 10
+  /// Kept points a fit from the rate's last step down needs (the least any fit takes); with fewer
+  /// it keeps its start. It was 10: Detectron2's fine-tune logged every 100 steps, cut at half,
+  /// had 5 points since its rate fell 20×, and the fit across the fall at the high rate projected
+  /// −13%; from the drop, −9.6%, its narrow span's prior widening the band (12% per doubling).
+  static let minimumPointsAfterDrop = 5
 
   /// The range from the rate's last step down (`RateDrop`), when it lies inside `range` and
   /// leaves `minimumPointsAfterDrop` kept points: the loss after a drop of the rate follows a

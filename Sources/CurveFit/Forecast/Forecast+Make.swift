@@ -139,8 +139,10 @@ extension Forecast {
     }
     if let band = rows.current.ci95?.upperBound, band.isFinite, band > 0 {
       // Where the fitted curve ends below the log's last losses, where the run is is the log's
-      // (their median lags a falling curve a little, which only loosens the cap).
-      let top = max(band, lastLosses?.median ?? 0)
+      // (their median lags a falling curve a little, which only loosens the cap), known to within
+      // the median's own 95% error: a sparse log of a run gone flat puts its last five losses'
+      // median as far from where the run is as the noise allows.
+      let top = max(band, lastLosses.map { $0.median + Estimate.z95 * $0.standardError } ?? 0)
       forecast.ceiling = top
       cap(&rows, &forecast, above: top, after: lastStep)
       rows.doubling.lossChange.cap(above: max(0, top - rows.current.value))

@@ -233,6 +233,27 @@ struct ForecastTests {
     #expect(bands[0].contains(truthAt(run, step: 20_000)), "\(bands[0]) vs \(truthAt(run, step: 20_000))")
   }
 
+  @Test("the ceiling of a sparse log gone flat allows its last losses' median its own 95% error, by hand")
+  func ceilingCarriesTheMediansError() throws {
+    // 15 points of a falling curve, then five flat, noisy ones (Detectron2's after its rate's
+    // step down, logged every 100 steps): sorted 1.034, 1.040, 1.055, 1.063, 1.065, median
+    // 1.055, absolute deviations' median 0.010; standard error 1.2533·1.4826·0.010/√5 =
+    // 0.0083099, so the ceiling is 1.055 + 1.959964·0.0083099 = 1.071287 (the median alone put
+    // it under the run's end, 1.0556, in `make forecast --sparse 40`).
+    let steps = (1...20).map { Double($0) * 100 }
+    let flat = [1.065, 1.055, 1.063, 1.034, 1.040]
+    let losses = steps.prefix(15).map { 1.0 + 1.5 * Foundation.pow($0 / 100, -0.8) } + flat
+    let origin = SeriesOrigin(source: "flat-end", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    let analysis = try LossCurveAnalysis.run(LossSeries(steps: steps, losses: losses, origin: origin), options: Self.options())
+    let forecast = try #require(analysis.forecast)
+    let nowTop = try #require(analysis.current.ci95).upperBound
+    #expect(nowTop < 1.071287, "\(nowTop)")
+    let ceiling = try #require(forecast.ceiling)
+    #expect(abs(ceiling - 1.071287) < 1e-5, "\(ceiling)")
+    let bands = try analysis.projections.map { try #require($0.loss.ci95) }
+    #expect(bands.allSatisfy { $0.upperBound <= ceiling + 1e-12 })
+  }
+
   func truthAt(_ run: SyntheticAnnealingRun, step: Double) -> Double {
     let k = run.steps.upperIndex(atMost: step) - 1
     return Self.truth(s1: run.s1[k], s2: run.s2[k])

@@ -73,4 +73,23 @@ struct RateDropTests {
     let across = try #require(try LossCurveAnalysis.run(half, options: options).projections.first)
     #expect(relativeError(across.loss.value, truth) > 0.15, "across the drop: \(across.loss.value)")
   }
+
+  @Test("a log every 100 steps is fitted from the drop with its 6 points since, not across the fall")
+  func sixSparsePointsSuffice() throws {
+    let series = Self.series(to: 2_000, every: 100, rate: Self.multiStep)
+    #expect(series.steps.filter { $0 >= 1_500 }.count == 6)
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 50
+    let analysis = try LossCurveAnalysis.run(series, options: options)
+    #expect(analysis.fitStart == .afterRateDrop && analysis.fitRange.lowerBound == 1_500)
+    // The power law from the drop, at 2× (6 points of 1% noise over 1.33× of steps: within 10%);
+    // across the drop, from the end of warm-up, the 15% fall reads as the curve's and it misses
+    // by more than that.
+    let truth = 0.85 * PowerLaw(lMin: 0.8, c: 6, alpha: 0.4)(4_000)
+    let fromDrop = analysis.fit.model(4_000)
+    #expect(relativeError(fromDrop, truth) < 0.10, "from the drop: \(fromDrop) vs \(truth)")
+    options.range = FitRange(from: 1_000)
+    let across = try LossCurveAnalysis.run(series, options: options).fit.model(4_000)
+    #expect(relativeError(across, truth) > 0.15, "across the drop: \(across) vs \(truth)")
+  }
 }
