@@ -16,8 +16,9 @@ Only for validation and docs: the test suite never reads ../shared.
 
     python3 scripts/forecast.py [--bin .build/release/curvefit] [--runs] [--json out.json]
 
-`--sparse N` keeps about N evenly spaced points of each real run, as a trainer logging every k
-steps would (the truth stays the full log's); the power law's prior was judged on these tables.
+`--sparse N` keeps about N evenly spaced points of each real and generated run, as a trainer
+logging every k steps would (the truth stays the full log's, or the generated law's); the power
+law's prior was judged on these tables.
 
 `--outside DIR` scores your own complete runs instead, the same way: every `*.csv` in DIR with
 `step` and `loss` columns (and `lr`, when the run logged it); a file `NAME.flags` beside
@@ -627,8 +628,8 @@ def main():
     parser.add_argument("--flags", default="", help="extra curvefit flags for every run (space-separated)")
     parser.add_argument("--only", default="", help="only runs whose label contains this")
     parser.add_argument("--sparse", type=int, default=0, metavar="N",
-                        help="keep about N logged points of each real run, evenly spaced (a trainer logging "
-                             "every k steps); the truth stays the full log's")
+                        help="keep about N logged points of each real and generated run, evenly spaced (a "
+                             "trainer logging every k steps); the truth stays the full log's")
     parser.add_argument("--prior", action="store_true",
                         help="print the whole-run annealing bonuses the prior comes from, then score every real "
                              "run with the prior's centre refitted without it (leave one run out)")
@@ -678,9 +679,11 @@ def main():
                 continue
             results.append(scored_row(label, "as logged", factor, "as logged", truth, outcome))
     for label, schedule, (steps, losses, lrs, truth) in generated_runs():
-        if args.only not in label or args.sparse:
+        if args.only not in label:
             continue
         truth_value = truth(steps[-1]) if callable(truth) else truth
+        if args.sparse:
+            steps, losses, lrs = thinned(steps, losses, lrs, args.sparse)
         for factor in CUTS:
             outcome, error = forecast(args.bin, steps, losses, lrs, steps[-1] / factor, factor, args.flags.split(),
                                       args.bootstrap)

@@ -37,8 +37,11 @@ extension ScheduleAnalysis {
     }
     var bonusEstimate = Estimate(value: model.c * nowAreas.s2)
     if let errors = fit.standardErrors {
-      let half = Estimate.z95 * errors[3] * nowAreas.s2
-      bonusEstimate = Estimate(value: bonusEstimate.value, ci95: (bonusEstimate.value - half)...(bonusEstimate.value + half))
+      // abs: a rate that rose again after warm-up (restarts) leaves a negative area.
+      let half = abs(Estimate.z95 * errors[3] * nowAreas.s2)
+      if half.isFinite, bonusEstimate.value.isFinite {
+        bonusEstimate = Estimate(value: bonusEstimate.value, ci95: (bonusEstimate.value - half)...(bonusEstimate.value + half))
+      }
     }
     bonus = bonusEstimate
     let change = projections[0].loss.value - (current?.value ?? .nan)
