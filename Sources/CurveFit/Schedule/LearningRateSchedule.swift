@@ -110,7 +110,8 @@ public struct LearningRateSchedule: Sendable, Equatable {
     let (s2, r2) = (series.steps[peakIndex - 1], rates[peakIndex - 1])
     guard r1.isFinite, r2.isFinite, r1 < r2, r2 < peak, s1 < s2 else { return at }
     let reached = s2 + (peak - r2) * (s2 - s1) / (r2 - r1)
-    return reached > s2 && reached < at ? reached : at
+    // Rates logged to four digits put a peak logged where the line reaches it a step early.
+    return reached > s2 && reached < at - 0.01 * (at - s2) ? reached : at
   }
 
   public static func detect(_ series: LossSeries, plannedLength: Double? = nil) -> LearningRateSchedule? {
