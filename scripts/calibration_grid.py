@@ -14,7 +14,7 @@ Z95, Z80 = 1.959964, 1.281552
 NAMES = ("multiplier", "exponent", "prior", "down", "cooldown", "tail80", "floor", "annealing_floor")
 
 
-def band(row, c, z, narrow_fit_factor, unresolved, noise_variance):
+def band(row, c, z, narrow_fit_factor, unresolved, noise_variance, stretch=1.0):
     """forecast.interval for `row` under every set of constants `c` (a dict of arrays);
     `narrow_fit_factor` and `unresolved` are forecast's (ShapeError.narrowFitFactor, .unresolved),
     `noise_variance` the row's backtests' median noise variance."""
@@ -42,8 +42,9 @@ def band(row, c, z, narrow_fit_factor, unresolved, noise_variance):
     if value <= 0 or low <= 0:
         return low - z * low_sigma * abs(value), high + z * up * abs(value)
     s_high, s_low = math.log(high / value) / z, math.log(value / low) / z
-    lo = value * np.exp(-z * np.sqrt(s_low ** 2 + low_sigma ** 2))
-    hi = value * np.exp(z * np.sqrt(s_high ** 2 + up ** 2))
+    # FewPoints: Student's t over z for a fit from few points (`stretch`).
+    lo = value * np.exp(-stretch * z * np.sqrt(s_low ** 2 + low_sigma ** 2))
+    hi = value * np.exp(stretch * z * np.sqrt(s_high ** 2 + up ** 2))
     plain = row.get("plain_power_law")
     if z > 1.5 and plain is not None and plain > 0:
         lo, hi = np.minimum(lo, plain), np.maximum(hi, plain)
@@ -58,7 +59,7 @@ def band(row, c, z, narrow_fit_factor, unresolved, noise_variance):
 class Grid:
     """Every row's 95% and 80% bands under every set of constants of `grid`."""
 
-    def __init__(self, rows, grid, narrow_fit_factor, unresolved, noise_variance):
+    def __init__(self, rows, grid, narrow_fit_factor, unresolved, noise_variance, few_points_stretch):
         self.grid = grid
         self.index = {id(r): i for i, r in enumerate(rows)}
         c = {name: np.array([g[j] for g in grid], dtype=float) for j, name in enumerate(NAMES)}
@@ -66,8 +67,9 @@ class Grid:
         self.lo95, self.hi95, self.lo80, self.hi80 = (np.empty(shape) for _ in range(4))
         for i, r in enumerate(rows):
             v = noise_variance(r)
-            self.lo95[i], self.hi95[i] = band(r, c, Z95, narrow_fit_factor, unresolved, v)
-            self.lo80[i], self.hi80[i] = band(r, c, Z80, narrow_fit_factor, unresolved, v)
+            f95, f80 = max(1.0, few_points_stretch(r, Z95)), max(1.0, few_points_stretch(r, Z80))
+            self.lo95[i], self.hi95[i] = band(r, c, Z95, narrow_fit_factor, unresolved, v, f95)
+            self.lo80[i], self.hi80[i] = band(r, c, Z80, narrow_fit_factor, unresolved, v, f80)
         self.truth = np.array([r["truth"] for r in rows], dtype=float)[:, None]
         self.factor = np.array([r["factor"] for r in rows])
         self.error = np.array([abs(r["error"]) for r in rows])

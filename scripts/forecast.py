@@ -513,7 +513,7 @@ def calibration_inputs(outcome):
     span = fit["to_step"] / max(fit["from_step"], 1) if fit.get("from_step") and fit.get("to_step") else None
     return {"ci95_noise": projection.get("ci95_noise"), "ci80_noise": projection.get("ci80_noise"),
             "measured": forecast.get("rolling_origin_log_error_spread"), "known": forecast.get("schedule_known"),
-            "misses": forecast.get("rolling_origin_misses"),
+            "misses": forecast.get("rolling_origin_misses"), "points": fit.get("points_used"),
             "span": span, "backtest": report.get("backtest"),
             "held_out": forecast.get("held_out_error_per_doubling"), "end_gap": forecast.get("end_gap"),
             "plain_power_law": report.get("plain_power_law"), "ceiling": forecast.get("band_ceiling"),
@@ -777,8 +777,10 @@ def interval(row, constants, z):
     if value <= 0 or low <= 0:
         return low - z * low_sigma * abs(value), high + z * up * abs(value)
     s_high, s_low = math.log(high / value) / z, math.log(value / low) / z
-    lo, hi = (value * math.exp(-z * math.sqrt(s_low ** 2 + low_sigma ** 2)),
-              value * math.exp(z * math.sqrt(s_high ** 2 + up ** 2)))
+    # FewPoints: Student's t over z for a fit from few points.
+    f = max(1.0, few_points_stretch(row, z))
+    lo, hi = (value * math.exp(-f * z * math.sqrt(s_low ** 2 + low_sigma ** 2)),
+              value * math.exp(f * z * math.sqrt(s_high ** 2 + up ** 2)))
     # Forecast.holdPlainPowerLaw: the 95% band holds the plain power law's projection.
     plain = row.get("plain_power_law")
     if z > 1.5 and plain is not None and plain > 0:
@@ -791,6 +793,32 @@ def interval(row, constants, z):
     if row.get("open_below"):
         lo = 0.0
     return lo, hi
+
+
+Z95, Z80 = 1.959963984540054, 1.2815515655446004
+PARAMETERS = {"pure": 2, "power": 3, "shifted": 4}
+
+
+def t_quantile(q, z, nu):
+    """FewPoints.quantile: Student's t, exact for 1 and 2 degrees of freedom, else Cornish-Fisher."""
+    if nu < 1.5:
+        return math.tan(math.pi * (q - 0.5))
+    if nu < 2.5:
+        return (2 * q - 1) / math.sqrt(2 * q * (1 - q))
+    g1 = (z ** 3 + z) / 4
+    g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96
+    g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384
+    g4 = (79 * z ** 9 + 776 * z ** 7 + 1482 * z ** 5 - 1920 * z ** 3 - 945 * z) / 92160
+    return z + g1 / nu + g2 / nu ** 2 + g3 / nu ** 3 + g4 / nu ** 4
+
+
+def few_points_stretch(row, z):
+    """FewPoints.stretch95/80 for the row's fit (1 when the row does not say how many points)."""
+    points = row.get("points")
+    if not points or row.get("model") == "annealing":  # the power law's bands only
+        return 1.0
+    nu = max(1, points - PARAMETERS.get(row.get("model"), 3))
+    return t_quantile(0.975, Z95, nu) / Z95 if z > 1.5 else t_quantile(0.90, Z80, nu) / Z80
 
 
 def backtest_noise_variance(row):
@@ -905,7 +933,7 @@ def calibrate(path, undeclared_path=None, slow=False):
     if not slow:
         from calibration_grid import Grid
         grid = Grid(rows + [r for table in tables for r in table] + generated, GRID, narrow_fit_factor, unresolved,
-                    backtest_noise_variance)
+                    backtest_noise_variance, few_points_stretch)
     constants = best_constants(rows, generated, tables, grid)
     print(f"constants (multiplier, exponent, prior, unknown-schedule per doubling, cooldown, 80% tail, floor, annealing floor): {constants}")
     names = ["declared", "undeclared", "schedule known"] if len(tables) == 3 else ["real"]

@@ -9,6 +9,7 @@ extension LossCurveAnalysis {
     if let forecast, projectingSchedule == nil, t > lastStep {
       let sigma = forecast.shapeError.sigmas(factor: t / lastStep)
       estimate.calibrate(up: sigma.up, down: sigma.down)
+      if let few = forecast.fewPoints { estimate.stretch(few.stretch95, few.stretch80) }
       if let ceiling = forecast.ceiling { estimate.cap(above: ceiling) }
     }
     return estimate

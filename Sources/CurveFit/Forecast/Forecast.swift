@@ -13,6 +13,8 @@ public struct Forecast: Sendable {
   public var law: Law
   /// The extrapolation error the intervals carry (docs/forecasting.md).
   public var shapeError: ShapeError
+  /// The stretch of every projected band for a fit from few points (Student's t over z).
+  var fewPoints: FewPoints?
   /// The loss at the run's planned last step, under its own schedule.
   public var plannedEnd: PlannedEnd?
   /// `--at-step`: the projected loss at each step asked for, in ascending order.

@@ -229,6 +229,12 @@ public struct JSONRenderer: ReportRenderer {
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
       ("band_holds_plain_power_law", .bool(forecast.bandHoldsPlainPowerLaw)),
+      ("few_points", forecast.fewPoints.map { few in
+        .object([
+          ("degrees_of_freedom", .number(few.degreesOfFreedom)), ("stretch95", .number(few.stretch95)),
+          ("stretch80", .number(few.stretch80)),
+        ])
+      } ?? .null),
       ("band_ceiling", forecast.ceiling.map { .number($0) } ?? .null),
       ("end_gap", forecast.endGap.map { gap in
         .object([("fitted", .number(gap.fitted)), ("logged", .number(gap.logged)), ("points", .integer(gap.points))])

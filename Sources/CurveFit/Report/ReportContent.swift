@@ -229,6 +229,10 @@ struct ReportContent {
           + "--total-steps, or --schedule constant for a rate that stays where it is)"
       }
     }
+    if let few = forecast.fewPoints, few.stretch95 >= 1.05 {
+      text += "; stretched ×\(NumberFormat.significant(few.stretch95, 2)) for a fit of "
+        + "\(NumberFormat.count(few.degreesOfFreedom)) degrees of freedom (Student's t over the normal's quantile)"
+    }
     if forecast.bandHoldsPlainPowerLaw {
       text += "; the 95% band also holds the plain power law's projection (the data chose the "
         + "\(analysis.fit.model.form.rawValue) form over it, but cannot rule it out)"
