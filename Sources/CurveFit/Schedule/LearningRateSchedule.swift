@@ -94,9 +94,6 @@ public struct LearningRateSchedule: Sendable, Equatable {
     return text
   }
 
-  /// Reads the schedule from the series' learning rates; `nil` without at least 5 logged rates
-  /// or with a non-positive peak. `plannedLength` is the run's length when the user knows it
-  /// (`--total-steps`); by default, the length the log records, if any.
   /// Where a warm-up reached the peak: the first logged step at it, or, when the log is sparse,
   /// where the last two rising rates before it, continued in a straight line, reach the peak
   /// (warm-ups are linear in every trainer we read). A log every 200 steps of a 500-step warm-up
@@ -114,6 +111,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
     return reached > s2 && reached < at - 0.01 * (at - s2) ? reached : at
   }
 
+  /// Reads the schedule from the series' learning rates; `nil` without at least 5 logged rates
+  /// or with a non-positive peak. `plannedLength` is the run's length when the user knows it
+  /// (`--total-steps`); by default, the length the log records, if any.
   public static func detect(_ series: LossSeries, plannedLength: Double? = nil) -> LearningRateSchedule? {
     guard let logged = series.learningRates else { return nil }
     // One pass over the full log for what must be exact (peak, warm-up end, stable end); the
