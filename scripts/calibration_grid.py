@@ -17,7 +17,7 @@ NAMES = ("multiplier", "exponent", "prior", "down", "cooldown", "tail80", "floor
 def band(row, c, z, narrow_fit_factor, unresolved, noise_variance, stretch=1.0):
     """forecast.interval for `row` under every set of constants `c` (a dict of arrays);
     `narrow_fit_factor` and `unresolved` are forecast's (ShapeError.narrowFitFactor, .unresolved),
-    `noise_variance` the row's backtests' median noise variance."""
+    `noise_variance` the row's backtests' median noise variance, `stretch` its FewPoints stretch."""
     value, k = row["loss"], row["factor"]
     floor = np.maximum(c["floor"], c["annealing_floor"]) if row.get("model") == "annealing" else c["floor"]
     noise = row["ci95_noise"] if z > 1.5 else row["ci80_noise"]
