@@ -42,7 +42,7 @@ extension LossCurveAnalysis {
   /// it keeps its start. It was 10: Detectron2's fine-tune logged every 100 steps, cut at half,
   /// had 5 points since its rate fell 20×, and the fit across the fall at the high rate projected
   /// −13%; from the drop, −9.6%, its narrow span's prior widening the band (12% per doubling).
-  static let minimumPointsAfterDrop = 5
+  static let minimumPointsAfterDrop = RateDrop.pointsToFitAfter
 
   /// The range from the rate's last step down (`RateDrop`), when it lies inside `range` and
   /// leaves `minimumPointsAfterDrop` kept points: the loss after a drop of the rate follows a

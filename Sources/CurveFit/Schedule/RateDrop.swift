@@ -11,6 +11,9 @@ enum RateDrop {
   static let flatTolerance = 0.01
   /// The rate must fall at least this many times at once.
   static let minimumRatio = 2.0
+  /// Logged losses since the drop a fit from it needs (the least any fit takes): fewer, and the
+  /// power law keeps its start (`LossCurveAnalysis.minimumPointsAfterDrop`).
+  static let pointsToFitAfter = 5
   /// Flat logged points needed on either side, so a sparsely logged smooth decay (each point a
   /// few percent below the last, or the last steps of a cooldown to zero) is not a step.
   static let flatPoints = 3

@@ -92,4 +92,23 @@ struct RateDropTests {
     let across = try LossCurveAnalysis.run(series, options: options).fit.model(4_000)
     #expect(relativeError(across, truth) > 0.15, "across the drop: \(across) vs \(truth)")
   }
+
+  @Test("without backtests, a log whose rate stepped down and stayed is projected by the power law from the drop")
+  func steppedDownWithoutBacktestsKeepsThePowerLaw() throws {
+    // Every 100 steps to 2,000: 6 points since the drop, too few for either law's backtest. The
+    // annealing law, whose momentum lets the drop's bonus accrue over a thousand steps, projected
+    // −19% at 2×; the power law from the drop holds the end.
+    let series = Self.series(to: 2_000, every: 100, rate: Self.multiStep)
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 100
+    let analysis = try LossCurveAnalysis.run(series, options: options)
+    let schedule = try #require(analysis.schedule)
+    #expect(!schedule.chosen && schedule.reason.contains("stepped down at step 1,500"), "\(schedule.reason)")
+    #expect(analysis.projectingSchedule == nil)
+    let twofold = try #require(analysis.projections.first)
+    let truth = 0.85 * PowerLaw(lMin: 0.8, c: 6, alpha: 0.4)(4_000)
+    let interval = try #require(twofold.loss.ci95)
+    #expect(interval.contains(truth), "\(interval) misses \(truth)")
+    #expect(relativeError(twofold.loss.value, truth) < 0.10, "\(twofold.loss.value) vs \(truth)")
+  }
 }
