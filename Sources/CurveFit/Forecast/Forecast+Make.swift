@@ -129,7 +129,7 @@ extension Forecast {
       var loss = law.noiseEstimate(at: step)
       calibrated(&loss, shape.sigmas(factor: step / lastStep))
       return Projection(
-        factor: step / lastStep, step: step, loss: loss, schedule: annealing == nil ? nil : "stretched")
+        factor: step / lastStep, step: step, loss: loss, schedule: annealing.map { $0.0.plan.projectionKind })
     }
     if annealing == nil, let plain = inputs.plainPower {
       holdPlainPowerLaw(plain, in: &rows, &forecast)

@@ -9,7 +9,8 @@ public struct Projection: Sendable, Equatable {
   /// The fitted loss there, with a delta-method 95% interval.
   public var loss: Estimate
   /// `"stretched"` when the loss is the final loss of a run whose schedule is stretched to
-  /// `step`; `nil` for the power law's point on the current curve.
+  /// `step`, `"held"` when that run goes on at the logged last rate (`SchedulePlan.holdsLastRate`);
+  /// `nil` for the power law's point on the current curve.
   public var schedule: String?
   /// Why this row carries no number (JSON `"withheld"`): set on the annealing law's informational
   /// rows, when it does not project, where its curve falls to a loss at or below zero.

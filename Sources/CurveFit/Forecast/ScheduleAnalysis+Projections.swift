@@ -28,7 +28,7 @@ extension ScheduleAnalysis {
     projections = factors.indices.map { k in
       Projection(
         factor: factors[k], step: factors[k] * lastStep,
-        loss: fit.estimate(s1: stretchedAreas[k].s1, s2: stretchedAreas[k].s2), schedule: "stretched")
+        loss: fit.estimate(s1: stretchedAreas[k].s1, s2: stretchedAreas[k].s2), schedule: plan.projectionKind)
     }
     constantRate = factors.indices.map { k in
       Projection(

@@ -105,6 +105,8 @@ public struct ScheduleAnalysis: Sendable {
       }
     } else if let peak = options.peakRate {
       plan.peakScale = peak / schedule.peakRate
+    } else if schedule.shape == .other, flatSinceDrop(context) != nil {
+      plan.holdsLastRate = true
     }
     var analysis = ScheduleAnalysis(
       schedule: schedule, plan: plan, chosen: false, forced: options.mode == .forced,

@@ -57,7 +57,8 @@ extension ReportContent {
         "annealing bonus so far: \(NumberFormat.estimate(bonus)) nats of the drop came from decaying the rate")
     }
     // A law fitted with its floor at zero can cross it this far out: no negative loss is printed.
-    if let flat = result.constantRate.last, let now = result.current, flat.loss.value > 0 {
+    // A plan that already holds the last rate projects this very run in PROJECTION.
+    if !result.plan.holdsLastRate, let flat = result.constantRate.last, let now = result.current, flat.loss.value > 0 {
       // A declared schedule has no rates of its own, only shares of its peak.
       let share = result.schedule.observed.rate(at: analysis.lastStep)
       let rate = result.schedule.declared

@@ -17,6 +17,11 @@ public struct SchedulePlan: Sendable, Equatable {
   public var overridden = false
   /// True when it stretches a declared schedule (`--schedule` with `--total-steps`).
   public var declared = false
+  /// True when a longer run goes on at the logged schedule's last rate instead of stretching it:
+  /// a rate that stepped down and stayed there (a multi-step schedule past its milestone) says
+  /// nothing of a plan to stretch, and moving its drop later projects training at the peak rate
+  /// the run no longer has (Detectron2 from half: −24% where its loss stayed flat).
+  public var holdsLastRate = false
 
   /// The logged schedule, stretched.
   public init(following schedule: LearningRateSchedule) {
@@ -62,6 +67,7 @@ public struct SchedulePlan: Sendable, Equatable {
 
   /// The schedule of a run of `length` steps, as fractions of the logged peak.
   public func curve(length: Double, from schedule: LearningRateSchedule) -> LearningRateCurve {
+    if holdsLastRate { return schedule.observed.holding(from: schedule.lastStep, to: length) }
     let warmup = min(schedule.warmupSteps, length)
     let observed = schedule.observed
     var steps: [Double] = []
@@ -108,8 +114,12 @@ public struct SchedulePlan: Sendable, Equatable {
     return LearningRateCurve(steps: steps, rates: rates, annealStart: warmup)
   }
 
-  /// `stretched cosine` / `wsd:0.2 (from --schedule), peak 3e-4`
+  /// JSON's `schedule` of the projections it makes.
+  public var projectionKind: String { holdsLastRate ? "held" : "stretched" }
+
+  /// `stretched cosine` / `wsd:0.2 (from --schedule), peak 3e-4` / `logged (then held at its last rate)`
   public var label: String {
+    if holdsLastRate { return "logged (then held at its last rate)" }
     // An inverse square root is not stretched: a longer run goes on down it.
     var text = overridden || shape == .inverseSqrt ? "" : "stretched "
     text += shape == .wsd ? "wsd:\(NumberFormat.significant(cooldownFraction ?? 0.2, 2))" : shape.rawValue
