@@ -16,6 +16,8 @@ enum NotLearningCheck {
   /// floor that falls 1.9% from a tenth to its end with 0.02% noise (a fine-tune, a long tail)
   /// is learning slowly, not stuck. The run at ten times the usual rate falls 1.6 of them.
   static let flatScatters = 3.0
+  /// The fewest losses a window's median is taken over.
+  static let windowPoints = 5
   /// Medians are taken over at most this many points of a window (strided): ten million rows
   /// must not cost a sort of a million.
   static let sampled = 2_001
@@ -27,14 +29,30 @@ enum NotLearningCheck {
       first * minimumSpan <= last
     else { return nil }
     let startIndex = series.steps.lowerIndex(atLeast: last / 10)
-    let earlyEnd = series.steps.upperIndex(atMost: last / 5)
-    let lateStart = series.steps.lowerIndex(atLeast: 0.9 * last)
+    var earlyEnd = series.steps.upperIndex(atMost: last / 5)
+    var lateStart = series.steps.lowerIndex(atLeast: 0.9 * last)
+    // A sparse log (the Smol run at ten times the usual rate, thinned to 60 points and cut at
+    // half, was "healthy") has too few points in a tenth of its steps for a median: each window
+    // widens to `windowPoints`, the early one to at most 30% of the steps, the late one back to
+    // 70%.
+    if earlyEnd - startIndex < windowPoints {
+      earlyEnd = max(earlyEnd, min(series.steps.upperIndex(atMost: 0.3 * last), startIndex + windowPoints))
+    }
+    let sparse = series.count - lateStart < windowPoints
+    if sparse {
+      lateStart = min(lateStart, max(series.steps.lowerIndex(atLeast: 0.7 * last), series.count - windowPoints))
+    }
     guard startIndex < earlyEnd, earlyEnd <= lateStart,
       let from = sample(series.losses, startIndex..<earlyEnd).map(median),
       let late = sample(series.losses, lateStart..<series.count), from > 0
     else { return nil }
     let to = median(late)
-    let scatter = 1.4826 * median(late.map { abs($0 - to) }.sorted())
+    var scatter = 1.4826 * median(late.map { abs($0 - to) }.sorted())
+    // Five points' deviations say little of the noise: a sparse log also reads it off the steps
+    // between neighbours from a tenth of the run on.
+    if sparse, let neighbours = neighbourScatter(series.losses, startIndex..<series.count) {
+      scatter = max(scatter, neighbours)
+    }
     guard abs(from - to) <= flatShare * from, abs(from - to) <= flatScatters * scatter else { return nil }
     let start = series.steps[startIndex]
     let span = (last - start) / 1000
@@ -53,8 +71,16 @@ enum NotLearningCheck {
       if losses[index].isFinite { values.append(losses[index]) }
       index += stride
     }
-    guard values.count >= 5 else { return nil }
+    guard values.count >= windowPoints else { return nil }
     return values.sorted()
+  }
+
+  /// The noise of the losses in `range` from their steps between neighbours: 1.4826 × the
+  /// median |yᵢ − yᵢ₋₁| / √2, which a slow trend barely moves; nil under `windowPoints` steps.
+  private static func neighbourScatter(_ losses: [Double], _ range: Range<Int>) -> Double? {
+    let steps = zip(losses[range].dropFirst(), losses[range]).map { abs($0 - $1) }.filter(\.isFinite)
+    guard steps.count >= windowPoints else { return nil }
+    return 1.4826 * median(steps.sorted()) / 2.0.squareRoot()
   }
 
   /// The median of sorted `values`.

@@ -56,4 +56,20 @@ import Testing
     let analysis = try LossCurveAnalysis.run(Self.stuck(level: 2.5, from: 100_000), options: .init())
     #expect(!analysis.health.plateaus.contains { $0.notLearning })
   }
+
+  @Test("a stuck run logged every 3% of its steps is not learning; a learning one logged as sparsely is not")
+  func sparseLogs() throws {
+    // 33 points: 3 between a tenth and a fifth of the steps and 3 in the last tenth, too few for
+    // a median each; the windows widen to 5 points (to 30% and from 70% of the steps).
+    var random = SeededRandom(seed: 6)
+    let steps = (0..<33).map { 200 + 700 * Double($0) }
+    let stuck = steps.map { (8.2 + 0.6 * Foundation.exp(-$0 / 300)) * (1 + 0.01 * random.gaussian()) }
+    let stuckAnalysis = try LossCurveAnalysis.run(.synthetic(steps: steps, losses: stuck, source: "stuck"), options: .init())
+    #expect(stuckAnalysis.health.plateaus.contains { $0.notLearning }, "\(stuckAnalysis.health.plateaus)")
+    let law = PowerLaw(lMin: 2, c: 8, alpha: 0.35)
+    let learning = steps.map { law($0) * (1 + 0.01 * random.gaussian()) }
+    let learningAnalysis = try LossCurveAnalysis.run(
+      .synthetic(steps: steps, losses: learning, source: "learning"), options: .init())
+    #expect(!learningAnalysis.health.plateaus.contains { $0.notLearning })
+  }
 }
