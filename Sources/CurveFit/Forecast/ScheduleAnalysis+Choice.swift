@@ -49,13 +49,15 @@ extension ScheduleAnalysis {
   }
 
   /// The step at which the logged rate last stepped down, when it has been flat since over at
-  /// least `RateDrop.pointsToFitAfter` logged losses: the power law is then fitted from there, at
-  /// the rate the run goes on with.
+  /// least `RateDrop.pointsToFitAfter` usable losses (finite, not left out as anomalies): the
+  /// power law is then fitted from there, at the rate the run goes on with.
   static func flatSinceDrop(_ context: Context) -> Double? {
     guard let drop = RateDrop.lastDrop(context.series, upTo: context.lastStep) else { return nil }
     let from = context.series.steps.lowerIndex(atLeast: drop)
     let to = context.series.steps.upperIndex(atMost: context.lastStep)
-    return to - from >= RateDrop.pointsToFitAfter ? drop : nil
+    var usable = 0
+    FitPoints.forEachUsable(context.series, from..<max(from, to), context.excluded) { _, _ in usable += 1 }
+    return usable >= RateDrop.pointsToFitAfter ? drop : nil
   }
 
   private mutating func choose(fit: AnnealingFit, power: Backtest?, mode: Mode, steppedDown: Double?) {
