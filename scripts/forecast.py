@@ -122,6 +122,11 @@ def latest_per_step(steps, losses, lrs):
     return order, [losses[i] for i in pick], ([lrs[i] for i in pick] if lrs else None)
 
 
+def step_name(label):
+    """The x-axis column's name in the run's own file: the Smol Playbook's CSVs count `tokens`."""
+    return "tokens" if label.startswith("Smol") else "step"
+
+
 def smol(name, run):
     return lambda: read_csv_columns(os.path.join(REAL, "smol-playbook-loss-spikes", name), "tokens", "loss",
                                     "run_name", run)
@@ -485,9 +490,10 @@ def truth_check():
     print(f"\nmedian |truth / smooth - 1| over {len(gaps)} runs: {100 * statistics.median(gaps):.2f}%")
 
 
-def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap):
-    """Runs curvefit on the points up to `cut`; returns its projection at `factor` x its last step."""
-    lines = ["step,loss,lr\n" if lrs else "step,loss\n"]
+def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap, step_name="step"):
+    """Runs curvefit on the points up to `cut`; returns its projection at `factor` x its last step.
+    `step_name` is the x-axis column's name as the log has it (the Smol runs count `tokens`)."""
+    lines = [f"{step_name},loss,lr\n" if lrs else f"{step_name},loss\n"]
     for index, step in enumerate(steps):
         if step > cut:
             break
@@ -581,7 +587,7 @@ def whole_run_fits(binary):
             continue
         steps, losses, lrs = latest_per_step(*reader())
         outcome, _ = forecast(binary, steps, losses, lrs, steps[-1], 2,
-                              declared + ["--model", "annealing", "--annealing-prior", "0"], 0)
+                              declared + ["--model", "annealing", "--annealing-prior", "0"], 0, step_name(label))
         if outcome is None:
             continue
         fit = ((outcome[0].get("schedule") or {}).get("annealing") or {})
@@ -660,7 +666,8 @@ def main():
         known = schedule if (schedule == "lr column" or (schedule == "declared" and not args.no_declared)) else None
         for factor in CUTS:
             cut = steps[-1] / factor
-            outcome, error = forecast(args.bin, steps, losses, lrs, cut, factor, flags, args.bootstrap)
+            outcome, error = forecast(args.bin, steps, losses, lrs, cut, factor, flags, args.bootstrap,
+                                      step_name(label))
             if outcome is None or outcome[1] is None:
                 failures.append((label, factor, error or "no projection"))
                 continue

@@ -74,8 +74,8 @@ struct FitOptions: ParsableArguments {
   @Option(name: .customLong("peak-lr"), help: "Peak learning rate for projections (default: the logged peak).")
   var peakLR: Double?
 
-  @Option(help: "Momentum λ of the annealing area.")
-  var lambda: Double = AnnealingLaw.defaultLambda
+  @Option(help: "Momentum λ of the annealing area, per unit of the step column (default 0.999 per step; on a log by tokens or samples, a lag 1/(1 − λ) of 5% of the run).")
+  var lambda: Double?
 
   @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")
   var fitLambda = false
@@ -96,7 +96,7 @@ struct FitOptions: ParsableArguments {
   var seed: UInt64 = 0
 
   func validate() throws {
-    if !(lambda > 0 && lambda < 1) { throw ValidationError("--lambda must be in (0, 1), got \(lambda)") }
+    if let lambda, !(lambda > 0 && lambda < 1) { throw ValidationError("--lambda must be in (0, 1), got \(lambda)") }
     if let peakLR, !(peakLR > 0 && peakLR.isFinite) { throw ValidationError("--peak-lr must be a positive number, got \(peakLR)") }
     if let schedule {
       do {
@@ -171,7 +171,10 @@ struct FitOptions: ParsableArguments {
         shape: plan.shape, cooldownFraction: plan.cooldownFraction, totalSteps: totalSteps,
         warmupSteps: warmupSteps ?? 0, finalRatio: finalLRRatio)
     }
-    options.schedule.fitter.lambda = lambda
+    if let lambda {
+      options.schedule.fitter.lambda = lambda
+      options.schedule.lagFromRunLength = false
+    }
     options.schedule.fitter.fitLambda = fitLambda
     if let annealingPrior {
       options.schedule.fitter.prior?.bonusRatio = annealingPrior

@@ -75,7 +75,8 @@ public struct LossCurveAnalysis: Sendable {
   /// pipeline's named steps, in order.
   ///
   /// - Throws: `FitError` when too few usable points remain, or losses fall below zero.
-  public static func run(_ raw: LossSeries, options: Options) throws(FitError) -> LossCurveAnalysis {
+  public static func run(_ raw: LossSeries, options given: Options) throws(FitError) -> LossCurveAnalysis {
+    var options = given
     let series = try prepared(raw)
     var fitter = options.fitter
     fitter.range = options.range
@@ -85,16 +86,22 @@ public struct LossCurveAnalysis: Sendable {
     }
     // The schedule depends on the learning rates alone: on a long log it is read on the other
     // core while health and fits run here.
-    let declared = options.schedule.declared
+    let (declared, plannedLength) = (options.schedule.declared, options.totalSteps)
     let schedule = Concurrent(points: series.count) {
       declared.map { LearningRateSchedule(declared: $0, lastStep: series.steps.last ?? 0) }
-        ?? LearningRateSchedule.detect(series, plannedLength: options.totalSteps)
+        ?? LearningRateSchedule.detect(series, plannedLength: plannedLength)
     }
     let passes = try detectAndFit(series, fitter: fitter, range: range, options: options)
     // The curve that projects is fitted past a logged or declared warm-up, whose fast early
     // drop at a rising rate is not the power law the rest of the run follows (without rates,
     // past the log's steepest fall); health keeps watching the whole range.
     let logged = schedule.wait()
+    // The annealing law's λ = 0.999 is per optimiser step; counted per token, a log by tokens
+    // would have no lag at all.
+    if let logged, series.origin.stepsCountData, options.schedule.lagFromRunLength, !options.schedule.fitter.fitLambda {
+      options.schedule.fitter.lambda = AnnealingLaw.lambda(forRunOf: logged.runLength)
+      options.schedule.lagRunLength = logged.runLength
+    }
     let (projecting, projectingFitter, start) = projectionRange(
       range, fitter: fitter, schedule: logged, options: options.range, series: series, excluding: passes.excluded)
     var analysis = try fitForms(

@@ -27,6 +27,14 @@ public struct AnnealingLaw: Sendable, Equatable {
   public static let parameterNames = ["L0", "A", "alpha", "C"]
   /// The default momentum, the paper's.
   public static let defaultLambda = 0.999
+  /// The lag `1/(1 − λ)` as a share of the run, for a log whose x-axis is not optimiser steps:
+  /// the paper's 0.999 per step is a lag of 1,000 steps, a twentieth of runs of 20,000 (llm.c's).
+  public static let lagShare = 0.05
+
+  /// `λ` per unit of the x-axis for a lag of `lagShare` of a run `length` units long.
+  public static func lambda(forRunOf length: Double) -> Double {
+    1 - 1 / max(1, lagShare * length)
+  }
 
   /// The loss at areas `(s1, s2)`.
   public func callAsFunction(s1: Double, s2: Double) -> Double {

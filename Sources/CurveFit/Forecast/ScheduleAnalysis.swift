@@ -33,6 +33,9 @@ public struct ScheduleAnalysis: Sendable {
   public var target: TargetOutcome?
   /// How much of the annealing term the prior supplied, when it was in the fit.
   public var prior: AnnealingPrior.Use?
+  /// The run length (in x-axis units) the momentum's lag was taken as a share of, on a log by
+  /// tokens or samples; nil when `λ` is per step.
+  public var lagRunLength: Double?
   /// Bootstrap refits that succeeded.
   public var bootstrapUsed = 0
   /// The refitted laws of the bootstrap, for intervals at any run length.
@@ -60,6 +63,11 @@ public struct ScheduleAnalysis: Sendable {
     public var peakRate: Double?
     /// `--schedule` with `--total-steps`: the run's own schedule, for a log without rates.
     public var declared: DeclaredSchedule?
+    /// False when `--lambda` sets the momentum: otherwise a log by tokens or samples gets a lag of
+    /// `AnnealingLaw.lagShare` of its run (`LossCurveAnalysis.run` sets `fitter.lambda`).
+    public var lagFromRunLength = true
+    /// The run length `fitter.lambda` was set from, when it was.
+    public var lagRunLength: Double?
 
     public init() {}
   }
@@ -111,6 +119,7 @@ public struct ScheduleAnalysis: Sendable {
     var analysis = ScheduleAnalysis(
       schedule: schedule, plan: plan, chosen: false, forced: options.mode == .forced,
       reason: "the learning rate does not decay: the power law's projections assume it stays constant")
+    analysis.lagRunLength = options.lagRunLength
     guard schedule.decayKnown || options.mode == .forced else {
       if options.plan != nil || options.peakRate != nil {
         analysis.reason += "; --schedule and --peak-lr need a log whose rate decays, to measure the annealing term from"

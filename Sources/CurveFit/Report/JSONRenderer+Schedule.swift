@@ -65,6 +65,7 @@ extension JSONRenderer {
       ("C", .number(model.c)),
       ("lambda", .number(model.lambda)),
       ("lambda_fitted", .bool(fit.parameterNames.contains("lambda"))),
+      ("lambda_lag_steps", result.lagRunLength.map { .number(AnnealingLaw.lagShare * $0) } ?? .null),
       ("lr_units", .string("fraction of peak lr; S1 and S2 in steps at peak lr")),
       ("prior", result.prior.map { prior in
         .object([

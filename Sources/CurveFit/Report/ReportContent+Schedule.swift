@@ -26,7 +26,14 @@ extension ReportContent {
       "\(names[fit.parameterNames[index]] ?? fit.parameterNames[index]) "
         + NumberFormat.withError(values[index], fit.standardErrors?[index])
     }
-    if !fit.parameterNames.contains("lambda") { parameters.append("λ \(NumberFormat.significant(fit.model.lambda, 4)) (fixed)") }
+    if let length = result.lagRunLength, !fit.parameterNames.contains("lambda") {
+      let lag = NumberFormat.significant(AnnealingLaw.lagShare * length, 2)
+      let share = NumberFormat.compact(100 * AnnealingLaw.lagShare)
+      let column = analysis.series.origin.stepColumn.map { "\"\($0)\"" } ?? "the steps"
+      parameters.append("λ lag \(lag) = \(share)% of the run (fixed; \(column) are not optimiser steps)")
+    } else if !fit.parameterNames.contains("lambda") {
+      parameters.append("λ \(NumberFormat.significant(fit.model.lambda, 4)) (fixed)")
+    }
     lines.append("L(s) = L0 + A·S1^-α − C·S2   " + parameters.joined(separator: "   "))
     lines.append(
       "RMSE \(NumberFormat.significant(fit.rmse, 2)) · R² \(NumberFormat.significant(fit.r2, 4)) · "

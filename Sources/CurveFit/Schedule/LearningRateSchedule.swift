@@ -32,6 +32,8 @@ public struct LearningRateSchedule: Sendable, Equatable {
   public var observed: LearningRateCurve
   /// The last logged step.
   public var lastStep: Double
+  /// The run's length as far as the schedule tells: its planned end, or the last logged step.
+  public var runLength: Double { max(plannedEnd, lastStep) }
   /// True when the user declared the schedule (`--schedule` with `--total-steps`) rather than
   /// the log recording it.
   public var declared = false

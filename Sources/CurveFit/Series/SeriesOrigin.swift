@@ -6,6 +6,12 @@ public struct SeriesOrigin: Sendable, Equatable {
   public var format: String
   /// The column or key used for steps; `nil` when the row number was used.
   public var stepColumn: String?
+  /// True when the step column counts tokens or samples (the Smol Playbook's `tokens`,
+  /// Megatron's consumed samples), not optimiser steps.
+  public var stepsCountData: Bool {
+    guard let name = stepColumn?.lowercased() else { return false }
+    return name.contains("token") || name.contains("sample")
+  }
   public var lossColumn: String
   /// Every column or key seen in the header (CSV) or the first objects (JSONL).
   public var columns: [String]
