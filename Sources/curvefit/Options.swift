@@ -74,7 +74,7 @@ struct FitOptions: ParsableArguments {
   @Option(name: .customLong("peak-lr"), help: "Peak learning rate for projections (default: the logged peak).")
   var peakLR: Double?
 
-  @Option(help: "Momentum λ of the annealing area, per unit of the step column (default 0.999 per step; on a log by tokens or samples, a lag 1/(1 − λ) of 5% of the run).")
+  @Option(help: "Momentum λ of the annealing area, per unit of the step column (default 0.999 per step; on a log by tokens, samples, epochs or row numbers, a lag 1/(1 − λ) of 5% of the run).")
   var lambda: Double?
 
   @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")

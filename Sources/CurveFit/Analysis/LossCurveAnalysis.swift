@@ -97,8 +97,10 @@ public struct LossCurveAnalysis: Sendable {
     // past the log's steepest fall); health keeps watching the whole range.
     let logged = schedule.wait()
     // The annealing law's λ = 0.999 is per optimiser step; counted per token, a log by tokens
-    // would have no lag at all.
-    if let logged, series.origin.stepsCountData, options.schedule.lagFromRunLength, !options.schedule.fitter.fitLambda {
+    // would have no lag at all, and per row a log of 300 rows one longer than itself.
+    if let logged, !series.origin.stepsAreOptimiserSteps, options.schedule.lagFromRunLength,
+      !options.schedule.fitter.fitLambda
+    {
       options.schedule.fitter.lambda = AnnealingLaw.lambda(forRunOf: logged.runLength)
       options.schedule.lagRunLength = logged.runLength
     }

@@ -34,7 +34,7 @@ public struct ScheduleAnalysis: Sendable {
   /// How much of the annealing term the prior supplied, when it was in the fit.
   public var prior: AnnealingPrior.Use?
   /// The run length (in x-axis units) the momentum's lag was taken as a share of, on a log by
-  /// tokens or samples; nil when `λ` is per step.
+  /// tokens, samples, epochs or rows; nil when `λ` is per step.
   public var lagRunLength: Double?
   /// Bootstrap refits that succeeded.
   public var bootstrapUsed = 0
@@ -63,7 +63,7 @@ public struct ScheduleAnalysis: Sendable {
     public var peakRate: Double?
     /// `--schedule` with `--total-steps`: the run's own schedule, for a log without rates.
     public var declared: DeclaredSchedule?
-    /// False when `--lambda` sets the momentum: otherwise a log by tokens or samples gets a lag of
+    /// False when `--lambda` sets the momentum: otherwise a log by tokens, samples, epochs or rows gets a lag of
     /// `AnnealingLaw.lagShare` of its run (`LossCurveAnalysis.run` sets `fitter.lambda`).
     public var lagFromRunLength = true
     /// The run length `fitter.lambda` was set from, when it was.

@@ -29,8 +29,8 @@ extension ReportContent {
     if let length = result.lagRunLength, !fit.parameterNames.contains("lambda") {
       let lag = NumberFormat.significant(AnnealingLaw.lagShare * length, 2)
       let share = NumberFormat.compact(100 * AnnealingLaw.lagShare)
-      let column = analysis.series.origin.stepColumn.map { "\"\($0)\"" } ?? "the steps"
-      parameters.append("λ lag \(lag) = \(share)% of the run (fixed; \(column) are not optimiser steps)")
+      let axis = analysis.series.origin.stepColumn.map { "\"\($0)\" are" } ?? "row numbers are"
+      parameters.append("λ lag \(lag) = \(share)% of the run (fixed; \(axis) not optimiser steps)")
     } else if !fit.parameterNames.contains("lambda") {
       parameters.append("λ \(NumberFormat.significant(fit.model.lambda, 4)) (fixed)")
     }

@@ -6,11 +6,11 @@ public struct SeriesOrigin: Sendable, Equatable {
   public var format: String
   /// The column or key used for steps; `nil` when the row number was used.
   public var stepColumn: String?
-  /// True when the step column counts tokens or samples (the Smol Playbook's `tokens`,
-  /// Megatron's consumed samples), not optimiser steps.
-  public var stepsCountData: Bool {
+  /// False when the x-axis is not optimiser steps: a step column that counts tokens, samples or
+  /// epochs (the Smol Playbook's `tokens`, Megatron's consumed samples), or row numbers.
+  public var stepsAreOptimiserSteps: Bool {
     guard let name = stepColumn?.lowercased() else { return false }
-    return name.contains("token") || name.contains("sample")
+    return !(name.contains("token") || name.contains("sample") || name.contains("epoch"))
   }
   public var lossColumn: String
   /// Every column or key seen in the header (CSV) or the first objects (JSONL).

@@ -51,6 +51,19 @@ import Testing
     #expect(abs(perToken / bySteps - 1) > 0.002, "per token \(perToken) vs steps \(bySteps)")
   }
 
+  @Test("a log without a step column, by row numbers, projects as the same run by steps")
+  func rowNumbersMatchSteps() throws {
+    let run = Self.run()
+    let (bySteps, _) = try Self.twofold(Self.half(run, tokensPerStep: nil))
+    // Row k is step 10·k: one row per logged step, as a headerless dump of the losses reads.
+    var rows = Self.half(run, tokensPerStep: 0.1)
+    rows.origin.stepColumn = nil
+    rows.origin.columns = ["loss", "lr"]
+    let (byRows, schedule) = try Self.twofold(rows)
+    #expect(schedule.lagRunLength != nil)
+    #expect(abs(byRows / bySteps - 1) < 0.0005, "rows \(byRows) vs steps \(bySteps)")
+  }
+
   @Test("the report says the lag was taken from the run, and JSON gives it")
   func reportSaysSo() throws {
     let series = Self.half(Self.run(), tokensPerStep: 1_000)
