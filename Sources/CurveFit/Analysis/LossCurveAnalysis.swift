@@ -99,7 +99,7 @@ public struct LossCurveAnalysis: Sendable {
     // The annealing law's λ = 0.999 is per optimiser step; counted per token, a log by tokens
     // would have no lag at all, and per row a log of 300 rows one longer than itself.
     if let logged, !series.origin.stepsAreOptimiserSteps, options.schedule.lagFromRunLength,
-      !options.schedule.fitter.fitLambda
+      !options.schedule.fitter.fitLambda, logged.runLength.isFinite, logged.runLength > 0
     {
       options.schedule.fitter.lambda = AnnealingLaw.lambda(forRunOf: logged.runLength)
       options.schedule.lagRunLength = logged.runLength

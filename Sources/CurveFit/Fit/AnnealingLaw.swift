@@ -28,8 +28,8 @@ public struct AnnealingLaw: Sendable, Equatable {
   /// The default momentum, the paper's.
   public static let defaultLambda = 0.999
   /// The lag `1/(1 − λ)` as a share of the run, for a log whose x-axis is not optimiser steps
-  /// (tokens, samples, epochs, row numbers):
-  /// the paper's 0.999 per step is a lag of 1,000 steps, a twentieth of runs of 20,000 (llm.c's).
+  /// (tokens, samples, epochs, row numbers): the paper's 0.999 per step is a lag of 1,000 steps,
+  /// a twentieth of runs of 20,000 (llm.c's).
   public static let lagShare = 0.05
 
   /// `λ` per unit of the x-axis for a lag of `lagShare` of a run `length` units long.
