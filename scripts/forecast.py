@@ -490,10 +490,10 @@ def truth_check():
     print(f"\nmedian |truth / smooth - 1| over {len(gaps)} runs: {100 * statistics.median(gaps):.2f}%")
 
 
-def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap, step_name="step"):
+def forecast(binary, steps, losses, lrs, cut, factor, flags, bootstrap, x_axis="step"):
     """Runs curvefit on the points up to `cut`; returns its projection at `factor` x its last step.
-    `step_name` is the x-axis column's name as the log has it (the Smol runs count `tokens`)."""
-    lines = [f"{step_name},loss,lr\n" if lrs else f"{step_name},loss\n"]
+    `x_axis` is the step column's name as the log has it (the Smol runs count `tokens`)."""
+    lines = [f"{x_axis},loss,lr\n" if lrs else f"{x_axis},loss\n"]
     for index, step in enumerate(steps):
         if step > cut:
             break
