@@ -169,7 +169,7 @@ final class IngestSession {
       throw .tooFewFields(location(number), found: found.fieldsSeen, expected: resolved.loss + 1)
     }
     let lossCell = UnsafeBufferPointer(rebasing: line[lossRange])
-    if isBlank(lossCell) {
+    if isBlank(lossCell) || isNoLog(lossCell) {
       rowsWithoutLoss += 1
       return
     }
@@ -357,6 +357,14 @@ final class IngestSession {
 
   private func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+  }
+
+  /// The Hugging Face Trainer's notebook table writes `No log` for an epoch or evaluation step
+  /// before the first training loss was logged: a row without a loss, not a bad number.
+  private func isNoLog(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let word = Array("no log".utf8)
+    let trimmed = bytes.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x22 }.reversed().drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x22 }.reversed()
+    return trimmed.count == word.count && zip(trimmed, word).allSatisfy { $0 | 0x20 == $1 | 0x20 }
   }
 
   /// NUL bytes or a high share of control characters mean this is not a text log.

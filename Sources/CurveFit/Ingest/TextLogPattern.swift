@@ -41,6 +41,10 @@ public struct TextLogPattern: Sendable {
     ("llm.c console", #"^step\s+(?<step>\d+)/(?<total>\d+)\s*\|\s*(?:train )?loss (?<loss>N)(?:.*?\|\s*norm\s+(?<grad>N))?(?:.*?\|\s*lr\s+(?<lr>N))?"#),
     // nanoGPT `iter 10: loss 4.2, time …`; minGPT's `iter_dt 12.34ms; iter 10: train loss 4.2`.
     ("nanoGPT", #"(?:^|; )iter (?<step>\d+): (?:train )?loss (?<loss>N)"#),
+    // Apple's mlx-lm (`mlx_lm.lora`, LoRA and full fine-tunes on a Mac): `Iter 10: Train loss 2.318,
+    // Learning Rate 1.000e-05, It/sec 0.54, …` (older versions omit the rate); its `Iter 200: Val
+    // loss 1.317, Val took 3.0s` lines are validation losses and are not matched.
+    ("mlx-lm", #"^\s*Iter (?<step>\d+)(?:\s*\([^)]*\))?: Train loss (?<loss>N)(?:, Learning Rate (?<lr>N))?"#),
     ("build-nanogpt", #"^(?<step>\d+) train (?<loss>N)\s*$"#),
     ("Megatron-LM", #"iteration\s+(?<step>\d+)\s*/\s*(?<total>\d+)\s*\|(?:.*?\blearning rate: (?<lr>N))?.*?\blm loss: (?<loss>N)(?:.*?\bgrad norm: (?<grad>N))?"#),
     // GPT-NeoX (the Pythia runs) keeps Megatron's line and writes `lm_loss`.
@@ -70,8 +74,9 @@ public struct TextLogPattern: Sendable {
     // Epoch: 2/3, step 10/200 completed (loss: 1.23)`), a step that starts again each epoch is
     // counted on from the epochs before it (`TextLogReader`).
     // The PyTorch tutorials' loops write `Epoch [1/5], Step [100/600], Loss: 0.4357`, DeepSpeed's
-    // pipeline engine `steps: 10 loss: 2.31 iter time (s): …`.
-    ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?\b(?:step|Step|STEP)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // pipeline engine `steps: 10 loss: 2.31 iter time (s): …`. nanochat writes `step 00100/21400 (0.47%)
+    // | loss: 4.12 | grad norm: 0.5 | lrm: 1.00 | …`: `lrm` is its rate as a multiple of the peak.
+    ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?\b(?:step|Step|STEP)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|lrm|learning_rate)[\s:=]+(?<lr>N))?"#),
     // The PyTorch MNIST example's `Train Epoch: 1 [640/60000 (1%)]\tLoss: 2.30` (samples within
     // the epoch) and timm's `Train: 0 [ 100/1251 (  8%)]  Loss: 6.93 (6.94)  …  LR: 1.0e-03`
     // (batches): the count starts again each epoch and is counted on across them.

@@ -77,6 +77,7 @@ struct TextLogReader {
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
     Self.countOnAcrossEpochs(&steps, within)
+    if total == 0, let planned = Self.plannedFromCount(steps, within) { total = planned }
     // A column exists only when some line logged it: optional groups that never matched add nothing.
     let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
     let hasGrads = pattern.capturesGrad && grads.contains { $0.isFinite }
@@ -100,6 +101,7 @@ struct TextLogReader {
         : pattern.name.hasPrefix("modded-nanogpt") ? "step:N/T"
         : pattern.name == "MMEngine" ? "Iter(train) [N/T]"
         : pattern.carriesEpoch ? "Epoch E/T × steps per epoch"
+        : pattern.name == "step/loss" ? "step N/T"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
       origin.plannedSteps = PlannedSteps(steps: total, key: key)
     }
@@ -121,6 +123,16 @@ struct TextLogReader {
   static func hasRedraws(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let first = line.firstIndex(of: 0x0D) else { return false }
     return line[(first + 1)...].contains { $0 != 0x0D && $0 != 0x0A && $0 != 0x20 }
+  }
+
+  /// The `T` of `step N/T` lines that name no epoch and never start again (nanochat's
+  /// `step 00100/21400`): the run's planned length, not a count within an epoch.
+  static func plannedFromCount(_ steps: [Double], _ within: [(epoch: Double, per: Double)]) -> Double? {
+    guard within.count == steps.count, let last = within.last?.per, last.isFinite, last > 0,
+      within.allSatisfy({ $0.epoch.isNaN && $0.per.isFinite }),
+      zip(steps, steps.dropFirst()).allSatisfy({ $0 <= $1 }), let final = steps.last, final <= last
+    else { return nil }
+    return last
   }
 
   /// Steps that start again when the epoch advances (`Epoch 2/3, step 10/200`) count on from

@@ -162,6 +162,25 @@ import Testing
     #expect(series.steps == [1, 2, 3] && series.losses == [9.25, 8.25, 7.25])
   }
 
+  @Test func mlxLMLines() throws {
+    // mlx-lm's banner, its validation lines (skipped) and train lines with and without the rate.
+    let series = try read("""
+      Loading pretrained model
+      Trainable parameters: 0.071% (5.243M/7241.732M)
+      Starting training..., iters: 30
+      Iter 1: Val loss 2.900, Val took 10.214s
+      Iter 10: Train loss 2.318, Learning Rate 1.000e-05, It/sec 1.081, Tokens/sec 431.2, Trained Tokens 4000, Peak mem 15.2 GB
+      Iter 20: Train loss 1.875, Learning Rate 5.000e-06, It/sec 1.080, Tokens/sec 430.9, Trained Tokens 8000, Peak mem 15.2 GB
+      Iter 20: Val loss 1.950, Val took 10.020s
+      Iter 20: Saved adapter weights to adapters/adapters.safetensors and adapters/0000020_adapters.safetensors.
+      Iter 30: Train loss 1.625, It/sec 0.540, Tokens/sec 216.3
+      """)
+    #expect(series.origin.format == "text (mlx-lm)")
+    #expect(series.steps == [10, 20, 30] && series.losses == [2.318, 1.875, 1.625])
+    let rates = try #require(series.learningRates)
+    #expect(rates[0] == 1e-5 && rates[1] == 5e-6 && rates[2].isNaN)
+  }
+
   @Test func mmEngineIterationAndEpochLines() throws {
     // `base_lr:` is not the rate, `lr:` is; the planned length is `Iter(train) [N/T]`'s T.
     let iterations = try read((1...3).map { k in
@@ -396,6 +415,22 @@ import Testing
     let tune = try read((1...3).map { "Step \($0) | loss:\(4 - $0).25 lr:2e-05 tokens_per_second_per_gpu:1234.5" }.joined(separator: "\n"))
     #expect(tune.steps == [1, 2, 3] && tune.losses == [3.25, 2.25, 1.25])
     #expect(tune.learningRates == [2e-05, 2e-05, 2e-05])
+  }
+
+  @Test func nanochatStepLinesCarryThePlanAndTheRateMultiplier() throws {
+    // nanochat: `step N/T (p%) | loss: … | lrm: …`; its `Step N | Validation bpb` lines hold no loss.
+    let chat = try read("""
+      Step 00000 | Validation bpb: 3.3012
+      step 00000/00400 (0.00%) | loss: 11.090355 | grad norm: 1.2 | lrm: 1.00 | dt: 400.12ms | tok/sec: 1,234 | mfu: 45.67 | total time: 0.00m
+      step 00001/00400 (0.25%) | loss: 10.500000 | grad norm: 1.1 | lrm: 1.00 | dt: 400.10ms | tok/sec: 1,234 | mfu: 45.67 | total time: 0.01m
+      step 00002/00400 (0.50%) | loss: 9.750000 | grad norm: 1.0 | lrm: 0.95 | dt: 400.11ms | tok/sec: 1,234 | mfu: 45.67 | total time: 0.01m
+      """)
+    #expect(chat.steps == [0, 1, 2] && chat.losses == [11.090355, 10.5, 9.75])
+    #expect(chat.learningRates == [1, 1, 0.95])
+    #expect(chat.origin.plannedSteps == PlannedSteps(steps: 400, key: "step N/T"))
+    // A count that starts again (a loop's `Step [i/P]` per epoch) is no plan.
+    let loop = try read(["Step [50/100], Loss: 2.5", "Step [100/100], Loss: 2.0", "Step [50/100], Loss: 1.5"].joined(separator: "\n"))
+    #expect(loop.origin.plannedSteps == nil)
   }
 
   @Test func composerAndOLMoBlocks() throws {

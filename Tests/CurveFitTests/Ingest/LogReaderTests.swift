@@ -41,6 +41,15 @@ import Testing
     #expect(series.origin.rowsRead == 3)
   }
 
+  @Test func huggingFaceNotebookTableSkipsNoLog() throws {
+    // The Trainer's notebook table, copied out: `No log` before the first logged training loss.
+    let series = try read("Epoch\tTraining Loss\tValidation Loss\n1\tNo log\t0.512\n2\t0.4213\t0.45\n3\t0.3510\t0.44\n")
+    #expect(series.steps == [2, 3] && series.losses == [0.4213, 0.3510])
+    #expect(series.origin.rowsWithoutLoss == 1)
+    // Any other word in the loss column is still an error naming it.
+    #expect(throws: IngestError.self) { try read("step,loss\n1,No loss\n2,0.5\n") }
+  }
+
   @Test func nonFiniteLossesAreKept() throws {
     let series = try read("step,loss\n1,3.0\n2,nan\n3,inf\n4,-Infinity\n")
     #expect(series.count == 4)
