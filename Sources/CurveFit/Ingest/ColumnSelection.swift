@@ -20,7 +20,9 @@ public struct ColumnSelection: Sendable, Equatable {
   /// Step aliases, most specific first; `tokens` only when no step counter exists.
   public static let stepAliases = [
     "step", "steps", "global_step", "_step", "iter", "iteration", "iterations", "it",
-    "trainer/global_step", "train/global_step", "train/step", "num_steps", "num_updates", "tokens",
+    "trainer/global_step", "train/global_step", "train/step", "num_steps", "num_updates",
+    // LLaMA-Factory's trainer_log.jsonl; ms-swift's logging.jsonl writes "N/M" (`stepOfCount`).
+    "current_steps", "global_step/max_steps", "tokens",
     "num_tokens", "train/tokens", "tokens_seen",
     // Ray Tune's progress.csv counts its reports.
     "training_iteration",

@@ -39,6 +39,9 @@ final class IngestSession {
   private var rowParser: DelimitedRowParser?
   private var dataRows = 0
   private var rowsWithoutLoss = 0
+  /// The run's length as a JSON line's own key states it (LLaMA-Factory's `total_steps`,
+  /// ms-swift's `"global_step/max_steps": "N/M"`), from the lines held to find the columns.
+  private var planned: PlannedSteps?
 
   init(source: String, selection: ColumnSelection) {
     self.source = source
@@ -55,6 +58,7 @@ final class IngestSession {
     (format, columns, resolved, delimited) = (other.format, other.columns, other.resolved, other.delimited)
     rowParser = other.rowParser
     (keyStorage, keys) = (other.keyStorage, other.keys)
+    planned = other.planned
   }
 
   func reserve(_ rows: Int) {
@@ -129,6 +133,7 @@ final class IngestSession {
     guard !kept.steps.isEmpty else { throw .noFiniteLoss(source: source, rows: dataRows) }
     origin.gradNormColumn = resolved.gradNorm.map { columns[$0] }
     origin.learningRateColumn = resolved.learningRate.map { columns[$0] }
+    origin.plannedSteps = planned
     let rows = kept.steps.count
     return LossSeries(
       steps: kept.steps, losses: kept.losses, gradNorms: kept.gradNorms.count == rows ? kept.gradNorms : nil,
@@ -196,11 +201,38 @@ final class IngestSession {
     }
   }
 
+  /// The planned length a JSON leaf states, when its key is one trainers write it under.
+  private static func plannedLength(
+    _ name: String, _ leaf: JSONLineScanner.Leaf, in line: UnsafeBufferPointer<UInt8>
+  ) -> PlannedSteps? {
+    switch (name, leaf) {
+    case ("total_steps", .number(let range)), ("max_steps", .number(let range)):
+      guard let steps = FastFloat.parse(UnsafeBufferPointer(rebasing: line[range])), steps.isFinite, steps > 0 else { return nil }
+      return PlannedSteps(steps: steps, key: name)
+    case ("global_step/max_steps", .string(let range)):
+      guard let steps = stepOfCount(UnsafeBufferPointer(rebasing: line[range]))?.of, steps > 0 else { return nil }
+      return PlannedSteps(steps: steps, key: name)
+    default:
+      return nil
+    }
+  }
+
+  /// `N/M` (ms-swift's `global_step/max_steps`, a count of steps done out of planned): N and M.
+  static func stepOfCount(_ cell: UnsafeBufferPointer<UInt8>) -> (step: Double, of: Double)? {
+    guard let slash = cell.firstIndex(of: UInt8(ascii: "/")),
+      let step = FastFloat.parse(UnsafeBufferPointer(rebasing: cell[..<slash])),
+      let of = FastFloat.parse(UnsafeBufferPointer(rebasing: cell[(slash + 1)...])),
+      step.isFinite, of.isFinite
+    else { return nil }
+    return (step, of)
+  }
+
   private func parseStep(
     _ cell: UnsafeBufferPointer<UInt8>, number: Int
   ) throws(IngestError) -> Double {
     // The column name is only looked up on the error paths: this runs once per row.
     if let step = FastFloat.parse(cell), step.isFinite { return step }
+    if let count = Self.stepOfCount(cell) { return count.step }
     let name = resolved?.step.map { columns[$0] } ?? "step"
     if isBlank(cell) { throw .missingStep(location(number), column: name) }
     guard FastFloat.parse(cell) != nil else {
@@ -221,6 +253,7 @@ final class IngestSession {
             if case .boolean = leaf { return }
             let name = String(decoding: path, as: UTF8.self)
             if known.insert(name).inserted { seen.append(name) }
+            if planned == nil { planned = Self.plannedLength(name, leaf, in: line) }
           }
         } catch {
           throw .invalidJSON(location(entry.number), reason: error.reason)

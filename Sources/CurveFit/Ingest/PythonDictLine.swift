@@ -20,7 +20,9 @@ enum PythonDictLine {
       bars = bars || line.contains("\r")
     }
     let banner = lines.contains { $0.contains("***** Running training *****") }
-    return dicts >= min(3, lines.count) || (dicts >= 1 && bars) || (banner && bars)
+    // diffusers' scripts print the Trainer's banner too, but their bar carries the loss itself.
+    let lossInBar = dicts == 0 && lines.contains { $0.contains("\r") && $0.contains("loss=") }
+    return dicts >= min(3, lines.count) || (dicts >= 1 && bars) || (banner && bars && !lossInBar)
   }
 
   /// The line as a JSON object, or `nil` when it is not a dict repr (a progress bar, a banner).

@@ -23,7 +23,7 @@ public struct TextLogPattern: Sendable {
     capturesGrad = regex.contains("(?<grad>")
     capturesTotal = regex.contains("(?<total>")
     countsWithinEpochs = regex.contains("(?<per>")
-    readsEverySegment = name == "progress bar"
+    readsEverySegment = name.hasPrefix("progress bar")
     carriesEpoch = name == "Keras"
     // Keras's epochs are added by the reader from their own lines; a first epoch of 1 keeps its
     // steps from being counted on across epochs a second time.
@@ -68,6 +68,11 @@ public struct TextLogPattern: Sendable {
     // hand-written loops do: `Epoch 2:  25%|██▌  | 100/400 [00:10<00:30, 9.80it/s, v_num=0, train_loss_step=3.21]`.
     // Captured to a file, every redraw is a `\r`-segment of one line, each read (`readsEverySegment`);
     // the bar counts from 0 in each epoch, so the step is the epochs before it times its total plus `N`.
+    // A bar over the whole run, as diffusers' training scripts and kohya's sd-scripts draw it:
+    // `Steps:  10%|█ | 100/1000 [00:30<04:30, 3.3it/s, lr=0.0001, step_loss=0.123]` (tqdm sorts the
+    // postfix's keys, so the rate comes first); kohya shows `avr_loss`, a running mean. Its total is
+    // the run's planned length.
+    ("progress bar (steps)", #"\b[Ss]teps:\s*\d+%\|[^|\r]*\|\s*(?<step>\d+)/(?<total>\d+) \[[^\]\r]*?(?:\blr=(?<lr>N)[^\]\r]*?)?\b(?:step_loss|avr_loss|loss)=(?<loss>N)"#),
     ("progress bar", #"(?:\bEpoch (?<epoch>\d+)\s*:)?[^|\r]*\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \[[^\]\r]*?\b(?:train_loss_step|train_loss|train/loss|loss)=(?<loss>N)"#),
     // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like;
     // with an epoch before the step and the step's count after it (llama-recipes' `Training

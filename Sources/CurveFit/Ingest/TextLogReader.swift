@@ -16,6 +16,8 @@ struct TextLogReader {
     var within: [(epoch: Double, per: Double)] = []
     // Keras announces each epoch on a line of its own: (epoch, planned epochs).
     var announced: (epoch: Double, of: Double)?
+    // kohya's bar shows `avr_loss`, a mean over the last epoch's steps, not each step's loss.
+    var runningMean = false
     let source = lines.source
     func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
       var match = match
@@ -58,6 +60,7 @@ struct TextLogReader {
         return true
       }
       let read = pattern.matchEverySegment(text)
+      if !runningMean, !read.matches.isEmpty, text.contains("avr_loss=") { runningMean = true }
       rows += max(0, read.segments - 1)
       for var match in read.matches {
         // A bar without `Epoch E:` that starts again from 1 (a loop's bar per epoch) continues
@@ -87,7 +90,11 @@ struct TextLogReader {
     var origin = SeriesOrigin(
       source: source, format: "text (\(pattern.name))", stepColumn: "step", lossColumn: pattern.lossName,
       columns: columns)
-    if pattern.readsEverySegment {
+    if pattern.name == "progress bar (steps)" {
+      origin.notes.append(
+        "steps are the progress bar's count N of T; each loss is read where the bar first shows it"
+          + (runningMean ? "; avr_loss is a running mean over about an epoch of steps, so the curve lags the run's loss" : ""))
+    } else if pattern.readsEverySegment {
       origin.notes.append(
         "steps are the progress bar's count (epochs before × its total + N); each loss is read where the bar "
           + "first shows it, at the trainer's logging steps")
@@ -102,6 +109,7 @@ struct TextLogReader {
         : pattern.name == "MMEngine" ? "Iter(train) [N/T]"
         : pattern.carriesEpoch ? "Epoch E/T × steps per epoch"
         : pattern.name == "step/loss" ? "step N/T"
+        : pattern.name == "progress bar (steps)" ? "Steps: N/T"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
       origin.plannedSteps = PlannedSteps(steps: total, key: key)
     }

@@ -198,6 +198,38 @@ import Testing
     #expect(epochs.steps == [50, 400, 450, 800] && epochs.losses == [2.5, 2.0, 1.75, 1.5])
   }
 
+  @Test func diffusersAndKohyaStepBars() throws {
+    // One bar over the whole run: its count is the step, its total the planned length; tqdm sorts
+    // the postfix, so diffusers' `lr` comes before `step_loss`.
+    let diffusers = "12/01/2024 10:00:00 - INFO - __main__ - ***** Running training *****\n"
+      + (1...4).map { "Steps:  \($0)%|▏         | \($0)/400 [00:0\($0)<04:30,  3.30it/s, lr=0.0001, step_loss=0.\(5 - $0)]" }.joined(separator: "\r")
+    let series = try read(diffusers)
+    #expect(series.origin.format == "text (progress bar (steps))")
+    #expect(series.steps == [1, 2, 3, 4] && series.losses == [0.4, 0.3, 0.2, 0.1])
+    #expect(series.learningRates == [1e-4, 1e-4, 1e-4, 1e-4])
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 400, key: "Steps: N/T"))
+    let kohya = "running training\n"
+      + (1...4).map { "steps:  \($0)%|▏         | \($0)/400 [00:0\($0)<04:30,  1.33it/s, avr_loss=0.0\(9 - $0)]" }.joined(separator: "\r")
+    let running = try read(kohya)
+    #expect(running.losses == [0.08, 0.07, 0.06, 0.05])
+    #expect(running.origin.notes.contains { $0.contains("avr_loss is a running mean") })
+  }
+
+  @Test func llamaFactoryAndMsSwiftJSONLines() throws {
+    // LLaMA-Factory's trainer_log.jsonl counts steps in `current_steps` beside `total_steps`;
+    // ms-swift's logging.jsonl writes both as one string, "N/M".
+    let factory = try read((1...3).map {
+      #"{"current_steps": \#($0 * 10), "total_steps": 300, "loss": \#(4 - $0).5, "lr": 1e-05, "epoch": 0.1, "percentage": \#($0).0}"#
+    }.joined(separator: "\n"))
+    #expect(factory.steps == [10, 20, 30] && factory.losses == [3.5, 2.5, 1.5])
+    #expect(factory.origin.plannedSteps == PlannedSteps(steps: 300, key: "total_steps"))
+    let swift = try read((1...3).map {
+      #"{"loss": \#(4 - $0).5, "grad_norm": 0.5, "learning_rate": 1e-05, "epoch": 0.1, "global_step/max_steps": "\#($0 * 5)/600", "percentage": "1.00%"}"#
+    }.joined(separator: "\n"))
+    #expect(swift.steps == [5, 10, 15] && swift.losses == [3.5, 2.5, 1.5])
+    #expect(swift.origin.plannedSteps == PlannedSteps(steps: 600, key: "global_step/max_steps"))
+  }
+
   @Test func lightningProgressBarCapturedToAFile() throws {
     // Every redraw is a `\r`-segment; the bar counts from 0 in each epoch; the postfix repeats the
     // loss last logged until the next logging step; validation bars carry no loss.
