@@ -60,8 +60,13 @@ extension ReportContent {
     }
     lines.append(result.reason)
     if let bonus = result.bonus {
-      lines.append(
+      // Before the first decay the bonus is zero by construction: a row of zeros says nothing.
+      if bonus.value == 0, (bonus.ci95?.upperBound ?? 0) == 0 {
+        lines.append("annealing bonus so far: none (the rate has not decayed yet)")
+      } else {
+        lines.append(
         "annealing bonus so far: \(NumberFormat.estimate(bonus)) nats of the drop came from decaying the rate")
+      }
     }
     // A law fitted with its floor at zero can cross it this far out: no negative loss is printed.
     // A plan that already holds the last rate projects this very run in PROJECTION.

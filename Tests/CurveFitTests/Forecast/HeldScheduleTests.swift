@@ -64,4 +64,24 @@ import Testing
     #expect(analysis.schedule?.plan.holdsLastRate == false)
     #expect(analysis.projections.first?.schedule == "stretched")
   }
+
+  @Test("before a declared cooldown begins, the report says no bonus yet instead of a row of zeros")
+  func noBonusBeforeTheCooldown() throws {
+    // A log without rates, cut at 40% of a declared WSD run whose cooldown starts at 80%.
+    let run = SyntheticAnnealingRun(
+      truth: Self.truth, total: 10_000, warmup: 0, decay: .wsd(cooldown: 0.2), noise: 0.005, logEvery: 10, seed: 5)
+    let cut = run.steps.upperIndex(atMost: 4_000)
+    let log = LossSeries(
+      steps: Array(run.steps[..<cut]), losses: Array(run.losses[..<cut]),
+      origin: SeriesOrigin(source: "wsd", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"]))
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 20
+    options.schedule.declared = DeclaredSchedule(shape: .wsd, cooldownFraction: 0.2, totalSteps: 10_000, warmupSteps: 0, finalRatio: 0)
+    options.totalSteps = 10_000
+    let analysis = try LossCurveAnalysis.run(log, options: options)
+    let bonus = try #require(analysis.schedule?.bonus)
+    #expect(bonus.value == 0)
+    let text = Report(analysis: analysis).rendered(as: .text)
+    #expect(text.contains("annealing bonus so far: none (the rate has not decayed yet)"), "\(text)")
+  }
 }
