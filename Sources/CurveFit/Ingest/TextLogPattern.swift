@@ -107,6 +107,17 @@ public struct TextLogPattern: Sendable {
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
   }
 
+  /// Shapes so loose that they are tried only when no known shape fits: a hand-written loop's
+  /// line per epoch, `Epoch 3, Loss: 0.41`, `epoch 3/30 - loss: 0.41 - val_loss: …`,
+  /// `[Epoch 3] train_loss=0.41`, read by epoch. A loss after `val`, `valid`, `eval` or `test`
+  /// is not the training loss and is not read; fairseq's end-of-epoch lines, among others, have
+  /// this shape and their own pattern first.
+  public static let fallback: [TextLogPattern] = [
+    ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ]|TRAIN[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
+  ].compactMap { name, regex in
+    try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
+  }
+
   /// The loss the lines hold: `val_loss` for the patterns that read validation losses.
   var lossName: String { name.hasSuffix("(validation)") ? "val_loss" : "loss" }
 
@@ -218,8 +229,12 @@ public struct TextLogPattern: Sendable {
   /// The known pattern matching the most of `lines` (at least 3, or a quarter of a short
   /// excerpt), if any.
   static func detect(_ lines: [String]) -> TextLogPattern? {
+    detect(lines, among: known) ?? detect(lines, among: fallback)
+  }
+
+  private static func detect(_ lines: [String], among patterns: [TextLogPattern]) -> TextLogPattern? {
     var best: (pattern: TextLogPattern, count: Int)?
-    for pattern in known {
+    for pattern in patterns {
       let count = lines.reduce(0) { $0 + (pattern.match($1) == nil ? 0 : 1) }
       if count >= min(3, max(1, lines.count / 4)), count > (best?.count ?? 0) { best = (pattern, count) }
     }

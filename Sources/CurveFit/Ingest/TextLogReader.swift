@@ -84,11 +84,13 @@ struct TextLogReader {
     // A column exists only when some line logged it: optional groups that never matched add nothing.
     let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
     let hasGrads = pattern.capturesGrad && grads.contains { $0.isFinite }
-    var columns = ["step", pattern.lossName]
+    // A loop that logs once an epoch counts epochs, not optimiser steps.
+    let stepName = pattern.name == "epoch/loss" ? "epoch" : "step"
+    var columns = [stepName, pattern.lossName]
     if hasRates { columns.append("lr") }
     if hasGrads { columns.append("grad_norm") }
     var origin = SeriesOrigin(
-      source: source, format: "text (\(pattern.name))", stepColumn: "step", lossColumn: pattern.lossName,
+      source: source, format: "text (\(pattern.name))", stepColumn: stepName, lossColumn: pattern.lossName,
       columns: columns)
     if pattern.name == "progress bar (steps)" {
       origin.notes.append(
@@ -110,6 +112,7 @@ struct TextLogReader {
         : pattern.carriesEpoch ? "Epoch E/T × steps per epoch"
         : pattern.name == "step/loss" ? "step N/T"
         : pattern.name == "progress bar (steps)" ? "Steps: N/T"
+        : pattern.name == "epoch/loss" ? "epoch N/T"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
       origin.plannedSteps = PlannedSteps(steps: total, key: key)
     }

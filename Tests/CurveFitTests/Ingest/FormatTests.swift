@@ -215,6 +215,29 @@ import Testing
     #expect(running.origin.notes.contains { $0.contains("avr_loss is a running mean") })
   }
 
+  @Test func handWrittenLoopsLoggingOnceAnEpoch() throws {
+    // The shapes hand-written loops print, read by epoch; a validation loss before the training
+    // loss is passed over, and `Epoch N/T` gives the planned length in epochs.
+    let shapes = [
+      "Epoch {e}, Loss: {l}", "epoch {e} loss {l}", "Epoch: {e} | Loss: {l} | Acc: 0.91",
+      "[Epoch {e}] train_loss={l} val_loss=9.5", "Epoch {e} | Val Loss: 9.5 | Train Loss: {l}",
+      "train epoch: {e}, loss: {l}, accuracy: 93.1",
+    ]
+    for shape in shapes {
+      let text = "Starting training\n" + (1...4).map { e in
+        shape.replacingOccurrences(of: "{e}", with: "\(e)").replacingOccurrences(of: "{l}", with: "\(5 - e).5")
+      }.joined(separator: "\n")
+      let series = try read(text)
+      #expect(series.origin.format == "text (epoch/loss)", "\(shape)")
+      #expect(series.origin.stepColumn == "epoch")
+      #expect(series.steps == [1, 2, 3, 4] && series.losses == [4.5, 3.5, 2.5, 1.5], "\(shape)")
+    }
+    let planned = try read((1...3).map { "Epoch [\($0)/30], Loss: 0.\(9 - $0)" }.joined(separator: "\n"))
+    #expect(planned.origin.plannedSteps == PlannedSteps(steps: 30, key: "epoch N/T"))
+    // A line per epoch with only a validation loss is not read as training.
+    #expect(throws: IngestError.self) { try read((1...4).map { "Epoch \($0): val loss 0.\(9 - $0)" }.joined(separator: "\n")) }
+  }
+
   @Test func llamaFactoryAndMsSwiftJSONLines() throws {
     // LLaMA-Factory's trainer_log.jsonl counts steps in `current_steps` beside `total_steps`;
     // ms-swift's logging.jsonl writes both as one string, "N/M".
