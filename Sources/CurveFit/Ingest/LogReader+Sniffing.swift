@@ -97,7 +97,10 @@ extension LogReader {
     let hasDelimiter = first.contains(",") || first.contains("\t")
     let pairs = (try? NSRegularExpression(pattern: #"[A-Za-z_]\s*[=:]\s*[-+]?\d"#))
       .map { $0.numberOfMatches(in: first, range: NSRange(first.startIndex..., in: first)) } ?? 0
-    if !hasDelimiter || pairs >= 2, first.range(of: #"\d\.\d"#, options: .regularExpression) != nil {
+    // A first line of words apart by spaces alone is a banner (`Starting training`, `[LightGBM]
+    // [Info] …`), not a table's one column: "no loss column; columns are Starting training" misleads.
+    let decimal = first.range(of: #"\d\.\d"#, options: .regularExpression) != nil
+    if pairs >= 2 || (!hasDelimiter && (decimal || first.contains(" "))) {
       return .unrecognised(firstLine: lines.first { PatternSuggestion.suggest($0) != nil } ?? first)
     }
     return .delimited
