@@ -108,11 +108,14 @@ public struct TextLogPattern: Sendable {
   }
 
   /// Shapes so loose that they are tried only when no known shape fits: a hand-written loop's
-  /// line per epoch, `Epoch 3, Loss: 0.41`, `epoch 3/30 - loss: 0.41 - val_loss: …`,
+  /// line per iteration, `[rank0]: iter 10 | loss 2.31 | lr 3e-4`, `Iteration 100, loss = 0.8`
+  /// (mlx-lm's and nanoGPT's validation lines have this shape too, and their own patterns
+  /// first), or per epoch, `Epoch 3, Loss: 0.41`, `epoch 3/30 - loss: 0.41 - val_loss: …`,
   /// `[Epoch 3] train_loss=0.41`, read by epoch. A loss after `val`, `valid`, `eval` or `test`
   /// is not the training loss and is not read; fairseq's end-of-epoch lines, among others, have
-  /// this shape and their own pattern first.
+  /// the epoch shape and their own pattern first.
   public static let fallback: [TextLogPattern] = [
+    ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ]|TRAIN[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))

@@ -111,6 +111,7 @@ struct TextLogReader {
         : pattern.name == "MMEngine" ? "Iter(train) [N/T]"
         : pattern.carriesEpoch ? "Epoch E/T × steps per epoch"
         : pattern.name == "step/loss" ? "step N/T"
+        : pattern.name == "iteration/loss" ? "iter N/T"
         : pattern.name == "progress bar (steps)" ? "Steps: N/T"
         : pattern.name == "epoch/loss" ? "epoch N/T"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"

@@ -472,6 +472,15 @@ import Testing
     #expect(tune.learningRates == [2e-05, 2e-05, 2e-05])
   }
 
+  @Test func iterationCountedLoops() throws {
+    // Hand-written loops count iterations: `[rank0]: iter N | loss X | lr …`, `Iteration N, loss = X`.
+    let ddp = try read((1...3).map { "[rank0]: iter \($0 * 10) | loss \(4 - $0).5 | lr 3.00e-04 | 123.4 ms/iter" }.joined(separator: "\n"))
+    #expect(ddp.origin.format == "text (iteration/loss)")
+    #expect(ddp.steps == [10, 20, 30] && ddp.losses == [3.5, 2.5, 1.5] && ddp.learningRates == [3e-4, 3e-4, 3e-4])
+    let caffe = try read((1...3).map { "Iteration \($0 * 100), loss = 0.\(9 - $0)" }.joined(separator: "\n"))
+    #expect(caffe.steps == [100, 200, 300] && caffe.losses == [0.8, 0.7, 0.6])
+  }
+
   @Test func nanochatStepLinesCarryThePlanAndTheRateMultiplier() throws {
     // nanochat: `step N/T (p%) | loss: … | lrm: …`; its `Step N | Validation bpb` lines hold no loss.
     let chat = try read("""
