@@ -76,6 +76,47 @@ struct LineReader {
     }
   }
 
+  /// Like `forEachLine`, but a `\r` also ends a piece: each redraw of a progress bar captured to a
+  /// file is passed on its own, numbered with the line it is on. A run-long bar (diffusers' `Steps:`)
+  /// is one line of every step's redraw, longer than `maxLineLength` for a run of 200,000 steps;
+  /// read piece by piece it needs no more memory than its longest redraw.
+  func forEachRedraw(
+    _ body: (UnsafeBufferPointer<UInt8>, Int) throws(IngestError) -> Bool
+  ) throws(IngestError) {
+    var lineNumber = firstLineNumber - 1
+    try forEachChunk(nextLine: { lineNumber + 1 }) { (base, filled, atEnd, _) throws(IngestError) -> Int? in
+      var start = 0
+      while start < filled {
+        let remaining = filled - start
+        let newline = memchr(base + start, 0x0A, remaining).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
+        let stop = newline ?? (atEnd ? filled : nil)
+        // A line not yet ended: its redraws up to the last `\r` in the buffer can go now.
+        let end = stop ?? Self.lastCarriageReturn(base, from: start, to: filled)
+        guard let end else { break }
+        var piece = start
+        for index in start...end where index == end || base[index] == 0x0D {
+          if index > piece {
+            let segment = UnsafeBufferPointer(start: base + piece, count: index - piece)
+            if try !body(segment, lineNumber + 1) { return nil }
+          }
+          piece = index + 1
+        }
+        if stop != nil { lineNumber += 1 }
+        start = end + 1
+      }
+      return min(start, filled)
+    }
+  }
+
+  private static func lastCarriageReturn(_ base: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+    var index = end - 1
+    while index >= start {
+      if base[index] == 0x0D { return index }
+      index -= 1
+    }
+    return nil
+  }
+
   /// Calls `body` with runs of whole lines, each ending in a newline except possibly the input's
   /// last; a line is never split between two calls. `body` numbers the lines and returns how
   /// many the block held (for the number of a line too long to fit).

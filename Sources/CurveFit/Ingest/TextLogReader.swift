@@ -46,7 +46,8 @@ struct TextLogReader {
       // A run resumed with a new length states it from then on: the last plan is the run's.
       if match.total.isFinite { total = match.total }
     }
-    try lines.forEachLine { (line, number) throws(IngestError) -> Bool in
+    let each = pattern.readsEverySegment ? lines.forEachRedraw : lines.forEachLine
+    try each { (line, number) throws(IngestError) -> Bool in
       rows += 1
       let text = String(decoding: line, as: UTF8.self)
       if pattern.carriesEpoch, let epoch = Self.epochAnnouncement(text) {
