@@ -54,6 +54,9 @@ public struct TextLogPattern: Sendable {
     // fairseq's simple and tqdm formats: `epoch 001:  100 / 2000 loss=5.06, …, num_updates=100, lr=5e-4, gnorm=0.8`;
     // its validation and end-of-epoch lines write `loss 6.5 |` and are not matched.
     ("fairseq", #"\bepoch \d+:.*?\bloss=(?<loss>N),.*?\bnum_updates=(?<step>\d+)(?:.*?\blr=(?<lr>N))?(?:.*?\bgnorm=(?<grad>N))?"#),
+    // OpenNMT-py: `[2021-03-21 00:29:15,279 INFO] Step 50/ 1000; acc: 3.91; ppl: 147677.56; xent: 11.90;
+    // lr: 1.00000; 2954/2927 tok/s; 24 sec` (`xent` is the loss in nats; `ppl` its exponential).
+    ("OpenNMT", #"\bStep\s+(?<step>\d+)(?:\s*/\s*(?<total>\d+))?;.*?\bxent:\s*(?<loss>N)(?:;.*?\blr:\s*(?<lr>N))?"#),
     // modded-nanogpt's records: `step:10/3200 train_loss:4.21 train_time:…` (the source code and
     // nvidia-smi come first in the file).
     ("modded-nanogpt", #"^step:(?<step>\d+)/(?<total>\d+) train_loss:(?<loss>N)"#),

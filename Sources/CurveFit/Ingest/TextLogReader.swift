@@ -113,6 +113,7 @@ struct TextLogReader {
         : pattern.carriesEpoch ? "Epoch E/T × steps per epoch"
         : pattern.name == "step/loss" ? "step N/T"
         : pattern.name == "iteration/loss" ? "iter N/T"
+        : pattern.name == "OpenNMT" ? "Step N/T"
         : pattern.name == "progress bar (steps)" ? "Steps: N/T"
         : pattern.name == "epoch/loss" ? "epoch N/T"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"

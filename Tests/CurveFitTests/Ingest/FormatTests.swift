@@ -472,6 +472,21 @@ import Testing
     #expect(tune.learningRates == [2e-05, 2e-05, 2e-05])
   }
 
+  @Test func openNMTSteps() throws {
+    // `xent` is the loss; validation lines (`Validation perplexity: …`) are skipped.
+    let series = try read("""
+      [2021-03-21 00:28:51,294 INFO] Loading ParallelCorpus(toy-ende/src-train.txt, toy-ende/tgt-train.txt, align=None)...
+      [2021-03-21 00:29:15,279 INFO] Step 50/ 1000; acc:   3.91; ppl: 147677.56; xent: 11.90; lr: 1.00000; 2954/2927 tok/s;     24 sec
+      [2021-03-21 00:29:41,072 INFO] Step 100/ 1000; acc:   4.28; ppl: 21049.63; xent: 9.95; lr: 0.50000; 2906/2886 tok/s;     50 sec
+      [2021-03-21 00:29:50,000 INFO] Validation perplexity: 9000.1
+      [2021-03-21 00:30:05,000 INFO] Step 150/ 1000; acc:   5.01; ppl: 8000.00; xent: 8.99; lr: 0.25000; 2906/2886 tok/s;     75 sec
+      """)
+    #expect(series.origin.format == "text (OpenNMT)")
+    #expect(series.steps == [50, 100, 150] && series.losses == [11.9, 9.95, 8.99])
+    #expect(series.learningRates == [1, 0.5, 0.25])
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 1_000, key: "Step N/T"))
+  }
+
   @Test func iterationCountedLoops() throws {
     // Hand-written loops count iterations: `[rank0]: iter N | loss X | lr …`, `Iteration N, loss = X`.
     let ddp = try read((1...3).map { "[rank0]: iter \($0 * 10) | loss \(4 - $0).5 | lr 3.00e-04 | 123.4 ms/iter" }.joined(separator: "\n"))
