@@ -57,6 +57,10 @@ public struct TextLogPattern: Sendable {
     // OpenNMT-py: `[2021-03-21 00:29:15,279 INFO] Step 50/ 1000; acc: 3.91; ppl: 147677.56; xent: 11.90;
     // lr: 1.00000; 2954/2927 tok/s; 24 sec` (`xent` is the loss in nats; `ppl` its exponential).
     ("OpenNMT", #"\bStep\s+(?<step>\d+)(?:\s*/\s*(?<total>\d+))?;.*?\bxent:\s*(?<loss>N)(?:;.*?\blr:\s*(?<lr>N))?"#),
+    // Marian NMT: `[2019-03-25 14:51:54] Ep. 1 : Up. 1000 : Sen. 1,269,755 : Cost 7.95987511 : Time 785.53s :
+    // 17289.59 words/s : L.r. 1.2500e-05` (the cost as --cost-type sets it: ce-mean-words by default
+    // since 1.9, ce-sum per sentence before); `[valid]` lines name their metric, not `Cost`, and are skipped.
+    ("Marian", #"\bEp\.\s*\d+\s*:\s*Up\.\s*(?<step>\d+)\s*:.*?\bCost\s+(?<loss>N)(?:.*?\bL\.r\.\s*(?<lr>N))?"#),
     // modded-nanogpt's records: `step:10/3200 train_loss:4.21 train_time:…` (the source code and
     // nvidia-smi come first in the file).
     ("modded-nanogpt", #"^step:(?<step>\d+)/(?<total>\d+) train_loss:(?<loss>N)"#),

@@ -487,6 +487,20 @@ import Testing
     #expect(series.origin.plannedSteps == PlannedSteps(steps: 1_000, key: "Step N/T"))
   }
 
+  @Test func marianUpdates() throws {
+    let series = try read("""
+      [2019-03-25 14:00:00] Training started
+      [2019-03-25 14:51:54] Ep. 1 : Up. 1000 : Sen. 1,269,755 : Cost 7.95987511 : Time 785.53s : 17289.59 words/s : L.r. 1.2500e-05
+      [2019-03-25 15:05:00] Ep. 1 : Up. 2000 : Sen. 2,539,510 : Cost 6.50000000 * 414,436 after 827,207 : Time 785.53s : 17289.59 words/s : L.r. 2.5000e-05
+      [2019-03-25 16:37:33] [valid] Ep. 1 : Up. 2000 : ce-mean-words : 5.21277 : new best
+      [2019-03-25 16:50:00] Ep. 2 : Up. 3000 : Sen. 614 : Cost 5.25000000 : Time 600.0s : 688.74 words/s
+      """)
+    #expect(series.origin.format == "text (Marian)")
+    #expect(series.steps == [1_000, 2_000, 3_000] && series.losses == [7.95987511, 6.5, 5.25])
+    let rates = try #require(series.learningRates)
+    #expect(rates[0] == 1.25e-5 && rates[1] == 2.5e-5 && rates[2].isNaN)
+  }
+
   @Test func iterationCountedLoops() throws {
     // Hand-written loops count iterations: `[rank0]: iter N | loss X | lr …`, `Iteration N, loss = X`.
     let ddp = try read((1...3).map { "[rank0]: iter \($0 * 10) | loss \(4 - $0).5 | lr 3.00e-04 | 123.4 ms/iter" }.joined(separator: "\n"))
