@@ -122,6 +122,9 @@ public struct TextLogPattern: Sendable {
   /// is not the training loss and is not read; fairseq's end-of-epoch lines, among others, have
   /// the epoch shape and their own pattern first.
   public static let fallback: [TextLogPattern] = [
+    // `Epoch [2/10], Batch [100/500], Loss: 0.41` (or `Iter`): the batch counts within the epoch, so
+    // it is counted on across epochs, (epoch − first) × 500 + 100. First, as the most specific.
+    ("epoch/batch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?\b(?:batch|Batch|BATCH|iter|Iter|iteration|Iteration)[\s:=]*\[?\s*(?<step>\d+)\s*/\s*(?<per>\d+)\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
     ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ]|TRAIN[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
@@ -239,15 +242,19 @@ public struct TextLogPattern: Sendable {
   /// The known pattern matching the most of `lines` (at least 3, or a quarter of a short
   /// excerpt), if any.
   static func detect(_ lines: [String]) -> TextLogPattern? {
-    detect(lines, among: known) ?? detect(lines, among: fallback)
+    detect(lines, among: known) ?? detect(lines, among: fallback, specificShare: 0.5)
   }
 
-  private static func detect(_ lines: [String], among patterns: [TextLogPattern]) -> TextLogPattern? {
-    var best: (pattern: TextLogPattern, count: Int)?
-    for pattern in patterns {
-      let count = lines.reduce(0) { $0 + (pattern.match($1) == nil ? 0 : 1) }
-      if count >= min(3, max(1, lines.count / 4)), count > (best?.count ?? 0) { best = (pattern, count) }
-    }
-    return best?.pattern
+  /// The pattern matching the most lines; with `specificShare`, the first (most specific) one
+  /// that matches at least that share of the best count: an epoch's summary line matches the
+  /// line-per-epoch shape as well as its batches' lines do, which are the log's records.
+  private static func detect(
+    _ lines: [String], among patterns: [TextLogPattern], specificShare: Double = 1
+  ) -> TextLogPattern? {
+    let least = min(3, max(1, lines.count / 4))
+    let counts = patterns.map { pattern in lines.reduce(0) { $0 + (pattern.match($1) == nil ? 0 : 1) } }
+    guard let most = counts.max(), most >= least else { return nil }
+    let first = counts.indices.first { counts[$0] >= least && Double(counts[$0]) >= specificShare * Double(most) }
+    return first.map { patterns[$0] }
   }
 }

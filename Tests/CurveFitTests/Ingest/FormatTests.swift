@@ -232,6 +232,22 @@ import Testing
       #expect(series.origin.stepColumn == "epoch")
       #expect(series.steps == [1, 2, 3, 4] && series.losses == [4.5, 3.5, 2.5, 1.5], "\(shape)")
     }
+    // Batches counted within each epoch are counted on across epochs; the epoch's summary line
+    // (no batch) is not read beside them.
+    let batches = try read("""
+      Epoch [1/10], Batch [250/500], Loss: 2.5
+      Epoch [1/10], Batch [500/500], Loss: 2.0
+      Epoch 1 done, Loss: 2.2
+      Epoch [2/10], Batch [250/500], Loss: 1.5
+      Epoch [2/10], Batch [500/500], Loss: 1.25
+      """)
+    #expect(batches.origin.format == "text (epoch/batch/loss)")
+    #expect(batches.steps == [250, 500, 750, 1_000] && batches.losses == [2.5, 2.0, 1.5, 1.25])
+    let iterations = try read((1...2).flatMap { e in
+      [100, 200].map { i in "Epoch: \(e), Iter: \(i)/200, Loss: \(Double(10 * e + i / 100) / 8)" }
+    }.joined(separator: "\n"))
+    #expect(iterations.origin.format == "text (epoch/batch/loss)")
+    #expect(iterations.steps == [100, 200, 300, 400] && iterations.losses == [1.375, 1.5, 2.625, 2.75])
     let planned = try read((1...3).map { "Epoch [\($0)/30], Loss: 0.\(9 - $0)" }.joined(separator: "\n"))
     #expect(planned.origin.plannedSteps == PlannedSteps(steps: 30, key: "epoch N/T"))
     // A line per epoch with only a validation loss is not read as training.
