@@ -55,16 +55,7 @@ struct LineReader {
     try forEachChunk(nextLine: { lineNumber + 1 }) { (base, filled, atEnd, bufferOffset) throws(IngestError) -> Int? in
       var lineStart = 0
       while lineStart < filled {
-        let remaining = filled - lineStart
-        let newline = memchr(base + lineStart, 0x0A, remaining)
-        let lineEnd: Int
-        if let newline {
-          lineEnd = UnsafeRawPointer(newline) - UnsafeRawPointer(base)
-        } else if atEnd {
-          lineEnd = filled
-        } else {
-          break
-        }
+        guard let lineEnd = Self.lineEnd(base, from: lineStart, filled: filled, atEnd: atEnd) else { break }
         lineNumber += 1
         var contentEnd = lineEnd
         if contentEnd > lineStart, base[contentEnd - 1] == 0x0D { contentEnd -= 1 }
@@ -87,9 +78,7 @@ struct LineReader {
     try forEachChunk(nextLine: { lineNumber + 1 }) { (base, filled, atEnd, _) throws(IngestError) -> Int? in
       var start = 0
       while start < filled {
-        let remaining = filled - start
-        let newline = memchr(base + start, 0x0A, remaining).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) }
-        let stop = newline ?? (atEnd ? filled : nil)
+        let stop = Self.lineEnd(base, from: start, filled: filled, atEnd: atEnd)
         // A line not yet ended: its redraws up to the last `\r` in the buffer can go now.
         let end = stop ?? Self.lastCarriageReturn(base, from: start, to: filled)
         guard let end else { break }
@@ -106,6 +95,13 @@ struct LineReader {
       }
       return min(start, filled)
     }
+  }
+
+  /// Where the line from `start` ends: its newline, the input's end, or `nil` when the buffer
+  /// holds only part of it.
+  private static func lineEnd(_ base: UnsafeMutablePointer<UInt8>, from start: Int, filled: Int, atEnd: Bool) -> Int? {
+    if let newline = memchr(base + start, 0x0A, filled - start) { return UnsafeRawPointer(newline) - UnsafeRawPointer(base) }
+    return atEnd ? filled : nil
   }
 
   private static func lastCarriageReturn(_ base: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Int? {
