@@ -121,12 +121,16 @@ public struct TextLogPattern: Sendable {
   /// `[Epoch 3] train_loss=0.41`, read by epoch. A loss after `val`, `valid`, `eval` or `test`
   /// is not the training loss and is not read; fairseq's end-of-epoch lines, among others, have
   /// the epoch shape and their own pattern first.
+  /// A loss word not preceded by `val`, `valid`, `eval` or `test`, as `val loss` or `eval_loss`.
+  private static let notAfterValidation =
+    #"(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )"#
+
   public static let fallback: [TextLogPattern] = [
     // `Epoch [2/10], Batch [100/500], Loss: 0.41` (or `Iter`): the batch counts within the epoch, so
     // it is counted on across epochs, (epoch − first) × 500 + 100. First, as the most specific.
-    ("epoch/batch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?\b(?:batch|Batch|BATCH|iter|Iter|iteration|Iteration)[\s:=]*\[?\s*(?<step>\d+)\s*/\s*(?<per>\d+)\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
-    ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
-    ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b.*?(?<!val |valid |validation |eval |test |val_|valid_|eval_|test_|Val |Valid |Validation |Eval |Test |VAL |TEST )\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ]|TRAIN[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
+    ("epoch/batch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?\b(?:batch|Batch|BATCH|iter|Iter|iteration|Iteration)[\s:=]*\[?\s*(?<step>\d+)\s*/\s*(?<per>\d+)\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
+    ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
+    ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
   }
