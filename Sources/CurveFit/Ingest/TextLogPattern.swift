@@ -72,7 +72,8 @@ public struct TextLogPattern: Sendable {
     ("MMEngine", #"\bIter\(train\)\s*\[\s*(?<step>\d+)/(?<total>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
     ("MMEngine (epochs)", #"\bEpoch\(train\)\s*\[(?<epoch>\d+)\]\s*\[\s*(?<step>\d+)/(?<per>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
     // A tqdm progress bar with the loss in its postfix, as PyTorch Lightning draws it and many
-    // hand-written loops do: `Epoch 2:  25%|██▌  | 100/400 [00:10<00:30, 9.80it/s, v_num=0, train_loss_step=3.21]`.
+    // hand-written loops do: `Epoch 2:  25%|██▌  | 100/400 [00:10<00:30, 9.80it/s, v_num=0, train_loss_step=3.21]`;
+    // NeMo's shows `reduced_train_loss=` (the loss averaged over data-parallel ranks).
     // Captured to a file, every redraw is a `\r`-segment of one line, each read (`readsEverySegment`);
     // the bar counts from 0 in each epoch, so the step is the epochs before it times its total plus `N`.
     // A bar over the whole run, as diffusers' training scripts and kohya's sd-scripts draw it:
@@ -80,7 +81,7 @@ public struct TextLogPattern: Sendable {
     // postfix's keys, so the rate comes first); kohya shows `avr_loss`, a running mean. Its total is
     // the run's planned length.
     ("progress bar (steps)", #"\b[Ss]teps:\s*\d+%\|[^|\r]*\|\s*(?<step>\d+)/(?<total>\d+) \[[^\]\r]*?(?:\blr=(?<lr>N)[^\]\r]*?)?\b(?:step_loss|avr_loss|loss)=(?<loss>N)"#),
-    ("progress bar", #"(?:\bEpoch (?<epoch>\d+)\s*:)?[^|\r]*\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \[[^\]\r]*?\b(?:train_loss_step|train_loss|train/loss|loss)=(?<loss>N)"#),
+    ("progress bar", #"(?:\bEpoch (?<epoch>\d+)\s*:)?[^|\r]*\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \[[^\]\r]*?\b(?:train_loss_step|train_loss|train/loss|reduced_train_loss|loss)=(?<loss>N)"#),
     // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like;
     // with an epoch before the step and the step's count after it (llama-recipes' `Training
     // Epoch: 2/3, step 10/200 completed (loss: 1.23)`), a step that starts again each epoch is

@@ -269,6 +269,15 @@ import Testing
     #expect(swift.origin.plannedSteps == PlannedSteps(steps: 600, key: "global_step/max_steps"))
   }
 
+  @Test func nemoProgressBar() throws {
+    let bar = (1...3).map {
+      "Epoch 0: :  \($0)%|▏         | \($0)/300 [01:40<15:00, reduced_train_loss=\(4 - $0).500, global_step=\($0 - 1).00, consumed_samples=\(256 * $0).0, train_step_timing in s=0.98]"
+    }.joined(separator: "\r")
+    let series = try read("GPU available: True (cuda), used: True\n" + bar + "\n")
+    #expect(series.origin.format == "text (progress bar)")
+    #expect(series.steps == [1, 2, 3] && series.losses == [3.5, 2.5, 1.5])
+  }
+
   @Test func lightningProgressBarCapturedToAFile() throws {
     // Every redraw is a `\r`-segment; the bar counts from 0 in each epoch; the postfix repeats the
     // loss last logged until the next logging step; validation bars carry no loss.
