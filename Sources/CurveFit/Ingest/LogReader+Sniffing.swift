@@ -95,7 +95,9 @@ extension LogReader {
     // table: `… loss=5.06, ppl=8.6, lr=2e-05` is a log line, told by its `name=number` pairs
     // (a W&B export's header has decimals in its run names, and no such pairs).
     let hasDelimiter = first.contains(",") || first.contains("\t")
-    let pairs = (try? NSRegularExpression(pattern: #"[A-Za-z_]\s*[=:]\s*[-+]?\d"#))
+    // `name: value` pairs with a space after the colon (`GPU available: True (cuda), used: True`,
+    // Lightning's banner) are prose too; a header's names do not hold them.
+    let pairs = (try? NSRegularExpression(pattern: #"[A-Za-z_]\s*(?:[=:]\s*[-+]?\d|:\s+\S)"#))
       .map { $0.numberOfMatches(in: first, range: NSRange(first.startIndex..., in: first)) } ?? 0
     // A first line of words apart by spaces alone is a banner (`Starting training`, `[LightGBM]
     // [Info] …`), not a table's one column: "no loss column; columns are Starting training" misleads.

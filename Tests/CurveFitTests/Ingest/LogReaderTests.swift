@@ -145,6 +145,14 @@ import Testing
     BadInput(id: "truncated JSON", text: "{\"step\": 1, \"loss\": 2.5}\n{\"step\": 2, \"loss\": 2.", message: "log.csv:2: invalid JSON: the line ends inside an object"),
     BadInput(id: "binary", text: "\u{0}\u{1}\u{2}garbage", message: "log.csv: looks like binary data, expected a CSV, TSV or JSON-lines text log"),
     BadInput(id: "infinite step", text: "step,loss\ninf,2.5\n", message: "log.csv:2: column 'step' has 'inf', expected a finite step"),
+    BadInput(
+      id: "banner of a log without losses", text: "GPU available: True (cuda), used: True\nTPU available: False\nEpoch 0: 100%|x| 10/10 [00:01<00:00]\n",
+      message: "log.csv: not a format curvefit recognises (no header row naming a loss column, no known console-log layout); "
+        + "name the step and loss with --pattern '(?<step>…)…(?<loss>…)'"),
+    BadInput(
+      id: "banner without commas", text: "Starting training\nit went well\n",
+      message: "log.csv: not a format curvefit recognises (no header row naming a loss column, no known console-log layout); "
+        + "name the step and loss with --pattern '(?<step>…)…(?<loss>…)'"),
     BadInput(id: "deep JSON", text: String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100) + "\n", message: "log.csv:1: invalid JSON: nested deeper than 64 levels"),
   ]
 
