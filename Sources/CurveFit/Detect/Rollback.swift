@@ -1,16 +1,5 @@
 import Foundation
 
-/// What the step column counts: optimizer steps, or tokens seen (the Smol Playbook's data, many
-/// W&B token axes). Reports say "at 4.02e10 tokens", not "at step 4.02e10".
-public enum StepAxis: String, Sendable {
-  case steps
-  case tokens
-
-  init(_ series: LossSeries) {
-    self = (series.origin.stepColumn?.lowercased().contains("token") ?? false) ? .tokens : .steps
-  }
-}
-
 /// Where to restart before a spike: a distance back from its start, rounded down to a checkpoint.
 ///
 /// The defaults follow the log. PaLM restarted about 100 steps before each spike, which suits a

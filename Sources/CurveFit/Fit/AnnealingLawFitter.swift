@@ -41,23 +41,23 @@ public struct AnnealingLawFitter: Sendable {
     guard lower <= bounds.upperBound else {
       throw .tooFewPoints(
         source: series.origin.source, found: 0, needed: PowerLawFitter.minimumPoints,
-        range: "after warm-up (step \(formatStep(curve.annealStart)))")
+        range: "after warm-up (\(series.origin.axis.column) \(formatStep(curve.annealStart)))")
     }
     let points = collect(series, bounds: lower...bounds.upperBound, excluded: excluded)
     guard points.used >= PowerLawFitter.minimumPoints + 1 else {
       throw .tooFewPoints(
         source: series.origin.source, found: points.used, needed: PowerLawFitter.minimumPoints + 1,
-        range: "in steps \(formatStep(lower))–\(formatStep(bounds.upperBound)) after warm-up")
+        range: "in \(series.origin.axis.rawValue) \(formatStep(lower))–\(formatStep(bounds.upperBound)) after warm-up")
     }
     let areas = curve.areas(at: points.t, lambda: lambda)
     let s1Ref = areas.s1.max() ?? 1
     let s2Ref = areas.s2.max() ?? 0
     guard s1Ref > 0 else {
-      throw .noAnnealing("\(series.origin.source): the learning rate is zero over the fitted steps")
+      throw .noAnnealing("\(series.origin.source): the learning rate is zero over the fitted \(series.origin.axis.rawValue)")
     }
     guard s2Ref >= Self.minimumAnnealing || (prior != nil && !fitLambda) else {
       throw .noAnnealing(
-        "\(series.origin.source): the learning rate does not decay within steps "
+        "\(series.origin.source): the learning rate does not decay within \(series.origin.axis.rawValue) "
           + "\(formatStep(lower))–\(formatStep(bounds.upperBound)), so the annealing term cannot be measured")
     }
     // With a prior, a log that has not decayed yet still fits: `C` then comes from the prior.

@@ -72,7 +72,7 @@ public struct PowerLawFitter: Sendable {
       series: series, bounds: bounds, excluded: excluded, binThreshold: binThreshold,
       binCount: binCount, sums: sums)
     guard points.used >= Self.minimumPoints else {
-      var described = "in steps \(formatStep(bounds.lowerBound))–\(formatStep(bounds.upperBound))"
+      var described = "in \(series.origin.axis.rawValue) \(formatStep(bounds.lowerBound))–\(formatStep(bounds.upperBound))"
       let inRange = series.steps.lowerIndex(atLeast: bounds.lowerBound)..<series.steps.upperIndex(atMost: bounds.upperBound)
       let nonFinite = inRange.reduce(0) { $0 + (series.losses[$1].isFinite ? 0 : 1) }
       if nonFinite > 0 { described += " (\(nonFinite) of its \(inRange.count) losses are NaN or infinite)" }

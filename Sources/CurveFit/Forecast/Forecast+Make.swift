@@ -267,22 +267,23 @@ extension Forecast {
   /// (L_min = 0, C = 0) still extrapolates: those fits project, with their warnings.
   private static func withholdingReason<Model>(_ fit: FitResult<Model>, _ inputs: Inputs) -> String? {
     let lastStep = inputs.lastStep
+    let axis = inputs.series.origin.axis
     if let divergence = inputs.health.divergence {
-      return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at step "
-        + "\(NumberFormat.count(divergence.startStep)): a curve fitted to the steps before it does not say where it is going"
+      return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at "
+        + "\(axis.at(divergence.startStep)): a curve fitted to the \(axis.rawValue) before it does not say where it is going"
     }
     if let plateau = inputs.health.plateaus.last, plateau.notLearning {
-      return "the run is not learning (its loss has not fallen since step \(NumberFormat.count(plateau.startStep))): "
+      return "the run is not learning (its loss has not fallen since \(axis.at(plateau.startStep))): "
         + "there is no fall to project"
     }
     if let plateau = flatAtTheEnd(inputs), !(Model.self == AnnealingLaw.self && decayAhead(inputs)) {
-      return "the loss has been flat since step \(NumberFormat.count(plateau.startStep)): "
+      return "the loss has been flat since \(axis.at(plateau.startStep)): "
         + "the fitted curve would project a fall the run is not making"
     }
     // A loss falling at a rising rate is not the curve the run follows after its warm-up: on
     // the real logs cut inside warm-up (Smol GBS 3M and 6M) the projections missed by 18–32%.
     if let known = inputs.schedule?.schedule, known.warmupSteps > 0, known.warmupSteps >= lastStep {
-      return "the run is still in its warm-up (the rate rises until step \(NumberFormat.count(known.warmupSteps))): "
+      return "the run is still in its warm-up (the rate rises until \(axis.at(known.warmupSteps))): "
         + "the loss is falling at a rising rate, not along the curve it will follow after it"
     }
     if !fit.converged, fit.pointsUsed < Self.minimumProjectingPoints {

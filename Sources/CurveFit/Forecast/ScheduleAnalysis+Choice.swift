@@ -11,7 +11,7 @@ extension ScheduleAnalysis {
     let planned = options.plan != nil || options.peakRate != nil || schedule.declared
     choose(
       fit: fit, power: context.powerBacktest, mode: options.mode == .auto && planned ? .forced : options.mode,
-      steppedDown: planned ? nil : Self.flatSinceDrop(context))
+      steppedDown: planned ? nil : Self.flatSinceDrop(context), axis: context.series.origin.axis)
     if options.mode == .auto, planned, chosen {
       reason = "annealing law: --schedule/--peak-lr ask for projections under a schedule, which only it can make"
     }
@@ -60,7 +60,7 @@ extension ScheduleAnalysis {
     return usable >= RateDrop.pointsToFitAfter ? drop : nil
   }
 
-  private mutating func choose(fit: AnnealingFit, power: Backtest?, mode: Mode, steppedDown: Double?) {
+  private mutating func choose(fit: AnnealingFit, power: Backtest?, mode: Mode, steppedDown: Double?, axis: StepAxis) {
     switch mode {
     case .forced:
       chosen = true
@@ -96,7 +96,7 @@ extension ScheduleAnalysis {
       // bonus accrue over a thousand steps (Detectron2 thinned to 60 points, from half: −29%,
       // where its loss went flat at once).
       if let drop = steppedDown {
-        reason = "power law kept: the rate stepped down at step \(NumberFormat.count(drop)) and has stayed there, "
+        reason = "power law kept: the rate stepped down at \(axis.at(drop)) and has stayed there, "
           + "the power law is fitted from it, and neither law can be backtested"
         return
       }

@@ -80,11 +80,12 @@ public struct Comparison: Sendable {
     switch outcome {
     case .reachable(let step):
       if step.value <= analysis.lastStep { return "passed" }
+      let axis = analysis.series.origin.axis
       if let end = analysis.forecast?.plannedEnd {
-        return analysis.forecast?.targetWithinRun.map { "step \(NumberFormat.count($0)) of \(NumberFormat.count(end.step))" }
+        return analysis.forecast?.targetWithinRun.map { "\(axis.at($0)) of \(axis.number(end.step))" }
           ?? "not in this run"
       }
-      return "step \(NumberFormat.count(step.value))"
+      return axis.at(step.value)
     case .unreachable: return "unreachable"
     }
   }

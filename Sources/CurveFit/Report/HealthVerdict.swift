@@ -3,28 +3,6 @@
 /// Most serious first: `diverged at step S`, then `plateau since step S` (or `not learning since
 /// step S`), then spikes; `healthy` when nothing was found. A plateau the decaying learning rate
 /// explains follows as a note.
-extension StepAxis {
-  /// `step 1,234` or `4.02e10 tokens`.
-  func at(_ value: Double) -> String {
-    self == .tokens ? "\(NumberFormat.count(value)) tokens" : "step \(NumberFormat.count(value))"
-  }
-
-  /// `steps 1,234–5,678` or `4.0e10–4.5e10 tokens`.
-  func span(_ low: Double, _ high: Double) -> String {
-    self == .tokens
-      ? "\(NumberFormat.count(low))–\(NumberFormat.count(high)) tokens"
-      : "steps \(NumberFormat.count(low))–\(NumberFormat.count(high))"
-  }
-
-  /// A position without its word: `1,234`, or `4.02e10 tokens`.
-  func bare(_ value: Double) -> String {
-    self == .tokens ? "\(NumberFormat.count(value)) tokens" : NumberFormat.count(value)
-  }
-
-  /// What a rollback skips.
-  var skipped: String { self == .tokens ? "tokens" : "batches" }
-}
-
 struct HealthVerdict {
   let findings: HealthFindings
   static let minimumPoints = 3

@@ -16,7 +16,7 @@ public struct MarkdownRenderer: ReportRenderer {
     if let plot = report.plotPath { lines.append("![loss curve](\(plot))"); lines.append("") }
     if let leftOut = content.leftOut { lines.append("_\(leftOut)._") ; lines.append("") }
     if let meaning = content.projectionMeaning { lines.append("_Projections: \(meaning)._"); lines.append("") }
-    lines.append("| | step | \(report.unit == .nats ? "loss (nats)" : report.unit.name) | vs now |")
+    lines.append("| | \(content.axis.column) | \(report.unit == .nats ? "loss (nats)" : report.unit.name) | vs now |")
     lines.append("|---|---:|---:|---:|")
     for row in content.projectionRows {
       lines.append("| \(row.label) | \(row.step) | \(row.loss) | \(row.change) |")

@@ -44,7 +44,7 @@ struct HealthLines {
   private func gradientNote(_ spike: Spike) -> String {
     guard let z = spike.gradNormZ, z >= 3 else { return "" }
     var note = " · grad norm z \(NumberFormat.significant(min(z, 9999), 2))"
-    if let lead = spike.gradNormLeadSteps, lead > 0 { note += ", \(NumberFormat.count(lead)) steps earlier" }
+    if let lead = spike.gradNormLeadSteps, lead > 0 { note += ", \(health.axis.amount(lead)) earlier" }
     return note
   }
 
@@ -60,11 +60,13 @@ struct HealthLines {
           + "(medians); check the learning rate, the data and the labels"
       }
       // A loss climbing inside a plateau is said to rise: "improving −0.10" read as a gain.
-      let improvement = factor * plateau.improvementPer1k
+      let rate = health.axis.rateSpan
+      let perSpan = factor * rate.length / 1000
+      let improvement = perSpan * plateau.improvementPer1k
       let motion = improvement < 0
         ? "rising \(NumberFormat.significant(-improvement, 2))" : "improving \(NumberFormat.significant(improvement, 2))"
-      var line = "\(span): \(motion) \(name) per 1k steps"
-        + " where the trend before it expected \(NumberFormat.significant(factor * plateau.expectedPer1k, 2))"
+      var line = "\(span): \(motion) \(name) per \(rate.label)"
+        + " where the trend before it expected \(NumberFormat.significant(perSpan * plateau.expectedPer1k, 2))"
       if plateau.explainedBySchedule {
         line += "; the learning rate is down to \(Int((100 * (plateau.learningRateFraction ?? 0)).rounded()))% of its peak:"
           + " an annealed end, not a stall"

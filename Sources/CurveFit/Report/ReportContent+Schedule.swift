@@ -8,7 +8,7 @@ extension ReportContent {
     guard let result = analysis.schedule else {
       return ["\(analysis.series.origin.noScheduleReason): projections assume the rate stays constant"]
     }
-    var lines = [result.schedule.summary]
+    var lines = [result.schedule.summary(on: axis)]
     guard let fit = result.fit else {
       if let error = result.fitError {
         lines.append("annealing law not fitted: \(error)")
@@ -29,8 +29,8 @@ extension ReportContent {
     if let length = result.lagRunLength, !fit.parameterNames.contains("lambda") {
       let lag = NumberFormat.significant(AnnealingLaw.lagShare * length, 2)
       let share = NumberFormat.compact(100 * AnnealingLaw.lagShare)
-      let axis = analysis.series.origin.stepColumn.map { "\"\($0)\" are" } ?? "row numbers are"
-      parameters.append("λ lag \(lag) = \(share)% of the run (fixed; \(axis) not optimiser steps)")
+      let counted = analysis.series.origin.stepColumn.map { "\"\($0)\" are" } ?? "row numbers are"
+      parameters.append("λ lag \(lag)\(axis == .steps ? "" : " " + axis.rawValue) = \(share)% of the run (fixed; \(counted) not optimiser steps)")
     } else if !fit.parameterNames.contains("lambda") {
       parameters.append("λ \(NumberFormat.significant(fit.model.lambda, 4)) (fixed)")
     }
@@ -41,7 +41,7 @@ extension ReportContent {
     if let test = result.backtest {
       let trained = Int((100 * (1 - test.holdoutFraction)).rounded())
       lines.append(
-        "backtest: fitted on the first \(trained)% of steps, the rest predicted within "
+        "backtest: fitted on the first \(trained)% of \(axis.rawValue), the rest predicted within "
           + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% "
           + "(max \(NumberFormat.significant(100 * test.maxRelativeError, 2))%)")
     }
@@ -78,7 +78,7 @@ extension ReportContent {
         : NumberFormat.scientific(result.schedule.peakRate * share)
       lines.append(
         "held at the current rate (\(rate)) with no more decay: "
-          + "\(NumberFormat.compact(flat.factor))× the steps gives \(NumberFormat.significant(report.unit.fromNats(flat.loss.value), 4))"
+          + "\(NumberFormat.compact(flat.factor))× the \(axis.rawValue) gives \(NumberFormat.significant(report.unit.fromNats(flat.loss.value), 4))"
           + " (\(NumberFormat.signed(report.unit.fromNats(flat.loss.value) - report.unit.fromNats(now.value), decimals: 3)) \(report.unit.name))")
     }
     for warning in fit.warnings { lines.append("! " + warning) }

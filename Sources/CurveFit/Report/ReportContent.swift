@@ -4,6 +4,8 @@ import Foundation
 struct ReportContent {
   let report: Report
   var analysis: LossCurveAnalysis { report.analysis }
+  /// What the step column counts, so every position is named in its unit.
+  var axis: StepAxis { analysis.series.origin.axis }
 
   /// `examples/run.csv (csv) · 19,552 points · steps 1–19,552 · loss column "loss"`
   var sourceLine: String { Self.sourceLine(analysis.series) }
@@ -14,7 +16,7 @@ struct ReportContent {
     var parts = [
       "\(origin.source) (\(origin.format))",
       "\(NumberFormat.count(Double(series.count))) points",
-      "steps \(NumberFormat.count(series.steps.first ?? 0))–\(NumberFormat.count(series.steps.last ?? 0))",
+      origin.axis.span(series.steps.first ?? 0, series.steps.last ?? 0),
       "loss \"\(origin.lossColumn)\" by \(stepName)",
     ]
     if origin.restarts > 0 {
@@ -40,7 +42,7 @@ struct ReportContent {
   var fitScope: String {
     let fit = analysis.fit
     let range = analysis.fitRange
-    var scope = "on steps \(NumberFormat.count(range.lowerBound))–\(NumberFormat.count(range.upperBound))"
+    var scope = "on \(axis.span(range.lowerBound, range.upperBound))"
       + " (\(NumberFormat.count(Double(fit.pointsUsed))) points"
     if fit.fittedPoints < fit.pointsUsed {
       scope += " in \(NumberFormat.count(Double(fit.fittedPoints))) log-spaced bins"
@@ -73,7 +75,7 @@ struct ReportContent {
   var backtest: String? {
     guard let test = analysis.backtest else { return nil }
     let trained = Int((100 * (1 - test.holdoutFraction)).rounded())
-    return "backtest: fitted on the first \(trained)% of steps, the last \(100 - trained)% predicted within "
+    return "backtest: fitted on the first \(trained)% of \(axis.rawValue), the last \(100 - trained)% predicted within "
       + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% "
       + "(max \(NumberFormat.significant(100 * test.maxRelativeError, 2))%); "
       + "\(Int((100 * test.coverage95).rounded()))% of it inside the 95% band"
@@ -130,24 +132,24 @@ struct ReportContent {
   var projectionRows: [(label: String, step: String, loss: String, change: String)] {
     let unit = report.unit
     let now = analysis.current.map(unit.fromNats)
-    var rows = [("now (fitted)", NumberFormat.count(analysis.lastStep), NumberFormat.estimate(now), "—")]
+    var rows = [("now (fitted)", axis.number(analysis.lastStep), NumberFormat.estimate(now), "—")]
     guard withheld == nil else { return rows }
     let decimals = NumberFormat.decimalsFor(
       width: (now.ci95.map { $0.upperBound - $0.lowerBound }) ?? 0, value: now.value, digits: 3)
     for projection in analysis.projections {
       rows.append((
         "\(NumberFormat.compact(projection.factor))×",
-        NumberFormat.count(projection.step),
+        axis.number(projection.step),
         NumberFormat.estimate(projection.loss.map(unit.fromNats)),
         NumberFormat.signed(unit.fromNats(projection.loss.value) - now.value, decimals: decimals)
       ))
     }
     let row = { (label: String, step: Double, loss: Estimate) in
-      (label, NumberFormat.count(step), NumberFormat.estimate(loss.map(unit.fromNats)),
+      (label, axis.number(step), NumberFormat.estimate(loss.map(unit.fromNats)),
        NumberFormat.signed(unit.fromNats(loss.value) - now.value, decimals: decimals))
     }
     for projection in analysis.forecast?.atSteps ?? [] {
-      rows.append(row("at step", projection.step, projection.loss))
+      rows.append(row("at \(axis.column)", projection.step, projection.loss))
     }
     if let end = analysis.forecast?.plannedEnd {
       rows.append(row(end.source == .totalSteps ? "planned end" : "planned end*", end.step, end.loss))
@@ -174,7 +176,7 @@ struct ReportContent {
   /// still to come (57% of its peak now)`, when the annealing law projects through a plateau.
   var flatNote: String? {
     guard withheld == nil, let since = analysis.forecast?.flatSince else { return nil }
-    var text = "the loss has been flat since step \(NumberFormat.count(since)): the projections count on the decay "
+    var text = "the loss has been flat since \(axis.at(since)): the projections count on the decay "
       + "of the rate still to come"
     if let schedule = analysis.schedule?.schedule {
       text += " (\(NumberFormat.significant(100 * schedule.observed.rate(at: analysis.lastStep), 2))% of its peak now)"
@@ -198,7 +200,7 @@ struct ReportContent {
     let perDoubling = NumberFormat.significant(100 * shape.perDoubling, 2)
     if shape.heldOut != nil, let test = analysis.projectingBacktest {
       text += "\(perDoubling)% per doubling of reach, from the backtest: fitted without the last "
-        + "\(NumberFormat.significant(100 * test.holdoutFraction, 2))% of its steps, the law missed them by "
+        + "\(NumberFormat.significant(100 * test.holdoutFraction, 2))% of its \(axis.rawValue), the law missed them by "
         + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% (it does not describe this curve)"
     } else if shape.raisedToPrior {
       text += "\(perDoubling)% per doubling of reach (toward the prior's "
@@ -210,13 +212,13 @@ struct ReportContent {
       let floor = shape.leastPerDoubling > ShapeError.floor ? "the annealing law's floor" : "the floor"
       text += "\(perDoubling)% per doubling of reach (\(floor): \(shape.origins) backtests inside this run missed by less)"
     } else if shape.leastPerDoubling > ShapeError.floor {
-      text += "too few steps to backtest, the annealing law's floor \(perDoubling)% per doubling"
+      text += "too few points to backtest, the annealing law's floor \(perDoubling)% per doubling"
     } else if shape.perDoubling > ShapeError.prior {
       let prior = NumberFormat.significant(100 * ShapeError.prior, 2)
-      text += "too few steps to backtest, a prior \(perDoubling)% per doubling (\(prior)%, stretched: the fit spans "
+      text += "too few points to backtest, a prior \(perDoubling)% per doubling (\(prior)%, stretched: the fit spans "
         + "only \(NumberFormat.significant(shape.fitSpan, 2))× its first step)"
     } else {
-      text += "too few steps to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
+      text += "too few points to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
     }
     if !shape.scheduleKnown {
       let schedule = analysis.schedule?.schedule
@@ -276,8 +278,7 @@ struct ReportContent {
     }
     // A fitted loss of zero has no relative change to print.
     if percent.isFinite { text += ", \(NumberFormat.signed(percent, decimals: 1))%" }
-    return text + " from step "
-      + "\(NumberFormat.count(analysis.doubling.fromStep)) to \(NumberFormat.count(analysis.doubling.toStep))"
+    return text + " from \(axis.at(analysis.doubling.fromStep)) to \(axis.bare(analysis.doubling.toStep))"
   }
 
   /// `reached at step 74,800 (61,000–93,000)` or the unreachable sentence; nil without a target.
@@ -293,28 +294,28 @@ struct ReportContent {
       // saw ("step 0 (0–0)" for a target far above the loss).
       if passed, step.value < analysis.fitRange.lowerBound {
         return (label, "already reached: the fitted loss is below it at every fitted step "
-          + "(from \(NumberFormat.count(analysis.fitRange.lowerBound)))")
+          + "(from \(axis.bare(analysis.fitRange.lowerBound)))")
       }
       var text = annealing == nil
-        ? (passed ? "already reached: the fitted curve passed it at step " : "reached at step ") + NumberFormat.count(step.value)
-        : (passed ? "already reached: a run of " : "reached by a run of ") + "\(NumberFormat.count(step.value)) steps"
+        ? (passed ? "already reached: the fitted curve passed it at " : "reached at ") + axis.at(step.value)
+        : (passed ? "already reached: a run of " : "reached by a run of ") + axis.amount(step.value)
       if let interval = step.ci95 {
-        text += " (\(NumberFormat.count(interval.lowerBound))–\(NumberFormat.count(interval.upperBound)))"
+        text += " (\(axis.number(interval.lowerBound))–\(axis.number(interval.upperBound)))"
       }
       if let result = annealing { text += " under the \(result.plan.label) schedule" + (passed ? " reaches it" : "") }
       if !passed, let end = analysis.forecast?.plannedEnd {
         if analysis.forecast?.targetWithinRun != nil, annealing == nil {
           // One curve answers both: the step, its interval, and that it falls inside the run.
-          text += " of \(NumberFormat.count(end.step)) in this run"
+          text += " of \(axis.number(end.step)) in this run"
         } else if let within = analysis.forecast?.targetWithinRun {
-          text = "reached at step \(NumberFormat.count(within)) of \(NumberFormat.count(end.step)) in this run; " + text
+          text = "reached at \(axis.at(within)) of \(axis.number(end.step)) in this run; " + text
         } else {
-          text = "not within this run (\(NumberFormat.count(end.step)) steps): " + text
+          text = "not within this run (\(axis.amount(end.step))): " + text
         }
       }
       return (label, text)
     case .unreachable(let floor) where annealing != nil:
-      return (label, "unreachable: even 1,000× the steps under the \(annealing!.plan.label) schedule stay above it "
+      return (label, "unreachable: even 1,000× the \(axis.rawValue) under the \(annealing!.plan.label) schedule stay above it "
         + "(the annealing law's floor is \(NumberFormat.significant(report.unit.fromNats(floor), 4)))")
     case .unreachable(let floor):
       return (label, "unreachable: target is below the fitted floor L_min = \(NumberFormat.significant(report.unit.fromNats(floor), 4))")

@@ -11,7 +11,7 @@ public struct TextRenderer: ReportRenderer {
     lines.append("")
     lines.append(label("HEALTH") + content.verdict)
     if let sparkline = Sparkline.render(report.analysis.smoothed ?? report.analysis.series, from: report.analysis.watchedRange.lowerBound) {
-      lines.append(indent + sparkline + "   loss over log-spaced steps, high to low")
+      lines.append(indent + sparkline + "   loss over log-spaced \(content.axis.rawValue), high to low")
     }
     if let leftOut = content.leftOut { lines.append(indent + leftOut) }
     lines.append("")
@@ -28,7 +28,7 @@ public struct TextRenderer: ReportRenderer {
     }
     lines.append("")
     let lossHeader = report.unit == .nats ? "loss (95% interval)" : "\(report.unit.name) (95% interval)"
-    lines.append(pad("PROJECTION", 22) + pad("step", 14) + pad(lossHeader, 26) + "vs now")
+    lines.append(pad("PROJECTION", 22) + pad(content.axis.column, 14) + pad(lossHeader, 26) + "vs now")
     if let meaning = content.projectionMeaning { lines.append("  " + meaning) }
     for row in content.projectionRows {
       lines.append("  " + pad(row.label, 20) + pad(row.step, 14) + pad(row.loss, 26) + row.change)

@@ -33,7 +33,7 @@ public struct UnfittedReport: Sendable {
     out.append("")
     out.append("HEALTH   " + verdict)
     if let sparkline = Sparkline.render(run.series, from: run.series.steps.first ?? 0) {
-      out.append("         " + sparkline + "   loss over log-spaced steps, high to low")
+      out.append("         " + sparkline + "   loss over log-spaced \(run.series.origin.axis.rawValue), high to low")
     }
     out.append("")
     out.append("FIT      none: " + run.reason + "; nothing is projected")

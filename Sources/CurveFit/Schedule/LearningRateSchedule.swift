@@ -68,30 +68,33 @@ public struct LearningRateSchedule: Sendable, Equatable {
   }
 
   /// `cosine, warm-up 700 steps, peak 6.0e-4 → final 0 (0% of peak)`
-  public var summary: String {
+  public var summary: String { summary(on: .steps) }
+
+  /// The summary with positions in the step column's unit: `warm-up 3.15e9 tokens`.
+  public func summary(on axis: StepAxis) -> String {
     if warmupSteps > 0, warmupSteps >= lastStep {
-      return "warm-up still running at the last step: the rate rose throughout, to \(NumberFormat.scientific(peakRate))"
+      return "warm-up still running at the last \(axis.column): the rate rose throughout, to \(NumberFormat.scientific(peakRate))"
     }
     if declared {
       var text = "declared (not read from the log): " + (shape == .wsd ? "WSD" : shape.rawValue)
-      if shape == .wsd, let start = cooldownStart { text += " (cooldown from step \(NumberFormat.count(start)))" }
-      text += ", warm-up \(NumberFormat.count(warmupSteps)) steps"
+      if shape == .wsd, let start = cooldownStart { text += " (cooldown from \(axis.at(start)))" }
+      text += ", warm-up \(axis.amount(warmupSteps))"
       if shape != .constant && shape != .inverseSqrt { text += ", to \(Int((100 * floorRatio).rounded()))% of peak" }
-      return text + " at step \(NumberFormat.count(plannedEnd))"
+      return text + " at \(axis.at(plannedEnd))"
     }
     var text = shape == .wsd ? "WSD" : shape == .inverseSqrt ? "inverse square root" : shape.rawValue
     if shape == .wsd, let start = cooldownStart {
-      text += " (cooldown from step \(NumberFormat.count(start)))"
+      text += " (cooldown from \(axis.at(start)))"
     }
-    text += ", warm-up \(NumberFormat.count(warmupSteps)) steps, peak \(NumberFormat.scientific(peakRate))"
+    text += ", warm-up \(axis.amount(warmupSteps)), peak \(NumberFormat.scientific(peakRate))"
     text += " → final \(NumberFormat.scientific(finalRate)) (\(Int((100 * finalRate / peakRate).rounded()))% of peak)"
     if let assumed = assumedEnd {
-      text += "; barely begun: planned to end near step \(NumberFormat.count(plannedEnd)) if it falls to"
+      text += "; barely begun: planned to end near \(axis.at(plannedEnd)) if it falls to"
         + " \(Int((100 * AssumedEnd.floor).rounded()))% of its peak"
-        + " (\(NumberFormat.count(assumed.ends.lowerBound))–\(NumberFormat.count(assumed.ends.upperBound)) for 0–10%;"
+        + " (\(axis.number(assumed.ends.lowerBound))–\(axis.number(assumed.ends.upperBound)) for 0–10%;"
         + " --total-steps to say)"
     } else if plannedEnd > lastStep * 1.01 {
-      text += "; decay planned to end near step \(NumberFormat.count(plannedEnd))"
+      text += "; decay planned to end near \(axis.at(plannedEnd))"
     }
     return text
   }

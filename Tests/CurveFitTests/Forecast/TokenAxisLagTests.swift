@@ -71,7 +71,7 @@ import Testing
     options.bootstrapResamples = 0
     let analysis = try LossCurveAnalysis.run(series, options: options)
     let text = Report(analysis: analysis).rendered(as: .text)
-    #expect(text.contains("λ lag 1.0e6 = 5% of the run (fixed; \"tokens\" are not optimiser steps)"), "\(text)")
+    #expect(text.contains("λ lag 1.0e6 tokens = 5% of the run (fixed; \"tokens\" are not optimiser steps)"), "\(text)")
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(Report(analysis: analysis).rendered(as: .json).utf8)) as? [String: Any])
     let fit = try #require((json["schedule"] as? [String: Any])?["annealing"] as? [String: Any])
