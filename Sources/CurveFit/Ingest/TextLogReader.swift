@@ -71,8 +71,19 @@ struct TextLogReader {
           lastBar = (match.step, match.perEpoch)
           match.step += barOffset
         }
-        // A bar redraws the same postfix until the trainer logs again: the loss belongs to the
-        // step where it first appeared.
+        // A bar over the whole run sets its postfix every step, after its count moved on: the
+        // last redraw at a count holds that step's loss, and a loss equal to the step before's
+        // (4 digits of diffusers' step_loss) is a step of its own.
+        if pattern.name == "progress bar (steps)" {
+          if steps.last == match.step {
+            steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast()
+            if within.count > steps.count { within.removeLast() }
+          }
+          try add(match, line: number, text: text)
+          continue
+        }
+        // Another bar redraws the same postfix until the trainer logs again: the loss belongs to
+        // the step where it first appeared.
         if match.loss == lastLoss, !pattern.carriesEpoch { continue }
         lastLoss = match.loss
         try add(match, line: number, text: text)
@@ -95,7 +106,7 @@ struct TextLogReader {
       columns: columns)
     if pattern.name == "progress bar (steps)" {
       origin.notes.append(
-        "steps are the progress bar's count N of T; each loss is read where the bar first shows it"
+        "steps are the progress bar's count N of T; each loss is the last the bar shows at that count"
           + (runningMean ? "; avr_loss is a running mean over about an epoch of steps, so the curve lags the run's loss" : ""))
     } else if pattern.readsEverySegment {
       origin.notes.append(

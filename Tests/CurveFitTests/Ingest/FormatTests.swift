@@ -213,6 +213,14 @@ import Testing
     let running = try read(kohya)
     #expect(running.losses == [0.08, 0.07, 0.06, 0.05])
     #expect(running.origin.notes.contains { $0.contains("avr_loss is a running mean") })
+    // As the scripts draw it: `update(1)` redraws the new count with the step before's loss, then
+    // `set_postfix` redraws it with this step's. A loss equal to the step before's is kept.
+    let redrawn = "***** Running training *****\n" + [(1, "0.5"), (1, "0.4"), (2, "0.4"), (2, "0.4"), (3, "0.4"), (3, "0.3")]
+      .map { "Steps:  1%|▏         | \($0.0)/400 [00:01<04:30,  3.30it/s, lr=0.0001, step_loss=\($0.1)]" }
+      .joined(separator: "\r")
+    let kept = try read(redrawn)
+    #expect(kept.steps == [1, 2, 3] && kept.losses == [0.4, 0.4, 0.3], "\(kept.steps) \(kept.losses)")
+    #expect(kept.origin.duplicateSteps == 0)
   }
 
   @Test func handWrittenLoopsLoggingOnceAnEpoch() throws {
