@@ -129,7 +129,7 @@ public struct TextLogPattern: Sendable {
   public static let fallback: [TextLogPattern] = [
     // `Epoch [2/10], Batch [100/500], Loss: 0.41` (or `Iter`): the batch counts within the epoch, so
     // it is counted on across epochs, (epoch − first) × 500 + 100. First, as the most specific.
-    ("epoch/batch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?\b(?:batch|Batch|BATCH|iter|Iter|iteration|Iteration)[\s:=]*\[?\s*(?<step>\d+)\s*/\s*(?<per>\d+)\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
+    ("epoch/batch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?\b(?:batch|Batch|BATCH|iter|Iter|iteration|Iteration)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
     ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
@@ -234,11 +234,13 @@ public struct TextLogPattern: Sendable {
     }
     // Iterations counted within each epoch: the run's step is the epochs before it times their
     // length, plus the iteration. MMEngine counts epochs from 1, a progress bar from 0.
-    if countsWithinEpochs, let perRange = Range(found.range(withName: "per"), in: line), let per = Double(line[perRange]) {
-      match.perEpoch = per
+    // Without the count (`Epoch 2 Batch 100`), the epoch is kept for `TextLogReader` to count on.
+    if countsWithinEpochs {
+      let per = Range(found.range(withName: "per"), in: line).flatMap { Double(line[$0]) }
+      if let per { match.perEpoch = per }
       if let epochRange = Range(found.range(withName: "epoch"), in: line), let epoch = Double(line[epochRange]) {
         match.epoch = epoch
-        if let firstEpoch { match.step += max(0, epoch - firstEpoch) * per }
+        if let firstEpoch, let per { match.step += max(0, epoch - firstEpoch) * per }
       }
     }
     return match

@@ -91,7 +91,7 @@ struct TextLogReader {
       return true
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
-    Self.countOnAcrossEpochs(&steps, within)
+    let inferredEpoch = Self.countOnAcrossEpochs(&steps, within)
     if total == 0, let planned = Self.plannedFromCount(steps, within) { total = planned }
     // A column exists only when some line logged it: optional groups that never matched add nothing.
     let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
@@ -112,6 +112,11 @@ struct TextLogReader {
       origin.notes.append(
         "steps are the progress bar's count (epochs before × its total + N); each loss is read where the bar "
           + "first shows it, at the trainer's logging steps")
+    }
+    if let inferredEpoch {
+      origin.notes.append(
+        "steps are counted on across epochs; no line gives an epoch's length, so each is taken as "
+          + "\(NumberFormat.count(inferredEpoch)) steps (the largest count logged, and half a logging interval beyond it)")
     }
     origin.rowsRead = rows
     origin.rowsWithoutLoss = rows - steps.count
@@ -162,15 +167,35 @@ struct TextLogReader {
 
   /// Steps that start again when the epoch advances (`Epoch 2/3, step 10/200`) count on from
   /// the epochs before: `(epoch − first epoch) × count + step`. Steps that keep rising across
-  /// epochs (a global step beside its planned total) are left as they are.
-  static func countOnAcrossEpochs(_ steps: inout [Double], _ within: [(epoch: Double, per: Double)]) {
-    guard within.count == steps.count else { return }
+  /// epochs (a global step beside its planned total) are left as they are. An epoch whose count
+  /// no line gives (`Epoch 1 Batch 50 Loss …`, the TensorFlow tutorials) is taken to be as long
+  /// as the longest logged, `inferredEpochLength`; that length is returned so the report says so.
+  @discardableResult
+  static func countOnAcrossEpochs(_ steps: inout [Double], _ within: [(epoch: Double, per: Double)]) -> Double? {
+    guard within.count == steps.count else { return nil }
     let restarts = steps.indices.dropFirst().contains { i in
       within[i].epoch > within[i - 1].epoch && steps[i] < steps[i - 1]
     }
-    guard restarts, let first = within.map(\.epoch).filter(\.isFinite).min() else { return }
-    for i in steps.indices where within[i].epoch.isFinite && within[i].per.isFinite {
-      steps[i] += (within[i].epoch - first) * within[i].per
+    guard restarts, let first = within.map(\.epoch).filter(\.isFinite).min() else { return nil }
+    let inferred = within.contains { $0.epoch.isFinite && !$0.per.isFinite } ? inferredEpochLength(steps, within) : nil
+    for i in steps.indices where within[i].epoch.isFinite {
+      guard let per = within[i].per.isFinite ? within[i].per : inferred else { continue }
+      steps[i] += (within[i].epoch - first) * per
     }
+    return inferred
   }
+
+  /// An epoch's length in steps from its logged counts alone: the largest count, and beyond it
+  /// half a logging interval (the epoch ends somewhere before the next log line would have come);
+  /// logged every step, the largest count itself, or one more when counts start at 0.
+  static func inferredEpochLength(_ steps: [Double], _ within: [(epoch: Double, per: Double)]) -> Double? {
+    guard let largest = steps.max(), let smallest = steps.min(), largest > 0 else { return nil }
+    var gaps: [Double] = []
+    for i in steps.indices.dropFirst() where within[i].epoch == within[i - 1].epoch && steps[i] > steps[i - 1] {
+      gaps.append(steps[i] - steps[i - 1])
+    }
+    let gap = gaps.isEmpty ? 1 : gaps.sorted()[gaps.count / 2]
+    return (largest + (gap <= 1 ? (smallest == 0 ? 1 : 0) : gap / 2)).rounded()
+  }
+
 }

@@ -256,6 +256,16 @@ import Testing
     }.joined(separator: "\n"))
     #expect(iterations.origin.format == "text (epoch/batch/loss)")
     #expect(iterations.steps == [100, 200, 300, 400] && iterations.losses == [1.375, 1.5, 2.625, 2.75])
+    // The TensorFlow tutorials log `Epoch 1 Batch 100 Loss 2.07` with no count of batches: an
+    // epoch is taken as the largest batch logged and half an interval, 300 + 50, and it says so.
+    let tutorial = try read((1...3).flatMap { e in
+      [0, 100, 200, 300].map { b in "Epoch \(e) Batch \(b) Loss \(String(format: "%.4f", 3 - Double(e) / 2 - Double(b) / 1000))" }
+        + ["Epoch \(e) Loss 2.0000", "Time taken for 1 epoch 41.2 sec"]
+    }.joined(separator: "\n"))
+    #expect(tutorial.origin.format == "text (epoch/batch/loss)")
+    #expect(tutorial.steps == [0, 100, 200, 300, 350, 450, 550, 650, 700, 800, 900, 1_000], "\(tutorial.steps)")
+    #expect(tutorial.losses.prefix(5) == [2.5, 2.4, 2.3, 2.2, 2.0])
+    #expect(tutorial.origin.notes.contains { $0.contains("taken as 350 steps") }, "\(tutorial.origin.notes)")
     let planned = try read((1...3).map { "Epoch [\($0)/30], Loss: 0.\(9 - $0)" }.joined(separator: "\n"))
     #expect(planned.origin.plannedSteps == PlannedSteps(steps: 30, key: "epoch N/T"))
     // A line per epoch with only a validation loss is not read as training.
