@@ -37,6 +37,18 @@ import Testing
     #expect(!out.contains("step 1") && !out.contains("step 2") && !out.contains("step 4"), "\(out)")
   }
 
+  @Test("a table of runs by tokens heads its position column 'tokens seen'")
+  func comparison() throws {
+    var text = "run_name,tokens,loss\n"
+    for run in ["a", "b"] {
+      text += Self.log("", every: 1e8, count: 60) { "\(run),\($0),\($1)" }
+    }
+    let path = try CommandRunner.temporaryFile(named: "runs.csv", contents: text)
+    let run = try CommandRunner.run([path, "--bootstrap", "0"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains("tokens seen") && !run.stdout.contains("last step"), "\(run.stdout)")
+  }
+
   @Test("a hand-written loop's log by epoch speaks epochs")
   func epochs() throws {
     let text = Self.log("", every: 1, count: 20) { "Epoch \(Int($0))/40, Loss: \(String(format: "%.5f", $1))" }

@@ -270,7 +270,7 @@ extension Forecast {
     let axis = inputs.series.origin.axis
     if let divergence = inputs.health.divergence {
       return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at "
-        + "\(axis.at(divergence.startStep)): a curve fitted to the \(axis.rawValue) before it does not say where it is going"
+        + "\(axis.at(divergence.startStep)): a curve fitted to the losses before it does not say where it is going"
     }
     if let plateau = inputs.health.plateaus.last, plateau.notLearning {
       return "the run is not learning (its loss has not fallen since \(axis.at(plateau.startStep))): "

@@ -117,7 +117,18 @@ public struct Comparison: Sendable {
   }
 
   private var headers: [String] {
-    ["series", "points", "health", "model", "last step", "loss now", "2×", "10×"] + (hasTarget ? ["target"] : []) + ["backtest"]
+    ["series", "points", "health", "model", lastHeader, "loss now", "2×", "10×"] + (hasTarget ? ["target"] : []) + ["backtest"]
+  }
+
+  /// `last step`, or `tokens seen` when every run counts tokens (the Smol Playbook's tables).
+  private var lastHeader: String {
+    let axes = Set(reports.map { $0.report.analysis.series.origin.axis } + unfitted.map { $0.report.run.series.origin.axis })
+    switch axes.count == 1 ? axes.first : nil {
+    case .tokens?: return "tokens seen"
+    case .samples?: return "samples seen"
+    case .epochs?: return "last epoch"
+    default: return "last step"
+    }
   }
 
   private func text() -> String {
@@ -150,7 +161,7 @@ public struct Comparison: Sendable {
   private func footnotes() -> [String] {
     var notes: [String] = []
     func add(_ text: String) { if !notes.contains(text) { notes.append(text) } }
-    add("2× and 10×: the power law at that multiple of the last step, or with the annealing law the final loss of a run that long under the stretched schedule; (95% interval)")
+    add("2× and 10×: the power law at that multiple of the run so far, or with the annealing law the final loss of a run that long under the stretched schedule; (95% interval)")
     for (name, report) in reports {
       for note in report.analysis.series.origin.notes { add(note) }
       let content = ReportContent(report: report)
