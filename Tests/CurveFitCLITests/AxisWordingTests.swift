@@ -33,6 +33,9 @@ import Testing
     ] {
       #expect(out.contains(phrase), "missing \"\(phrase)\" in\n\(out)")
     }
+    let json = try CommandRunner.run([path, "--format", "json", "--bootstrap", "0"])
+    let input = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["input"] as? [String: Any])
+    #expect(input["step_unit"] as? String == "tokens")
     // No position on this axis is called a step.
     #expect(!out.contains("step 1") && !out.contains("step 2") && !out.contains("step 4"), "\(out)")
   }

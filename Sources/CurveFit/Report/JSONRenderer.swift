@@ -48,6 +48,7 @@ public struct JSONRenderer: ReportRenderer {
       ("format", .string(origin.format)),
       ("rows", .integer(series.count)),
       ("step_column", origin.stepColumn.map { .string($0) } ?? .null),
+      ("step_unit", .string(origin.axis.rawValue)),
       ("loss_column", .string(origin.lossColumn)),
       ("first_step", .number(series.steps.first ?? 0)),
       ("last_step", .number(series.steps.last ?? 0)),
