@@ -38,6 +38,26 @@ import Testing
     #expect(try #require(analysis.current.ci95).lowerBound > 0)
   }
 
+  @Test("declared a linear decay, the memorising run's annealing projections open down to zero too")
+  func steeperUnderADeclaredSchedule() throws {
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 60
+    // The run above cut at a tenth of a 10,000-step linear decay to zero.
+    options.schedule.declared = DeclaredSchedule(shape: .linear, totalSteps: 10_000, warmupSteps: 0, finalRatio: 0)
+    options.schedule.plan = "linear"
+    options.totalSteps = 10_000
+    let analysis = try LossCurveAnalysis.run(Self.pure(c: 400, alpha: 1.3, count: 100), options: options)
+    let forecast = try #require(analysis.forecast)
+    #expect(analysis.projectingSchedule != nil, "the annealing law projects a declared schedule")
+    #expect(forecast.openBelow != nil, "α \(analysis.fit.model.alpha), floor \(analysis.fit.model.lMin), now \(analysis.current.value)")
+    let end = try #require(forecast.plannedEnd)
+    for loss in analysis.projections.map(\.loss) + [end.loss] {
+      #expect(loss.ci95?.lowerBound == 0, "\(loss)")
+    }
+    // The truth at the planned end, 400 · 10,000^−1.3 = 0.0025, is inside its band.
+    #expect(try #require(end.loss.ci95).contains(400 * Foundation.pow(10_000, -1.3)))
+  }
+
   @Test("a pure power law with α = 0.6 keeps its bands' lower ends")
   func flatterThanOneOverT() throws {
     let analysis = try Self.analysed(Self.pure(c: 8, alpha: 0.6))
