@@ -197,5 +197,4 @@ struct TextLogReader {
     let gap = gaps.isEmpty ? 1 : gaps.sorted()[gaps.count / 2]
     return (largest + (gap <= 1 ? (smallest == 0 ? 1 : 0) : gap / 2)).rounded()
   }
-
 }
