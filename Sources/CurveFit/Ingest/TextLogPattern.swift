@@ -27,7 +27,7 @@ public struct TextLogPattern: Sendable {
     carriesEpoch = name == "Keras"
     // Keras's epochs are added by the reader from their own lines; a first epoch of 1 keeps its
     // steps from being counted on across epochs a second time.
-    firstEpoch = readsEverySegment ? 0 : name.hasPrefix("MMEngine") || carriesEpoch ? 1 : nil
+    firstEpoch = readsEverySegment || name == "MetricLogger" ? 0 : name.hasPrefix("MMEngine") || carriesEpoch ? 1 : nil
     guard regex.contains("(?<step>"), regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
@@ -71,6 +71,11 @@ public struct TextLogPattern: Sendable {
     // or by epoch, `Epoch(train)  [3][ 50/4000] …`, whose iteration counts from 1 in each epoch.
     ("MMEngine", #"\bIter\(train\)\s*\[\s*(?<step>\d+)/(?<total>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
     ("MMEngine (epochs)", #"\bEpoch\(train\)\s*\[(?<epoch>\d+)\]\s*\[\s*(?<step>\d+)/(?<per>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
+    // The MetricLogger of torchvision's reference scripts, DETR, DeiT, MAE and DINO:
+    // `Epoch: [3]  [ 100/5004]  eta: 1:02:03  lr: 0.1  img/s: 512.3  loss: 2.3140 (2.3562)  acc1: …`;
+    // the iteration counts from 0 in each epoch and epochs from 0, so the step is E × 5004 + 100.
+    // The first loss is the median of the last 20 iterations, the bracketed one the epoch's mean.
+    ("MetricLogger", #"\bEpoch: \[(?<epoch>\d+)\]\s+\[\s*(?<step>\d+)/(?<per>\d+)\](?:.*?\blr: (?<lr>N))?.*?\bloss: (?<loss>N)"#),
     // A tqdm progress bar with the loss in its postfix, as PyTorch Lightning draws it and many
     // hand-written loops do: `Epoch 2:  25%|██▌  | 100/400 [00:10<00:30, 9.80it/s, v_num=0, train_loss_step=3.21]`;
     // NeMo's shows `reduced_train_loss=` (the loss averaged over data-parallel ranks).

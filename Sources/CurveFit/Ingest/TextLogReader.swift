@@ -113,6 +113,11 @@ struct TextLogReader {
         "steps are the progress bar's count (epochs before × its total + N); each loss is read where the bar "
           + "first shows it, at the trainer's logging steps")
     }
+    if pattern.name == "MetricLogger" {
+      origin.notes.append(
+        "steps are epochs × the epoch's iterations + the iteration; each loss is MetricLogger's median of its last 20 "
+          + "iterations (the bracketed mean since the epoch began is not read)")
+    }
     if let inferredEpoch {
       origin.notes.append(
         "steps are counted on across epochs; no line gives an epoch's length, so each is taken as "

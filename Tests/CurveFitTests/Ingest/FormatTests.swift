@@ -198,6 +198,25 @@ import Testing
     #expect(epochs.steps == [50, 400, 450, 800] && epochs.losses == [2.5, 2.0, 1.75, 1.5])
   }
 
+  @Test func metricLoggerOfTorchvisionDETRAndDeiT() throws {
+    // Epochs and iterations count from 0; `Test:` lines and each epoch's totals are not training.
+    let lines = (0...1).flatMap { epoch in
+      [0, 100, 200].map { i in
+        "Epoch: [\(epoch)]  [\(String(repeating: " ", count: 4 - String(i).count))\(i)/300]  eta: 0:01:00  lr: 0.100000  "
+          + "img/s: 512.3  loss: \(4 - epoch).\(i / 100)000 (4.0000)  acc1: 1.0 (1.0)  time: 0.4 data: 0.0  max mem: 9861"
+      } + [
+        "Epoch: [\(epoch)] Total time: 0:02:00", "Test:  [  0/196]  eta: 0:00:10  loss: 9.0000 (9.0000)  acc1: 1.0 (1.0)",
+        "Averaged stats: lr: 0.100000  loss: 3.5000 (3.5000)",
+      ]
+    }
+    let series = try read(lines.joined(separator: "\n"))
+    #expect(series.origin.format == "text (MetricLogger)")
+    #expect(series.steps == [0, 100, 200, 300, 400, 500], "\(series.steps)")
+    #expect(series.losses == [4.0, 4.1, 4.2, 3.0, 3.1, 3.2])
+    #expect(series.learningRates == Array(repeating: 0.1, count: 6))
+    #expect(series.origin.notes.contains { $0.contains("median of its last 20") })
+  }
+
   @Test func diffusersAndKohyaStepBars() throws {
     // One bar over the whole run: its count is the step, its total the planned length; tqdm sorts
     // the postfix, so diffusers' `lr` comes before `step_loss`.
