@@ -233,7 +233,8 @@ extension CurveFitCommand {
       for (name, health) in findings {
         guard let event = health.actionable.first(where: { failOn.contains($0.kind) }) else { continue }
         let prefix = findings.count == 1 ? "" : "\(name): "
-        ExitStatus.printError("\(prefix)\(event.kind.rawValue) at step \(event.step.formatted(.number.grouping(.never))) (--fail-on)")
+        let position = health.axis == .steps ? "step \(event.step.formatted(.number.grouping(.never)))" : health.axis.at(event.step)
+        ExitStatus.printError("\(prefix)\(event.kind.rawValue) at \(position) (--fail-on)")
         throw ExitStatus.eventFound
       }
     }

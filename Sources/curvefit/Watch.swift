@@ -66,9 +66,9 @@ extension CurveFitCommand {
           lastAnalysis = Date()
           for event in analysis.health.actionable where !alerted.contains(where: { Self.same($0, event) }) {
             alerted.append(event)
-            Console.line("ALERT " + Self.describe(event))
+            Console.line("ALERT " + Self.describe(event, on: analysis.health.axis))
             if failOn.contains(event.kind) {
-              ExitStatus.printError("\(event.kind.rawValue) at step \(Self.whole(event.step)) (--fail-on)")
+              ExitStatus.printError("\(event.kind.rawValue) at \(Self.position(event.step, on: analysis.health.axis)) (--fail-on)")
               throw ExitStatus.eventFound
             }
           }
@@ -160,22 +160,32 @@ extension CurveFitCommand {
       a.kind == b.kind && (a.kind == .divergence || abs(a.step - b.step) <= 50)
     }
 
-    static func describe(_ event: Anomaly) -> String {
+    /// `step 3200` (ungrouped, for grep), or on a token, sample or epoch axis the report's words:
+    /// `2.71e10 tokens`, `epoch 12`.
+    static func position(_ value: Double, on axis: StepAxis) -> String {
+      axis == .steps ? "step \(Self.whole(value))" : axis.at(value)
+    }
+
+    static func describe(_ event: Anomaly, on axis: StepAxis = .steps) -> String {
       switch event {
       case .spike(let spike):
-        "spike at step \(Self.whole(spike.startStep)) (×\(String(format: "%.2g", spike.ratio)), z \(Self.whole(spike.z.rounded())))"
-          + ": roll back to ≤ \(Self.whole(spike.rollbackStep)), skip ~\(Self.whole(spike.batchesToSkip)) batches"
+        "spike at \(position(spike.startStep, on: axis)) (×\(String(format: "%.2g", spike.ratio)), z \(Self.whole(spike.z.rounded())))"
+          + ": roll back to ≤ \(axis == .steps ? Self.whole(spike.rollbackStep) : axis.at(spike.rollbackStep)), "
+          + "skip ~\(axis == .steps ? "\(Self.whole(spike.batchesToSkip)) batches" : "\(axis.number(spike.batchesToSkip)) \(axis.rawValue)")"
       case .plateau(let plateau):
-        (plateau.ongoing ? "plateau since step \(Self.whole(plateau.startStep))" : "plateau at steps \(Self.whole(plateau.startStep))–\(Self.whole(plateau.endStep))")
-          + ": improving \(String(format: "%.3g", plateau.improvementPer1k)) nats per 1k steps"
+        (plateau.ongoing
+          ? "plateau since \(position(plateau.startStep, on: axis))"
+          : axis == .steps
+            ? "plateau at steps \(Self.whole(plateau.startStep))–\(Self.whole(plateau.endStep))" : "plateau at \(axis.span(plateau.startStep, plateau.endStep))")
+          + ": improving \(String(format: "%.3g", plateau.improvementPer1k * axis.rateSpan.length / 1000)) nats per \(axis.rateSpan.label)"
       case .divergence(let divergence):
-        "divergence at step \(Self.whole(divergence.startStep)) (\(divergence.severity.rawValue)): roll back before it"
+        "divergence at \(position(divergence.startStep, on: axis)) (\(divergence.severity.rawValue)): roll back before it"
       }
     }
 
     static func status(_ analysis: LossCurveAnalysis) -> String {
       let tenfold = analysis.projections.last.map { String(format: "%.4g", $0.loss.value) } ?? "n/a"
-      return "step \(Self.whole(analysis.lastStep)) · loss \(String(format: "%.4g", analysis.current.value)) (fitted)"
+      return "\(position(analysis.lastStep, on: analysis.series.origin.axis)) · loss \(String(format: "%.4g", analysis.current.value)) (fitted)"
         + " · \(analysis.health.events.isEmpty ? "healthy" : "\(analysis.health.events.count) event\(analysis.health.events.count == 1 ? "" : "s")")"
         + " · 10× → \(tenfold)"
     }

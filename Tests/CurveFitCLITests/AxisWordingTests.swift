@@ -52,6 +52,24 @@ import Testing
     #expect(run.stdout.contains("tokens seen") && !run.stdout.contains("last step"), "\(run.stdout)")
   }
 
+  @Test("--fail-on names a spike on a token axis in tokens; on a step axis, as before, 'at step N'")
+  func failOnWording() throws {
+    for (header, every, phrase) in [("tokens,loss", 1e8, "spike at 1.51e10 tokens (--fail-on)"), ("step,loss", 10.0, "spike at step 1510 (--fail-on)")] {
+      var text = Self.log(header, every: every, count: 200) { "\($0),\($1)" }
+      // Three losses 3× too high from the 151st row on.
+      var lines = text.split(separator: "\n").map(String.init)
+      for row in 151...153 {
+        let cells = lines[row].split(separator: ",")
+        lines[row] = "\(cells[0]),\(3 * Double(cells[1])!)"
+      }
+      text = lines.joined(separator: "\n") + "\n"
+      let path = try CommandRunner.temporaryFile(named: "spiky.csv", contents: text)
+      let run = try CommandRunner.run([path, "--fail-on", "spike", "--bootstrap", "0"])
+      #expect(run.status == 3, "\(run.stderr)")
+      #expect(run.stderr.contains(phrase), "\(run.stderr)")
+    }
+  }
+
   @Test("a hand-written loop's log by epoch speaks epochs")
   func epochs() throws {
     let text = Self.log("", every: 1, count: 20) { "Epoch \(Int($0))/40, Loss: \(String(format: "%.5f", $1))" }

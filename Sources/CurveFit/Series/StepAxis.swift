@@ -17,13 +17,13 @@ public enum StepAxis: String, Sendable {
   init(_ series: LossSeries) { self.init(series.origin) }
 
   /// A position on the axis: `1,234`, `4.02e10`, or `2.5` for an epoch (they are often fractional).
-  func number(_ value: Double) -> String {
+  public func number(_ value: Double) -> String {
     guard self == .epochs, value.rounded() != value, abs(value) < 100 else { return NumberFormat.count(value) }
     return String(format: "%.3g", value)
   }
 
   /// `step 1,234`, `4.02e10 tokens`, `epoch 12`.
-  func at(_ value: Double) -> String {
+  public func at(_ value: Double) -> String {
     switch self {
     case .steps: "step \(number(value))"
     case .epochs: "epoch \(number(value))"
@@ -32,7 +32,7 @@ public enum StepAxis: String, Sendable {
   }
 
   /// `steps 1,234–5,678`, `4.0e10–4.5e10 tokens`, `epochs 3–7`.
-  func span(_ low: Double, _ high: Double) -> String {
+  public func span(_ low: Double, _ high: Double) -> String {
     switch self {
     case .steps, .epochs: "\(rawValue) \(number(low))–\(number(high))"
     case .tokens, .samples: "\(number(low))–\(number(high)) \(rawValue)"
@@ -57,7 +57,7 @@ public enum StepAxis: String, Sendable {
 
   /// The stretch of the axis a plateau's rate is quoted over, and its size: a thousand steps, a
   /// billion tokens, a million samples, one epoch (a thousand tokens would print 1e-11 nats).
-  var rateSpan: (label: String, length: Double) {
+  public var rateSpan: (label: String, length: Double) {
     switch self {
     case .steps: ("1k steps", 1e3)
     case .tokens: ("1B tokens", 1e9)
