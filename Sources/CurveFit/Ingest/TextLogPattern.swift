@@ -22,7 +22,8 @@ public struct TextLogPattern: Sendable {
     capturesRate = regex.contains("(?<lr>")
     capturesGrad = regex.contains("(?<grad>")
     capturesTotal = regex.contains("(?<total>")
-    countsWithinEpochs = regex.contains("(?<per>")
+    // An epoch without the count of steps in it (ESPnet) is counted on from the longest logged.
+    countsWithinEpochs = regex.contains("(?<per>") || regex.contains("(?<epoch>")
     readsEverySegment = name.hasPrefix("progress bar")
     carriesEpoch = name == "Keras"
     // Keras's epochs are added by the reader from their own lines; a first epoch of 1 keeps its
@@ -76,6 +77,12 @@ public struct TextLogPattern: Sendable {
     // the iteration counts from 0 in each epoch and epochs from 0, so the step is E × 5004 + 100.
     // The first loss is the median of the last 20 iterations, the bracketed one the epoch's mean.
     ("MetricLogger", #"\bEpoch: \[(?<epoch>\d+)\]\s+\[\s*(?<step>\d+)/(?<per>\d+)\](?:.*?\blr: (?<lr>N))?.*?\bloss: (?<loss>N)"#),
+    // ESPnet2's trainer (and FunASR's): `INFO: 3epoch:train:401-500batch: iter_time=…, loss_ctc=…,
+    // loss_att=…, acc=…, loss=86.4, …, grad_norm=5.1, …, optim0_lr0=1.0e-05, …` (`lr_0=` before
+    // 2021), each value a mean over that range of batches. The batch counts again from 1 in each
+    // epoch and no line gives its count, so the reader counts on across epochs from the longest
+    // logged (`TextLogReader.inferredEpochLength`).
+    ("ESPnet", #"\b(?<epoch>\d+)epoch:train:\d+-(?<step>\d+)batch\b.*?\bloss=(?<loss>N)(?:.*?\bgrad_norm=(?<grad>N))?(?:.*?\b(?:optim0_lr0|lr_0)=(?<lr>N))?"#),
     // A tqdm progress bar with the loss in its postfix, as PyTorch Lightning draws it and many
     // hand-written loops do: `Epoch 2:  25%|██▌  | 100/400 [00:10<00:30, 9.80it/s, v_num=0, train_loss_step=3.21]`;
     // NeMo's shows `reduced_train_loss=` (the loss averaged over data-parallel ranks).

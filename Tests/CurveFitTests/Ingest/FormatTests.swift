@@ -217,6 +217,27 @@ import Testing
     #expect(series.origin.notes.contains { $0.contains("median of its last 20") })
   }
 
+  @Test func espnetBatchRanges() throws {
+    // Batch ranges counted from 1 in each epoch, with no count of the epoch's batches: counted on
+    // from the longest epoch logged (200 batches, every 100 logged, plus half an interval: 250).
+    var lines = ["[host] 2023-10-27 13:29:13,321 (trainer:298) INFO: 1/30epoch started"]
+    for epoch in 1...2 {
+      for (from, to) in [(1, 100), (101, 200)] {
+        let loss = "\(5 - epoch).\(to / 100)"
+        let head = "[host] 2023-10-27 13:37:46,484 (trainer:753) INFO: \(epoch)epoch:train:\(from)-\(to)batch: "
+        let body = "iter_time=1.9e-04, forward_time=0.040, loss_ctc=174.5, loss_att=145.1, acc=0.235, loss=\(loss), "
+        let tail = "backward_time=0.049, grad_norm=15.5, clip=100.000, loss_scale=1.000, optim_step_time=0.015, optim0_lr0=1.0e-05"
+        lines.append(head + body + tail)
+      }
+      lines.append("[host] 2023-10-27 13:47:00,000 (trainer:338) INFO: \(epoch)epoch results: [train] loss=9.9, [valid] loss=9.8")
+    }
+    let series = try read(lines.joined(separator: "\n"))
+    #expect(series.origin.format == "text (ESPnet)")
+    #expect(series.steps == [100, 200, 350, 450], "\(series.steps)")
+    #expect(series.losses == [4.1, 4.2, 3.1, 3.2])
+    #expect(series.learningRates == Array(repeating: 1e-5, count: 4) && series.gradNorms == Array(repeating: 15.5, count: 4))
+  }
+
   @Test func diffusersAndKohyaStepBars() throws {
     // One bar over the whole run: its count is the step, its total the planned length; tqdm sorts
     // the postfix, so diffusers' `lr` comes before `step_loss`.
