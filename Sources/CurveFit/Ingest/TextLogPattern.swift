@@ -143,7 +143,8 @@ public struct TextLogPattern: Sendable {
     // it is counted on across epochs, (epoch − first) × 500 + 100. First, as the most specific.
     ("epoch/batch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?\b(?:batch|Batch|BATCH|iter|Iter|iteration|Iteration)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
     ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
-    ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
+    // SpeechBrain's train_log.txt puts the rate before the loss: `epoch: 3, lr: 8.0e-01 - train loss: 1.23 - valid loss: …`.
+    ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
   }

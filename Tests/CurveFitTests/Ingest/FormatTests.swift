@@ -306,6 +306,13 @@ import Testing
     #expect(tutorial.steps == [0, 100, 200, 300, 350, 450, 550, 650, 700, 800, 900, 1_000], "\(tutorial.steps)")
     #expect(tutorial.losses.prefix(5) == [2.5, 2.4, 2.3, 2.2, 2.0])
     #expect(tutorial.origin.notes.contains { $0.contains("taken as 350 steps") }, "\(tutorial.origin.notes)")
+    // SpeechBrain's train_log.txt: the rate before the training loss, a validation loss after it.
+    let speechBrain = try read((1...4).map {
+      "epoch: \($0), lr: \(String(format: "%.2e", 1.0 / Double($0))) - train loss: \(5 - $0).5 - valid loss: 9.9, valid CER: 12.1"
+    }.joined(separator: "\n"))
+    #expect(speechBrain.origin.format == "text (epoch/loss)")
+    #expect(speechBrain.steps == [1, 2, 3, 4] && speechBrain.losses == [4.5, 3.5, 2.5, 1.5])
+    #expect(speechBrain.learningRates == [1.0, 0.5, 0.333, 0.25].map { Double(String(format: "%.2e", $0))! })
     let planned = try read((1...3).map { "Epoch [\($0)/30], Loss: 0.\(9 - $0)" }.joined(separator: "\n"))
     #expect(planned.origin.plannedSteps == PlannedSteps(steps: 30, key: "epoch N/T"))
     // A line per epoch with only a validation loss is not read as training.
