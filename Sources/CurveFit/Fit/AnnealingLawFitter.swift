@@ -18,7 +18,14 @@ public struct AnnealingLawFitter: Sendable {
   public var robust = true
   public var binThreshold = 4_096
   public var binCount = 2_048
-  public var solver = LevenbergMarquardt()
+  /// Up to 1,000 iterations: with `L0`, `A` and `α` nearly collinear on a smooth log (an eval
+  /// loss every 250 steps), the solver can still be creeping along the valley at 200 steps
+  /// and the fit was withheld as not converged, one step short of its answer.
+  public var solver: LevenbergMarquardt = {
+    var options = LevenbergMarquardt.Options()
+    options.maxIterations = 1_000
+    return LevenbergMarquardt(options: options)
+  }()
   /// Shrinks `C` towards what real runs show when the log has seen little decay; `nil` fits
   /// the data alone.
   public var prior: AnnealingPrior? = AnnealingPrior()

@@ -42,6 +42,14 @@ extension Forecast {
     var target: (loss: Double, outcome: TargetOutcome)?
   }
 
+  /// True when the logged rate has already fallen to 2% of its peak or less: whichever law
+  /// projects, no decay worth a cooldown is left to lower the loss (a finished run's log read
+  /// whole, whose planned end 337 steps on was given a band 10% deep for one).
+  static func decayDone(_ inputs: Inputs) -> Bool {
+    guard let schedule = inputs.schedule?.schedule, !schedule.declared, schedule.decays else { return false }
+    return schedule.peakRate > 0 && schedule.finalRate <= 0.02 * schedule.peakRate
+  }
+
   /// Decides once which law projects, measures its extrapolation error inside the run, and
   /// gives every projected number its calibrated interval; adds the planned end and
   /// `--at-step` rows. Returns the forecast and the rows it calibrated.
@@ -78,7 +86,8 @@ extension Forecast {
       (error: ShapeError.heldOutExcess(test), reach: lastStep / max(test.splitStep, .leastNonzeroMagnitude))
     }
     let shape = ShapeError(
-      errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant, annealing: annealing != nil,
+      errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant || decayDone(inputs),
+      annealing: annealing != nil,
       span: span, heldOutMiss: heldOut)
     let fittedPoints = annealing?.1.pointsUsed ?? inputs.fit.pointsUsed
     // The power law's bands only, as with the narrow-fit stretch: the annealing law's reach is

@@ -30,7 +30,8 @@ public struct ShapeError: Sendable, Equatable {
   /// `σ₂`: the relative error per doubling the intervals use.
   public var perDoubling: Double
   /// True when the schedule of the steps still to come is known: declared (`--schedule`,
-  /// `--total-steps`), or a logged decay the annealing law projects.
+  /// `--total-steps`), a logged decay the annealing law projects, or a logged rate already
+  /// decayed to 2% of its peak or less (nothing left to decay).
   public var scheduleKnown: Bool
   /// The least extra relative error below the value when the schedule is not known (`d`).
   public var unknownScheduleDown: Double
