@@ -70,7 +70,7 @@ public struct ColumnSelection: Sendable, Equatable {
       loss = index
     } else if let index = Self.firstMatch(Self.lossAliases, in: lowered) {
       loss = index
-    } else if let index = lowered.firstIndex(where: Self.looksLikeTrainingLoss) {
+    } else if let index = Self.likeliestTrainingLoss(lowered) {
       loss = index
     } else if lowered.contains("wall time"), let index = lowered.firstIndex(of: "value") {
       // TensorBoard's "Download CSV": Wall time, Step, Value.
@@ -126,6 +126,16 @@ public struct ColumnSelection: Sendable, Equatable {
   }
 
   /// A name containing "loss" that is not an evaluation, validation or test metric.
+  /// Among columns named like a training loss, the one that sums its parts: a loss split into
+  /// terms (a PINN's `Conductor_Copper_loss, …, mean_loss`) is judged by its total, not by the
+  /// first term the header happens to list. Else the first.
+  private static func likeliestTrainingLoss(_ lowered: [String]) -> Int? {
+    let candidates = lowered.indices.filter { looksLikeTrainingLoss(lowered[$0]) }
+    let aggregate = ["total", "mean", "avg", "average", "overall", "combined", "sum", "full"]
+    let words = { (name: String) in name.split { !$0.isLetter }.map(String.init) }
+    return candidates.first { index in words(lowered[index]).contains { aggregate.contains($0) } } ?? candidates.first
+  }
+
   private static func looksLikeTrainingLoss(_ name: String) -> Bool {
     guard name.contains("loss") else { return false }
     let excluded = ["val", "eval", "test", "valid", "__min", "__max", "_std", "dev"]

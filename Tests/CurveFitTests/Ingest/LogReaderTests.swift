@@ -27,6 +27,21 @@ import Testing
     #expect(series.learningRates == (asRate ? [0.25, 0.5, 0.5] : nil))
   }
 
+  @Test("a loss split into terms is read by its total, whichever column the header lists first", arguments: [
+    ("copper_loss,air_loss,epoch,port1_loss,mean_loss,step", "mean_loss"),
+    ("recon_loss,kl_loss,loss_total", "loss_total"),
+    ("box_loss,cls_loss", "box_loss"),
+  ])
+  func summedLossWins(header: String, expected: String) throws {
+    let names = header.split(separator: ",").map(String.init)
+    let rows = (1...3).map { step in
+      names.map { $0 == "step" || $0 == "epoch" ? "\(step)" : $0 == expected ? "\(5 - step)" : "0.\(step)" }.joined(separator: ",")
+    }
+    let series = try read(([header] + rows).joined(separator: "\n") + "\n")
+    #expect(series.origin.lossColumn == expected)
+    #expect(series.losses == [4, 3, 2])
+  }
+
   @Test func tsvAndCRLF() throws {
     let series = try read("iter\ttrain_loss\r\n10\t2.5\r\n20\t2.25\r\n")
     #expect(series.origin.format == "tsv")
