@@ -19,16 +19,16 @@ struct HealthFlags: ParsableArguments {
   @Flag(name: .customLong("keep-spikes"), help: "Keep spike steps in the fit (divergence is always left out).")
   var keepSpikes = false
 
-  @Option(name: .customLong("spike-z"), help: "Robust z-score that opens a spike.")
+  @Option(name: .customLong("spike-z"), parsing: .unconditional, help: "Robust z-score that opens a spike.")
   var spikeZ: Double = HealthOptions().spikeZ
 
-  @Option(name: .customLong("rollback-steps"), help: "Suggested rollback distance before a spike, in the step column's units (default: 100 steps on a per-step log, three logging intervals on a sparse one).")
+  @Option(name: .customLong("rollback-steps"), parsing: .unconditional, help: "Suggested rollback distance before a spike, in the step column's units (default: 100 steps on a per-step log, three logging intervals on a sparse one).")
   var rollbackSteps: Double?
 
-  @Option(name: .customLong("checkpoint-every"), help: "Round rollback steps down to this checkpoint interval (default: scaled to the rollback distance, at most 100 steps).")
+  @Option(name: .customLong("checkpoint-every"), parsing: .unconditional, help: "Round rollback steps down to this checkpoint interval (default: scaled to the rollback distance, at most 100 steps).")
   var checkpointEvery: Double?
 
-  @Option(name: .customLong("plateau-window"), help: "Plateau window as a fraction of the points.")
+  @Option(name: .customLong("plateau-window"), parsing: .unconditional, help: "Plateau window as a fraction of the points.")
   var plateauWindow: Double = HealthOptions().plateauWindowFraction
 
   func validate() throws {

@@ -21,7 +21,7 @@ struct InputOptions: ParsableArguments {
   @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats, bits, ppl, bpb or bpc.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
   var inputUnits: String = "nats"
 
-  @Option(help: "Smooth the losses the detectors and the plot see with a debiased EMA of this weight, as TensorBoard does (e.g. 0.9; 0: none). Fits use the raw losses.")
+  @Option(parsing: .unconditional, help: "Smooth the losses the detectors and the plot see with a debiased EMA of this weight, as TensorBoard does (e.g. 0.9; 0: none). Fits use the raw losses.")
   var smooth: Double = 0
 
   @Option(name: .customLong("metric"), help: "Metric to analyse: a column, key, TensorBoard tag or W&B metric; repeat or comma-separate for several side by side (default: the training loss).")
@@ -50,7 +50,7 @@ struct FitOptions: ParsableArguments {
   @Option(name: .customLong("to-step"), parsing: .unconditional, help: "Last step to fit (default: the last logged step).")
   var toStep: Double?
 
-  @Option(help: "A loss to reach: report the step at which the fitted curve gets there.")
+  @Option(parsing: .unconditional, help: "A loss to reach: report the step at which the fitted curve gets there.")
   var target: Double?
 
   @Option(help: "Force the model: power (L_min + C·t^-α), pure (C·t^-α), shifted (L_min + C·(t+t0)^-α) or annealing (L0 + A·S1^-α − C·S2, needs an lr column). Default: chosen by BIC and backtest.")
@@ -59,40 +59,40 @@ struct FitOptions: ParsableArguments {
   @Option(help: "Schedule for projections of longer runs: constant, cosine, linear, inverse_sqrt or wsd:F (F the cooldown share). Default: the logged schedule, stretched. With --total-steps, the run's own schedule, for a log without learning rates.", completion: .list(["constant", "cosine", "linear", "inverse_sqrt", "wsd:0.2"]))
   var schedule: String?
 
-  @Option(name: .customLong("total-steps"), help: "The run's planned length (max_steps, num_iterations), in the step column's units: adds a 'planned end' projection and, with --schedule, declares the schedule.")
+  @Option(name: .customLong("total-steps"), parsing: .unconditional, help: "The run's planned length (max_steps, num_iterations), in the step column's units: adds a 'planned end' projection and, with --schedule, declares the schedule.")
   var totalSteps: Double?
 
-  @Option(name: .customLong("warmup-steps"), help: "Warm-up length of the declared schedule (with --schedule and --total-steps; default 0).")
+  @Option(name: .customLong("warmup-steps"), parsing: .unconditional, help: "Warm-up length of the declared schedule (with --schedule and --total-steps; default 0).")
   var warmupSteps: Double?
 
-  @Option(name: .customLong("final-lr-ratio"), help: "Final rate of the declared schedule as a fraction of the peak (default 0.1 for cosine, 0 for linear and wsd).")
+  @Option(name: .customLong("final-lr-ratio"), parsing: .unconditional, help: "Final rate of the declared schedule as a fraction of the peak (default 0.1 for cosine, 0 for linear and wsd).")
   var finalLRRatio: Double?
 
-  @Option(name: .customLong("at-step"), help: "Also project the loss at this step (repeatable).")
+  @Option(name: .customLong("at-step"), parsing: .unconditionalSingleValue, help: "Also project the loss at this step (repeatable).")
   var atSteps: [Double] = []
 
-  @Option(name: .customLong("peak-lr"), help: "Peak learning rate for projections (default: the logged peak).")
+  @Option(name: .customLong("peak-lr"), parsing: .unconditional, help: "Peak learning rate for projections (default: the logged peak).")
   var peakLR: Double?
 
-  @Option(help: "Momentum λ of the annealing area, per unit of the step column (default 0.999 per step; on a log by tokens, samples, epochs or row numbers, a lag 1/(1 − λ) of 5% of the run).")
+  @Option(parsing: .unconditional, help: "Momentum λ of the annealing area, per unit of the step column (default 0.999 per step; on a log by tokens, samples, epochs or row numbers, a lag 1/(1 − λ) of 5% of the run).")
   var lambda: Double?
 
   @Flag(name: .customLong("fit-lambda"), help: "Fit λ of the annealing law instead of fixing it.")
   var fitLambda = false
 
-  @Option(name: .customLong("annealing-prior"), help: "The annealing law's prior: a full decay of the rate is worth this fraction of the loss (default 0.06, the median of whole real runs; 0 fits the law from the log alone, without either prior).")
+  @Option(name: .customLong("annealing-prior"), parsing: .unconditional, help: "The annealing law's prior: a full decay of the rate is worth this fraction of the loss (default 0.06, the median of whole real runs; 0 fits the law from the log alone, without either prior).")
   var annealingPrior: Double?
 
-  @Option(name: .customLong("annealing-prior-alpha"), help: "Centre of the annealing law's prior on its exponent α (default 0.5, the median of whole real runs; 0 fits α from the log alone).")
+  @Option(name: .customLong("annealing-prior-alpha"), parsing: .unconditional, help: "Centre of the annealing law's prior on its exponent α (default 0.5, the median of whole real runs; 0 fits α from the log alone).")
   var annealingPriorAlpha: Double?
 
-  @Option(help: "Fraction of the fit range held out by the backtest (0 turns it off).")
+  @Option(parsing: .unconditional, help: "Fraction of the fit range held out by the backtest (0 turns it off).")
   var holdout: Double = 0.2
 
-  @Option(help: "Moving-block bootstrap resamples for intervals (0 for delta-method intervals only).")
+  @Option(parsing: .unconditional, help: "Moving-block bootstrap resamples for intervals (0 for delta-method intervals only).")
   var bootstrap: Int = 500
 
-  @Option(help: "Seed of the bootstrap: the same input and seed give the same report.")
+  @Option(parsing: .unconditional, help: "Seed of the bootstrap: the same input and seed give the same report.")
   var seed: UInt64 = 0
 
   func validate() throws {
@@ -196,10 +196,10 @@ struct OutputOptions: ParsableArguments {
   @Option(help: "Show losses in nats, bits, ppl, bpb or bpc; fits stay in nats. --target is read in this unit.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
   var units: String = "nats"
 
-  @Option(name: .customLong("bytes-per-token"), help: "Bytes per token, for bpb.")
+  @Option(name: .customLong("bytes-per-token"), parsing: .unconditional, help: "Bytes per token, for bpb.")
   var bytesPerToken: Double?
 
-  @Option(name: .customLong("chars-per-token"), help: "Characters per token, for bpc.")
+  @Option(name: .customLong("chars-per-token"), parsing: .unconditional, help: "Characters per token, for bpc.")
   var charactersPerToken: Double?
 
   @Option(help: "Also write a self-contained SVG plot of the run to this file.", completion: .file(extensions: ["svg"]))

@@ -36,17 +36,17 @@ extension CurveFitCommand {
     var law: String = "auto"
     @Option(help: "Fit loss on log residuals: huber or l2.", completion: .list(["huber", "l2"]))
     var loss: String = "huber"
-    @Option(help: "Huber δ.")
+    @Option(parsing: .unconditional, help: "Huber δ.")
     var delta: Double = 1e-3
-    @Option(help: "Bootstrap resamples over runs for intervals (0 for none).")
+    @Option(parsing: .unconditional, help: "Bootstrap resamples over runs for intervals (0 for none).")
     var bootstrap: Int = 1_000
-    @Option(help: "Seed of the bootstrap.")
+    @Option(parsing: .unconditional, help: "Seed of the bootstrap.")
     var seed: UInt64 = 0
     @Option(help: "N,D at which to report the effect of doubling (default: the largest run).")
     var at: String?
     @Option(parsing: .singleValue, help: "Predict the loss at N,D (repeatable).")
     var predict: [String] = []
-    @Option(parsing: .singleValue, help: "Compute budget in FLOPs for the compute-optimal allocation (repeatable).")
+    @Option(parsing: .unconditionalSingleValue, help: "Compute budget in FLOPs for the compute-optimal allocation (repeatable).")
     var compute: [Double] = []
 
     @Flag(inversion: .prefixedNo, help: "IsoFLOP profiles: N*(C) per compute budget and the power laws N* ∝ C^a, D* ∝ C^b (default: when the table has several model sizes at each of three or more budgets).")

@@ -25,13 +25,13 @@ extension CurveFitCommand {
 
     @Option(name: .customLong("step-col")) var stepColumn: String?
     @Option(name: .customLong("loss-col")) var lossColumn: String?
-    @Option(name: .customLong("every-rows"), help: "Re-analyse after this many new rows.")
+    @Option(name: .customLong("every-rows"), parsing: .unconditional, help: "Re-analyse after this many new rows.")
     var everyRows: Int = 1
-    @Option(name: .customLong("every-seconds"), help: "Re-analyse at least this often when rows arrive, in seconds.")
+    @Option(name: .customLong("every-seconds"), parsing: .unconditional, help: "Re-analyse at least this often when rows arrive, in seconds.")
     var everySeconds: Double = 1
-    @Option(name: .customLong("poll"), help: "Seconds between checks of the file.")
+    @Option(name: .customLong("poll"), parsing: .unconditional, help: "Seconds between checks of the file.")
     var poll: Double = 0.2
-    @Option(name: .customLong("max-seconds"), help: "Stop after this long (default: run until interrupted).")
+    @Option(name: .customLong("max-seconds"), parsing: .unconditional, help: "Stop after this long (default: run until interrupted).")
     var maxSeconds: Double?
 
     @OptionGroup(title: "Health") var health: HealthFlags

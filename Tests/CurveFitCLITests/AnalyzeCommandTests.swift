@@ -187,6 +187,25 @@ import Testing
     #expect(highLine.contains("already reached: the fitted loss is below it at every fitted step (from "), "\(highLine)")
   }
 
+  @Test("a negative number after a flag is its value, so the error says what is wrong with it")
+  func negativeValuesReachTheirChecks() throws {
+    let log = SyntheticLog(truth: truth, count: 2_000, noise: 0.005, seed: 37)
+    // They read "Missing value for '--total-steps <total-steps>'": the parser took -5 for a flag.
+    for (flag, message) in [
+      ("--total-steps", "--total-steps must be a positive number, got -5.0"),
+      ("--at-step", "--at-step must be a positive step, got -5.0"),
+      ("--annealing-prior", "--annealing-prior must be in [0, 1), got -5.0"),
+    ] {
+      let result = try CommandRunner.run([flag, "-5", "--bootstrap", "0"], stdin: log.csv)
+      #expect(result.status == 64, "\(flag): \(result.stderr)")
+      #expect(result.stderr.contains(message), "\(flag): \(result.stderr)")
+    }
+    // A target below zero is a loss like any other: below this curve's floor, unreachable.
+    let below = try CommandRunner.run(["--target", "-1", "--bootstrap", "0"], stdin: log.csv)
+    #expect(below.status == 0, "\(below.stderr)")
+    #expect(below.stdout.contains("target -1.000       unreachable: target is below the fitted floor"), "\(below.stdout)")
+  }
+
   @Test func textAndMarkdownReports() throws {
     let log = SyntheticLog(truth: truth, count: 5_000, noise: 0.005, seed: 34)
     let text = try CommandRunner.run(["--target", "1.5"], stdin: log.csv)
