@@ -206,6 +206,24 @@ import Testing
     #expect(below.stdout.contains("target -1.000       unreachable: target is below the fitted floor"), "\(below.stdout)")
   }
 
+  @Test("a parameter whose standard error exceeds its value is said not to be pinned down; a clean curve's are not")
+  func looseParametersAreNamed() throws {
+    // 1.76 + 0.05·(t/1000)^-0.3 barely falls over steps 500–200,000 under ±0.015 of noise: the
+    // fit finds C 0.31 ± 0.38.
+    let flat = "step,loss\n" + (1...400).map { i in
+      let t = Double(i) * 500
+      return "\(Int(t)),\(1.76 + 0.05 * pow(t / 1000, -0.3) + 0.015 * sin(2.3 * Double(i)))"
+    }.joined(separator: "\n") + "\n"
+    let loose = try CommandRunner.run(["--bootstrap", "0"], stdin: flat)
+    #expect(loose.status == 0, "\(loose.stderr)")
+    #expect(loose.stdout.contains("C is not pinned down by this log"), "\(loose.stdout)")
+    let markdown = try CommandRunner.run(["--bootstrap", "0", "--format", "markdown"], stdin: flat)
+    #expect(markdown.stdout.contains("C is not pinned down by this log"))
+    let clean = SyntheticLog(truth: truth, count: 2_000, noise: 0.005, seed: 38)
+    let tight = try CommandRunner.run(["--bootstrap", "0"], stdin: clean.csv)
+    #expect(!tight.stdout.contains("not pinned down"), "\(tight.stdout)")
+  }
+
   @Test func textAndMarkdownReports() throws {
     let log = SyntheticLog(truth: truth, count: 5_000, noise: 0.005, seed: 34)
     let text = try CommandRunner.run(["--target", "1.5"], stdin: log.csv)

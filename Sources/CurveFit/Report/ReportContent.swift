@@ -62,6 +62,24 @@ struct ReportContent {
     }
   }
 
+  /// `C, α and t0 are not pinned down by this log: …` when a parameter's standard error exceeds
+  /// its value. A nearly flat fine-tune fitted by the shifted form read `C 9.90e6 ± 3.0e8
+  /// α 1.5 ± 2.4 t0 137733 ± 200145` with nothing to say the curve, not its parameters, is what
+  /// the log determines.
+  var undetermined: String? {
+    let fit = analysis.fit
+    guard let errors = fit.standardErrors else { return nil }
+    let values = fit.model.parameters
+    let symbols = ["L_min": "L_min", "C": "C", "alpha": "α", "t0": "t0"]
+    let loose = fit.parameterNames.indices.filter { index in
+      errors[index].isFinite && values[index] != 0 && errors[index] > abs(values[index])
+    }.map { symbols[fit.parameterNames[$0]] ?? fit.parameterNames[$0] }
+    guard !loose.isEmpty else { return nil }
+    let names = loose.count == 1 ? loose[0] : loose.dropLast().joined(separator: ", ") + " and " + loose.last!
+    return "\(names) \(loose.count == 1 ? "is" : "are") not pinned down by this log (a standard error larger than "
+      + "the value): many curves fit it about as well; the projections' intervals carry that, the parameters alone do not"
+  }
+
   /// `L(t) = L_min + C·t^-α`, for the fitted form.
   var formula: String {
     switch analysis.fit.model.form {

@@ -19,6 +19,7 @@ public struct TextRenderer: ReportRenderer {
     lines.append(
       indent + content.parameters.map { "\($0.name) \($0.value)" }.joined(separator: "   "))
     lines.append(indent + "\(content.goodness) · \(content.convergence)")
+    if let undetermined = content.undetermined { lines.append(indent + undetermined) }
     if let backtest = content.backtest { lines.append(indent + backtest) }
     lines.append(indent + content.modelChoice)
     for warning in content.warnings { lines.append(indent + "! " + warning) }
