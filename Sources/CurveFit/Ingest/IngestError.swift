@@ -13,6 +13,8 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   case missingStep(SourceLocation, column: String)
   case tooFewFields(SourceLocation, found: Int, expected: Int)
   case invalidJSON(SourceLocation, reason: String)
+  /// Well-formed JSON that is not a log: an object without `log_history`, with these keys.
+  case notALogDocument(source: String, keys: [String])
   case lineTooLong(SourceLocation, limit: Int)
   case noFiniteLoss(source: String, rows: Int)
   /// A table of finished runs (a parameter count per row, no step counter): `curvefit scaling`.
@@ -70,6 +72,10 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
       "\(at): \(found) fields, expected at least \(expected) as in the header"
     case .invalidJSON(let at, let reason):
       "\(at): invalid JSON: \(reason)"
+    case .notALogDocument(let source, let keys):
+      "\(source):1: a JSON object without log_history (its keys: "
+        + (keys.count > 6 ? keys.prefix(6).joined(separator: ", ") + ", …" : keys.joined(separator: ", "))
+        + "), not a training log: expected a trainer_state.json, an array of records or JSON lines (one record per line)"
     case .lineTooLong(let at, let limit):
       "\(at): line longer than \(limit / (1 << 20)) MiB, expected one log record per line"
     case .noFiniteLoss(let source, let rows):

@@ -108,10 +108,17 @@ struct JSONDocumentReader {
     // The top-level key "log_history", found by walking the document at depth 1.
     let wanted = Array("log_history".utf8)
     var depth = 0
+    // The top-level keys seen, to say what the document is when it is not a log.
+    var keys: [String] = []
     while i < bytes.count {
       let byte = bytes[i]
       if byte == UInt8(ascii: "\"") {
         let end = try stringEnd(bytes, from: i, source: source)
+        if depth == 1, keys.count < 7, case let after = skipSpace(bytes, end + 1), after < bytes.count,
+          bytes[after] == UInt8(ascii: ":")
+        {
+          keys.append(String(decoding: bytes[(i + 1)..<end], as: UTF8.self))
+        }
         if depth == 1, bytes[(i + 1)..<end].elementsEqual(wanted) {
           var j = skipSpace(bytes, end + 1)
           guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw invalid("expected ':' after \"log_history\"") }
@@ -126,7 +133,8 @@ struct JSONDocumentReader {
       if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
       i += 1
     }
-    throw invalid("expected log_history or an array of records")
+    guard depth == 0 else { throw invalid("the document ends inside an object or array") }
+    throw .notALogDocument(source: source, keys: keys)
   }
 
   /// The objects of the array opening at `open`, each scanned for its numbers.

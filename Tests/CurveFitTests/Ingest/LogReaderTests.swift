@@ -168,6 +168,10 @@ import Testing
       id: "banner without commas", text: "Starting training\nit went well\n",
       message: "log.csv: not a format curvefit recognises (no header row naming a loss column, no known console-log layout); "
         + "name the step and loss with --pattern '(?<step>…)…(?<loss>…)'"),
+    BadInput(
+      id: "a JSON document that is not a log", text: "{\n  \"name\": \"open_lm_1b\",\n  \"hyperparameters\": {\"lr\": 0.003, \"warmup\": 5000},\n  \"results\": [{\"loss\": 2.9}]\n}\n",
+      message: "log.csv:1: a JSON object without log_history (its keys: name, hyperparameters, results), not a training log: "
+        + "expected a trainer_state.json, an array of records or JSON lines (one record per line)"),
     BadInput(id: "deep JSON", text: String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100) + "\n", message: "log.csv:1: invalid JSON: nested deeper than 64 levels"),
   ]
 
