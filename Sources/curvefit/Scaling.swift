@@ -93,10 +93,19 @@ extension CurveFitCommand {
 
     func run() throws {
       let columns = [
-        TableColumn(key: "N", explicit: nColumn, aliases: ["n", "params", "parameters", "model_size", "model size", "n_params", "num_params", "nparams"], flag: "--n-col"),
-        TableColumn(key: "D", explicit: dColumn, aliases: ["d", "tokens", "data", "train_tokens", "training_tokens", "n_tokens", "num_tokens"], flag: "--d-col"),
-        TableColumn(key: "loss", explicit: lossColumn, aliases: ["loss", "final_loss", "eval_loss", "val_loss", "validation_loss", "test_loss"], flag: "--loss-col"),
-        TableColumn(key: "C", explicit: computeColumn, aliases: ["c", "compute", "flops", "training flop", "training_flop", "training flops", "training_flops", "flop", "flops_6nd"], flag: "--compute-col"),
+        // Ratios and rates are not sizes: tokens_per_param, flops_per_token, tflops/s.
+        TableColumn(
+          key: "N", explicit: nColumn, aliases: ["n", "params", "parameters", "model_size", "model size", "n_params", "num_params", "nparams"],
+          flag: "--n-col", namedLike: ["param"], unlike: ["per", "ratio", "/"], scalesByName: true),
+        TableColumn(
+          key: "D", explicit: dColumn, aliases: ["d", "tokens", "data", "train_tokens", "training_tokens", "n_tokens", "num_tokens"],
+          flag: "--d-col", namedLike: ["token"], unlike: ["per", "ratio", "/", "param"], scalesByName: true),
+        TableColumn(
+          key: "loss", explicit: lossColumn, aliases: ["loss", "final_loss", "eval_loss", "val_loss", "validation_loss", "test_loss"],
+          flag: "--loss-col", namedLike: ["loss"], unlike: ["std", "err"]),
+        TableColumn(
+          key: "C", explicit: computeColumn, aliases: ["c", "compute", "flops", "training flop", "training_flop", "training flops", "training_flops", "flop", "flops_6nd"],
+          flag: "--compute-col", namedLike: ["flop", "compute"], unlike: ["per", "/s", "mfu", "time", "throughput", "ratio"]),
       ]
       var table = try ExitStatus.guarding { () throws(IngestError) in
         try TableReader(wanted: columns).read(path: file)
@@ -108,6 +117,11 @@ extension CurveFitCommand {
       let check = ScalingTableCheck(table: table)
       if let refusal = check.refusal {
         ExitStatus.printError(refusal)
+        throw ExitStatus.badInput
+      }
+      // Said before any warning about pooled runs: without a loss there is nothing to pool.
+      if table.values["loss"] == nil {
+        ExitStatus.printError(Self.noLoss(table))
         throw ExitStatus.badInput
       }
       if group.isEmpty {
@@ -157,6 +171,10 @@ extension CurveFitCommand {
       }
     }
 
+    static func noLoss(_ table: Table) -> String {
+      "\(table.source): no loss column; columns are \(table.columns.joined(separator: ", ")) (choose one with --loss-col)"
+    }
+
     /// A group's fit that failed: said in its row instead of stopping the other groups.
     struct ScalingFailure: Error { var message: String }
 
@@ -167,9 +185,7 @@ extension CurveFitCommand {
         ExitStatus.printError(message)
         throw ExitStatus.badInput
       }
-      guard let losses = table.values["loss"] else {
-        try fail("\(table.source): no loss column; columns are \(table.columns.joined(separator: ", ")) (choose one with --loss-col)")
-      }
+      guard let losses = table.values["loss"] else { try fail(Self.noLoss(table)) }
       let count = losses.count
       var n = table.values["N"] ?? Array(repeating: .nan, count: count)
       var d = table.values["D"] ?? Array(repeating: .nan, count: count)

@@ -57,6 +57,34 @@ import Testing
     #expect(bad.status == 1)
     #expect(bad.stderr == "curvefit: <stdin>: no loss column; columns are params, acc (choose one with --loss-col)\n")
   }
+
+  @Test("columns named in a table's own words are found, a unit word in the name scales them, and a missing N is said")
+  func columnsUnderOtherNames() throws {
+    // The same runs as `csv()`, under the headers a spreadsheet might have: sizes in billions.
+    var rows = ["run,Params (B),tokens_seen,tokens_per_param,val loss"]
+    for line in csv().split(separator: "\n").dropFirst() {
+      let cells = line.split(separator: ",").compactMap { Double($0) }
+      rows.append("r,\(cells[0] / 1e9),\(cells[1]),\(cells[1] / cells[0]),\(cells[2])")
+    }
+    let table = rows.joined(separator: "\n") + "\n"
+    let result = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: table)
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let fit = try #require(report["fit"] as? [String: Any])
+    #expect(fit["model"] as? String == "E + A/N^alpha + B/D^beta")
+    // N read in billions and scaled: the fit is the one on raw parameter counts.
+    #expect(relativeError(try #require(fit["E"] as? Double), 1.69) < 0.05)
+    #expect(relativeError(try #require(fit["alpha"] as? Double), 0.34) < 0.05)
+    let text = try CommandRunner.run(["scaling", "--bootstrap", "0"], stdin: table)
+    #expect(text.stdout.contains("columns: N 'Params (B)' (×1e9, as its name says), D 'tokens_seen', loss 'val loss'"), "\(text.stdout)")
+    // Without a size column the law is in D alone, and the report says so (tokens_per_param is a ratio, not N).
+    let noSizes = rows.map { $0.split(separator: ",").enumerated().filter { $0.offset != 1 }.map(\.element).joined(separator: ",") }
+    let alone = try CommandRunner.run(["scaling", "--bootstrap", "0"], stdin: noSizes.joined(separator: "\n") + "\n")
+    #expect(alone.status == 0, "\(alone.stderr)")
+    #expect(alone.stdout.contains("no parameter-count column among run, tokens_seen, tokens_per_param, val loss: the loss is fitted in D alone"), "\(alone.stdout)")
+    #expect(alone.stdout.contains("ΔL doubling D at D="), "\(alone.stdout)")
+    #expect(!alone.stdout.contains("N=1.00"), "\(alone.stdout)")
+  }
 }
 
 @Suite(.serialized) struct ScalingPlotTests {

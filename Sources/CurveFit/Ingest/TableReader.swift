@@ -13,12 +13,38 @@ public struct TableColumn: Sendable {
   public var aliases: [String]
   /// The flag that names it, for messages.
   public var flag: String
+  /// When no alias is present: the first column whose name holds one of these words (a table's
+  /// own spelling, `model_params`, `tokens_seen`), none of `unlike` (`tokens_per_param`).
+  public var namedLike: [String]
+  public var unlike: [String]
+  /// True when a name ending in a unit word (`params_b`, `tokens (M)`) scales the values by it.
+  public var scalesByName: Bool
 
-  public init(key: String, explicit: String?, aliases: [String], flag: String) {
+  public init(
+    key: String, explicit: String?, aliases: [String], flag: String,
+    namedLike: [String] = [], unlike: [String] = [], scalesByName: Bool = false
+  ) {
     self.key = key
     self.explicit = explicit
     self.aliases = aliases
     self.flag = flag
+    self.namedLike = namedLike
+    self.unlike = unlike
+    self.scalesByName = scalesByName
+  }
+
+  /// The factor a column name's last word gives its values: billions for `params_b` or
+  /// `Tokens (B)`, millions for `_m`, thousands for `_k`, trillions for `_t`; 1 otherwise.
+  public static func unitScale(_ name: String) -> Double {
+    let words = name.lowercased().split { !$0.isLetter && !$0.isNumber }
+    guard words.count >= 2, let last = words.last else { return 1 }
+    switch last {
+    case "k", "thousand", "thousands": return 1e3
+    case "m", "mn", "million", "millions": return 1e6
+    case "b", "bn", "billion", "billions": return 1e9
+    case "t", "tn", "trillion", "trillions": return 1e12
+    default: return 1
+    }
   }
 }
 
@@ -30,6 +56,8 @@ public struct Table: Sendable {
   public var values: [String: [Double]]
   /// The header each found key was read from.
   public var headers: [String: String]
+  /// Keys whose values were scaled by a unit word in their header (`params_b`: 1e9).
+  public var scales: [String: Double] = [:]
   public var columns: [String]
   public var rowsRead: Int
   public var rowsSkipped: Int
@@ -138,6 +166,7 @@ public struct TableReader: Sendable {
     format: LogFormat
   ) throws(IngestError) -> Table {
     var headers: [String: String] = [:]
+    let lowered = columns.map { $0.lowercased() }
     for column in wanted {
       if let explicit = column.explicit {
         guard columns.contains(explicit) else {
@@ -145,7 +174,6 @@ public struct TableReader: Sendable {
         }
         headers[column.key] = explicit
       } else {
-        let lowered = columns.map { $0.lowercased() }
         for alias in column.aliases {
           if let index = lowered.firstIndex(of: alias) {
             headers[column.key] = columns[index]
@@ -153,6 +181,26 @@ public struct TableReader: Sendable {
           }
         }
       }
+    }
+    // Then, for what no alias found, a column named like it that no other key took.
+    var scales: [String: Double] = [:]
+    for column in wanted where headers[column.key] == nil && !column.namedLike.isEmpty {
+      let taken = Set(headers.values)
+      // A text column named like one (`hyperparams`, `param_group`) is not the variable.
+      func numeric(_ header: String) -> Bool {
+        guard let cell = cells.lazy.compactMap({ $0[header] }).first(where: { !$0.bytes.isEmpty }) else { return false }
+        return cell.bytes.withUnsafeBufferPointer { FastFloat.parse($0) } != nil
+      }
+      let index = lowered.indices.first { index in
+        !taken.contains(columns[index])
+          && column.namedLike.contains { lowered[index].contains($0) }
+          && !column.unlike.contains { lowered[index].contains($0) }
+          && numeric(columns[index])
+      }
+      guard let index else { continue }
+      headers[column.key] = columns[index]
+      let scale = column.scalesByName ? TableColumn.unitScale(columns[index]) : 1
+      if scale != 1 { scales[column.key] = scale }
     }
     var values: [String: [Double]] = [:]
     for key in headers.keys { values[key] = [] }
@@ -178,13 +226,14 @@ public struct TableReader: Sendable {
         skipped += 1
         continue
       }
-      for (key, value) in parsed { values[key, default: []].append(value) }
+      for (key, value) in parsed { values[key, default: []].append(value * (scales[key] ?? 1)) }
       labels.add(row)
     }
     var table = Table(
       source: source, format: format, values: values, headers: headers, columns: columns,
       rowsRead: cells.count, rowsSkipped: skipped, sha256: nil)
     table.labels = labels.result
+    table.scales = scales
     return table
   }
 }

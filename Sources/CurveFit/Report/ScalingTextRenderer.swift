@@ -11,6 +11,7 @@ struct ScalingTextRenderer {
     let derivedNote = analysis.tokensFromCompute ? " · D = C/(6N)" : ""
     let title = "curvefit \(report.toolVersion) · \(analysis.table.source) · \(fit.runs) runs\(derivedNote)"
     lines.append(markdown ? "### \(title)" : title)
+    lines += columnLines(analysis).map { markdown ? $0 + "  " : $0 }
     lines.append("")
     let lossName = fit.delta.map { "Huber δ=\(NumberFormat.significant($0, 2)) on log loss" } ?? "least squares on log loss"
     let state = fit.converged
@@ -35,9 +36,34 @@ struct ScalingTextRenderer {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// Which column each variable came from (with the scale a unit word in its name gave it), and
+  /// what a missing variable means for the law: a table whose sizes sat under a name no alias
+  /// knew was fitted in D alone, and only the derived row's `N=1.00` hinted at it.
+  func columnLines(_ analysis: ScalingAnalysis) -> [String] {
+    let table = analysis.table
+    let names = [("N", "N"), ("D", "D"), ("C", "C"), ("loss", "loss")]
+    let used = names.compactMap { key, label -> String? in
+      guard let header = table.headers[key] else { return nil }
+      var text = "\(label) '\(header)'"
+      if let scale = table.scales[key] { text += " (×\(NumberFormat.significant(scale, 1)), as its name says)" }
+      return text
+    }
+    var lines = ["columns: " + used.joined(separator: ", ") + (analysis.tokensFromCompute ? "; D = C/(6N)" : "")]
+    let all = table.columns.joined(separator: ", ")
+    if table.headers["N"] == nil {
+      lines.append("no parameter-count column among \(all): the loss is fitted in D alone (--n-col names one)")
+    } else if table.headers["D"] == nil && !analysis.tokensFromCompute {
+      lines.append("no token or compute column among \(all): the loss is fitted in N alone (--d-col or --compute-col names one)")
+    }
+    return lines
+  }
+
   private func derivedRows(_ analysis: ScalingAnalysis) -> [[String]] {
     var rows: [[String]] = []
-    let at = "N=\(NumberFormat.significant(analysis.doublingAt.n, 3)), D=\(NumberFormat.significant(analysis.doublingAt.d, 3))"
+    // A variable the table does not have is held at 1: naming it would read as a run of 1 parameter.
+    let n = "N=\(NumberFormat.significant(analysis.doublingAt.n, 3))"
+    let d = "D=\(NumberFormat.significant(analysis.doublingAt.d, 3))"
+    let at = analysis.fit.form == .data ? d : analysis.fit.form == .parameters ? n : "\(n), \(d)"
     if let q = analysis.quantity("data_loss_change") { rows.append(row("ΔL doubling D at \(at)", q)) }
     if let q = analysis.quantity("params_loss_change") { rows.append(row("ΔL doubling N at \(at)", q)) }
     for (k, point) in analysis.predictions.enumerated() {
