@@ -72,6 +72,8 @@ import Testing
     let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     let fit = try #require(report["fit"] as? [String: Any])
     #expect(fit["model"] as? String == "E + A/N^alpha + B/D^beta")
+    let input = try #require(report["input"] as? [String: Any])
+    #expect((input["column_scales"] as? [String: Double]) == ["N": 1e9])
     // N read in billions and scaled: the fit is the one on raw parameter counts.
     #expect(relativeError(try #require(fit["E"] as? Double), 1.69) < 0.05)
     #expect(relativeError(try #require(fit["alpha"] as? Double), 0.34) < 0.05)

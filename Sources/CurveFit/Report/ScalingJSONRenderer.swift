@@ -29,6 +29,8 @@ struct ScalingJSONRenderer {
         ("source", .string(analysis.table.source)),
         ("runs", .integer(fit.runs)),
         ("columns", .object(analysis.table.headers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+        // The factor a unit word in a column's name applied (`Params (B)`: 1e9); empty when none.
+        ("column_scales", .object(analysis.table.scales.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) })),
         ("tokens_from_compute", .bool(analysis.tokensFromCompute)),
         ("rows_skipped", .integer(analysis.table.rowsSkipped)),
       ])),
