@@ -58,6 +58,33 @@ import Testing
     #expect(bad.stderr == "curvefit: <stdin>: no loss column; columns are params, acc (choose one with --loss-col)\n")
   }
 
+  @Test("sizes written by hand (125M, 1.3B, 300 b) read as the numbers they say")
+  func sizesWithUnitLetters() throws {
+    #expect(TableColumn.sizeNumber(Array("125M".utf8)) == 125e6)
+    #expect(TableColumn.sizeNumber(Array("1.3B".utf8)) == 1.3e9)
+    #expect(TableColumn.sizeNumber(Array("300 b".utf8)) == 300e9)
+    #expect(TableColumn.sizeNumber(Array("2T".utf8)) == 2e12)
+    #expect(TableColumn.sizeNumber(Array("70k".utf8)) == 70e3)
+    #expect(TableColumn.sizeNumber(Array("7e9".utf8)) == 7e9)
+    #expect(TableColumn.sizeNumber(Array("B".utf8)) == nil)
+    #expect(TableColumn.sizeNumber(Array("gpt-1B".utf8)) == nil)
+    // The same runs as `csv()` with N in millions and D in billions, written with their letters.
+    let lettered = "params,tokens,final_loss\n" + csv().split(separator: "\n").dropFirst().map { line in
+      let cells = line.split(separator: ",").compactMap { Double($0) }
+      return "\(cells[0] / 1e6)M,\(cells[1] / 1e9)B,\(cells[2])"
+    }.joined(separator: "\n") + "\n"
+    let plain = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: csv())
+    let read = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: lettered)
+    #expect(read.status == 0, "\(read.stderr)")
+    let a = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
+    let b = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
+    let fa = try #require(a["fit"] as? [String: Any])
+    let fb = try #require(b["fit"] as? [String: Any])
+    for name in ["E", "A", "alpha", "B", "beta"] {
+      #expect(relativeError(try #require(fb[name] as? Double), try #require(fa[name] as? Double)) < 1e-6, "\(name)")
+    }
+  }
+
   @Test("columns named in a table's own words are found, a unit word in the name scales them, and a missing N is said")
   func columnsUnderOtherNames() throws {
     // The same runs as `csv()`, under the headers a spreadsheet might have: sizes in billions.

@@ -33,6 +33,28 @@ public struct TableColumn: Sendable {
     self.scalesByName = scalesByName
   }
 
+  /// A size as written by hand: a number, or one with a unit letter (`125M`, `1.3B`, `300b`,
+  /// `2T`, `70k`); nil otherwise.
+  public static func sizeNumber(_ bytes: [UInt8]) -> Double? { sized(bytes)?.value }
+
+  /// `sizeNumber`, and whether a unit letter gave its scale (a name's unit word then does not).
+  static func sized(_ bytes: [UInt8]) -> (value: Double, lettered: Bool)? {
+    if let number = bytes.withUnsafeBufferPointer({ FastFloat.parse($0) }) { return (number, false) }
+    guard bytes.count >= 2, let last = bytes.last else { return nil }
+    let factor: Double
+    switch last | 0x20 {
+    case UInt8(ascii: "k"): factor = 1e3
+    case UInt8(ascii: "m"): factor = 1e6
+    case UInt8(ascii: "b"): factor = 1e9
+    case UInt8(ascii: "t"): factor = 1e12
+    default: return nil
+    }
+    var digits = Array(bytes.dropLast())
+    while digits.last == UInt8(ascii: " ") { digits.removeLast() }
+    guard let number = digits.withUnsafeBufferPointer({ FastFloat.parse($0) }), number.isFinite else { return nil }
+    return (number * factor, true)
+  }
+
   /// The factor a column name's last word gives its values: billions for `params_b` or
   /// `Tokens (B)`, millions for `_m`, thousands for `_k`, trillions for `_t`; 1 otherwise.
   public static func unitScale(_ name: String) -> Double {
@@ -189,7 +211,8 @@ public struct TableReader: Sendable {
       // A text column named like one (`hyperparams`, `param_group`) is not the variable.
       func numeric(_ header: String) -> Bool {
         guard let cell = cells.lazy.compactMap({ $0[header] }).first(where: { !$0.bytes.isEmpty }) else { return false }
-        return cell.bytes.withUnsafeBufferPointer { FastFloat.parse($0) } != nil
+        return column.scalesByName
+          ? TableColumn.sizeNumber(cell.bytes) != nil : cell.bytes.withUnsafeBufferPointer { FastFloat.parse($0) } != nil
       }
       let index = lowered.indices.first { index in
         !taken.contains(columns[index])
@@ -202,6 +225,7 @@ public struct TableReader: Sendable {
       let scale = column.scalesByName ? TableColumn.unitScale(columns[index]) : 1
       if scale != 1 { scales[column.key] = scale }
     }
+    let sized = Set(wanted.filter(\.scalesByName).map(\.key))
     var values: [String: [Double]] = [:]
     for key in headers.keys { values[key] = [] }
     var skipped = 0
@@ -214,7 +238,12 @@ public struct TableReader: Sendable {
           complete = false
           continue
         }
-        let number = cell.bytes.withUnsafeBufferPointer { FastFloat.parse($0) }
+        var number: Double?
+        if sized.contains(key), let size = TableColumn.sized(cell.bytes) {
+          number = size.lettered ? size.value : size.value * (scales[key] ?? 1)
+        } else if !sized.contains(key) {
+          number = cell.bytes.withUnsafeBufferPointer { FastFloat.parse($0) }.map { $0 * (scales[key] ?? 1) }
+        }
         guard let number else {
           throw .badNumber(
             SourceLocation(source: source, line: cell.number), column: header,
@@ -226,7 +255,7 @@ public struct TableReader: Sendable {
         skipped += 1
         continue
       }
-      for (key, value) in parsed { values[key, default: []].append(value * (scales[key] ?? 1)) }
+      for (key, value) in parsed { values[key, default: []].append(value) }
       labels.add(row)
     }
     var table = Table(
