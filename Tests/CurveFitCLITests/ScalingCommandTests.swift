@@ -58,6 +58,30 @@ import Testing
     #expect(bad.stderr == "curvefit: <stdin>: no loss column; columns are params, acc (choose one with --loss-col)\n")
   }
 
+  @Test("a JSON array of run records is a table of runs; a hostile or malformed one is a one-line error")
+  func jsonArrayOfRuns() throws {
+    let records = csv().split(separator: "\n").dropFirst().map { line in
+      let cells = line.split(separator: ",")
+      return "{\"params\": \(cells[0]), \"tokens\": \(cells[1]), \"final_loss\": \(cells[2]), \"config\": {\"name\": \"a\"}}"
+    }
+    let array = "[\n  " + records.joined(separator: ",\n  ") + "\n]\n"
+    let plain = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: csv())
+    let read = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: array)
+    #expect(read.status == 0, "\(read.stderr)")
+    let a = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
+    let b = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
+    let fa = try #require(a["fit"] as? [String: Any])
+    let fb = try #require(b["fit"] as? [String: Any])
+    for name in ["E", "alpha", "beta"] {
+      #expect(relativeError(try #require(fb[name] as? Double), try #require(fa[name] as? Double)) < 1e-6, "\(name)")
+    }
+    let deep = try CommandRunner.run(["scaling"], stdin: String(repeating: "[", count: 100_000))
+    #expect(deep.status == 1)
+    #expect(deep.stderr == "curvefit: <stdin>:1: invalid JSON: nested deeper than 64 levels\n")
+    let numbers = try CommandRunner.run(["scaling"], stdin: "[1, 2, 3]\n")
+    #expect(numbers.stderr == "curvefit: <stdin>:1: invalid JSON: element 1 of the array is not an object, expected one record per run\n")
+  }
+
   @Test("sizes written by hand (125M, 1.3B, 300 b) read as the numbers they say")
   func sizesWithUnitLetters() throws {
     #expect(TableColumn.sizeNumber(Array("125M".utf8)) == 125e6)
