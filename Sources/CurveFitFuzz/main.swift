@@ -49,8 +49,8 @@ func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
   }
   let columns = [
-    TableColumn(key: "N", explicit: nil, aliases: ["n", "params"], flag: "--n-col"),
-    TableColumn(key: "loss", explicit: nil, aliases: ["loss"], flag: "--loss-col"),
+    TableColumn(key: "N", explicit: nil, aliases: ["n", "params"], flag: "--n-col", namedLike: ["param"], unlike: ["per"], scalesByName: true),
+    TableColumn(key: "loss", explicit: nil, aliases: ["loss"], flag: "--loss-col", namedLike: ["loss"]),
   ]
   _ = try? TableReader(wanted: columns).read(bytes: bytes, source: "fuzz")
   return 0
