@@ -1,75 +1,8 @@
-import Foundation
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-/// One column a table reader looks for: an explicit name, or the first alias present.
-public struct TableColumn: Sendable {
-  /// The key the values are returned under.
-  public var key: String
-  public var explicit: String?
-  /// Aliases, compared case-insensitively, most specific first.
-  public var aliases: [String]
-  /// The flag that names it, for messages.
-  public var flag: String
-  /// When no alias is present: the first column whose name holds one of these words (a table's
-  /// own spelling, `model_params`, `tokens_seen`), none of `unlike` (`tokens_per_param`).
-  public var namedLike: [String]
-  public var unlike: [String]
-  /// True when a name ending in a unit word (`params_b`, `tokens (M)`) scales the values by it.
-  public var scalesByName: Bool
-
-  public init(
-    key: String, explicit: String?, aliases: [String], flag: String,
-    namedLike: [String] = [], unlike: [String] = [], scalesByName: Bool = false
-  ) {
-    self.key = key
-    self.explicit = explicit
-    self.aliases = aliases
-    self.flag = flag
-    self.namedLike = namedLike
-    self.unlike = unlike
-    self.scalesByName = scalesByName
-  }
-
-  /// A size as written by hand: a number, or one with a unit letter (`125M`, `1.3B`, `300b`,
-  /// `2T`, `70k`); nil otherwise.
-  public static func sizeNumber(_ bytes: [UInt8]) -> Double? { sized(bytes)?.value }
-
-  /// `sizeNumber`, and whether a unit letter gave its scale (a name's unit word then does not).
-  static func sized(_ bytes: [UInt8]) -> (value: Double, lettered: Bool)? {
-    if let number = bytes.withUnsafeBufferPointer({ FastFloat.parse($0) }) { return (number, false) }
-    guard bytes.count >= 2, let last = bytes.last else { return nil }
-    let factor: Double
-    switch last | 0x20 {
-    case UInt8(ascii: "k"): factor = 1e3
-    case UInt8(ascii: "m"): factor = 1e6
-    case UInt8(ascii: "b"): factor = 1e9
-    case UInt8(ascii: "t"): factor = 1e12
-    default: return nil
-    }
-    var digits = Array(bytes.dropLast())
-    while digits.last == UInt8(ascii: " ") { digits.removeLast() }
-    guard let number = digits.withUnsafeBufferPointer({ FastFloat.parse($0) }), number.isFinite else { return nil }
-    return (number * factor, true)
-  }
-
-  /// The factor a column name's last word gives its values: billions for `params_b` or
-  /// `Tokens (B)`, millions for `_m`, thousands for `_k`, trillions for `_t`; 1 otherwise.
-  public static func unitScale(_ name: String) -> Double {
-    let words = name.lowercased().split { !$0.isLetter && !$0.isNumber }
-    guard words.count >= 2, let last = words.last else { return 1 }
-    switch last {
-    case "k", "thousand", "thousands": return 1e3
-    case "m", "mn", "million", "millions": return 1e6
-    case "b", "bn", "billion", "billions": return 1e9
-    case "t", "tn", "trillion", "trillions": return 1e12
-    default: return 1
-    }
-  }
-}
 
 /// A small numeric table (one row per run), read by column name.
 public struct Table: Sendable {
@@ -186,47 +119,6 @@ public struct TableReader: Sendable {
     var table = try assemble(cells, columns: columns, source: source, format: format)
     table.sha256 = digest.hex
     return table
-  }
-
-  /// A JSON array of run records (`[{"params": …, "tokens": …, "loss": …}, …]`), as one JSON
-  /// line per record: the table reader's JSON-lines path then reads it, names and all. A table
-  /// of runs is small (hundreds of rows), so Foundation parses it whole.
-  static func recordLines(
-    _ lines: [(bytes: [UInt8], number: Int)], source: String
-  ) throws(IngestError) -> [(bytes: [UInt8], number: Int)] {
-    var joined: [UInt8] = []
-    for line in lines { joined += line.bytes; joined.append(0x0A) }
-    let invalid = { (reason: String) -> IngestError in .invalidJSON(SourceLocation(source: source, line: 1), reason: reason) }
-    // Foundation's parser recurses: a hostile `[[[[…` would overflow the stack before it failed.
-    var depth = 0
-    var inString = false
-    var escaped = false
-    for byte in joined {
-      if inString {
-        if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-        continue
-      }
-      switch byte {
-      case UInt8(ascii: "\""): inString = true
-      case UInt8(ascii: "["), UInt8(ascii: "{"):
-        depth += 1
-        if depth > JSONLineScanner.maxDepth { throw invalid("nested deeper than \(JSONLineScanner.maxDepth) levels") }
-      case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-      default: break
-      }
-    }
-    guard let parsed = try? JSONSerialization.jsonObject(with: Data(joined)) else {
-      throw invalid("a document that opens with '[' but is not a JSON array")
-    }
-    guard let array = parsed as? [Any], !array.isEmpty else { throw invalid("an empty JSON array, expected one record per run") }
-    var records: [(bytes: [UInt8], number: Int)] = []
-    for (index, element) in array.enumerated() {
-      guard let object = element as? [String: Any],
-        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-      else { throw invalid("element \(index + 1) of the array is not an object, expected one record per run") }
-      records.append((Array(data), index + 1))
-    }
-    return records
   }
 
   private func assemble(
