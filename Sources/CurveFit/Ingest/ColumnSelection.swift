@@ -125,7 +125,6 @@ public struct ColumnSelection: Sendable, Equatable {
     return !words.contains { settings.contains($0) }
   }
 
-  /// A name containing "loss" that is not an evaluation, validation or test metric.
   /// Among columns named like a training loss, the one that sums its parts: a loss split into
   /// terms (a PINN's `Conductor_Copper_loss, …, mean_loss`) is judged by its total, not by the
   /// first term the header happens to list. Else the first.
@@ -136,6 +135,7 @@ public struct ColumnSelection: Sendable, Equatable {
     return candidates.first { index in words(lowered[index]).contains { aggregate.contains($0) } } ?? candidates.first
   }
 
+  /// A name containing "loss" that is not an evaluation, validation or test metric.
   private static func looksLikeTrainingLoss(_ name: String) -> Bool {
     guard name.contains("loss") else { return false }
     let excluded = ["val", "eval", "test", "valid", "__min", "__max", "_std", "dev"]

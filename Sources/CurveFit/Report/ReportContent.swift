@@ -51,13 +51,15 @@ struct ReportContent {
     return scope + ")"
   }
 
+  /// How the report writes each parameter's name.
+  static let symbols = ["L_min": "L_min", "C": "C", "alpha": "α", "t0": "t0"]
+
   /// `[("L_min", "2.71 ± 0.04"), ...]`
   var parameters: [(name: String, value: String)] {
     let fit = analysis.fit
     let values = fit.model.parameters
-    let symbols = ["L_min": "L_min", "C": "C", "alpha": "α", "t0": "t0"]
     return fit.parameterNames.indices.map { index in
-      (symbols[fit.parameterNames[index]] ?? fit.parameterNames[index],
+      (Self.symbols[fit.parameterNames[index]] ?? fit.parameterNames[index],
        NumberFormat.withError(values[index], fit.standardErrors?[index]))
     }
   }
@@ -70,10 +72,9 @@ struct ReportContent {
     let fit = analysis.fit
     guard let errors = fit.standardErrors else { return nil }
     let values = fit.model.parameters
-    let symbols = ["L_min": "L_min", "C": "C", "alpha": "α", "t0": "t0"]
     let loose = fit.parameterNames.indices.filter { index in
       errors[index].isFinite && values[index] != 0 && errors[index] > abs(values[index])
-    }.map { symbols[fit.parameterNames[$0]] ?? fit.parameterNames[$0] }
+    }.map { Self.symbols[fit.parameterNames[$0]] ?? fit.parameterNames[$0] }
     guard !loose.isEmpty else { return nil }
     let names = loose.count == 1 ? loose[0] : loose.dropLast().joined(separator: ", ") + " and " + loose.last!
     return "\(names) \(loose.count == 1 ? "is" : "are") not pinned down by this log (a standard error larger than "

@@ -48,7 +48,7 @@ struct ScalingTextRenderer {
       if let scale = table.scales[key] { text += " (×\(NumberFormat.significant(scale, 1)), as its name says)" }
       return text
     }
-    var lines = ["columns: " + used.joined(separator: ", ") + (analysis.tokensFromCompute ? "; D = C/(6N)" : "")]
+    var lines = ["columns: " + used.joined(separator: ", ")]
     let all = table.columns.joined(separator: ", ")
     if table.headers["N"] == nil {
       lines.append("no parameter-count column among \(all): the loss is fitted in D alone (--n-col names one)")
