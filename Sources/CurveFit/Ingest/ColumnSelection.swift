@@ -127,11 +127,13 @@ public struct ColumnSelection: Sendable, Equatable {
 
   /// Among columns named like a training loss, the one that sums its parts: a loss split into
   /// terms (a PINN's `Conductor_Copper_loss, …, mean_loss`) is judged by its total, not by the
-  /// first term the header happens to list. Else the first.
+  /// first term the header happens to list. Else the first. Only with two terms or more beside
+  /// it: `batch_loss, avg_loss` is one loss and its running mean, and the mean lags.
   private static func likeliestTrainingLoss(_ lowered: [String]) -> Int? {
     let candidates = lowered.indices.filter { looksLikeTrainingLoss(lowered[$0]) }
     let aggregate = ["total", "mean", "avg", "average", "overall", "combined", "sum", "full"]
     let words = { (name: String) in name.split { !$0.isLetter }.map(String.init) }
+    guard candidates.count >= 3 else { return candidates.first }
     return candidates.first { index in words(lowered[index]).contains { aggregate.contains($0) } } ?? candidates.first
   }
 

@@ -31,6 +31,8 @@ import Testing
     ("copper_loss,air_loss,epoch,port1_loss,mean_loss,step", "mean_loss"),
     ("recon_loss,kl_loss,loss_total", "loss_total"),
     ("box_loss,cls_loss", "box_loss"),
+    // One loss and its running mean: the mean lags, the loss itself is read.
+    ("step,batch_loss,avg_loss", "batch_loss"),
   ])
   func summedLossWins(header: String, expected: String) throws {
     let names = header.split(separator: ",").map(String.init)
