@@ -93,16 +93,17 @@ extension CurveFitCommand {
 
     func run() throws {
       let columns = [
-        // Ratios and rates are not sizes: tokens_per_param, flops_per_token, tflops/s.
+        // Ratios, rates and settings are not sizes: tokens_per_param, flops_per_token, tflops/s,
+        // hparam_lr, vocab_tokens, loss_scale.
         TableColumn(
           key: "N", explicit: nColumn, aliases: ["n", "params", "parameters", "model_size", "model size", "n_params", "num_params", "nparams"],
-          flag: "--n-col", namedLike: ["param"], unlike: ["per", "ratio", "/"], scalesByName: true),
+          flag: "--n-col", namedLike: ["param"], unlike: ["per", "ratio", "/", "hparam", "hyper", "lr", "learning"], scalesByName: true),
         TableColumn(
           key: "D", explicit: dColumn, aliases: ["d", "tokens", "data", "train_tokens", "training_tokens", "n_tokens", "num_tokens"],
-          flag: "--d-col", namedLike: ["token"], unlike: ["per", "ratio", "/", "param"], scalesByName: true),
+          flag: "--d-col", namedLike: ["token"], unlike: ["per", "ratio", "/", "param", "vocab", "tokenizer"], scalesByName: true),
         TableColumn(
           key: "loss", explicit: lossColumn, aliases: ["loss", "final_loss", "eval_loss", "val_loss", "validation_loss", "test_loss"],
-          flag: "--loss-col", namedLike: ["loss"], unlike: ["std", "err"]),
+          flag: "--loss-col", namedLike: ["loss"], unlike: ["std", "err", "scale"]),
         TableColumn(
           key: "C", explicit: computeColumn, aliases: ["c", "compute", "flops", "training flop", "training_flop", "training flops", "training_flops", "flop", "flops_6nd"],
           flag: "--compute-col", namedLike: ["flop", "compute"], unlike: ["per", "/s", "mfu", "time", "throughput", "ratio"]),
