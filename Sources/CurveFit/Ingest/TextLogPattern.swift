@@ -92,6 +92,10 @@ public struct TextLogPattern: Sendable {
     // `Steps:  10%|█ | 100/1000 [00:30<04:30, 3.3it/s, lr=0.0001, step_loss=0.123]` (tqdm sorts the
     // postfix's keys, so the rate comes first); kohya shows `avr_loss`, a running mean. Its total is
     // the run's planned length.
+    // torchtune's recipes describe their bar by `epoch|global step|Loss: X`:
+    // `1|100|Loss: 1.2345:  33%|███▎      | 100/300 [01:40<03:20,  1.00s/it]`; the step counts on
+    // across epochs, so the epoch is not read.
+    ("progress bar (torchtune)", #"\b\d+\|(?<step>\d+)\|Loss: (?<loss>N)"#),
     ("progress bar (steps)", #"\b[Ss]teps:\s*\d+%\|[^|\r]*\|\s*(?<step>\d+)/(?<total>\d+) \[[^\]\r]*?(?:\blr=(?<lr>N)[^\]\r]*?)?\b(?:step_loss|avr_loss|loss)=(?<loss>N)"#),
     ("progress bar", #"(?:\bEpoch (?<epoch>\d+)\s*:)?[^|\r]*\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \[[^\]\r]*?\b(?:train_loss_step|train_loss|train/loss|reduced_train_loss|loss)=(?<loss>N)"#),
     // torchtitan `step: 10  loss:  7.9`, torchtune `Step 10 | loss:1.23 lr:2e-05`, and the like;

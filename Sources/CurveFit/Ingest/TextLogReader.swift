@@ -74,7 +74,7 @@ struct TextLogReader {
         // A bar over the whole run sets its postfix every step, after its count moved on: the
         // last redraw at a count holds that step's loss, and a loss equal to the step before's
         // (4 digits of diffusers' step_loss) is a step of its own.
-        if pattern.name == "progress bar (steps)" {
+        if pattern.name == "progress bar (steps)" || pattern.name == "progress bar (torchtune)" {
           if steps.last == match.step {
             steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast()
             if within.count > steps.count { within.removeLast() }
@@ -108,6 +108,8 @@ struct TextLogReader {
       origin.notes.append(
         "steps are the progress bar's count N of T; each loss is the last the bar shows at that count"
           + (runningMean ? "; avr_loss is a running mean over about an epoch of steps, so the curve lags the run's loss" : ""))
+    } else if pattern.name == "progress bar (torchtune)" {
+      origin.notes.append("steps are the global step torchtune's bar shows before its loss; each loss is the last the bar shows at that step")
     } else if pattern.readsEverySegment {
       origin.notes.append(
         "steps are the progress bar's count (epochs before × its total + N); each loss is read where the bar "

@@ -562,6 +562,24 @@ import Testing
     #expect(tune.learningRates == [2e-05, 2e-05, 2e-05])
   }
 
+  @Test("torchtune's bar, epoch|global step|Loss, read by its global step across epochs, each redraw's last loss")
+  func torchtuneBar() throws {
+    // Two epochs of three steps, each step redrawn twice (the description set after the update);
+    // the second epoch's bar starts again at 0/3 while the global step counts on.
+    var segments: [String] = []
+    for step in 1...6 {
+      let epoch = (step - 1) / 3 + 1
+      let loss = 3.0 - 0.25 * Double(step)
+      let done = (step - 1) % 3 + 1
+      segments.append("\(epoch)|\(step - 1)|Loss: \(loss + 0.25):  \(done * 33)%|███       | \(done)/3 [00:0\(done)<00:02,  1.00it/s]")
+      segments.append("\(epoch)|\(step)|Loss: \(loss):  \(done * 33)%|███       | \(done)/3 [00:0\(done)<00:02,  1.00it/s]")
+    }
+    let series = try read(segments.joined(separator: "\r") + "\n")
+    #expect(series.origin.format == "text (progress bar (torchtune))")
+    #expect(series.steps == [0, 1, 2, 3, 4, 5, 6])
+    #expect(series.losses == [3.0, 2.75, 2.5, 2.25, 2.0, 1.75, 1.5])
+  }
+
   @Test func openNMTSteps() throws {
     // `xent` is the loss; validation lines (`Validation perplexity: …`) are skipped.
     let series = try read("""
