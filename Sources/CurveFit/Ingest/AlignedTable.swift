@@ -10,8 +10,13 @@ struct AlignedTable {
   /// Whether commas separate cells too: in a table of numbers alone they cannot be in a cell.
   private let commasSeparate: Bool
 
-  init(header: [String]? = nil, commasSeparate: Bool = false) {
+  /// How the header lines up with the rows (pandas printing the Trainer's table:
+  /// `    Step  Training Loss` over `0    50       2.3456`).
+  private let layout: Header
+
+  init(header: [String]? = nil, commasSeparate: Bool = false, layout: Header = Header(wide: false, indexed: false)) {
     self.commasSeparate = commasSeparate
+    self.layout = layout
     if let header { bytes = Array((header.joined(separator: ",") + "\n").utf8) }
     headerSeen = header != nil
   }
@@ -40,17 +45,52 @@ struct AlignedTable {
     line.split { $0 == " " || $0 == "\t" || $0 == "\r" }
   }
 
+  /// The cells of a header whose names hold single spaces: split at runs of two spaces or more,
+  /// or at tabs.
+  static func wideCells(_ line: Substring) -> [Substring] {
+    var cells: [Substring] = []
+    var start: Substring.Index?
+    var index = line.startIndex
+    while index < line.endIndex {
+      let next = line.index(after: index)
+      let gap = line[index] == "\t" || line[index] == "\r"
+        || (line[index] == " " && (next == line.endIndex || line[next] == " " || line[next] == "\t"))
+      if gap {
+        if let from = start { cells.append(line[from..<index]) }
+        start = nil
+      } else if start == nil, line[index] != " " {
+        start = index
+      }
+      index = next
+    }
+    if let from = start { cells.append(line[from...]) }
+    return cells
+  }
+
+  /// How a table's header lines up with its rows.
+  struct Header: Equatable {
+    /// The names are apart by two spaces or more, with single spaces inside them (`wideCells`).
+    var wide: Bool
+    /// The rows open with an unnamed row number, as pandas prints a DataFrame's index.
+    var indexed: Bool
+  }
+
   /// Whether `lines` open with a header of at least two names, none a number, followed by a row
-  /// with as many cells, the first a number: a table, not a console line that names a loss.
-  static func opens(_ lines: [String], namesLoss: ([String]) -> Bool) -> Bool {
+  /// with as many cells (or one more, an unnamed row number), the first a number: a table, not a
+  /// console line that names a loss; `nil` when they do not.
+  static func opens(_ lines: [String], namesLoss: ([String]) -> Bool) -> Header? {
     // `np.savetxt(…, header="step loss")` writes the header as a comment: `# step loss`.
-    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(2).map { cells(uncommented(Substring($0))) }
-    guard rows.count == 2 else { return false }
-    let header = rows[rows.startIndex], first = rows[rows.index(after: rows.startIndex)]
-    guard header.count >= 2, header.count == first.count, Double(first[0]) != nil,
-      header.allSatisfy({ Double($0) == nil && !$0.contains(",") && !$0.contains(":") })
-    else { return false }
-    return namesLoss(header.map(String.init))
+    let rows = lines.filter { !$0.allSatisfy(\.isWhitespace) }.prefix(2).map { uncommented(Substring($0)) }
+    guard rows.count == 2 else { return nil }
+    let first = cells(rows[rows.index(after: rows.startIndex)])
+    let narrow = cells(rows[rows.startIndex])
+    let fits = { (names: [Substring]) in names.count == first.count || names.count + 1 == first.count }
+    let wide = fits(narrow) ? narrow : wideCells(rows[rows.startIndex])
+    guard wide.count >= 2, fits(wide), Double(first[0]) != nil,
+      wide.allSatisfy({ Double($0) == nil && !$0.contains(",") && !$0.contains(":") }),
+      namesLoss(wide.map(String.init))
+    else { return nil }
+    return Header(wide: wide.count != narrow.count, indexed: wide.count + 1 == first.count)
   }
 
   /// Whether a line is a comment (`#` first, after spaces).
@@ -81,6 +121,13 @@ struct AlignedTable {
           return 1
         }
         line = line[(first + 1)...]
+      }
+      if !headerSeen, layout.wide || layout.indexed {
+        headerSeen = true
+        let text = Substring(String(decoding: line, as: UTF8.self))
+        let names = (layout.indexed ? ["row"] : []) + (layout.wide ? Self.wideCells(text) : Self.cells(text)).map(String.init)
+        bytes += Array((names.map { $0.replacingOccurrences(of: ",", with: ";") }.joined(separator: ",") + "\n").utf8)
+        return bytes.count - before
       }
       headerSeen = true
     }

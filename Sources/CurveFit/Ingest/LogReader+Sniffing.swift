@@ -18,7 +18,7 @@ enum LogKind {
   /// A block per logging step: `[batch=N/T]:` or `[step=N/T]`, then indented metrics (Composer, OLMo).
   case recordBlocks
   /// A table whose columns are aligned with spaces (fastai's console table), read as CSV.
-  case alignedTable
+  case alignedTable(AlignedTable.Header)
   /// Numbers alone, no header: read as a table under the names given.
   case headerlessNumbers(names: [String])
   /// Text that is neither a table with a header nor a console log of a known layout.
@@ -79,9 +79,9 @@ extension LogReader {
     }
     // Names apart by spaces alone are columns aligned for the eye (fastai's table), not one name.
     if !first.contains(","), !first.contains("\t"),
-      AlignedTable.opens(Array(lines.prefix(8)), namesLoss: { (try? selection.resolve(columns: $0, source: "")) != nil })
+      let header = AlignedTable.opens(Array(lines.prefix(8)), namesLoss: { (try? selection.resolve(columns: $0, source: "")) != nil })
     {
-      return .alignedTable
+      return .alignedTable(header)
     }
     if let names = AlignedTable.headerlessNames(Array(lines.prefix(8))) { return .headerlessNumbers(names: names) }
     if looksLikeHeader(first) { return .delimited }

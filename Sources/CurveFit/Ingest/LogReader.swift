@@ -179,8 +179,8 @@ public struct LogReader: Sendable {
       series = try read(LineReader(input: .memory(blocks.json()), source: source))
       series.origin.format = "text (\(blocks.headerKey.hasPrefix("batch") ? "Composer" : "OLMo"))"
       series.origin.plannedSteps = series.origin.plannedSteps ?? blocks.plannedSteps
-    case .alignedTable:
-      var table = AlignedTable()
+    case .alignedTable(let header):
+      var table = AlignedTable(layout: header)
       try convertEachLine(lines) { table.add($0) }
       series = try read(LineReader(input: .memory(table.bytes), source: source))
       series.origin.format = "text (columns aligned with spaces)"

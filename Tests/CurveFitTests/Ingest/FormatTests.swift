@@ -511,6 +511,16 @@ import Testing
     // `np.savetxt(…, header="step loss")` comments its header out; later comments are skipped.
     let saved = try read("# step loss\n1.000000000000000000e+01 2.500000000000000000e+00\n# resumed\n2.0e+01 2.25e+00\n")
     #expect(saved.steps == [10, 20] && saved.losses == [2.5, 2.25])
+    // pandas printing the Trainer's log history: names with a space in them, apart by two or
+    // more, and an unnamed row number before each row.
+    let printed = try read(
+      "    Step  Training Loss  Validation Loss\n"
+        + (0..<4).map { i in "\(i)    \(50 * (i + 1))       \(3 - Double(i) * 0.25)000         \(3.5 - Double(i) * 0.25)000" }.joined(separator: "\n"))
+    #expect(printed.origin.format == "text (columns aligned with spaces)")
+    #expect(printed.origin.lossColumn == "Training Loss")
+    #expect(printed.steps == [50, 100, 150, 200] && printed.losses == [3, 2.75, 2.5, 2.25])
+    let indexed = try read("   step      loss\n0     1  2.5\n1     2  2.25\n")
+    #expect(indexed.steps == [1, 2] && indexed.losses == [2.5, 2.25])
     // A bad cell is reported at the file's own line.
     #expect {
       try read("step loss\n10 2.5\n20 2.25\n30 x2\n")
