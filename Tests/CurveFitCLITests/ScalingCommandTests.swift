@@ -65,16 +65,7 @@ import Testing
       return "{\"params\": \(cells[0]), \"tokens\": \(cells[1]), \"final_loss\": \(cells[2]), \"config\": {\"name\": \"a\"}}"
     }
     let array = "[\n  " + records.joined(separator: ",\n  ") + "\n]\n"
-    let plain = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: csv())
-    let read = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: array)
-    #expect(read.status == 0, "\(read.stderr)")
-    let a = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
-    let b = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
-    let fa = try #require(a["fit"] as? [String: Any])
-    let fb = try #require(b["fit"] as? [String: Any])
-    for name in ["E", "alpha", "beta"] {
-      #expect(relativeError(try #require(fb[name] as? Double), try #require(fa[name] as? Double)) < 1e-6, "\(name)")
-    }
+    try expectSameFit(array, as: csv())
     let deep = try CommandRunner.run(["scaling"], stdin: String(repeating: "[", count: 100_000))
     #expect(deep.status == 1)
     #expect(deep.stderr == "curvefit: <stdin>:1: invalid JSON: nested deeper than 64 levels\n")
@@ -97,8 +88,13 @@ import Testing
       let cells = line.split(separator: ",").compactMap { Double($0) }
       return "\(cells[0] / 1e6)M,\(cells[1] / 1e9)B,\(cells[2])"
     }.joined(separator: "\n") + "\n"
-    let plain = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: csv())
-    let read = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: lettered)
+    try expectSameFit(lettered, as: csv())
+  }
+
+  /// `table` fitted as `reference` is: the same law to six digits (read the same numbers).
+  func expectSameFit(_ table: String, as reference: String) throws {
+    let plain = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: reference)
+    let read = try CommandRunner.run(["scaling", "--format", "json", "--bootstrap", "0"], stdin: table)
     #expect(read.status == 0, "\(read.stderr)")
     let a = try #require(try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any])
     let b = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
