@@ -65,6 +65,10 @@ public struct TextLogPattern: Sendable {
     // modded-nanogpt's records: `step:10/3200 train_loss:4.21 train_time:…` (the source code and
     // nvidia-smi come first in the file).
     ("modded-nanogpt", #"^step:(?<step>\d+)/(?<total>\d+) train_loss:(?<loss>N)"#),
+    // Orbit's controller (TensorFlow Model Garden: BERT, ResNet, RetinaNet, …): `train | step:
+    // 100 | steps/sec: 1.2 | output: {'learning_rate': 0.001, 'training_loss': 3.27}`; its
+    // `eval | step: …` lines hold validation losses and are not matched.
+    ("Orbit", #"\btrain \| step:\s*(?<step>\d+) \|(?:.*?'learning_rate':\s*(?<lr>N))?.*?'(?:training_loss|total_loss|loss)':\s*(?<loss>N)"#),
     // LitGPT's pretraining and fine-tuning: `Epoch 1 | iter 400 step 100 | loss train: 3.215, val: n/a | …`
     // (iter counts micro-batches; step the optimiser's steps).
     ("LitGPT", #"\biter \d+ step (?<step>\d+)\b.*?\bloss train: (?<loss>N)"#),

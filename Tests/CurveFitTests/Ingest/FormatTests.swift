@@ -590,6 +590,19 @@ import Testing
     #expect(series.losses == [3.0, 2.75, 2.5, 2.25, 2.0, 1.75, 1.5])
   }
 
+  @Test("Orbit's controller lines (TensorFlow Model Garden) by step, the training loss and rate from the output dict; eval lines skipped")
+  func orbitControllerLines() throws {
+    let series = try read("""
+      I1204 10:00:00.000000 139 controller.py:466] train | step:    100 | steps/sec:    1.2 | output: {'learning_rate': 0.001, 'training_loss': 3.25}
+      I1204 10:01:00.000000 139 controller.py:466] train | step:    200 | steps/sec:    1.2 | output: {'learning_rate': 0.0009, 'training_loss': 2.75}
+      I1204 10:01:10.000000 139 controller.py:490] eval | step:    200 | eval time:   10.0 sec | output: {'validation_loss': 2.9, 'accuracy': 0.5}
+      I1204 10:02:00.000000 139 controller.py:466] train | step:    300 | steps/sec:    1.2 | output: {'learning_rate': 0.0008, 'training_loss': 2.5}
+      """)
+    #expect(series.origin.format == "text (Orbit)")
+    #expect(series.steps == [100, 200, 300] && series.losses == [3.25, 2.75, 2.5])
+    #expect(series.learningRates == [0.001, 0.0009, 0.0008])
+  }
+
   @Test func openNMTSteps() throws {
     // `xent` is the loss; validation lines (`Validation perplexity: …`) are skipped.
     let series = try read("""
