@@ -109,7 +109,11 @@ public struct TextLogPattern: Sendable {
     // The PyTorch tutorials' loops write `Epoch [1/5], Step [100/600], Loss: 0.4357`, DeepSpeed's
     // pipeline engine `steps: 10 loss: 2.31 iter time (s): …`. nanochat writes `step 00100/21400 (0.47%)
     // | loss: 4.12 | grad norm: 0.5 | lrm: 1.00 | …`: `lrm` is its rate as a multiple of the peak.
-    ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?\b(?:step|Step|STEP)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|lrm|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // The step may close a longer key (`global_step: 100`, `train_step=100`), not a word
+    // (`timestep`).
+    ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?(?<![A-Za-z])(?:step|Step|STEP)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|lrm|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // A loop's bracketed count: `[  100/1000] loss: 2.34` (`train/loss`, `train_loss`, …).
+    ("[N/T] loss", #"^\s*\[\s*(?<step>\d+)\s*/\s*(?<total>\d+)\s*\].*?\b(?:train[_/ ])?(?:loss|Loss)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // The PyTorch MNIST example's `Train Epoch: 1 [640/60000 (1%)]\tLoss: 2.30` (samples within
     // the epoch) and timm's `Train: 0 [ 100/1251 (  8%)]  Loss: 6.93 (6.94)  …  LR: 1.0e-03`
     // (batches): the count starts again each epoch and is counted on across them.

@@ -138,6 +138,7 @@ struct TextLogReader {
         : pattern.name == "iteration/loss" ? "iter N/T"
         : pattern.name == "OpenNMT" ? "Step N/T"
         : pattern.name == "progress bar (steps)" ? "Steps: N/T"
+        : pattern.name == "[N/T] loss" ? "[N/T]"
         : pattern.name == "epoch/loss" ? "epoch N/T"
         : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
       origin.plannedSteps = PlannedSteps(steps: total, key: key)

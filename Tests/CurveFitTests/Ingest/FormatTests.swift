@@ -603,6 +603,23 @@ import Testing
     #expect(series.learningRates == [0.001, 0.0009, 0.0008])
   }
 
+  @Test("a step that closes a longer key (global_step, train_step) and a loop's bracketed [N/T] count are read; a timestep is not a step")
+  func stepUnderLongerKeysAndBracketedCounts() throws {
+    let keyed = try read((1...3).map { "train_step=\($0 * 10) train_loss=\(4 - Double($0) * 0.5) lr=0.001" }.joined(separator: "\n"))
+    #expect(keyed.origin.format == "text (step/loss)")
+    #expect(keyed.steps == [10, 20, 30] && keyed.losses == [3.5, 3, 2.5])
+    let global = try read((1...3).map { "global_step: \($0 * 10), loss: \(4 - Double($0) * 0.5)" }.joined(separator: "\n"))
+    #expect(global.steps == [10, 20, 30] && global.losses == [3.5, 3, 2.5])
+    let bracketed = try read((1...3).map { "[  \($0 * 10)/1000] train/loss: \(4 - Double($0) * 0.5), lr: 0.001" }.joined(separator: "\n"))
+    #expect(bracketed.origin.format == "text ([N/T] loss)")
+    #expect(bracketed.steps == [10, 20, 30] && bracketed.losses == [3.5, 3, 2.5])
+    #expect(bracketed.origin.plannedSteps?.steps == 1_000)
+    // A diffusion model's noise timestep is not the training step.
+    #expect(throws: IngestError.self) {
+      try read((1...3).map { "timestep: \($0 * 100) loss: \(4 - Double($0) * 0.5)" }.joined(separator: "\n"))
+    }
+  }
+
   @Test func openNMTSteps() throws {
     // `xent` is the loss; validation lines (`Validation perplexity: …`) are skipped.
     let series = try read("""
