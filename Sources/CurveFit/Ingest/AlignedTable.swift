@@ -84,9 +84,12 @@ struct AlignedTable {
     guard rows.count == 2 else { return nil }
     let first = cells(rows[rows.index(after: rows.startIndex)])
     let narrow = cells(rows[rows.startIndex])
-    let fits = { (names: [Substring]) in names.count == first.count || names.count + 1 == first.count }
-    let wide = fits(narrow) ? narrow : wideCells(rows[rows.startIndex])
-    guard wide.count >= 2, fits(wide), Double(first[0]) != nil,
+    let fits = { (names: [Substring]) in names.count >= 2 && (names.count == first.count || names.count + 1 == first.count) }
+    // Names two spaces apart or more are the layout's, single spaces inside them: `    Step  Training
+    // Loss` over `0    50    2.3456` is a row number, a step and a loss, not three columns.
+    let spaced = wideCells(rows[rows.startIndex])
+    let wide = fits(spaced) ? spaced : narrow
+    guard fits(wide), Double(first[0]) != nil,
       wide.allSatisfy({ Double($0) == nil && !$0.contains(",") && !$0.contains(":") }),
       namesLoss(wide.map(String.init))
     else { return nil }

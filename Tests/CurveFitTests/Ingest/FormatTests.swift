@@ -521,6 +521,9 @@ import Testing
     #expect(printed.steps == [50, 100, 150, 200] && printed.losses == [3, 2.75, 2.5, 2.25])
     let indexed = try read("   step      loss\n0     1  2.5\n1     2  2.25\n")
     #expect(indexed.steps == [1, 2] && indexed.losses == [2.5, 2.25])
+    // Two names, one with a space: as many words as cells, but the row number is not the step.
+    let two = try read("    Step  Training Loss\n0    50       2.5\n1   100       2.25\n")
+    #expect(two.steps == [50, 100] && two.losses == [2.5, 2.25])
     // A bad cell is reported at the file's own line.
     #expect {
       try read("step loss\n10 2.5\n20 2.25\n30 x2\n")
