@@ -91,6 +91,15 @@ public struct HealthCheck: Sendable {
       spikes.removeAll { $0.startStep >= rise.0.startStep }
       spikePositions.removeAll { $0.lowerBound >= rise.onset }
     }
+    // A climb from the run's lowest level that no detector above saw (a U-shaped curve): what
+    // was called a plateau or a stall after its low is the rise.
+    if divergence == nil, let rise = RiseSinceLowest.divergence(residuals, series: series, options: options) {
+      divergence = rise
+      onset = rise.onset
+      plateaus.removeAll { $0.endStep >= rise.0.startStep }
+      spikes.removeAll { $0.startStep >= rise.0.startStep }
+      spikePositions.removeAll { $0.lowerBound >= rise.onset }
+    }
 
     var events = spikes.map(Anomaly.spike) + plateaus.map(Anomaly.plateau)
     if let divergence { events.append(.divergence(divergence.0)) }

@@ -281,6 +281,10 @@ extension Forecast {
     let lastStep = inputs.lastStep
     let axis = inputs.series.origin.axis
     if let divergence = inputs.health.divergence {
+      if divergence.firstNonFiniteStep == nil, ColumnSelection.namesEvaluation(inputs.series.origin.lossColumn) {
+        return "the evaluation loss has risen since its lowest at \(axis.at(divergence.startStep)) (overfitting): "
+          + "a curve fitted to the losses before it does not say where it is going"
+      }
       return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at "
         + "\(axis.at(divergence.startStep)): a curve fitted to the losses before it does not say where it is going"
     }

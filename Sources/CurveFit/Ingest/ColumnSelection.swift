@@ -63,7 +63,12 @@ public struct ColumnSelection: Sendable, Equatable {
   }
 
   /// Picks the columns from the names seen, or explains why none fits.
-  func resolve(columns: [String], source: String) throws(IngestError) -> Resolved {
+  ///
+  /// - Parameter heldOut: with no training loss among them, read an evaluation loss (a CSV of
+  ///   `step,val_loss`) rather than refuse; only where every name is known up front (a header,
+  ///   a whole document), not from the first lines of a stream that may log the training loss
+  ///   later.
+  func resolve(columns: [String], source: String, heldOut: Bool = false) throws(IngestError) -> Resolved {
     let lowered = columns.map { $0.lowercased() }
     let loss: Int
     if let index = try Self.named(lossColumn, flag: "--loss-col", in: columns, source: source) {
@@ -74,6 +79,8 @@ public struct ColumnSelection: Sendable, Equatable {
       loss = index
     } else if lowered.contains("wall time"), let index = lowered.firstIndex(of: "value") {
       // TensorBoard's "Download CSV": Wall time, Step, Value.
+      loss = index
+    } else if heldOut, let index = lowered.firstIndex(where: Self.looksLikeHeldOutLoss) {
       loss = index
     } else {
       throw .noLossColumn(source: source, columns: columns)
@@ -135,6 +142,19 @@ public struct ColumnSelection: Sendable, Equatable {
     let words = { (name: String) in name.split { !$0.isLetter }.map(String.init) }
     guard candidates.count >= 3 else { return candidates.first }
     return candidates.first { index in words(lowered[index]).contains { aggregate.contains($0) } } ?? candidates.first
+  }
+
+  /// A metric measured on held-out data (`eval_loss`, `val/loss`, `validation loss`, `test_ppl`):
+  /// a word of the name is, or opens with, an evaluation word.
+  static func namesEvaluation(_ name: String) -> Bool {
+    let words = name.lowercased().split { !$0.isLetter }
+    let marks = ["val", "eval", "valid", "validation", "evaluation", "test", "dev", "heldout"]
+    return words.contains { word in marks.contains(String(word)) || word.hasPrefix("eval") || word.hasPrefix("valid") }
+  }
+
+  /// An evaluation loss, not a statistic of one (`val/loss__MIN`, `eval_loss_std`).
+  private static func looksLikeHeldOutLoss(_ name: String) -> Bool {
+    name.contains("loss") && namesEvaluation(name) && !["__min", "__max", "_std"].contains { name.contains($0) }
   }
 
   /// A name containing "loss" that is not an evaluation, validation or test metric.

@@ -23,6 +23,9 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   case corruptRecord(source: String, offset: Int, reason: String)
   /// A text log of no layout curvefit knows, with a `--pattern` that would read it, if one was found.
   case unrecognisedLog(source: String, suggestion: String?)
+  /// `--metric` or `--loss-col` naming another number than the one loss a console log's known
+  /// layout reads.
+  case consoleMetric(source: String, layout: String, name: String, reads: String)
   /// `--run` on an input that holds one series, not runs.
   case noRuns(source: String, runs: [String])
   /// `--run` names nothing among the runs there are.
@@ -31,7 +34,7 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   /// A flag that asks for something the input does not have: bad usage (exit 64), not bad input.
   public var isUsage: Bool {
     switch self {
-    case .noRuns, .noSuchRun, .noSuchColumn: true
+    case .noRuns, .noSuchRun, .noSuchColumn, .consoleMetric: true
     default: false
     }
   }
@@ -60,6 +63,10 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
       } else {
         "\(source): no loss column; columns are \(list(columns)) (choose one with --loss-col)"
       }
+    case .consoleMetric(let source, let layout, let name, let reads):
+      "\(source): a console log (\(layout)) read for one loss a line, '\(reads)'; it has no column '\(name)' "
+        + "for --metric or --loss-col: to read another number from its lines, give --pattern with named groups "
+        + "(?<step>…) and (?<loss>…), e.g. --pattern 'step (?<step>\\d+).*val loss (?<loss>[0-9.]+)'"
     case .noSuchColumn(let source, let flag, let name, let columns):
       "\(source): no column '\(name)' for \(flag); columns are \(list(columns))"
     case .badNumber(let at, let column, let text):

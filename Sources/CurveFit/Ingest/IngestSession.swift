@@ -152,7 +152,7 @@ final class IngestSession {
     case .csv, .tsv:
       delimited = DelimitedReader(delimiter: detected == .tsv ? 0x09 : UInt8(ascii: ","))
       columns = delimited.headerNames(line)
-      let choice = try selection.resolve(columns: columns, source: source)
+      let choice = try selection.resolve(columns: columns, source: source, heldOut: true)
       resolved = choice
       rowParser = DelimitedRowParser(delimiter: delimited.delimiter, columns: choice)
     case .jsonl:

@@ -59,7 +59,7 @@ struct JSONDocumentReader {
         columns.append(key)
       }
     }
-    let choice = try selection.resolve(columns: columns, source: source)
+    let choice = try selection.resolve(columns: columns, source: source, heldOut: true)
     let lossKey = columns[choice.loss]
     let stepKey = choice.step.map { columns[$0] }
     let gradKey = choice.gradNorm.map { columns[$0] }

@@ -149,6 +149,12 @@ public struct LogReader: Sendable {
     case .delimited:
       series = try read(lines)
     case .text(let pattern):
+      // A known layout reads one loss: a request for another must not silently get it.
+      if self.pattern == nil, let asked = selection.lossColumn, asked != pattern.lossName,
+        !(pattern.lossName == "loss" && ColumnSelection.lossAliases.contains(asked.lowercased()))
+      {
+        throw .consoleMetric(source: source, layout: pattern.name, name: asked, reads: pattern.lossName)
+      }
       series = try TextLogReader(pattern: pattern).read(lines)
     case .jsonDocument:
       var bytes: [UInt8] = []
@@ -197,6 +203,10 @@ public struct LogReader: Sendable {
           + "; a header line names them")
     case .unrecognised(let line):
       throw .unrecognisedLog(source: source, suggestion: PatternSuggestion.suggest(line))
+    }
+    if selection.lossColumn == nil, ColumnSelection.namesEvaluation(series.origin.lossColumn) {
+      series.origin.notes.append(
+        "no training loss in this log: reading the evaluation loss \"\(series.origin.lossColumn)\" (--loss-col picks another)")
     }
     series.origin.sha256 = digest.hex
     return series

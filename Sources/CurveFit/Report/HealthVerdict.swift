@@ -1,20 +1,29 @@
 /// The one-line health verdict every report opens with.
 ///
-/// Most serious first: `diverged at step S`, then `plateau since step S` (or `not learning since
-/// step S`), then spikes; `healthy` when nothing was found. A plateau the decaying learning rate
+/// Most serious first: `diverged at step S` (`overfitting since step S` for an evaluation loss),
+/// then `plateau since step S` (or `not learning since step S`), then spikes; `healthy` when nothing was found. A plateau the decaying learning rate
 /// explains follows as a note.
 struct HealthVerdict {
   let findings: HealthFindings
+  /// The metric's name: an evaluation loss climbing from its lowest is overfitting.
+  let metric: String?
   static let minimumPoints = 3
 
-  init(_ findings: HealthFindings) { self.findings = findings }
+  init(_ findings: HealthFindings, metric: String? = nil) {
+    self.findings = findings
+    self.metric = metric
+  }
 
   var sentence: String {
     let axis = findings.axis
     var parts: [String] = []
     if let divergence = findings.divergence {
-      let verb = divergence.severity == .critical ? "diverged" : "diverging"
-      parts.append("\(verb) at \(axis.at(divergence.startStep))" + (divergence.noFiniteLoss ? " (no finite loss)" : ""))
+      if divergence.firstNonFiniteStep == nil, let metric, ColumnSelection.namesEvaluation(metric) {
+        parts.append("overfitting since \(axis.at(divergence.startStep))")
+      } else {
+        let verb = divergence.severity == .critical ? "diverged" : "diverging"
+        parts.append("\(verb) at \(axis.at(divergence.startStep))" + (divergence.noFiniteLoss ? " (no finite loss)" : ""))
+      }
     }
     var annealed: [String] = []
     for plateau in findings.plateaus {

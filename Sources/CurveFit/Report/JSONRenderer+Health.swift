@@ -1,10 +1,12 @@
 extension JSONRenderer {
   /// `"health"`: the verdict and counts; `"events"`: one object per event, `step` its start.
-  func health(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] { health(analysis.health) }
+  func health(_ analysis: LossCurveAnalysis) -> [(String, JSONWriter.Value)] {
+    health(analysis.health, metric: analysis.series.origin.lossColumn)
+  }
 
-  func health(_ findings: HealthFindings) -> [(String, JSONWriter.Value)] {
+  func health(_ findings: HealthFindings, metric: String? = nil) -> [(String, JSONWriter.Value)] {
     let summary: JSONWriter.Value = .object([
-      ("verdict", .string(HealthVerdict(findings).sentence)),
+      ("verdict", .string(HealthVerdict(findings, metric: metric).sentence)),
       ("healthy", .bool(findings.events.isEmpty)),
       ("spikes", .integer(findings.spikes.count)),
       ("plateaus", .integer(findings.plateaus.count)),

@@ -1,10 +1,12 @@
 import Foundation
 
 extension ReportContent {
-  var verdict: String { HealthVerdict(analysis.health).sentence }
+  var verdict: String { HealthVerdict(analysis.health, metric: analysis.series.origin.lossColumn).sentence }
   var spikeLines: [String] { HealthLines(health: analysis.health).spikeLines }
   var plateauLines: [String] { HealthLines(health: analysis.health, unit: report.unit).plateauLines }
-  var divergenceLine: String? { HealthLines(health: analysis.health).divergenceLine }
+  var divergenceLine: String? {
+    HealthLines(health: analysis.health, metric: analysis.series.origin.lossColumn).divergenceLine
+  }
 
   /// `404 spike points and 1,797 diverged points left out of the fit`, or nil.
   var leftOut: String? {
@@ -24,6 +26,8 @@ struct HealthLines {
   let health: HealthFindings
   /// The unit rates of change are shown in; a unit that is not a multiple of nats (ppl) keeps nats.
   var unit: LossUnit = .nats
+  /// The metric's name: an evaluation loss that climbs is read as overfitting.
+  var metric: String?
 
   /// One line per spike: `step 8,410  ×2.4 (z 11)  recovered by 8,470 · roll back to ≤ 8,300, skip ~170 batches`
   var spikeLines: [String] {
@@ -84,6 +88,12 @@ struct HealthLines {
     if let first = divergence.firstNonFiniteStep {
       text += "; non-finite from \(health.axis.at(first))"
         + " (\(NumberFormat.count(Double(divergence.nonFiniteCount))) points)"
+    }
+    // A held-out loss past its lowest is the model overfitting, not training blowing up: the
+    // checkpoint to keep is the one at the low, and training itself needs no rollback.
+    if divergence.firstNonFiniteStep == nil, let metric, ColumnSelection.namesEvaluation(metric) {
+      return text + " · an evaluation loss past its lowest: the model overfits; keep the checkpoint nearest "
+        + health.axis.at(divergence.startStep)
     }
     return text + " · roll back before \(health.axis.at(divergence.startStep))"
   }

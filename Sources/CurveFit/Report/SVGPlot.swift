@@ -82,7 +82,7 @@ public struct SVGPlot: Sendable {
     svg.axes(x: x, y: y, xLabel: series.origin.stepColumn ?? "row", yLabel: "loss (nats)")
     legend(&svg, offChart: means.contains { $0.1 > y.high })
     let name = series.origin.source.split(separator: "/").suffix(2).joined(separator: "/")
-    let title = "\(name) — \(HealthVerdict(analysis.health).sentence)"
+    let title = "\(name) — \(HealthVerdict(analysis.health, metric: analysis.series.origin.lossColumn).sentence)"
     svg.text(Self.size.width / 2, 24, title, anchor: "middle", size: title.count > 90 ? 12 : 14, weight: "bold")
     return svg.finish()
   }

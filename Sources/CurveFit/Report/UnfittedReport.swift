@@ -14,7 +14,7 @@ public struct UnfittedReport: Sendable {
     self.commandLine = commandLine
   }
 
-  var verdict: String { HealthVerdict(run.health).sentence }
+  var verdict: String { HealthVerdict(run.health, metric: run.series.origin.lossColumn).sentence }
 
   public func rendered(as format: ReportFormat) -> String {
     switch format {
@@ -27,7 +27,7 @@ public struct UnfittedReport: Sendable {
   private var hash: String? { inputSHA256 ?? run.series.origin.sha256 }
 
   private func text() -> String {
-    let lines = HealthLines(health: run.health)
+    let lines = HealthLines(health: run.health, metric: run.series.origin.lossColumn)
     var out = ["curvefit \(toolVersion) · \(ReportContent.sourceLine(run.series))"]
     for note in run.series.origin.notes { out.append("note: " + note) }
     out.append("")
@@ -52,7 +52,7 @@ public struct UnfittedReport: Sendable {
   }
 
   private func markdown() -> String {
-    let lines = HealthLines(health: run.health)
+    let lines = HealthLines(health: run.health, metric: run.series.origin.lossColumn)
     var out = ["### \(run.series.origin.source) — \(verdict)", "", ReportContent.sourceLine(run.series), ""]
     out.append("**Fit:** none: \(run.reason); nothing is projected.")
     let groups = [("Spikes", lines.spikeLines), ("Divergence", lines.divergenceLine.map { [$0] } ?? [])]
@@ -65,7 +65,7 @@ public struct UnfittedReport: Sendable {
   var members: [(String, JSONWriter.Value)] {
     let renderer = JSONRenderer()
     let origin = run.series.origin
-    return [("input", renderer.input(run.series, smoothed: nil))] + renderer.health(run.health) + [
+    return [("input", renderer.input(run.series, smoothed: nil))] + renderer.health(run.health, metric: run.series.origin.lossColumn) + [
       ("fit", .null),
       ("fit_error", .string(run.reason)),
       ("current", .null),

@@ -33,7 +33,7 @@ struct EventFileReader {
     }
     let names: [String]
     if request.metrics.isEmpty {
-      names = [order[try selection.resolve(columns: order, source: source).loss]]
+      names = [order[try selection.resolve(columns: order, source: source, heldOut: true).loss]]
     } else {
       for metric in request.metrics where tags[metric] == nil {
         throw .noSuchColumn(source: source, flag: "--metric", name: metric, columns: order)

@@ -1,0 +1,62 @@
+import CurveFit
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+/// Evaluation losses as users bring them: a table holding only one, a trainer state asked for
+/// one, a console log asked for one it cannot read.
+@Suite(.serialized) struct EvaluationLossTests {
+  /// Twenty evaluations of a fine-tune past its best: lowest at step 700 (u = 0.352), ×1.2 by the end.
+  static let csv: String = {
+    var text = "step,val_loss\n"
+    for i in 1...20 {
+      let u = Double(i) / 20
+      text += "\(100 * i),\(0.30 + 0.25 * Foundation.exp(-8 * u) + 0.12 * max(0, u - 0.35))\n"
+    }
+    return text
+  }()
+
+  @Test func aTableWithOnlyAnEvaluationLossIsReadAndSaidToOverfit() throws {
+    let result = try CommandRunner.run(["--bootstrap", "0"], stdin: Self.csv)
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.contains("note: no training loss in this log: reading the evaluation loss \"val_loss\" (--loss-col picks another)"))
+    let verdict = try #require(lines.first { $0.hasPrefix("HEALTH") })
+    // The low is at step 700; the running median puts it within a window (3 points) of it.
+    let step = try #require(Double(verdict.split(separator: " ").last!.replacingOccurrences(of: ",", with: "")))
+    #expect(verdict.hasPrefix("HEALTH   overfitting since step "), "\(verdict)")
+    #expect(abs(step - 700) <= 300, "\(verdict)")
+    #expect(result.stdout.contains("an evaluation loss past its lowest: the model overfits; keep the checkpoint nearest step"))
+    #expect(result.stdout.contains("not projected: the evaluation loss has risen since its lowest"))
+    // The same losses under a training loss's name diverge, with a rollback.
+    let training = try CommandRunner.run(["--bootstrap", "0"], stdin: Self.csv.replacingOccurrences(of: "val_loss", with: "loss"))
+    #expect(training.stdout.contains("HEALTH   diverging at step "), "\(training.stdout)")
+    #expect(training.stdout.contains("· roll back before step "))
+  }
+
+  @Test func aTrainerStateAskedForItsEvaluationLoss() throws {
+    // hf-trainer-whisper-ja's five evaluations, between training records.
+    var records: [String] = []
+    for (step, loss) in [(1_000, 0.3210), (2_000, 0.3585), (3_000, 0.3937), (4_000, 0.4123), (5_000, 0.4200)] {
+      records.append(#"{"step": \#(step), "loss": \#(0.01 / Double(step / 1_000))}"#)
+      records.append(#"{"step": \#(step), "eval_loss": \#(loss)}"#)
+    }
+    let state = #"{"global_step": 5000, "log_history": ["# + records.joined(separator: ",\n") + "]}\n"
+    let result = try CommandRunner.run(["--metric", "eval_loss", "--format", "json"], stdin: state)
+    let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let health = try #require(object?["health"] as? [String: Any])
+    #expect(health["verdict"] as? String == "overfitting since step 1,000")
+  }
+
+  @Test func aConsoleLogAskedForAnotherMetricSaysSo() throws {
+    let log = (0..<20).map { "iter \($0 * 10): loss \(4.0 - 0.05 * Double($0)), time 12.3ms" }.joined(separator: "\n") + "\n"
+    let result = try CommandRunner.run(["--metric", "val_loss"], stdin: log)
+    #expect(result.status == 64)
+    #expect(result.stderr.hasPrefix(
+      "curvefit: <stdin>: a console log (nanoGPT) read for one loss a line, 'loss'; it has no column 'val_loss' for --metric or --loss-col"),
+      "\(result.stderr)")
+    // Its own loss by a training-loss name is still read.
+    let same = try CommandRunner.run(["--loss-col", "train_loss", "--bootstrap", "0"], stdin: log)
+    #expect(same.status == 0, "\(same.stderr)")
+  }
+}
