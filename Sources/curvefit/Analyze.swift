@@ -148,6 +148,21 @@ extension CurveFitCommand {
         ExitStatus.printError("\(input.file ?? "<stdin>"): " + (runs.isEmpty ? "no series found" : "no series matches --run \(runs.joined(separator: ","))"))
         throw ExitStatus.badInput
       }
+      return withHeldOutNote(named, reader: reader)
+    }
+
+    /// One training loss read from a file gains a note when the evaluation loss beside it climbs
+    /// from its lowest. The file is read again for it (standard input cannot be), so only up to
+    /// 64 MiB: a log that size reads in a fraction of a second, a larger one would pay twice.
+    private func withHeldOutNote(_ named: [NamedSeries], reader: LogReader) -> [NamedSeries] {
+      var isFile = stat()
+      guard named.count == 1, input.request.metrics.isEmpty, input.request.runs.isEmpty,
+        input.selection.lossColumn == nil, let path = input.file, path != "-",
+        stat(path, &isFile) == 0, (isFile.st_mode & S_IFMT) == S_IFREG, isFile.st_size <= 64 << 20
+      else { return named }
+      var named = named
+      named[0].series = HeldOutCheck.noting(
+        named[0].series, path: path, reader: reader, options: analysisOptions(displayUnit: .nats))
       return named
     }
 

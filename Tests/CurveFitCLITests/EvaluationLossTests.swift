@@ -48,6 +48,29 @@ import Testing
     #expect(health["verdict"] as? String == "overfitting since step 1,000")
   }
 
+  @Test func theTrainingLossReportNotesAnEvaluationLossThatClimbs() throws {
+    // A training loss falling as 3·t^-0.2 every 10 steps; beside it, every 200 steps, the
+    // evaluation loss of the table above (lowest at step 700 of 2,000, there at step 14,000).
+    var csv = "step,loss,val_loss\n"
+    let evaluations = Self.csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+    for step in stride(from: 10, through: 40_000, by: 10) {
+      let evaluation = step % 2_000 == 0 ? String(evaluations[step / 2_000 - 1]) : ""
+      csv += "\(step),\(3 * Foundation.pow(Double(step), -0.2)),\(evaluation)\n"
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-\(getpid()).csv").path
+    try csv.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let result = try CommandRunner.run([path, "--bootstrap", "0"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let note = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("note: val_loss:") })
+    #expect(note.hasPrefix("note: val_loss: overfitting since step 1"), "\(note)")
+    #expect(note.hasSuffix("--metric val_loss for its report"), "\(note)")
+    #expect(result.stdout.contains("HEALTH   healthy"))
+    // From standard input the file cannot be read twice: no note, the same verdict.
+    let piped = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
+    #expect(!piped.stdout.contains("note: val_loss"))
+  }
+
   @Test func aConsoleLogAskedForAnotherMetricSaysSo() throws {
     let log = (0..<20).map { "iter \($0 * 10): loss \(4.0 - 0.05 * Double($0)), time 12.3ms" }.joined(separator: "\n") + "\n"
     let result = try CommandRunner.run(["--metric", "val_loss"], stdin: log)

@@ -153,7 +153,7 @@ public struct ColumnSelection: Sendable, Equatable {
   }
 
   /// An evaluation loss, not a statistic of one (`val/loss__MIN`, `eval_loss_std`).
-  private static func looksLikeHeldOutLoss(_ name: String) -> Bool {
+  static func looksLikeHeldOutLoss(_ name: String) -> Bool {
     name.contains("loss") && namesEvaluation(name) && !["__min", "__max", "_std"].contains { name.contains($0) }
   }
 

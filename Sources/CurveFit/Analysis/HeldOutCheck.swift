@@ -1,0 +1,49 @@
+/// The evaluation loss logged beside a training loss, checked for overfitting.
+///
+/// A fine-tune's trainer state is opened to ask whether the model overfits, and its training
+/// loss cannot say: the Whisper fine-tune's falls to 0.0002 (a plateau at its print's last digit)
+/// while its evaluation loss climbs from 0.321 to 0.420. The report on the training loss names the
+/// climb in a note, with the flag that gives the evaluation loss its own report.
+public enum HeldOutCheck {
+  /// `series` with the note `eval_loss: overfitting since step 1,000 (×1.2 from its lowest);
+  /// --metric eval_loss for its report` when the log at `path` has an evaluation loss beside it
+  /// that climbs from its lowest; unchanged otherwise, and when that loss cannot be read.
+  public static func noting(
+    _ series: LossSeries, path: String, reader: LogReader, options: LossCurveAnalysis.Options
+  ) -> LossSeries {
+    guard let note = note(beside: series, path: path, reader: reader, options: options) else { return series }
+    var noted = series
+    noted.origin.notes.append(note)
+    return noted
+  }
+
+  static func note(
+    beside series: LossSeries, path: String, reader: LogReader, options: LossCurveAnalysis.Options
+  ) -> String? {
+    guard !ColumnSelection.namesEvaluation(series.origin.lossColumn),
+      let name = series.origin.columns.first(where: ColumnSelection.looksLikeHeldOutLoss)
+    else { return nil }
+    var reader = reader
+    reader.selection.lossColumn = name
+    reader.computeDigest = false
+    guard let heldOut = try? reader.read(path: path) else { return nil }
+    // Only its verdict is read: no intervals, and the training loss's range and target are not its.
+    var options = options
+    options.bootstrapResamples = 0
+    options.range = FitRange()
+    options.target = nil
+    options.totalSteps = nil
+    options.atSteps = []
+    let health: HealthFindings
+    do throws(FitError) {
+      health = try LossCurveAnalysis.run(heldOut, options: options).health
+    } catch {
+      guard let run = UnfittedRun.check(heldOut, options: options, error: error) else { return nil }
+      health = run.health
+    }
+    guard let divergence = health.divergence, divergence.firstNonFiniteStep == nil else { return nil }
+    let ratio = NumberFormat.significant(divergence.riseRatio, 2)
+    return "\(name): overfitting since \(health.axis.at(divergence.startStep)) (×\(ratio) from its lowest); "
+      + "--metric \(name) for its report"
+  }
+}
