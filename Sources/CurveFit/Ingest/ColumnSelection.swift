@@ -26,6 +26,9 @@ public struct ColumnSelection: Sendable, Equatable {
     "num_tokens", "train/tokens", "tokens_seen",
     // Ray Tune's progress.csv counts its reports.
     "training_iteration",
+    // Keras's CSVLogger and fastai's write a row per epoch and no step: last, as a log with a
+    // step counter beside its epoch (a trainer state, Lightning's metrics.csv) is read by steps.
+    "epoch",
   ]
 
   /// Training-loss aliases. Evaluation losses are never picked by default.

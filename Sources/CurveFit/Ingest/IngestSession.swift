@@ -135,6 +135,13 @@ final class IngestSession {
     origin.learningRateColumn = resolved.learningRate.map { columns[$0] }
     origin.plannedSteps = planned
     let rows = kept.steps.count
+    // An epoch column read as the step must count the rows: one that repeats (a row per batch
+    // with its epoch beside it) would merge each epoch's rows into one point.
+    if origin.stepColumn?.lowercased() == "epoch", zip(kept.steps.dropFirst(), kept.steps).contains(where: { $0 <= $1 }) {
+      kept.steps = (1...rows).map(Double.init)
+      origin.notes.append("the epoch column repeats from row to row: steps are the rows in order")
+      origin.stepColumn = nil
+    }
     return LossSeries(
       steps: kept.steps, losses: kept.losses, gradNorms: kept.gradNorms.count == rows ? kept.gradNorms : nil,
       learningRates: kept.learningRates.count == rows ? kept.learningRates : nil, origin: origin)

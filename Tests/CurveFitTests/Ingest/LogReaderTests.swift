@@ -44,6 +44,31 @@ import Testing
     #expect(series.losses == [4, 3, 2])
   }
 
+  @Test func aRowPerEpochIsReadByEpoch() throws {
+    // Keras's CSVLogger: no step, the epoch from 0.
+    let keras = try read("epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,2.2,0.5,2.15\n1,0.6,1.8,0.58,1.85\n2,0.7,1.5,0.64,1.7\n")
+    #expect(keras.steps == [0, 1, 2])
+    #expect(keras.losses == [2.2, 1.8, 1.5])
+    #expect(keras.origin.stepColumn == "epoch")
+    #expect(keras.origin.axis == .epochs)
+    // A step beside the epoch is the step.
+    #expect(try read("epoch,step,loss\n0.1,10,2.2\n0.2,20,1.8\n").origin.stepColumn == "step")
+    // An epoch that repeats (a row per batch) would merge each epoch's rows: the rows count.
+    let batches = try read("epoch,loss\n0,3.0\n0,2.9\n1,2.7\n1,2.6\n")
+    #expect(batches.steps == [1, 2, 3, 4])
+    #expect(batches.losses == [3.0, 2.9, 2.7, 2.6])
+    #expect(batches.origin.stepColumn == nil)
+    #expect(batches.origin.notes == ["the epoch column repeats from row to row: steps are the rows in order"])
+  }
+
+  @Test func aTableOfOnlyAnEvaluationLossIsReadByIt() throws {
+    let series = try read("step,val_loss,val_loss__MIN\n1,2.5,2.4\n2,2.3,2.2\n")
+    #expect(series.origin.lossColumn == "val_loss")
+    #expect(series.origin.notes.contains { $0.hasPrefix("no training loss in this log: reading the evaluation loss \"val_loss\"") })
+    // A training loss beside it is preferred.
+    #expect(try read("step,val_loss,loss\n1,2.5,2.6\n2,2.3,2.4\n").origin.lossColumn == "loss")
+  }
+
   @Test func tsvAndCRLF() throws {
     let series = try read("iter\ttrain_loss\r\n10\t2.5\r\n20\t2.25\r\n")
     #expect(series.origin.format == "tsv")
