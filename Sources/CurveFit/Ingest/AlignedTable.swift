@@ -35,9 +35,25 @@ struct AlignedTable {
     let numeric = rows.filter { $0.count == width && $0.allSatisfy { $0?.isFinite == true } }
     guard numeric.count >= 2, numeric[0] == rows[0], numeric[1] == rows[1] else { return nil }
     guard width > 1 else { return ["loss"] }
+    if width == 3, isMLflowMetric(numeric) { return mlflowNames }
     let firsts = numeric.map { $0[0] ?? 0 }
     guard zip(firsts, firsts.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
     return ["step", "loss"] + (2..<width).map { "column\($0 + 1)" }
+  }
+
+  /// The columns of an MLflow metric file (`mlruns/<experiment>/<run>/metrics/<name>`), which
+  /// writes `timestamp value step` and no header.
+  static let mlflowNames = ["timestamp", "loss", "step"]
+
+  /// Rows of three numbers whose first is a time in milliseconds since 1970 (from 1973 on) and
+  /// whose last is a step that never goes back: read as the first column, those times would be
+  /// "steps 1.70e12–1.70e12".
+  private static func isMLflowMetric(_ rows: [[Double?]]) -> Bool {
+    let times = rows.map { $0[0] ?? 0 }
+    let steps = rows.map { $0[2] ?? -1 }
+    return times.allSatisfy { $0 >= 1e11 && $0 == $0.rounded() }
+      && steps.allSatisfy { $0 >= 0 && $0 == $0.rounded() }
+      && zip(steps, steps.dropFirst()).allSatisfy { $0 <= $1 }
   }
 
   /// The cells of a line split at runs of spaces and tabs.

@@ -82,7 +82,7 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
     case .notALogDocument(let source, let keys):
       "\(source):1: a JSON object without log_history (its keys: "
         + (keys.count > 6 ? keys.prefix(6).joined(separator: ", ") + ", …" : keys.joined(separator: ", "))
-        + "), not a training log: expected a trainer_state.json, an array of records or JSON lines (one record per line)"
+        + "), not a training log: expected a trainer_state.json, an array of records, an object of lists of numbers (Keras's history) or JSON lines (one record per line)"
     case .lineTooLong(let at, let limit):
       "\(at): line longer than \(limit / (1 << 20)) MiB, expected one log record per line"
     case .noFiniteLoss(let source, let rows):

@@ -51,7 +51,8 @@ struct JSONDocumentReader {
     }
     // Each record is scanned on its own for its numbers: a parse tree of the whole document
     // (JSONSerialization) took 25 times its size (491 MB → 12 GB).
-    let (records, isState) = try Self.records(bytes, source: source)
+    let (records, kind) = try Self.records(bytes, source: source)
+    let isState = kind == .trainerState
     var columns: [String] = []
     var seen = Set<String>()
     for record in records {
@@ -83,7 +84,7 @@ struct JSONDocumentReader {
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: records.count) }
     var origin = SeriesOrigin(
-      source: source, format: "json (\(isState ? "trainer_state" : "array"))",
+      source: source, format: "json (\(kind.rawValue))",
       stepColumn: stepKey, lossColumn: lossKey, columns: columns)
     origin.rowsRead = records.count
     origin.rowsWithoutLoss = skipped
@@ -99,11 +100,24 @@ struct JSONDocumentReader {
 
   /// The numeric fields of each record: of `log_history` in a trainer state, or of a top-level
   /// array; `true` for a trainer state.
-  static func records(_ bytes: [UInt8], source: String) throws(IngestError) -> ([[String: Double]], Bool) {
+  /// What holds a document's records.
+  enum Kind: String {
+    case trainerState = "trainer_state"
+    case array
+    /// An object of equal lists, a record per index: Keras's `history.history` dumped as JSON,
+    /// pandas' `to_dict(orient="list")`.
+    case columns = "lists by column"
+  }
+
+  /// Documents read as an object of lists are parsed whole (JSONSerialization, about 25 times
+  /// their size): only up to this size. A Keras history of a thousand epochs is 100 KB.
+  static let maxColumnsBytes = 16 << 20
+
+  static func records(_ bytes: [UInt8], source: String) throws(IngestError) -> ([[String: Double]], Kind) {
     let invalid = { (reason: String) -> IngestError in .invalidJSON(SourceLocation(source: source, line: 1), reason: reason) }
     var i = skipSpace(bytes, 0)
     guard i < bytes.count else { throw invalid("not a JSON document or JSON lines") }
-    if bytes[i] == UInt8(ascii: "[") { return (try elements(bytes, from: i, source: source), false) }
+    if bytes[i] == UInt8(ascii: "[") { return (try elements(bytes, from: i, source: source), .array) }
     guard bytes[i] == UInt8(ascii: "{") else { throw invalid("not a JSON document or JSON lines") }
     // The top-level key "log_history", found by walking the document at depth 1.
     let wanted = Array("log_history".utf8)
@@ -124,7 +138,7 @@ struct JSONDocumentReader {
           guard j < bytes.count, bytes[j] == UInt8(ascii: ":") else { throw invalid("expected ':' after \"log_history\"") }
           j = skipSpace(bytes, j + 1)
           guard j < bytes.count, bytes[j] == UInt8(ascii: "[") else { throw invalid("expected log_history to be an array of records") }
-          return (try elements(bytes, from: j, source: source), true)
+          return (try elements(bytes, from: j, source: source), .trainerState)
         }
         i = end + 1
         continue
@@ -134,7 +148,35 @@ struct JSONDocumentReader {
       i += 1
     }
     guard depth == 0 else { throw invalid("the document ends inside an object or array") }
+    if let rows = columnRecords(bytes) { return (rows, .columns) }
     throw .notALogDocument(source: source, keys: keys)
+  }
+
+  /// The records of an object whose values are lists of numbers (`{"loss": [2.2, 1.8, …],
+  /// "val_loss": […]}`), one per index; nil for any other object. Lists of text (a pandas column
+  /// of names) are left out; `null` and the quoted non-finite tokens are NaN.
+  private static func columnRecords(_ bytes: [UInt8]) -> [[String: Double]]? {
+    guard bytes.count <= maxColumnsBytes,
+      let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+    else { return nil }
+    var columns: [(String, [Double])] = []
+    for key in object.keys.sorted() {
+      guard let list = object[key] as? [Any] else { return nil }
+      let values = list.map { item -> Double? in
+        if item is NSNull { return .nan }
+        if let text = item as? String { return number(text) }
+        if let number = item as? NSNumber { return number.doubleValue }
+        return nil
+      }
+      guard values.allSatisfy({ $0 != nil }) else { continue }
+      columns.append((key, values.map { $0! }))
+    }
+    guard let longest = columns.map(\.1.count).max(), longest > 0 else { return nil }
+    return (0..<longest).map { index in
+      var record: [String: Double] = [:]
+      for (key, values) in columns where index < values.count { record[key] = values[index] }
+      return record
+    }
   }
 
   /// The objects of the array opening at `open`, each scanned for its numbers.

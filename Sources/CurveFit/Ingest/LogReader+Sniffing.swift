@@ -75,7 +75,11 @@ extension LogReader {
       // A trainer state written compactly is one line too, but holds the records in log_history.
       let closed = first.trimmingCharacters(in: .whitespaces).hasSuffix("}")
       let compactState = first.contains("\"log_history\"")
-      return closed && !compactState ? .delimited : .jsonDocument
+      // A whole file of one object opening with a list (`{"loss": [2.2, 1.8, …], …}`, Keras's
+      // history dumped as JSON) is a document of columns, not one JSON line.
+      let listsByColumn = lines.count == 1
+        && first.range(of: #"^\s*\{\s*"[^"]*"\s*:\s*\["#, options: .regularExpression) != nil
+      return closed && !compactState && !listsByColumn ? .delimited : .jsonDocument
     }
     // Names apart by spaces alone are columns aligned for the eye (fastai's table), not one name.
     if !first.contains(","), !first.contains("\t"),

@@ -197,6 +197,14 @@ public struct LogReader: Sendable {
       numbers.firstLineNumber = 0
       series = try read(numbers)
       series.origin.format = "numbers without a header"
+      if names == AlignedTable.mlflowNames {
+        series.origin.format = "MLflow metric file"
+        series.origin.notes.append("no header: read as MLflow writes a metric, a time in milliseconds, the value and the step")
+        // MLflow names the metric by the file (`metrics/val_loss`): an evaluation loss is judged as one.
+        let name = source.split(separator: "/").last.map(String.init) ?? ""
+        if !name.isEmpty, !name.contains("."), name != "-", !name.hasPrefix("<") { series.origin.lossColumn = name }
+        break
+      }
       series.origin.notes.append(
         "no header: " + (names.count == 1 ? "the one column read as the loss, by row number"
           : "the first column read as the step, the second as the loss" + (names.count > 2 ? " (the others as column3, …)" : ""))

@@ -61,6 +61,31 @@ import Testing
     #expect(batches.origin.notes == ["the epoch column repeats from row to row: steps are the rows in order"])
   }
 
+  @Test func aKerasHistoryIsReadByIndex() throws {
+    // `json.dump(history.history, f)`: one line, no newline at the end; and pretty-printed.
+    let history = #"{"loss": [2.2, 1.8, 1.5, NaN], "accuracy": [0.5, 0.6, 0.7, 0.7], "val_loss": [2.1, 1.9, null, 1.8]}"#
+    for text in [history, "{\n  \"loss\": [2.2, 1.8, 1.5, NaN],\n  \"val_loss\": [2.1, 1.9, null, 1.8]\n}\n"] {
+      let series = try read(text)
+      #expect(series.origin.format == "json (lists by column)")
+      #expect(series.steps == [1, 2, 3, 4])
+      #expect(Array(series.losses.prefix(3)) == [2.2, 1.8, 1.5])
+      #expect(series.losses[3].isNaN)
+      #expect(series.origin.lossColumn == "loss")
+    }
+    let validation = try read(history, ColumnSelection(lossColumn: "val_loss"))
+    #expect(validation.losses.count == 4 && validation.losses[2].isNaN && validation.losses[3] == 1.8)
+  }
+
+  @Test func anMLflowMetricFileIsReadByItsStepColumn() throws {
+    // mlruns/<experiment>/<run>/metrics/loss: `timestamp value step`, no header.
+    let text = "1700000000000 2.5 0\n1700000060000 2.25 10\n1700000120000 2.0 20\n"
+    let series = try LogReader().read(bytes: Array(text.utf8), source: "mlruns/0/abc/metrics/train_loss")
+    #expect(series.steps == [0, 10, 20])
+    #expect(series.losses == [2.5, 2.25, 2.0])
+    #expect(series.origin.format == "MLflow metric file")
+    #expect(series.origin.lossColumn == "train_loss")
+  }
+
   @Test func aTableOfOnlyAnEvaluationLossIsReadByIt() throws {
     let series = try read("step,val_loss,val_loss__MIN\n1,2.5,2.4\n2,2.3,2.2\n")
     #expect(series.origin.lossColumn == "val_loss")
@@ -198,7 +223,7 @@ import Testing
     BadInput(
       id: "a JSON document that is not a log", text: "{\n  \"name\": \"open_lm_1b\",\n  \"hyperparameters\": {\"lr\": 0.003, \"warmup\": 5000},\n  \"results\": [{\"loss\": 2.9}]\n}\n",
       message: "log.csv:1: a JSON object without log_history (its keys: name, hyperparameters, results), not a training log: "
-        + "expected a trainer_state.json, an array of records or JSON lines (one record per line)"),
+        + "expected a trainer_state.json, an array of records, an object of lists of numbers (Keras's history) or JSON lines (one record per line)"),
     BadInput(id: "deep JSON", text: String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100) + "\n", message: "log.csv:1: invalid JSON: nested deeper than 64 levels"),
   ]
 
