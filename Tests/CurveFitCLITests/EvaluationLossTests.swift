@@ -46,6 +46,9 @@ import Testing
     let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     let health = try #require(object?["health"] as? [String: Any])
     #expect(health["verdict"] as? String == "overfitting since step 1,000")
+    let events = try #require(object?["events"] as? [[String: Any]])
+    #expect(events.last?["kind"] as? String == "divergence")
+    #expect(events.last?["overfitting"] as? Bool == true)
   }
 
   @Test func theTrainingLossReportNotesAnEvaluationLossThatClimbs() throws {

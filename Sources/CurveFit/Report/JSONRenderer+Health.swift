@@ -13,10 +13,11 @@ extension JSONRenderer {
       ("diverged", .bool(findings.divergence != nil)),
       ("points_checked", .integer(findings.pointsChecked)),
     ])
-    return [("health", summary), ("events", .array(findings.events.map(event)))]
+    let heldOut = metric.map(ColumnSelection.namesEvaluation) ?? false
+    return [("health", summary), ("events", .array(findings.events.map { event($0, heldOut: heldOut) }))]
   }
 
-  private func event(_ anomaly: Anomaly) -> JSONWriter.Value {
+  private func event(_ anomaly: Anomaly, heldOut: Bool) -> JSONWriter.Value {
     switch anomaly {
     case .spike(let spike):
       .object([
@@ -56,6 +57,8 @@ extension JSONRenderer {
         ("first_non_finite_step", divergence.firstNonFiniteStep.map { .number($0) } ?? .null),
         ("non_finite_count", .integer(divergence.nonFiniteCount)),
         ("no_finite_loss", .bool(divergence.noFiniteLoss)),
+        // An evaluation loss climbing from its lowest: the model overfits (HealthVerdict).
+        ("overfitting", .bool(heldOut && divergence.firstNonFiniteStep == nil)),
       ])
     }
   }
