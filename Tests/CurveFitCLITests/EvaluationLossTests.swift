@@ -76,11 +76,24 @@ import Testing
 
   @Test func aConsoleLogAskedForAnotherMetricSaysSo() throws {
     let log = (0..<20).map { "iter \($0 * 10): loss \(4.0 - 0.05 * Double($0)), time 12.3ms" }.joined(separator: "\n") + "\n"
-    let result = try CommandRunner.run(["--metric", "val_loss"], stdin: log)
-    #expect(result.status == 64)
-    #expect(result.stderr.hasPrefix(
-      "curvefit: <stdin>: a console log (nanoGPT) read for one loss a line, 'loss'; it has no column 'val_loss' for --metric or --loss-col"),
-      "\(result.stderr)")
+    // A metric the layout does not read, and an evaluation loss it has no lines for.
+    for metric in ["accuracy", "val_loss"] {
+      let result = try CommandRunner.run(["--metric", metric], stdin: log)
+      #expect(result.status == 64)
+      #expect(result.stderr.hasPrefix(
+        "curvefit: <stdin>: a console log (nanoGPT) read for one loss a line, 'loss'; it has no column '\(metric)' for --metric or --loss-col"),
+        "\(result.stderr)")
+    }
+    // With its evaluation lines, `--metric val_loss` reads them (every 100 iterations here).
+    var withEvaluations = log
+    for step in stride(from: 0, through: 200, by: 100) {
+      withEvaluations += "step \(step): train loss \(4.0 - 0.005 * Double(step)), val loss \(4.1 - 0.004 * Double(step))\n"
+    }
+    let evaluations = try CommandRunner.run(["--metric", "val_loss", "--format", "json"], stdin: withEvaluations)
+    #expect(evaluations.status == 0 || evaluations.status == 1, "\(evaluations.stderr)")
+    let input = try #require((try JSONSerialization.jsonObject(with: Data(evaluations.stdout.utf8)) as? [String: Any])?["input"] as? [String: Any])
+    #expect(input["loss_column"] as? String == "val_loss")
+    #expect(input["rows"] as? Int == 3)  // the three evaluation lines
     // Its own loss by a training-loss name is still read.
     let same = try CommandRunner.run(["--loss-col", "train_loss", "--bootstrap", "0"], stdin: log)
     #expect(same.status == 0, "\(same.stderr)")

@@ -148,14 +148,24 @@ public struct LogReader: Sendable {
     switch kind {
     case .delimited:
       series = try read(lines)
-    case .text(let pattern):
-      // A known layout reads one loss: a request for another must not silently get it.
+    case .text(let detected):
+      // A known layout reads one loss, or its validation lines when asked for an evaluation
+      // loss: a request for anything else must not silently get the training loss.
+      var pattern = detected
       if self.pattern == nil, let asked = selection.lossColumn, asked != pattern.lossName,
         !(pattern.lossName == "loss" && ColumnSelection.lossAliases.contains(asked.lowercased()))
       {
-        throw .consoleMetric(source: source, layout: pattern.name, name: asked, reads: pattern.lossName)
+        guard ColumnSelection.namesEvaluation(asked), let validation = TextLogPattern.validation[pattern.name] else {
+          throw .consoleMetric(source: source, layout: pattern.name, name: asked, reads: pattern.lossName)
+        }
+        pattern = validation
       }
-      series = try TextLogReader(pattern: pattern).read(lines)
+      do {
+        series = try TextLogReader(pattern: pattern).read(lines)
+      } catch .noFiniteLoss where pattern.name != detected.name {
+        // No validation line in the log: the request names nothing it holds.
+        throw .consoleMetric(source: source, layout: detected.name, name: selection.lossColumn ?? "", reads: detected.lossName)
+      }
     case .jsonDocument:
       var bytes: [UInt8] = []
       var limitHit = false

@@ -161,6 +161,22 @@ public struct TextLogPattern: Sendable {
     try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
   }
 
+  /// The validation lines of a known layout, by the layout's name: read when `--metric` or
+  /// `--loss-col` asks a console log for an evaluation loss (`val_loss`). Never tried on their
+  /// own: each layout's training lines are what identify it.
+  static let validation: [String: TextLogPattern] = Dictionary(uniqueKeysWithValues: [
+    // nanoGPT's `step 250: train loss 3.1, val loss 3.2` (every eval_interval iterations).
+    ("nanoGPT", "nanoGPT (validation)", #"^step (?<step>\d+): train loss N, val loss (?<loss>N)"#),
+    // build-nanogpt's log.txt: `250 val 3.2648`.
+    ("build-nanogpt", "build-nanogpt (validation)", #"^(?<step>\d+) val (?<loss>N)\s*$"#),
+    // mlx-lm: `Iter 200: Val loss 1.317, Val took 3.0s`.
+    ("mlx-lm", "mlx-lm (validation)", #"^\s*Iter (?<step>\d+): Val loss (?<loss>N)"#),
+    ("modded-nanogpt", "modded-nanogpt (validation)", #"^step:(?<step>\d+)/(?<total>\d+) val_loss:(?<loss>N)"#),
+    ("llm.c main.log", "llm.c main.log (validation)", #"^s:(?<step>\d+) tel:(?<loss>N)"#),
+  ].compactMap { layout, name, regex in
+    (try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))).map { (layout, $0) }
+  })
+
   /// The loss the lines hold: `val_loss` for the patterns that read validation losses.
   var lossName: String { name.hasSuffix("(validation)") ? "val_loss" : "loss" }
 
