@@ -31,12 +31,12 @@ enum RiseSinceLowest {
   static func divergence(
     _ residuals: Residuals, series: LossSeries, options: HealthOptions
   ) -> (Divergence, onset: Int)? {
-    let finite = residuals.values.indices.filter {
+    // Strided before the finite ones are picked: ten million rows must not cost an index array.
+    let stride = max(1, residuals.values.count / Self.sampled)
+    let kept = Swift.stride(from: 0, to: residuals.values.count, by: stride).filter {
       let loss = residuals.loss($0)
       return loss.isFinite && loss > 0
     }
-    let stride = max(1, finite.count / Self.sampled)
-    let kept = Swift.stride(from: 0, to: finite.count, by: stride).map { finite[$0] }
     let n = kept.count
     guard n >= Self.minimumPoints else { return nil }
     let logs = kept.map { Foundation.log(residuals.loss($0)) }
