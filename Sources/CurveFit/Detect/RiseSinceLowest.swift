@@ -15,9 +15,9 @@ import Foundation
 /// the neighbours' differences: the lowest of many windows sits low by chance; on simulated flat
 /// logs in 2–25% noise, 5 to 2,000 points, at most 1.3% are flagged, while a ×1.2 rise in 2%
 /// noise is found in 83% of 20-point logs and all of 60), and three steps of the log's printed
-/// resolution (a loss printed as 0.0001 and
-/// 0.0002 has doubled in its digits only). The lowest window must close before the last opens,
-/// and no one step may make half the climb (a jump is a spike).
+/// resolution (a loss printed as 0.0001 and 0.0002 has doubled in its digits only). The lowest
+/// window must close before the last opens, and no one step may make half the climb and six
+/// times the noise (a jump is a spike).
 enum RiseSinceLowest {
   static let minimumPoints = 5
   static let minimumWindow = 3
