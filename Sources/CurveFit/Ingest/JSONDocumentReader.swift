@@ -105,7 +105,7 @@ struct JSONDocumentReader {
     case trainerState = "trainer_state"
     case array
     /// An object of equal lists, a record per index: Keras's `history.history` dumped as JSON,
-    /// pandas' `to_dict(orient="list")`.
+    /// pandas' `to_dict(orient="list")`, or of objects keyed by row number (pandas' `to_json()`).
     case columns = "lists by column"
   }
 
@@ -152,6 +152,18 @@ struct JSONDocumentReader {
     throw .notALogDocument(source: source, keys: keys)
   }
 
+  /// The values of an object keyed by row number (`{"0": 2.2, "1": 1.8}`, pandas' default
+  /// `to_json()`) in the order of those numbers; nil for any other value.
+  private static func indexed(_ value: Any?) -> [Any]? {
+    guard let object = value as? [String: Any], !object.isEmpty else { return nil }
+    var rows: [(Int, Any)] = []
+    for (key, item) in object {
+      guard let index = Int(key), index >= 0 else { return nil }
+      rows.append((index, item))
+    }
+    return rows.sorted { $0.0 < $1.0 }.map(\.1)
+  }
+
   /// The records of an object whose values are lists of numbers (`{"loss": [2.2, 1.8, …],
   /// "val_loss": […]}`), one per index; nil for any other object. Lists of text (a pandas column
   /// of names) are left out; `null` and the quoted non-finite tokens are NaN.
@@ -161,7 +173,7 @@ struct JSONDocumentReader {
     else { return nil }
     var columns: [(String, [Double])] = []
     for key in object.keys.sorted() {
-      guard let list = object[key] as? [Any] else { return nil }
+      guard let list = object[key] as? [Any] ?? indexed(object[key]) else { return nil }
       let values = list.map { item -> Double? in
         if item is NSNull { return .nan }
         if let text = item as? String { return number(text) }

@@ -74,6 +74,11 @@ import Testing
     }
     let validation = try read(history, ColumnSelection(lossColumn: "val_loss"))
     #expect(validation.losses.count == 4 && validation.losses[2].isNaN && validation.losses[3] == 1.8)
+    // pandas' default `df.to_json()`: each column an object keyed by row number, a text column left out.
+    let frame = try read(#"{"step":{"0":10,"1":20,"10":110,"2":30},"loss":{"0":2.5,"1":2.25,"10":1.5,"2":2.0},"run":{"0":"a","1":"a","10":"a","2":"a"}}"#)
+    #expect(frame.steps == [10, 20, 30, 110])
+    #expect(frame.losses == [2.5, 2.25, 2.0, 1.5])
+    #expect(frame.origin.stepColumn == "step")
   }
 
   @Test func anMLflowMetricFileIsReadByItsStepColumn() throws {
