@@ -77,7 +77,10 @@ public struct LossCurveAnalysis: Sendable {
   /// - Throws: `FitError` when too few usable points remain, or losses fall below zero.
   public static func run(_ raw: LossSeries, options given: Options) throws(FitError) -> LossCurveAnalysis {
     var options = given
-    let series = try prepared(raw)
+    let full = try prepared(raw)
+    // Zeros are left out of everything below and recorded once the fits are made.
+    let zeros = ZeroLosses.find(full)
+    let series = zeros?.analysed ?? full
     var fitter = options.fitter
     fitter.range = options.range
     let range = options.range.resolved(for: series)
@@ -113,8 +116,18 @@ public struct LossCurveAnalysis: Sendable {
     analysis.fitStart = start
     let refitSolver = analysis.runBootstrap(fitter: projectingFitter, options: options)
     try analysis.fitSchedule(logged, excluded: passes.excluded, refitSolver: refitSolver, options: options)
+    if let zeros { analysis.recordZeros(zeros.zeros) }
     analysis.makeForecast(excluded: passes.excluded, options: options)
+    if let zeros { analysis.series = full.noting(zeros.zeros.note(axis: full.origin.axis)) }
     return analysis
+  }
+
+  /// The zeros the analysis did not see, in its findings: a collapse is its divergence.
+  private mutating func recordZeros(_ zeros: ZeroLosses) {
+    let hadDivergence = health.divergence != nil
+    guard let last = series.steps.last else { return }
+    health.record(zeros, lastStep: max(last, zeros.firstStep))
+    if !hadDivergence, health.divergence != nil { leftOut.divergence = zeros.leftOut }
   }
 
   /// The forecast stage: it decides which law projects and calibrates every projected number;

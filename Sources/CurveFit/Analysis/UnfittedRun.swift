@@ -35,12 +35,16 @@ public struct UnfittedRun: Sendable {
       let fitter = LossCurveAnalysis.trendFitter(raised, PowerLawFitter(), excluding: .none, sums: nil)
       trendFitter = { range in fitter(range).map { window in { window($0) + shift } } }
     }
+    let zeros = ZeroLosses.find(series)
     var health = HealthCheck(options: options.health, detector: options.detector).run(
-      series, fromStep: from, trend: trend, trendFitter: trendFitter, detectPlateaus: trend != nil, useGradient: false)
+      zeros?.analysed ?? series, fromStep: from, trend: trend, trendFitter: trendFitter, detectPlateaus: trend != nil,
+      useGradient: false)
     if !series.losses.contains(where: \.isFinite) {
       health.markNoFiniteLoss()
     }
-    return UnfittedRun(series: series, health: health, reason: reason)
+    guard let zeros, let last = series.steps.last else { return UnfittedRun(series: series, health: health, reason: reason) }
+    health.record(zeros.zeros, lastStep: last)
+    return UnfittedRun(series: series.noting(zeros.zeros.note(axis: series.origin.axis)), health: health, reason: reason)
   }
 
   /// A loss below zero raised above it, for the detectors' trends only: the power law fitted

@@ -108,4 +108,6 @@ public struct Divergence: Sendable, Equatable {
   public var severity: Severity
   /// Not one loss of the run is finite: dead from its first logged step.
   public var noFiniteLoss = false
+  /// The loss jumped to exactly zero and stayed there (`ZeroLosses.Kind.collapsed`).
+  public var zeroLoss = false
 }

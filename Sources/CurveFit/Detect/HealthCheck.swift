@@ -144,6 +144,8 @@ public struct HealthFindings: Sendable {
   public var divergencePoints: Int
   /// Finite points the detectors examined (after the warm-up skip).
   public var pointsChecked: Int
+  /// Losses of exactly zero, left out of what the detectors and fits saw.
+  public var zeroLosses: ZeroLosses? = nil
 
   public var spikes: [Spike] {
     events.compactMap { if case .spike(let spike) = $0 { spike } else { nil } }
@@ -158,6 +160,16 @@ public struct HealthFindings: Sendable {
   /// Events a user should act on: everything but plateaus the decaying rate explains.
   public var actionable: [Anomaly] {
     events.filter { if case .plateau(let plateau) = $0 { !plateau.explainedBySchedule } else { true } }
+  }
+
+  /// Records the zeros the detectors did not see; a collapse to zero is the run's divergence
+  /// (unless one came before it) and its points are left out as diverged.
+  mutating func record(_ zeros: ZeroLosses, lastStep: Double) {
+    zeroLosses = zeros
+    guard divergence == nil, let collapse = zeros.divergence else { return }
+    events.append(.divergence(collapse))
+    divergenceSteps = StepRanges([collapse.startStep...lastStep])
+    divergencePoints = zeros.leftOut
   }
 
   /// Marks the divergence as a run with no finite loss at all.

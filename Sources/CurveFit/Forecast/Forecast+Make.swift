@@ -300,6 +300,10 @@ extension Forecast {
   private static func withholdingReason<Model>(_ fit: FitResult<Model>, _ inputs: Inputs) -> String? {
     let lastStep = inputs.lastStep
     let axis = inputs.series.origin.axis
+    if let divergence = inputs.health.divergence, divergence.zeroLoss {
+      return "the loss fell to exactly 0 at \(axis.at(divergence.startStep)) and stayed there: a broken loss, "
+        + "not a learned one; a curve fitted to the losses before it does not say where the run is going"
+    }
     if let divergence = inputs.health.divergence {
       if divergence.firstNonFiniteStep == nil, ColumnSelection.namesEvaluation(inputs.series.origin.lossColumn) {
         return "the evaluation loss has risen since its lowest at \(axis.at(divergence.startStep)) (overfitting): "
@@ -307,6 +311,10 @@ extension Forecast {
       }
       return "the run \(divergence.severity == .critical ? "diverged" : "is diverging") at "
         + "\(axis.at(divergence.startStep)): a curve fitted to the losses before it does not say where it is going"
+    }
+    if let zeros = inputs.health.zeroLosses, zeros.kind == .reached {
+      return "the loss has been 0 \(zeros.precision) since \(axis.at(zeros.firstStep)): "
+        + "there is no fall left that the log can show"
     }
     if let plateau = inputs.health.plateaus.last, plateau.notLearning {
       return "the run is not learning (its loss has not fallen since \(axis.at(plateau.startStep))): "

@@ -18,11 +18,12 @@ struct HealthVerdict {
     let axis = findings.axis
     var parts: [String] = []
     if let divergence = findings.divergence {
-      if divergence.firstNonFiniteStep == nil, let metric, ColumnSelection.namesEvaluation(metric) {
+      if divergence.firstNonFiniteStep == nil, !divergence.zeroLoss, let metric, ColumnSelection.namesEvaluation(metric) {
         parts.append("overfitting since \(axis.at(divergence.startStep))")
       } else {
         let verb = divergence.severity == .critical ? "diverged" : "diverging"
-        parts.append("\(verb) at \(axis.at(divergence.startStep))" + (divergence.noFiniteLoss ? " (no finite loss)" : ""))
+        let kind = divergence.noFiniteLoss ? " (no finite loss)" : divergence.zeroLoss ? " (loss fell to exactly 0)" : ""
+        parts.append("\(verb) at \(axis.at(divergence.startStep))" + kind)
       }
     }
     var annealed: [String] = []

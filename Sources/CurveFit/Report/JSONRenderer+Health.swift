@@ -12,6 +12,7 @@ extension JSONRenderer {
       ("plateaus", .integer(findings.plateaus.count)),
       ("diverged", .bool(findings.divergence != nil)),
       ("points_checked", .integer(findings.pointsChecked)),
+      ("zero_losses", findings.zeroLosses.map(zeroLosses) ?? .null),
     ])
     let heldOut = metric.map(ColumnSelection.namesEvaluation) ?? false
     return [("health", summary), ("events", .array(findings.events.map { event($0, heldOut: heldOut) }))]
@@ -58,8 +59,21 @@ extension JSONRenderer {
         ("non_finite_count", .integer(divergence.nonFiniteCount)),
         ("no_finite_loss", .bool(divergence.noFiniteLoss)),
         // An evaluation loss climbing from its lowest: the model overfits (HealthVerdict).
-        ("overfitting", .bool(heldOut && divergence.firstNonFiniteStep == nil)),
+        ("overfitting", .bool(heldOut && divergence.firstNonFiniteStep == nil && !divergence.zeroLoss)),
+        ("zero_loss", .bool(divergence.zeroLoss)),
       ])
     }
+  }
+
+  /// `"zero_losses"`: losses of exactly 0 the detectors and fits left out (`ZeroLosses`).
+  private func zeroLosses(_ zeros: ZeroLosses) -> JSONWriter.Value {
+    .object([
+      ("kind", .string(zeros.kind.rawValue)),
+      ("first_step", .number(zeros.firstStep)),
+      ("points", .integer(zeros.points)),
+      ("left_out", .integer(zeros.leftOut)),
+      ("level_before", .number(zeros.levelBefore)),
+      ("resolution", zeros.resolution > 0 ? .number(zeros.resolution) : .null),
+    ])
   }
 }

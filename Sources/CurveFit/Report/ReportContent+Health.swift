@@ -82,6 +82,11 @@ struct HealthLines {
   var divergenceLine: String? {
     guard let divergence = health.divergence else { return nil }
     var text = "from \(health.axis.at(divergence.startStep)) (\(divergence.severity.rawValue))"
+    if divergence.zeroLoss, let zeros = health.zeroLosses {
+      return text + ": the loss fell to exactly 0 from \(NumberFormat.significant(zeros.levelBefore, 3)) and stayed there "
+        + "(\(NumberFormat.count(Double(zeros.points))) points): a loss is not learned to 0 in one step; "
+        + "a broken loss (fp16 overflow, every label masked) · roll back before \(health.axis.at(divergence.startStep))"
+    }
     if divergence.riseRatio > 1 {
       text += ": loss ×\(NumberFormat.significant(divergence.riseRatio, 2)) over its baseline"
     }
