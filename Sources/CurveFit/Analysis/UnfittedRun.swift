@@ -44,7 +44,8 @@ public struct UnfittedRun: Sendable {
     }
     guard let zeros, let last = series.steps.last else { return UnfittedRun(series: series, health: health, reason: reason) }
     health.record(zeros.zeros, lastStep: last)
-    return UnfittedRun(series: series.noting(zeros.zeros.note(axis: series.origin.axis)), health: health, reason: reason)
+    let why = zeros.zeros.kind == .only ? "every finite loss is exactly 0: there is no curve to fit" : reason
+    return UnfittedRun(series: series.noting(zeros.zeros.note(axis: series.origin.axis)), health: health, reason: why)
   }
 
   /// A loss below zero raised above it, for the detectors' trends only: the power law fitted

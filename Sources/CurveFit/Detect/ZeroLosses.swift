@@ -17,6 +17,8 @@ public struct ZeroLosses: Sendable, Equatable {
     case collapsed
     /// Zeros here and there amid positive losses.
     case isolated
+    /// No finite loss above zero at all.
+    case only
   }
 
   public var kind: Kind
@@ -60,7 +62,14 @@ public struct ZeroLosses: Sendable, Equatable {
     let resolution = LogResolution.of(series, positions: 0..<series.count)
     let cut = tailStart ?? series.count
     let before = losses[..<cut].filter { $0.isFinite && $0 > 0 }
-    guard !before.isEmpty else { return nil }
+    let nonZero = { (index: Int) in losses[index] != 0 }
+    guard !before.isEmpty else {
+      guard !losses.contains(where: { $0.isFinite && $0 > 0 }) else { return nil }
+      let only = ZeroLosses(
+        kind: .only, firstStep: series.steps[losses.firstIndex(of: 0) ?? 0], points: zeros, leftOut: zeros,
+        levelBefore: 0, resolution: resolution)
+      return (only, series.keeping(nonZero))
+    }
     let level = median(Array(before.suffix(5)))
     let early = median(Array(before.prefix(max(1, before.count / 10))))
     if let tailStart {
@@ -77,7 +86,7 @@ public struct ZeroLosses: Sendable, Equatable {
     let found = ZeroLosses(
       kind: .isolated, firstStep: series.steps[first], points: zeros, leftOut: zeros,
       levelBefore: level, resolution: resolution)
-    return (found, series.keeping { losses[$0] != 0 })
+    return (found, series.keeping(nonZero))
   }
 
   private static func median(_ values: [Double]) -> Double {
@@ -111,6 +120,9 @@ public struct ZeroLosses: Sendable, Equatable {
       return "the loss is 0 \(precision) from \(axis.at(firstStep)) to the end (\(NumberFormat.count(Double(leftOut))) "
         + "point\(leftOut == 1 ? "" : "s")): the model fits its training data; "
         + "the fit and the health checks use the losses before it"
+    case .only:
+      return "every finite loss in this log is exactly 0: a loss that is not being computed, "
+        + "or a column that is not a loss (--metric picks another)"
     case .isolated:
       return "\(NumberFormat.count(Double(points))) loss\(points == 1 ? "" : "es") of exactly 0 "
         + "(the first at \(axis.at(firstStep))) amid losses near \(NumberFormat.significant(levelBefore, 3)) left out: "

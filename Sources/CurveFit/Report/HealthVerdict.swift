@@ -48,6 +48,9 @@ struct HealthVerdict {
         ? "recovered" : "\(spikes.count - recovered) not recovered"
       parts.append("\(spikes.count) \(noun) (\(state))")
     }
+    if parts.isEmpty, findings.zeroLosses?.kind == .only {
+      parts.append("no loss above 0 (every finite loss is exactly 0)")
+    }
     // One or two points cannot show a spike or a trend: "healthy" would be a guess.
     if parts.isEmpty, findings.pointsChecked < Self.minimumPoints {
       parts.append("too short to judge (\(findings.pointsChecked) finite point\(findings.pointsChecked == 1 ? "" : "s"))")

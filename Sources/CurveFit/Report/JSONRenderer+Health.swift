@@ -7,7 +7,7 @@ extension JSONRenderer {
   func health(_ findings: HealthFindings, metric: String? = nil) -> [(String, JSONWriter.Value)] {
     let summary: JSONWriter.Value = .object([
       ("verdict", .string(HealthVerdict(findings, metric: metric).sentence)),
-      ("healthy", .bool(findings.events.isEmpty)),
+      ("healthy", .bool(findings.events.isEmpty && findings.zeroLosses?.kind != .only)),
       ("spikes", .integer(findings.spikes.count)),
       ("plateaus", .integer(findings.plateaus.count)),
       ("diverged", .bool(findings.divergence != nil)),

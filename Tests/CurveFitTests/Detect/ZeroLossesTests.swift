@@ -79,6 +79,16 @@ import Testing
     #expect(analysis.projections.map(\.loss.value) == reference.projections.map(\.loss.value))
   }
 
+  @Test func aLogOfZerosIsNotHealthy() throws {
+    let series = LossSeries.synthetic(steps: (1...6).map(Double.init), losses: Array(repeating: 0, count: 6), source: "aux")
+    let error = #expect(throws: FitError.self) { try LossCurveAnalysis.run(series, options: LossCurveAnalysis.Options()) }
+    let fitError = try #require(error)
+    let run = try #require(UnfittedRun.check(series, options: LossCurveAnalysis.Options(), error: fitError))
+    // Before: "healthy", a fit with L_min 0, C 0 and a "now" of 0.
+    #expect(HealthVerdict(run.health).sentence == "no loss above 0 (every finite loss is exactly 0)")
+    #expect(run.reason == "every finite loss is exactly 0: there is no curve to fit")
+  }
+
   @Test func aLogWithoutZerosIsUntouched() {
     #expect(ZeroLosses.find(Self.powerLaw(zerosFrom: .infinity)) == nil)
   }
