@@ -112,11 +112,13 @@ public struct HealthCheck: Sendable {
       divergenceSteps = StepRanges([residuals.step(onset)...last])
     }
     let spikeSteps = StepRanges(spikePositions.filter { !$0.isEmpty }.map(toSteps))
-    return HealthFindings(
+    var findings = HealthFindings(
       axis: StepAxis(series), events: events, spikeSteps: spikeSteps, divergenceSteps: divergenceSteps,
       spikePoints: spikeSteps.count(in: series.steps),
       divergencePoints: divergenceSteps.count(in: series.steps),
       pointsChecked: finiteCount)
+    findings.epochDrops = EpochDrops.find(series)
+    return findings
   }
 }
 
@@ -146,6 +148,8 @@ public struct HealthFindings: Sendable {
   public var pointsChecked: Int
   /// Losses of exactly zero, left out of what the detectors and fits saw.
   public var zeroLosses: ZeroLosses? = nil
+  /// The loss stepping down at each epoch boundary: a model memorising its data.
+  public var epochDrops: EpochDrops? = nil
 
   public var spikes: [Spike] {
     events.compactMap { if case .spike(let spike) = $0 { spike } else { nil } }

@@ -13,6 +13,12 @@ extension JSONRenderer {
       ("diverged", .bool(findings.divergence != nil)),
       ("points_checked", .integer(findings.pointsChecked)),
       ("zero_losses", findings.zeroLosses.map(zeroLosses) ?? .null),
+      ("epoch_drops", findings.epochDrops.map { drops in
+        .object([
+          ("steps_per_epoch", .number(drops.stepsPerEpoch)), ("boundaries", .integer(drops.boundaries)),
+          ("boundary_ratio", .number(drops.boundaryRatio)), ("within_ratio", .number(drops.withinRatio)),
+        ])
+      } ?? .null),
     ])
     let heldOut = metric.map(ColumnSelection.namesEvaluation) ?? false
     return [("health", summary), ("events", .array(findings.events.map { event($0, heldOut: heldOut) }))]

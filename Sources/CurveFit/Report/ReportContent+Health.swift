@@ -8,6 +8,9 @@ extension ReportContent {
     HealthLines(health: analysis.health, metric: analysis.series.origin.lossColumn).divergenceLine
   }
 
+  /// The memorising line (`EpochDrops`), or nil.
+  var epochDrops: String? { analysis.health.epochDrops?.line(axis: axis) }
+
   /// `404 spike points and 1,797 diverged points left out of the fit`, or nil.
   var leftOut: String? {
     let (spikes, divergence) = analysis.leftOut

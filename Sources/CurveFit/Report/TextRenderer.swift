@@ -14,6 +14,7 @@ public struct TextRenderer: ReportRenderer {
       lines.append(indent + sparkline + "   loss over log-spaced \(content.axis.rawValue), high to low")
     }
     if let leftOut = content.leftOut { lines.append(indent + leftOut) }
+    if let drops = content.epochDrops { lines.append(indent + drops) }
     lines.append("")
     lines.append(label("FIT") + "\(content.formula)   \(content.fitScope)")
     lines.append(

@@ -31,6 +31,9 @@ public struct SeriesOrigin: Sendable, Equatable {
   /// The run's planned length as the log itself records it (a trainer state's `max_steps`, the
   /// total of llm.c's `step N/T` or Megatron's `iteration N/ T`), and where it was read.
   public var plannedSteps: PlannedSteps?
+  /// Steps in one pass over the training data, from the epochs the log records beside its steps
+  /// (a trainer state's `epoch`); `nil` when it records none or counts in epochs.
+  public var stepsPerEpoch: Double?
   /// What a reader should know about this input (sampling, smoothing), in plain sentences.
   public var notes: [String] = []
 

@@ -1,0 +1,64 @@
+import CurveFitTestSupport
+import Foundation
+import Testing
+
+@testable import CurveFit
+
+/// A loss that steps down at each epoch boundary (a model memorising its data) is told from one
+/// that falls smoothly across epochs.
+@Suite struct EpochDropsTests {
+  /// `1.2 + 0.8·(t/10)^−0.3`, times `drop` per finished epoch of 1,000 steps, logged every 10
+  /// steps for `epochs` epochs with multiplicative noise.
+  static func run(epochs: Int, drop: Double, noise: Double, seed: UInt64, every: Double = 10) -> LossSeries {
+    var random = SeededRandom(seed: seed)
+    let steps = Array(stride(from: every, through: 1_000 * Double(epochs), by: every))
+    let losses = steps.map { Self.truth($0, drop: drop) * (1 + noise * random.gaussian()) }
+    var series = LossSeries.synthetic(steps: steps, losses: losses, source: "sft")
+    series.origin.stepsPerEpoch = 1_000
+    return series
+  }
+
+  static func truth(_ step: Double, drop: Double) -> Double {
+    (1.2 + 0.8 * Foundation.pow(step / 10, -0.3)) * Foundation.pow(drop, (step / 1_000).rounded(.down))
+  }
+
+  @Test func aStaircaseIsMemorising() throws {
+    let series = Self.run(epochs: 3, drop: 0.85, noise: 0.03, seed: 1)
+    let drops = try #require(EpochDrops.find(series))
+    #expect(drops.boundaries == 2)
+    // The windows' centres are a third of an epoch apart: the smooth fall across them is in the ratio too.
+    let expected = Self.truth(2_000 + 500.0 / 3, drop: 0.85) / Self.truth(2_000 - 500.0 / 3, drop: 0.85)
+    #expect(abs(drops.boundaryRatio - expected) < 0.03, "\(drops.boundaryRatio) vs \(expected)")
+    #expect(abs(drops.withinRatio - Self.truth(2_833, drop: 1) / Self.truth(2_167, drop: 1)) < 0.03, "\(drops.withinRatio)")
+  }
+
+  @Test func aSmoothFallIsNot() {
+    // 20 seeds of a power law over five epochs in 3% and 10% noise: no boundary stands out.
+    for seed in 1...20 {
+      for noise in [0.03, 0.10] {
+        let series = Self.run(epochs: 5, drop: 1, noise: noise, seed: UInt64(seed))
+        #expect(EpochDrops.find(series) == nil, "seed \(seed), noise \(noise)")
+      }
+    }
+  }
+
+  @Test func aSmallDropInLargeNoiseIsNot() {
+    // ×0.97 per boundary is under the 5% the detector asks for.
+    #expect(EpochDrops.find(Self.run(epochs: 4, drop: 0.97, noise: 0.02, seed: 3)) == nil)
+  }
+
+  @Test func tooFewPointsPerEpochAreNotJudged() {
+    // Three points an epoch cannot tell a boundary from the trend.
+    #expect(EpochDrops.find(Self.run(epochs: 6, drop: 0.7, noise: 0.01, seed: 4, every: 334)) == nil)
+  }
+
+  @Test func aTrainerStateGivesItsEpochLength() throws {
+    let json = """
+      {"log_history": [{"epoch": 0.19, "loss": 0.30, "step": 25}, {"epoch": 0.38, "loss": 0.29, "step": 50},
+      {"epoch": 38.17, "loss": 0.0002, "step": 5000}], "max_steps": 5000}
+      """
+    let series = try LogReader().read(bytes: Array(json.utf8), source: "trainer_state.json")
+    // The last record's ratio, least rounded: 5000 / 38.17.
+    #expect(abs((series.origin.stepsPerEpoch ?? 0) - 5_000 / 38.17) < 1e-9)
+  }
+}
