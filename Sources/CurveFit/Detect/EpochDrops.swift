@@ -29,7 +29,9 @@ public struct EpochDrops: Sendable, Equatable {
   static let printSteps = 20.0
 
   static func find(_ series: LossSeries) -> EpochDrops? {
-    guard let perEpoch = series.origin.stepsPerEpoch, perEpoch > 0, perEpoch.isFinite,
+    // A log counted in epochs (the Trainer's console dicts) has one epoch per unit of its axis.
+    guard let perEpoch = series.origin.stepsPerEpoch ?? (series.origin.axis == .epochs ? 1 : nil),
+      perEpoch > 0, perEpoch.isFinite,
       let first = series.steps.first, let last = series.steps.last, last > first,
       Double(series.count) / ((last - first) / perEpoch) >= minimumPointsPerEpoch
     else { return nil }
@@ -109,7 +111,7 @@ public struct EpochDrops: Sendable, Equatable {
   /// The health line: what the drops are and what they mean for this loss.
   func line(axis: StepAxis) -> String {
     "memorising: the loss falls ×\(NumberFormat.significant(boundaryRatio, 2)) at each epoch boundary "
-      + "(median of \(boundaries); an epoch is \(NumberFormat.count(stepsPerEpoch.rounded())) \(axis.rawValue)), "
+      + "(median of \(boundaries)\(axis == .epochs ? "" : "; an epoch is \(NumberFormat.count(stepsPerEpoch.rounded())) \(axis.rawValue)")), "
       + "×\(NumberFormat.significant(withinRatio, 2)) within epochs: each pass lowers it on data the model has seen; "
       + "the evaluation loss tells how it does on new data"
   }

@@ -52,6 +52,16 @@ import Testing
     #expect(EpochDrops.find(Self.run(epochs: 6, drop: 0.7, noise: 0.01, seed: 4, every: 334)) == nil)
   }
 
+  @Test func aLogCountedInEpochsHasOneEpochPerUnit() throws {
+    // The Trainer's console dicts give the epoch as the axis: 1,000 steps become 1.0 epoch.
+    let steps = Self.run(epochs: 3, drop: 0.8, noise: 0.02, seed: 5)
+    let origin = SeriesOrigin(source: "stdout", format: "text", stepColumn: "epoch", lossColumn: "loss", columns: ["loss", "epoch"])
+    let series = LossSeries(steps: steps.steps.map { $0 / 1_000 }, losses: steps.losses, origin: origin)
+    let drops = try #require(EpochDrops.find(series))
+    #expect(drops.stepsPerEpoch == 1 && drops.boundaries == 2)
+    #expect(!drops.line(axis: .epochs).contains("an epoch is"))
+  }
+
   @Test func aTrainerStateGivesItsEpochLength() throws {
     let json = """
       {"log_history": [{"epoch": 0.19, "loss": 0.30, "step": 25}, {"epoch": 0.38, "loss": 0.29, "step": 50},
