@@ -103,9 +103,26 @@ struct PlateauDetector {
     return nil
   }
 
+  /// A window whose mean loss is within this many steps of the print's last digit of zero
+  /// cannot show a fall (the Whisper fine-tune at 0.0001–0.0002 read "plateau at steps
+  /// 3,050–4,525": the print holds two values there, whatever the run does).
+  static let printSteps = 10.0
+
+  /// The mean finite loss of `start...end`.
+
+  private static func meanLoss(_ residuals: Residuals, _ start: Int, _ end: Int) -> Double {
+    var sum = 0.0
+    var n = 0.0
+    for k in start...end where residuals.loss(k).isFinite {
+      sum += residuals.loss(k)
+      n += 1
+    }
+    return n > 0 ? sum / n : 0
+  }
+
   /// Whether the window is flat against the trend before it. A window over which the trend
-  /// expected the loss to fall by less than the log's printed `resolution` cannot show that
-  /// fall, and is not called flat.
+  /// expected the loss to fall by less than the log's printed `resolution`, or whose loss is
+  /// within `printSteps` digits of zero, cannot show that fall, and is not called flat.
   private func assess(
     _ residuals: Residuals, _ start: Int, _ end: Int, history: ClosedRange<Double>, resolution: Double
   ) -> (flat: Bool, slope: Double, expected: Double)? {
@@ -116,7 +133,8 @@ struct PlateauDetector {
     let t1 = residuals.step(end)
     let expected = (trend(t1) - trend(t0)) / (t1 - t0)
     guard expected.isFinite else { return nil }
-    let visible = resolution == 0 || -expected * (t1 - t0) > resolution
+    let visible = resolution == 0
+      || (-expected * (t1 - t0) > resolution && Self.meanLoss(residuals, start, end) >= Self.printSteps * resolution)
     let flat = visible && fit.slope > -2 * fit.standardError
       && fit.slope - expected > options.plateauZ * fit.standardError
     return (flat, fit.slope, expected)
