@@ -47,7 +47,7 @@ public struct EpochDrops: Sendable, Equatable {
         if loss.isFinite, loss > 0 { values.append(Foundation.log(loss)) }
         index += 1
       }
-      return values.isEmpty ? nil : (median(values), values.count)
+      return values.isEmpty ? nil : (values.median, values.count)
     }
     // The change from the first third to the last third of epoch `k` (0-based), if inside the log.
     func within(_ k: Int) -> Double? {
@@ -77,16 +77,16 @@ public struct EpochDrops: Sendable, Equatable {
     }
     for epoch in 0..<max(0, Int(last / perEpoch)) { if let change = within(epoch) { withins.append(change) } }
     guard excesses.count >= 2, !withins.isEmpty else { return nil }
-    let excess = median(excesses)
+    let excess = excesses.median
     let agreeing = excesses.filter { $0 < 0 }.count
     // The noise of one window's median from neighbours' differences (E[(Δ log L)²] = 2σ²); the
     // excess has about five windows' worth of it, and the median of K excesses 1.25/√K of that.
-    let noise = pointNoise(series) * 1.25 / median(windowPoints).squareRoot()
+    let noise = pointNoise(series) * 1.25 / windowPoints.median.squareRoot()
     let standardError = 1.25 * noise * 5.0.squareRoot() / Double(excesses.count).squareRoot()
     guard excess <= -Swift.max(minimumExcess, 3 * standardError), 4 * agreeing >= 3 * excesses.count else { return nil }
     return EpochDrops(
-      stepsPerEpoch: perEpoch, boundaries: excesses.count, boundaryRatio: Foundation.exp(median(drops)),
-      withinRatio: Foundation.exp(median(withins)))
+      stepsPerEpoch: perEpoch, boundaries: excesses.count, boundaryRatio: Foundation.exp(drops.median),
+      withinRatio: Foundation.exp(withins.median))
   }
 
   /// The noise of one point's log loss, from the median absolute first difference.
@@ -99,14 +99,9 @@ public struct EpochDrops: Sendable, Equatable {
       previous = value
     }
     guard !differences.isEmpty else { return 0 }
-    return 1.4826 * median(differences) / 2.0.squareRoot()
+    return 1.4826 * differences.median / 2.0.squareRoot()
   }
 
-  private static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1
-      ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-  }
 
   /// The health line: what the drops are and what they mean for this loss.
   func line(axis: StepAxis) -> String {

@@ -43,11 +43,11 @@ enum NotLearningCheck {
       lateStart = min(lateStart, max(series.steps.lowerIndex(atLeast: 0.7 * last), series.count - windowPoints))
     }
     guard startIndex < earlyEnd, earlyEnd <= lateStart,
-      let from = sample(series.losses, startIndex..<earlyEnd).map(median),
+      let from = sample(series.losses, startIndex..<earlyEnd)?.median,
       let late = sample(series.losses, lateStart..<series.count), from > 0
     else { return nil }
-    let to = median(late)
-    var scatter = 1.4826 * median(late.map { abs($0 - to) }.sorted())
+    let to = late.median
+    var scatter = 1.4826 * late.map { abs($0 - to) }.median
     // Five points' deviations say little of the noise: a sparse log also reads it off the steps
     // between neighbours from a tenth of the run on.
     if sparse, let neighbours = neighbourScatter(series.losses, startIndex..<series.count) {
@@ -80,12 +80,6 @@ enum NotLearningCheck {
   private static func neighbourScatter(_ losses: [Double], _ range: Range<Int>) -> Double? {
     let steps = zip(losses[range].dropFirst(), losses[range]).map { abs($0 - $1) }.filter(\.isFinite)
     guard steps.count >= windowPoints else { return nil }
-    return 1.4826 * median(steps.sorted()) / 2.0.squareRoot()
-  }
-
-  /// The median of sorted `values`.
-  private static func median(_ values: [Double]) -> Double {
-    let middle = values.count / 2
-    return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
+    return 1.4826 * steps.median / 2.0.squareRoot()
   }
 }

@@ -42,18 +42,18 @@ enum RiseSinceLowest {
     let logs = kept.map { Foundation.log(residuals.loss($0)) }
     let window = max(Self.minimumWindow, n / 10)
     let half = window / 2
-    let end = median(logs[(n - window)...])
+    let end = logs[(n - window)...].median
     // The lowest centred window that closes before the last window opens.
     var lowest: (level: Double, index: Int)?
     for k in 0..<n where min(n, k + half + 1) <= n - window {
-      let level = median(logs[max(0, k - half)..<min(n, k + half + 1)])
+      let level = logs[max(0, k - half)..<min(n, k + half + 1)].median
       if lowest.map({ level < $0.level }) ?? true { lowest = (level, k) }
     }
     guard let lowest else { return nil }
     let rise = end - lowest.level
     let differences = zip(logs.dropFirst(), logs).map { $0 - $1 }
-    let center = median(differences[...])
-    let sigma = median(differences.map { abs($0 - center) }[...]) / (0.6745 * 2.0.squareRoot())
+    let center = differences.median
+    let sigma = differences.map { abs($0 - center) }.median / (0.6745 * 2.0.squareRoot())
     let standardError = 1.2533 * sigma / Double(window).squareRoot()
     let resolution = LogResolution.of(series, positions: residuals.start..<series.count)
     guard rise >= Foundation.log(options.spikeMinRatio), rise >= Self.standardErrors * standardError,
@@ -83,9 +83,4 @@ enum RiseSinceLowest {
   static let jumpShare = 0.5
   static let jumpNoise = 6.0
 
-  private static func median(_ values: ArraySlice<Double>) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-  }
 }

@@ -39,10 +39,10 @@ struct ShortLogCheck {
         i += 1
         continue
       }
-      let base = Self.median(prior)
+      let base = prior.median
       let differences = zip(prior.dropFirst(), prior).map { abs($0 - $1) }
       // median |Δ| of N(0, 2σ²) is 0.6745·√2·σ.
-      let sigma = max(Self.noiseFloor, differences.isEmpty ? 0 : Self.median(differences) / (0.6745 * 2.0.squareRoot()))
+      let sigma = max(Self.noiseFloor, differences.isEmpty ? 0 : differences.median / (0.6745 * 2.0.squareRoot()))
       let z = (logs[i] - base) / sigma
       let ratio = Foundation.exp(logs[i] - base)
       let opens = ratio >= options.spikeMinRatio
@@ -100,9 +100,4 @@ struct ShortLogCheck {
     return (divergence, finite[first])
   }
 
-  private static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-  }
 }

@@ -70,8 +70,8 @@ public struct ZeroLosses: Sendable, Equatable {
         levelBefore: 0, resolution: resolution)
       return (only, series.keeping(nonZero))
     }
-    let level = median(Array(before.suffix(5)))
-    let early = median(Array(before.prefix(max(1, before.count / 10))))
+    let level = before.suffix(5).median
+    let early = before.prefix(max(1, before.count / 10)).median
     if let tailStart {
       let approached = level <= approachShare * early || (resolution > 0 && level <= approachDigits * resolution)
       let tailZeros = losses[tailStart...].reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
@@ -89,11 +89,6 @@ public struct ZeroLosses: Sendable, Equatable {
     return (found, series.keeping(nonZero))
   }
 
-  private static func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1
-      ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-  }
 
   /// The divergence a collapse to zero is: critical, from its first zero.
   var divergence: Divergence? {
