@@ -152,8 +152,9 @@ extension CurveFitCommand {
     }
 
     /// One training loss read from a file gains a note when the evaluation loss beside it climbs
-    /// from its lowest. The file is read again for it (standard input cannot be), so only up to
-    /// 64 MiB: a log that size reads in a fraction of a second, a larger one would pay twice.
+    /// from its lowest, and its epoch length from an `epoch` column beside its steps. The file is
+    /// read again for each (standard input cannot be), so only up to 64 MiB: a log that size
+    /// reads in a fraction of a second, a larger one would pay twice.
     private func withHeldOutNote(_ named: [NamedSeries], reader: LogReader) -> [NamedSeries] {
       var isFile = stat()
       guard named.count == 1, input.request.metrics.isEmpty, input.request.runs.isEmpty,
@@ -163,6 +164,7 @@ extension CurveFitCommand {
       var named = named
       named[0].series = HeldOutCheck.noting(
         named[0].series, path: path, reader: reader, options: analysisOptions(displayUnit: .nats))
+      named[0].series = EpochLength.reading(beside: named[0].series, path: path, reader: reader)
       return named
     }
 

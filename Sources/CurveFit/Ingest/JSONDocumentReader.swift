@@ -93,23 +93,13 @@ struct JSONDocumentReader {
     if isState, let planned = Self.topLevelNumber(bytes, key: "max_steps"), planned > 0, planned.isFinite {
       origin.plannedSteps = PlannedSteps(steps: planned, key: "max_steps")
     }
-    if let stepKey, stepKey != "epoch" { origin.stepsPerEpoch = Self.stepsPerEpoch(records, stepKey: stepKey) }
+    if let stepKey, stepKey != "epoch" {
+      let paired = records.filter { $0[stepKey] != nil && $0["epoch"] != nil }
+      origin.stepsPerEpoch = EpochLength.stepsPerEpoch(steps: paired.map { $0[stepKey]! }, epochs: paired.map { $0["epoch"]! })
+    }
     return LossSeries(
       steps: steps, losses: losses, gradNorms: gradKey == nil ? nil : grads,
       learningRates: rateKey == nil ? nil : rates, origin: origin)
-  }
-
-  /// Steps per epoch from the record with the largest `epoch` (the Trainer's epoch is the step
-  /// over the steps in an epoch, rounded to two decimals in older versions: least rounded late).
-  static func stepsPerEpoch(_ records: [[String: Double]], stepKey: String) -> Double? {
-    var best: (epoch: Double, step: Double)?
-    for record in records {
-      guard let epoch = record["epoch"], let step = record[stepKey], epoch.isFinite, step.isFinite, epoch > 0, step > 0
-      else { continue }
-      if epoch > best?.epoch ?? 0 { best = (epoch, step) }
-    }
-    guard let best, best.epoch >= 1 else { return nil }
-    return best.step / best.epoch
   }
 
   /// The numeric fields of each record: of `log_history` in a trainer state, or of a top-level

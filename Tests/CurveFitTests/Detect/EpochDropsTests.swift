@@ -77,6 +77,31 @@ import Testing
     #expect(analysis.health.plateaus.isEmpty, "\(analysis.health.plateaus)")
   }
 
+  @Test func wholeEpochsGiveTheStepsBetweenTheirStarts() {
+    // Lightning's metrics.csv: epoch 0 from step 49, 1 from 549, 2 from 1,049 (every 50 steps).
+    let steps = stride(from: 49.0, to: 1_500, by: 50).map { $0 }
+    let epochs = steps.map { ($0 / 500).rounded(.down) }
+    #expect(EpochLength.stepsPerEpoch(steps: steps, epochs: epochs) == 500)
+    // One epoch alone says nothing of its length.
+    #expect(EpochLength.stepsPerEpoch(steps: Array(steps.prefix(9)), epochs: Array(epochs.prefix(9))) == nil)
+  }
+
+  @Test func aCSVsEpochColumnIsReadForItsLength() throws {
+    var text = "epoch,step,train_loss\n"
+    for step in stride(from: 49, to: 3_000, by: 50) {
+      text += "\(step / 500),\(step),\(Self.truth(2 * Double(step), drop: 0.8))\n"  // epochs of 500 steps
+    }
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("epochs-\(UUID().uuidString).csv")
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let reader = LogReader()
+    let series = try reader.read(path: url.path)
+    #expect(series.origin.stepsPerEpoch == nil)
+    let read = EpochLength.reading(beside: series, path: url.path, reader: reader)
+    #expect(read.origin.stepsPerEpoch == 500)
+    #expect(EpochDrops.find(read) != nil)
+  }
+
   @Test func aTrainerStateGivesItsEpochLength() throws {
     let json = """
       {"log_history": [{"epoch": 0.19, "loss": 0.30, "step": 25}, {"epoch": 0.38, "loss": 0.29, "step": 50},
