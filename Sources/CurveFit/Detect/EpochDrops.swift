@@ -33,8 +33,11 @@ public struct EpochDrops: Sendable, Equatable {
     guard let perEpoch = series.origin.stepsPerEpoch ?? (series.origin.axis == .epochs ? 1 : nil),
       perEpoch > 0, perEpoch.isFinite,
       let first = series.steps.first, let last = series.steps.last, last > first,
-      Double(series.count) / ((last - first) / perEpoch) >= minimumPointsPerEpoch
+      Double(series.count) / ((last - first) / perEpoch) >= minimumPointsPerEpoch,
+      // Epoch numbers are counted as integers: a log a million million epochs from zero is not one.
+      last / perEpoch < 1e15
     else { return nil }
+    let (firstEpoch, lastEpoch) = (Int((first / perEpoch).rounded(.down)), Int((last / perEpoch).rounded(.down)))
     let third = perEpoch / 3
     // A 5% drop of a loss printed 0.0004 is below its last digit: boundaries that low are not judged.
     let floor = printSteps * LogResolution.of(series, positions: 0..<series.count)
@@ -61,7 +64,7 @@ public struct EpochDrops: Sendable, Equatable {
     var drops: [Double] = []
     var withins: [Double] = []
     var windowPoints: [Double] = []
-    var k = max(1, Int((first / perEpoch).rounded(.up)))
+    var k = max(1, firstEpoch)
     while Double(k) * perEpoch + third <= last {
       let boundary = Double(k) * perEpoch
       defer { k += 1 }
@@ -75,7 +78,7 @@ public struct EpochDrops: Sendable, Equatable {
       excesses.append(after.value - before.value - smooth)
       windowPoints.append(Double(min(before.count, after.count)))
     }
-    for epoch in 0..<max(0, Int(last / perEpoch)) { if let change = within(epoch) { withins.append(change) } }
+    for epoch in max(0, firstEpoch)..<max(0, lastEpoch) { if let change = within(epoch) { withins.append(change) } }
     guard excesses.count >= 2, !withins.isEmpty else { return nil }
     let excess = excesses.median
     let agreeing = excesses.filter { $0 < 0 }.count
