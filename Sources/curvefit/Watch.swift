@@ -184,7 +184,9 @@ extension CurveFitCommand {
     }
 
     static func status(_ analysis: LossCurveAnalysis) -> String {
-      let tenfold = analysis.projections.last.map { String(format: "%.4g", $0.loss.value) } ?? "n/a"
+      // A withheld forecast (a divergence, a loss at 0, a stall) has no 10× to show.
+      let tenfold = analysis.forecast?.withheld != nil
+        ? "not projected" : analysis.projections.last.map { String(format: "%.4g", $0.loss.value) } ?? "n/a"
       return "\(position(analysis.lastStep, on: analysis.series.origin.axis)) · loss \(String(format: "%.4g", analysis.current.value)) (fitted)"
         + " · \(analysis.health.events.isEmpty ? "healthy" : "\(analysis.health.events.count) event\(analysis.health.events.count == 1 ? "" : "s")")"
         + " · 10× → \(tenfold)"

@@ -61,6 +61,18 @@ import Testing
     #expect(process.terminationStatus == 3)
   }
 
+  /// A run whose loss fell to 0 (a broken loss) is withheld: its status shows no 10× number.
+  @Test func watchShowsNoProjectionOfAWithheldForecast() throws {
+    var text = "step,loss\n"
+    for step in stride(from: 10, through: 2_000, by: 10) {
+      text += "\(step),\(step >= 1_510 ? 0 : truth(Double(step)))\n"
+    }
+    let path = try CommandRunner.temporaryFile(named: "zeros.csv", contents: text)
+    let result = try CommandRunner.run(["watch", path, "--max-seconds", "1.5", "--poll", "0.1"])
+    #expect(result.stdout.contains("ALERT divergence at step 1510 (critical)"), "\(result.stdout)")
+    #expect(result.stdout.contains("10× → not projected"), "\(result.stdout)")
+  }
+
   @Test func plotIsValidSelfContainedSVG() throws {
     var log = SyntheticLog(truth: truth, count: 5_000, noise: 0.01, seed: 12)
     for k in 0..<30 { log.losses[3_000 + k] *= 2.5 }
