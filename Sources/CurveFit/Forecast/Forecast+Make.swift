@@ -100,6 +100,9 @@ extension Forecast {
     if forecast.withheld == nil, annealing != nil, let plateau = flatAtTheEnd(inputs) {
       forecast.flatSince = plateau.startStep
     }
+    if forecast.withheld != nil, let goal = inputs.target {
+      forecast.targetLogged = loggedStep(reaching: goal, inputs)
+    }
 
     // A delta-method band (no bootstrap, `--bootstrap 0`) is a straight line that can reach
     // below zero for a loss falling towards it; for a log whose losses are all positive, its
@@ -288,6 +291,22 @@ extension Forecast {
       hold(&end.loss, at: end.step)
       forecast.plannedEnd = end
     }
+  }
+
+  /// The first kept step whose median with its four nearest kept neighbours (two either side)
+  /// is at or below `goal`: one noisy dip does not reach a target. A loss that fell to 0 and
+  /// stayed there reached any positive target where its zeros start, if not before.
+  private static func loggedStep(reaching goal: Double, _ inputs: Inputs) -> Double? {
+    let series = inputs.series
+    // The last five kept points; the median of five is at or below the goal when three are.
+    var window: [(step: Double, loss: Double)] = []
+    for index in 0..<series.count where series.losses[index].isFinite && !inputs.excluded.contains(series.steps[index]) {
+      window.append((series.steps[index], series.losses[index]))
+      if window.count > 5 { window.removeFirst() }
+      if window.count == 5, window.filter({ $0.loss <= goal }).count >= 3 { return window[2].step }
+    }
+    if let zeros = inputs.health.zeroLosses, zeros.kind == .reached, goal > 0 { return zeros.firstStep }
+    return nil
   }
 
   /// Why the projections must not be printed as numbers, if they must not.

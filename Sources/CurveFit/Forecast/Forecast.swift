@@ -25,6 +25,10 @@ public struct Forecast: Sendable {
   /// Why no projection is printed as a number (an unreliable fit, a diverged run, a loss gone
   /// flat), or `nil` when the projections stand.
   public var withheld: String?
+  /// With `--target` and a withheld forecast: the first logged step at which the median of five
+  /// neighbouring kept losses is at or below the target (the run's own losses reached it, before
+  /// it diverged or stalled), or `nil` when they never did.
+  public var targetLogged: Double?
   /// True when a 95% interval was widened to hold the plain power law's projection, which the
   /// data could not rule out though another form was chosen over it.
   public var bandHoldsPlainPowerLaw = false

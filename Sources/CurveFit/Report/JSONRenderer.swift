@@ -176,6 +176,8 @@ public struct JSONRenderer: ReportRenderer {
       return .object([
         ("loss", .number(loss)), ("step", .null), ("reachable", .null), ("ci95", .null),
         ("withheld", .string(forecast?.withheld ?? "")),
+        // The first logged step whose losses reached the target (`Forecast.targetLogged`).
+        ("logged_step", forecast?.targetLogged.map { .number($0) } ?? .null),
       ])
     case .reachable(let step):
       members = [

@@ -304,7 +304,10 @@ struct ReportContent {
   var target: (label: String, text: String)? {
     guard let (loss, outcome) = analysis.target else { return nil }
     let label = "target \(NumberFormat.significant(report.unit.fromNats(loss), 4))"
-    if withheld != nil { return (label, "not projected (see above)") }
+    if withheld != nil {
+      let logged = analysis.forecast?.targetLogged.map { "; the log reached it at \(axis.at($0))" } ?? ""
+      return (label, "not projected (see above)" + logged)
+    }
     switch outcome {
     case .reachable(let step):
       // A target the curve has already passed is not reached "at step <now> of this run".

@@ -89,6 +89,24 @@ import Testing
     #expect(run.reason == "every finite loss is exactly 0: there is no curve to fit")
   }
 
+  @Test func aWithheldTargetSaysWhereTheLogReachedIt() throws {
+    var options = LossCurveAnalysis.Options()
+    options.target = 0.01
+    let (memorising, _) = Self.memorising()
+    let reached = try LossCurveAnalysis.run(memorising, options: options)
+    // 0.6·e^(−e/8) = 0.01 at e = 8·ln 60 = 32.8: the median of five crosses at epoch 33, ±1 for the noise.
+    let logged = try #require(reached.forecast?.targetLogged)
+    #expect(abs(logged - 33) <= 1, "\(logged)")
+    // 1 + 2·(t/10)^−0.4 = 1.3 at t = 1,147; the log's points are 10 steps apart.
+    options.target = 1.3
+    let broken = try LossCurveAnalysis.run(Self.powerLaw(zerosFrom: 1_510), options: options)
+    let crossing = try #require(broken.forecast?.targetLogged)
+    #expect(abs(crossing - 1_147) <= 40, "\(crossing)")
+    // Zeros of a broken loss reach nothing.
+    options.target = 0.5
+    #expect(try LossCurveAnalysis.run(Self.powerLaw(zerosFrom: 1_510), options: options).forecast?.targetLogged == nil)
+  }
+
   @Test func aLogWithoutZerosIsUntouched() {
     #expect(ZeroLosses.find(Self.powerLaw(zerosFrom: .infinity)) == nil)
   }
