@@ -43,6 +43,7 @@ struct ElevatedScan {
     var baseline = RobustBaseline(seed: seed, span: options.baselineSpan)
     let lowestThreshold = min(options.spikeZ, GradNormSignal.supportedZ(options))
     var open: Segment?
+    var rise: RiseTracker?
     // Points in a row near the baseline, up to the one before this.
     var calm = 0
     for k in values.indices {
@@ -66,7 +67,10 @@ struct ElevatedScan {
         } else {
           segment.end = k
           open = segment
-          if k - segment.start >= options.maxSpikePoints, !Self.isRising(segment, values) {
+          if k - segment.start >= options.maxSpikePoints {
+            if rise?.start != segment.start { rise = RiseTracker(start: segment.start) }
+          }
+          if k - segment.start >= options.maxSpikePoints, rise?.isRising(through: k, values, scale: segment.scale) == false {
             var segment = segment
             // Elevated and flat for this long: the loss moved to a new level rather than
             // spiking. Close the event unrecovered and learn the new level.
