@@ -21,6 +21,8 @@ enum LogKind {
   case alignedTable(AlignedTable.Header)
   /// Numbers alone, no header: read as a table under the names given.
   case headerlessNumbers(names: [String])
+  /// A list of losses alone (a JSON array, Python's list repr, a row of numbers).
+  case numberList
   /// Text that is neither a table with a header nor a console log of a known layout.
   case unrecognised(firstLine: String)
 }
@@ -63,6 +65,7 @@ extension LogReader {
     if PythonDictLine.dominate(Array(lines.prefix(200)), progressBars: bars) { return .pythonDicts }
     if RecordBlocks.dominate(Array(lines.prefix(400))) { return .recordBlocks }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }
+    if NumberList.opens(Array(lines.prefix(3)), whole: head.count < Self.headBytes) { return .numberList }
     let trimmed = first.drop { $0 == " " || $0 == "\t" || $0 == "\u{FEFF}" }
     // `[{`, `[ ]` or a lone `[` open an array of records; `[rank0]: …` is a console prefix.
     if trimmed.hasPrefix("[") {

@@ -219,6 +219,23 @@ public struct LogReader: Sendable {
         "no header: " + (names.count == 1 ? "the one column read as the loss, by row number"
           : "the first column read as the step, the second as the loss" + (names.count > 2 ? " (the others as column3, …)" : ""))
           + "; a header line names them")
+    case .numberList:
+      var bytes: [UInt8] = []
+      var limitHit = false
+      try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
+        bytes.append(contentsOf: line)
+        bytes.append(0x0A)
+        limitHit = bytes.count > JSONDocumentReader.maxBytes
+        return !limitHit
+      }
+      if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
+      let losses = try NumberList.losses(bytes, source: source)
+      guard losses.contains(where: \.isFinite) else { throw .noFiniteLoss(source: source, rows: losses.count) }
+      var origin = SeriesOrigin(source: source, format: "list of numbers", stepColumn: nil, lossColumn: "loss", columns: ["loss"])
+      origin.rowsRead = losses.count
+      origin.notes.append("a list of numbers alone: read as the loss by position (steps 1–\(losses.count)); "
+        + "a table with a step column keeps the steps")
+      series = LossSeries(steps: (1...losses.count).map(Double.init), losses: losses, origin: origin)
     case .unrecognised(let line):
       throw .unrecognisedLog(source: source, suggestion: PatternSuggestion.suggest(line))
     }
