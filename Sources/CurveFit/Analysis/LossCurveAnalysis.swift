@@ -116,17 +116,17 @@ public struct LossCurveAnalysis: Sendable {
     analysis.fitStart = start
     let refitSolver = analysis.runBootstrap(fitter: projectingFitter, options: options)
     try analysis.fitSchedule(logged, excluded: passes.excluded, refitSolver: refitSolver, options: options)
-    if let zeros { analysis.recordZeros(zeros.zeros) }
+    if let zeros { analysis.recordZeros(zeros.zeros, lastStep: full.steps.last ?? zeros.zeros.firstStep) }
     analysis.makeForecast(excluded: passes.excluded, options: options)
     if let zeros { analysis.series = full.noting(zeros.zeros.note(axis: full.origin.axis)) }
     return analysis
   }
 
-  /// The zeros the analysis did not see, in its findings: a collapse is its divergence.
-  private mutating func recordZeros(_ zeros: ZeroLosses) {
+  /// The zeros the analysis did not see, in its findings: a collapse is its divergence, to the
+  /// log's `lastStep`.
+  private mutating func recordZeros(_ zeros: ZeroLosses, lastStep: Double) {
     let hadDivergence = health.divergence != nil
-    guard let last = series.steps.last else { return }
-    health.record(zeros, lastStep: max(last, zeros.firstStep))
+    health.record(zeros, lastStep: max(lastStep, zeros.firstStep))
     if !hadDivergence, health.divergence != nil { leftOut.divergence = zeros.leftOut }
   }
 

@@ -167,16 +167,7 @@ public struct LogReader: Sendable {
         throw .consoleMetric(source: source, layout: detected.name, name: selection.lossColumn ?? "", reads: detected.lossName)
       }
     case .jsonDocument:
-      var bytes: [UInt8] = []
-      var limitHit = false
-      try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
-        bytes.append(contentsOf: line)
-        bytes.append(0x0A)
-        limitHit = bytes.count > JSONDocumentReader.maxBytes
-        return !limitHit
-      }
-      if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
-      series = try JSONDocumentReader(selection: selection).read(bytes, source: source)
+      series = try JSONDocumentReader(selection: selection).read(try wholeDocument(lines, source: source), source: source)
     case .pythonDicts:
       var console = TrainerConsole()
       try convertEachLine(lines) { console.add($0) }
@@ -220,16 +211,7 @@ public struct LogReader: Sendable {
           : "the first column read as the step, the second as the loss" + (names.count > 2 ? " (the others as column3, …)" : ""))
           + "; a header line names them")
     case .numberList:
-      var bytes: [UInt8] = []
-      var limitHit = false
-      try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
-        bytes.append(contentsOf: line)
-        bytes.append(0x0A)
-        limitHit = bytes.count > JSONDocumentReader.maxBytes
-        return !limitHit
-      }
-      if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
-      let losses = try NumberList.losses(bytes, source: source)
+      let losses = try NumberList.losses(try wholeDocument(lines, source: source), source: source)
       guard losses.contains(where: \.isFinite) else { throw .noFiniteLoss(source: source, rows: losses.count) }
       var origin = SeriesOrigin(source: source, format: "list of numbers", stepColumn: nil, lossColumn: "loss", columns: ["loss"])
       origin.rowsRead = losses.count
@@ -245,6 +227,21 @@ public struct LogReader: Sendable {
     }
     series.origin.sha256 = digest.hex
     return series
+  }
+
+  /// Every line of an input read whole (a JSON document, a list of numbers), up to the bound of
+  /// a JSON document.
+  private func wholeDocument(_ lines: LineReader, source: String) throws(IngestError) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var limitHit = false
+    try lines.forEachLine { (line, _) throws(IngestError) -> Bool in
+      bytes.append(contentsOf: line)
+      bytes.append(0x0A)
+      limitHit = bytes.count > JSONDocumentReader.maxBytes
+      return !limitHit
+    }
+    if limitHit { throw .lineTooLong(SourceLocation(source: source, line: 1), limit: JSONDocumentReader.maxBytes) }
+    return bytes
   }
 
   /// Feeds every line to `convert`, which returns the bytes of JSON it wrote: a console rewritten

@@ -55,6 +55,8 @@ import Testing
     #expect(divergence.zeroLoss && divergence.severity == .critical)
     #expect(divergence.startStep == 1_510)
     #expect(analysis.leftOut.divergence == 50)
+    // The diverged steps run to the log's end, not to the last step the fits saw.
+    #expect(analysis.health.divergenceSteps.contains(2_000) && !analysis.health.divergenceSteps.contains(1_500))
     #expect(analysis.health.zeroLosses?.kind == .collapsed)
     // The fit saw the healthy steps alone: the floor of 1 within 0.1 (it was pulled to 0.36 at
     // 10× by the zeros before).
