@@ -79,7 +79,8 @@ public struct ZeroLosses: Sendable, Equatable {
         let found = ZeroLosses(
           kind: approached ? .reached : .collapsed, firstStep: series.steps[tailStart], points: zeros,
           leftOut: series.count - tailStart, levelBefore: level, resolution: resolution)
-        return (found, series.keeping { $0 < tailStart })
+        // Zeros before the tail are left out too: one would take the detectors out of log space.
+        return (found, series.keeping { $0 < tailStart && nonZero($0) })
       }
     }
     let first = losses.firstIndex(of: 0) ?? 0
@@ -88,7 +89,6 @@ public struct ZeroLosses: Sendable, Equatable {
       levelBefore: level, resolution: resolution)
     return (found, series.keeping(nonZero))
   }
-
 
   /// The divergence a collapse to zero is: critical, from its first zero.
   var divergence: Divergence? {

@@ -109,6 +109,15 @@ import Testing
     #expect(try LossCurveAnalysis.run(Self.powerLaw(zerosFrom: 1_510), options: options).forecast?.targetLogged == nil)
   }
 
+  @Test func aStrayZeroBeforeATailIsLeftOutToo() throws {
+    var losses = Self.powerLaw(zerosFrom: 1_510).losses
+    losses[40] = 0
+    let series = LossSeries.synthetic(steps: Self.powerLaw(zerosFrom: 1_510).steps, losses: losses, source: "run")
+    let (zeros, analysed) = try #require(ZeroLosses.find(series))
+    #expect(zeros.kind == .collapsed && zeros.points == 51)
+    #expect(!analysed.losses.contains(0) && analysed.count == 150 - 1)
+  }
+
   @Test func aLogWithoutZerosIsUntouched() {
     #expect(ZeroLosses.find(Self.powerLaw(zerosFrom: .infinity)) == nil)
   }
