@@ -33,12 +33,24 @@ struct DivergenceDetector {
         severity: endsNonFinite || ratio >= 2 || jumped ? .critical : .warning)
       return (divergence, onset)
     }
-    guard let first = nonFinite.first else { return nil }
+    guard let first = nonFinite.first,
+      skipped(in: scan, residuals: residuals, series: series) == nil
+    else { return nil }
     let divergence = Divergence(
       startStep: first, firstNonFiniteStep: first, nonFiniteCount: nonFinite.count,
       riseRatio: 1, severity: endsNonFinite ? .critical : .warning)
     let onset = series.steps.lowerIndex(atLeast: first) - residuals.start
     return (divergence, endsNonFinite && onset >= 0 && onset < residuals.count ? onset : nil)
+  }
+
+  /// Non-finite losses the run went on from (`SkippedNonFinite`): no excursion above the trend
+  /// is still open at or after the first of them (a NaN, then a loss stuck at twice its level,
+  /// is where a run broke, not a skipped step).
+  func skipped(in scan: ElevatedScan, residuals: Residuals, series: LossSeries) -> SkippedNonFinite? {
+    guard let skipped = SkippedNonFinite.find(series, minimumAfter: options.divergenceMinPoints) else { return nil }
+    let first = series.steps.lowerIndex(atLeast: skipped.firstStep) - residuals.start
+    let open = scan.segments.contains { $0.recovery == nil && $0.end >= first }
+    return open ? nil : skipped
   }
 
   /// The stretch's median point is at least ×1.5 its baseline.

@@ -118,6 +118,10 @@ public struct HealthCheck: Sendable {
       divergencePoints: divergenceSteps.count(in: series.steps),
       pointsChecked: finiteCount)
     findings.epochDrops = EpochDrops.find(series)
+    if divergence == nil {
+      findings.skippedNonFinite = DivergenceDetector(options: options)
+        .skipped(in: scan, residuals: residuals, series: series)
+    }
     return findings
   }
 }
@@ -150,6 +154,8 @@ public struct HealthFindings: Sendable {
   public var zeroLosses: ZeroLosses? = nil
   /// The loss stepping down at each epoch boundary: a model memorising its data.
   public var epochDrops: EpochDrops? = nil
+  /// NaN or infinite losses the run went on from, when they are no divergence.
+  public var skippedNonFinite: SkippedNonFinite? = nil
 
   public var spikes: [Spike] {
     events.compactMap { if case .spike(let spike) = $0 { spike } else { nil } }

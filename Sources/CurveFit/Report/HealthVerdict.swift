@@ -56,6 +56,7 @@ struct HealthVerdict {
       parts.append("too short to judge (\(findings.pointsChecked) finite point\(findings.pointsChecked == 1 ? "" : "s"))")
     }
     if parts.isEmpty { parts.append("healthy") }
+    if let skipped = findings.skippedNonFinite { annealed.append(skipped.verdictPart(axis: axis)) }
     return (parts + annealed).joined(separator: " · ")
   }
 }

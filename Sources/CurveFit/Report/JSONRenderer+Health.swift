@@ -19,6 +19,12 @@ extension JSONRenderer {
           ("boundary_ratio", .number(drops.boundaryRatio)), ("within_ratio", .number(drops.withinRatio)),
         ])
       } ?? .null),
+      ("non_finite_skipped", findings.skippedNonFinite.map { skipped in
+        .object([
+          ("count", .integer(skipped.count)), ("first_step", .number(skipped.firstStep)),
+          ("last_step", .number(skipped.lastStep)), ("finite_after", .integer(skipped.finiteAfter)),
+        ])
+      } ?? .null),
     ])
     let heldOut = metric.map(ColumnSelection.namesEvaluation) ?? false
     return [("health", summary), ("events", .array(findings.events.map { event($0, heldOut: heldOut) }))]

@@ -11,6 +11,9 @@ extension ReportContent {
   /// The memorising line (`EpochDrops`), or nil.
   var epochDrops: String? { analysis.health.epochDrops?.line(axis: axis) }
 
+  /// The line saying why NaNs the run went on from are no divergence (`SkippedNonFinite`), or nil.
+  var skippedNonFinite: String? { analysis.health.skippedNonFinite?.line(axis: axis) }
+
   /// `404 spike points and 1,797 diverged points left out of the fit`, or nil.
   var leftOut: String? {
     let (spikes, divergence) = analysis.leftOut
