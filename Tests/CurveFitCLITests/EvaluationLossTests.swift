@@ -98,4 +98,31 @@ import Testing
     let same = try CommandRunner.run(["--loss-col", "train_loss", "--bootstrap", "0"], stdin: log)
     #expect(same.status == 0, "\(same.stderr)")
   }
+
+  /// llm.c's console prints `val loss X` on a line of its own, after the step line of the update
+  /// before it (its main.log writes the same loss as `s:250 tel:X`).
+  @Test func llmcConsoleValidationLinesTakeTheStepBeforeThem() throws {
+    var log = "+-----------------------+\n| Parameter | Value |\nnum_parameters: 124475904\n"
+    for step in 1...100 {
+      if (step - 1) % 25 == 0 { log += "val loss \(4 + 8 / Double(step))\n" }
+      log += "step \(String(repeating: " ", count: 4 - String(step).count))\(step)/100 | loss \(3.9 + 8 / Double(step)) "
+        + "(+nanz)| norm 0.7 (+nanz)| lr 6.00e-04 | 4200.00 ms | 32.1% bf16 MFU | 124800 tok/s\n"
+    }
+    log += "val loss 4.05\n"
+    // Before: "a console log (llm.c console) read for one loss a line, 'loss'; it has no column 'val_loss'".
+    let result = try CommandRunner.run(["--metric", "val_loss", "--format", "json", "--bootstrap", "0"], stdin: log)
+    #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let input = try #require(json["input"] as? [String: Any])
+    #expect(input["loss_column"] as? String == "val_loss")
+    #expect(input["format"] as? String == "text (llm.c console (validation))")
+    // Five evaluations: before the first update (step 0), after 25, 50 and 75, and at the end.
+    #expect(input["rows"] as? Int == 5)
+    #expect(input["first_step"] as? Double == 0 && input["last_step"] as? Double == 100)
+    // The training loss is still what the log gives by default.
+    let training = try CommandRunner.run(["--format", "json", "--bootstrap", "0"], stdin: log)
+    let trainingInput = try #require(
+      (try JSONSerialization.jsonObject(with: Data(training.stdout.utf8)) as? [String: Any])?["input"] as? [String: Any])
+    #expect(trainingInput["rows"] as? Int == 100 && trainingInput["loss_column"] as? String == "loss")
+  }
 }

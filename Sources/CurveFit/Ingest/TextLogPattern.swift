@@ -12,9 +12,16 @@ public struct TextLogPattern: Sendable {
   let expression: NSRegularExpression
 
   public init(name: String, regex: String) throws(IngestError) {
+    try self.init(name: name, regex: regex, stepsFrom: nil)
+  }
+
+  /// A pattern whose lines hold a loss and no step when `stepsFrom` is given: each loss is
+  /// logged at the step of the last line `stepsFrom` matched (0 before the first).
+  init(name: String, regex: String, stepsFrom: String?) throws(IngestError) {
     self.name = name
     do {
       expression = try NSRegularExpression(pattern: regex)
+      stepLines = try stepsFrom.map { try NSRegularExpression(pattern: $0) }
     } catch {
       throw .cannotOpen(source: "--pattern", reason: "not a valid regular expression: \(regex)")
     }
@@ -29,7 +36,7 @@ public struct TextLogPattern: Sendable {
     // Keras's epochs are added by the reader from their own lines; a first epoch of 1 keeps its
     // steps from being counted on across epochs a second time.
     firstEpoch = readsEverySegment || name == "MetricLogger" ? 0 : name.hasPrefix("MMEngine") || carriesEpoch ? 1 : nil
-    guard regex.contains("(?<step>"), regex.contains("(?<loss>") else {
+    guard regex.contains("(?<step>") || stepsFrom?.contains("(?<step>") == true, regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
   }
@@ -175,6 +182,14 @@ public struct TextLogPattern: Sendable {
     ("llm.c main.log", "llm.c main.log (validation)", #"^s:(?<step>\d+) tel:(?<loss>N)"#),
   ].compactMap { layout, name, regex in
     (try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))).map { (layout, $0) }
+  } + [
+    // llm.c's console prints `val loss 3.28` on a line of its own, after the `step 250/19560 | …`
+    // line of the update before it: the loss of the model after 250 steps (its main.log writes
+    // `s:250 tel:3.28`), 0 for the one before the first.
+    ("llm.c console", "llm.c console (validation)", #"^val loss (?<loss>N)\s*$"#, #"^step\s+(?<step>\d+)/\d+\s*\|"#),
+  ].compactMap { layout, name, regex, steps in
+    (try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number), stepsFrom: steps))
+      .map { (layout, $0) }
   })
 
   /// The loss the lines hold: `val_loss` for the patterns that read validation losses.
@@ -194,6 +209,8 @@ public struct TextLogPattern: Sendable {
   let readsEverySegment: Bool
   /// Whether lines carry the run's planned length (`step N/T`).
   let capturesTotal: Bool
+  /// The lines that set the step of the losses after them, for losses logged without one.
+  let stepLines: NSRegularExpression?
 
   /// One matched line: the step, the loss as written, and the optional learning rate and
   /// gradient norm (NaN when the line lacks them).
@@ -258,6 +275,7 @@ public struct TextLogPattern: Sendable {
 
   private func matchShort(_ line: String) -> Match? {
     let range = NSRange(line.startIndex..., in: line)
+    if let stepLines { return matchCarried(line, range: range, stepLines: stepLines) }
     guard let found = expression.firstMatch(in: line, range: range),
       let stepRange = Range(found.range(withName: "step"), in: line),
       let lossRange = Range(found.range(withName: "loss"), in: line),
@@ -285,6 +303,20 @@ public struct TextLogPattern: Sendable {
       }
     }
     return match
+  }
+
+  /// A loss line (its step NaN, for the reader to fill in), or a step line (its loss empty).
+  private func matchCarried(_ line: String, range: NSRange, stepLines: NSRegularExpression) -> Match? {
+    if let found = expression.firstMatch(in: line, range: range),
+      let lossRange = Range(found.range(withName: "loss"), in: line)
+    {
+      return Match(step: .nan, loss: String(line[lossRange]))
+    }
+    guard let found = stepLines.firstMatch(in: line, range: range),
+      let stepRange = Range(found.range(withName: "step"), in: line),
+      let step = Double(line[stepRange])
+    else { return nil }
+    return Match(step: step, loss: "")
   }
 
   /// The known pattern matching the most of `lines` (at least 3, or a quarter of a short

@@ -18,9 +18,18 @@ struct TextLogReader {
     var announced: (epoch: Double, of: Double)?
     // kohya's bar shows `avr_loss`, a mean over the last epoch's steps, not each step's loss.
     var runningMean = false
+    // The step of losses logged without one (`TextLogPattern.stepLines`).
+    var carriedStep = 0.0
     let source = lines.source
     func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
       var match = match
+      if pattern.stepLines != nil {
+        guard !match.loss.isEmpty else {
+          carriedStep = match.step
+          return
+        }
+        match.step = carriedStep
+      }
       if pattern.carriesEpoch {
         // Only an epoch's last line holds its loss (the others a running mean of part of it), and
         // one per announced epoch: `evaluate()`'s bar after training is announced by none.
