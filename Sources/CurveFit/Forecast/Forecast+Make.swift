@@ -97,6 +97,11 @@ extension Forecast {
     var forecast = Forecast(law: law.law, shapeError: shape)
     forecast.fewPoints = few
     forecast.withheld = annealing.map { withholdingReason($0.1, inputs) } ?? withholdingReason(inputs.fit, inputs)
+    let lastLosses = EndGap.lastLosses(inputs.series, lastStep: lastStep, excluded: inputs.excluded, fittedPoints: fittedPoints)
+    forecast.endGap = lastLosses.flatMap { EndGap.measure(fitted: rows.current.value, recent: $0) }
+    if forecast.withheld == nil, let gap = forecast.endGap, gap.isMissed {
+      forecast.withheld = gap.reason(axis: inputs.series.origin.axis)
+    }
     if forecast.withheld == nil, annealing != nil, let plateau = flatAtTheEnd(inputs) {
       forecast.flatSince = plateau.startStep
     }
@@ -114,8 +119,6 @@ extension Forecast {
       if let few, sigma.up > 0 || sigma.down > 0 { estimate.stretch(few.stretch95, few.stretch80) }
     }
     calibrated(&rows.current, (0, 0))
-    let lastLosses = EndGap.lastLosses(inputs.series, lastStep: lastStep, excluded: inputs.excluded, fittedPoints: fittedPoints)
-    forecast.endGap = lastLosses.flatMap { EndGap.measure(fitted: rows.current.value, recent: $0) }
     for k in rows.projections.indices {
       calibrated(&rows.projections[k].loss, shape.sigmas(factor: rows.projections[k].factor))
     }

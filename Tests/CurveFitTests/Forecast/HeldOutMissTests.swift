@@ -35,6 +35,8 @@ struct HeldOutMissTests {
 
   @Test("a loss collapsing to zero, which no power law follows, gets a band that holds its end and stays below its start")
   func collapseHoldsItsEnd() throws {
+    // The report withholds these rows (the curve ends ×20 above the log: EndGapTests); the
+    // bands under them are what a gap of less than ×2 is projected with, and must hold too.
     // The collapse's end at 2× is 0.000201; the pure power law projects 0.012 and missed its own
     // last fifth by 1,800%; with a prior of 1% per doubling its band was 0.0050–0.0166.
     let collapse = Self.collapse
@@ -73,6 +75,22 @@ struct EndGapTests {
 
     let clean = HeldOutMissTests.series({ 2 + 30 * Foundation.pow($0, -0.4) }, every: 10, count: 400, noise: 0.002)
     #expect(try HeldOutMissTests.analysed(clean, bootstrap: 0).forecast?.endGap == nil)
+  }
+
+  @Test("a curve ending at over twice the log's end projects nothing; one at 1.8× still projects")
+  func missedEndWithholds() throws {
+    // The collapse ends near 0.001 and its curve near 0.020: printed before, with a warning.
+    let collapse = try HeldOutMissTests.analysed(HeldOutMissTests.collapse, bootstrap: 0)
+    let reason = try #require(collapse.forecast?.withheld)
+    #expect(reason.hasPrefix("the fitted curve ends at "), "\(reason)")
+    #expect(reason.contains("the fitted laws do not follow the end of this run"), "\(reason)")
+    let gap = try #require(collapse.forecast?.endGap)
+    #expect(reason.contains("(×\(NumberFormat.significant(gap.fitted / gap.logged, 2)))"), "\(reason)")
+    // The memorising prefix below ends 1.8× under its curve: within the factor of 2.
+    let prefix = try HeldOutMissTests.analysed(EndGapBandTests.prefix, bootstrap: 0)
+    #expect(prefix.forecast?.endGap != nil && prefix.forecast?.withheld == nil)
+    #expect(EndGap(fitted: 2.01, logged: 1, points: 5).isMissed && !EndGap(fitted: 1.99, logged: 1, points: 5).isMissed)
+    #expect(EndGap(fitted: 0.49, logged: 1, points: 5).isMissed && !EndGap(fitted: 0.51, logged: 1, points: 5).isMissed)
   }
 
   @Test("the logged median is of the last usable losses: excluded steps and NaNs are skipped")
