@@ -35,6 +35,8 @@ final class DecompressingStream: @unchecked Sendable {
       }
     case .zstd:
       zstd = try ZstdStream(source: source)
+    case .utf16LE, .utf16BE:
+      throw .cannotOpen(source: source, reason: "UTF-16 text is transcoded whole, not streamed")
     }
   }
 

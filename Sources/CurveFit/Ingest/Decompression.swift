@@ -6,20 +6,31 @@ import Foundation
 enum Decompression {
   enum Kind: String {
     case gzip, zstd
+    /// Not a compression: text in UTF-16 (`UTF16Text`), transcoded whole like a layer.
+    case utf16LE = "UTF-16"
+    case utf16BE = "UTF-16 big-endian"
+
+    /// Whether it is decompressed as it is read (UTF-16 is transcoded whole).
+    var streams: Bool { self == .gzip || self == .zstd }
   }
 
-  /// The compression the first bytes announce, if any.
+  /// The compression (or UTF-16 encoding) the first bytes announce, if any.
   static func kind(of head: [UInt8]) -> Kind? {
     if head.count >= 2, head[0] == 0x1F, head[1] == 0x8B { return .gzip }
     if head.count >= 4, head[0] == 0x28, head[1] == 0xB5, head[2] == 0x2F, head[3] == 0xFD { return .zstd }
+    if let order = UTF16Text.byteOrder(of: head) { return order.bigEndian ? .utf16BE : .utf16LE }
     return nil
   }
+
+  /// How many leading bytes `kind(of:)` looks at.
+  static let headBytes = 2 * UTF16Text.unmarkedUnits
 
   /// The decompressed bytes, at most `limit` of them.
   static func decompress(_ bytes: [UInt8], kind: Kind, source: String, limit: Int) throws(IngestError) -> [UInt8] {
     switch kind {
     case .gzip: return try gunzip(bytes, source: source, limit: limit)
     case .zstd: return try unzstd(bytes, source: source, limit: limit)
+    case .utf16LE, .utf16BE: return try UTF16Text.utf8(bytes, bigEndian: kind == .utf16BE, source: source, limit: limit)
     }
   }
 

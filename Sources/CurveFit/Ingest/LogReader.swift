@@ -115,7 +115,7 @@ public struct LogReader: Sendable {
   static func plainStream(
     _ descriptor: Int32, kind: Decompression.Kind, source: String
   ) throws(IngestError) -> (head: [UInt8], stream: DecompressingStream)? {
-    guard lseek(descriptor, 0, SEEK_SET) == 0 else { return nil }
+    guard kind.streams, lseek(descriptor, 0, SEEK_SET) == 0 else { return nil }
     let stream = try DecompressingStream(kind: kind, descriptor: descriptor, source: source)
     var head = [UInt8](repeating: 0, count: headBytes)
     var filled = 0
@@ -126,7 +126,7 @@ public struct LogReader: Sendable {
       filled += got
     }
     head.removeSubrange(filled...)
-    if Decompression.kind(of: Array(head.prefix(4))) != nil || EventFileReader.looksLikeEventFile(head) { return nil }
+    if Decompression.kind(of: Array(head.prefix(Decompression.headBytes))) != nil || EventFileReader.looksLikeEventFile(head) { return nil }
     return (head, stream)
   }
 

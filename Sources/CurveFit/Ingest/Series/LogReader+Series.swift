@@ -124,7 +124,7 @@ extension LogReader {
     // 223 KB file would overflow the stack. More than a few is not a log anyone wrote.
     var bytes = bytes
     var layers: [String] = []
-    while let kind = Decompression.kind(of: Array(bytes.prefix(4))) {
+    while let kind = Decompression.kind(of: Array(bytes.prefix(Decompression.headBytes))) {
       guard layers.count < Self.maximumCompressionLayers else {
         throw .cannotOpen(source: source, reason: "more than \(Self.maximumCompressionLayers) nested compression layers, expected one")
       }
