@@ -185,7 +185,7 @@ final class IngestSession {
       rowsWithoutLoss += 1
       return
     }
-    guard let loss = FastFloat.parse(lossCell) else {
+    guard let loss = FastFloat.parse(lossCell) ?? WrappedNumber.value(lossCell) else {
       throw .badNumber(location(number), column: columns[resolved.loss], text: text(lossCell))
     }
     let step: Double
@@ -240,6 +240,7 @@ final class IngestSession {
     // The column name is only looked up on the error paths: this runs once per row.
     if let step = FastFloat.parse(cell), step.isFinite { return step }
     if let count = Self.stepOfCount(cell) { return count.step }
+    if let step = WrappedNumber.value(cell), step.isFinite { return step }
     let name = resolved?.step.map { columns[$0] } ?? "step"
     if isBlank(cell) { throw .missingStep(location(number), column: name) }
     guard FastFloat.parse(cell) != nil else {
@@ -338,7 +339,7 @@ final class IngestSession {
       throw .badNumber(location(number), column: lossName, text: "true/false")
     case .number(let range), .string(let range):
       let cell = UnsafeBufferPointer(rebasing: line[range])
-      guard let value = FastFloat.parse(cell) else {
+      guard let value = FastFloat.parse(cell) ?? WrappedNumber.value(cell) else {
         throw .badNumber(location(number), column: lossName, text: text(cell))
       }
       loss = value

@@ -62,6 +62,9 @@ extension LogReader {
         lines.removeLast()
       }
     }
+    // A number printed in its wrapper (`tensor(2.31, device='cuda:0')`) is the number: its
+    // commas do not make a table.
+    lines = lines.map(WrappedNumber.unwrap)
     if PythonDictLine.dominate(Array(lines.prefix(200)), progressBars: bars) { return .pythonDicts }
     if RecordBlocks.dominate(Array(lines.prefix(400))) { return .recordBlocks }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }

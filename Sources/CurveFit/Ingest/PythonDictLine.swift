@@ -27,6 +27,12 @@ enum PythonDictLine {
 
   /// The line as a JSON object, or `nil` when it is not a dict repr (a progress bar, a banner).
   static func json(_ line: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    // NumPy 2 prints `np.float64(2.31)`, a tensor `tensor(2.31, device='cuda:0')`: their numbers.
+    if line.contains(UInt8(ascii: "(")) {
+      let text = String(decoding: line, as: UTF8.self)
+      let unwrapped = WrappedNumber.unwrap(text)
+      if unwrapped != text { return Array(unwrapped.utf8).withUnsafeBufferPointer { json($0) } }
+    }
     var start = 0
     var end = line.count
     while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }

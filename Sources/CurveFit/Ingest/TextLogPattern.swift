@@ -234,7 +234,8 @@ public struct TextLogPattern: Sendable {
 
   func match(_ line: String) -> Match? {
     // Coloured loggers (torchtitan, rich) write escape sequences between the words.
-    let line = line.utf8.contains(0x1B) ? Self.withoutEscapes(line) : line
+    var line = line.utf8.contains(0x1B) ? Self.withoutEscapes(line) : line
+    if WrappedNumber.mayHold(line) { line = WrappedNumber.unwrap(line) }
     guard line.utf8.count > Self.maximumMatchLength else { return matchShort(line) }
     // The last `\r`-separated segment is what the terminal showed; try each from the last,
     // each cut to the bound.
@@ -265,7 +266,8 @@ public struct TextLogPattern: Sendable {
   /// Every `\r`-separated segment of `line` that matches, in order (each cut to the bound), and
   /// how many segments the line has.
   func matchEverySegment(_ line: String) -> (matches: [Match], segments: Int) {
-    let line = line.utf8.contains(0x1B) ? Self.withoutEscapes(line) : line
+    var line = line.utf8.contains(0x1B) ? Self.withoutEscapes(line) : line
+    if WrappedNumber.mayHold(line) { line = WrappedNumber.unwrap(line) }
     let segments = line.split(separator: "\r", omittingEmptySubsequences: true)
     let matches = segments.compactMap { segment in
       matchShort(String(String.UnicodeScalarView(segment.unicodeScalars.prefix(Self.maximumMatchLength))))
