@@ -19,6 +19,8 @@ enum LogKind {
   case recordBlocks
   /// A table whose columns are aligned with spaces (fastai's console table), read as CSV.
   case alignedTable(AlignedTable.Header)
+  /// A table apart by semicolons (decimal commas) or bars (Markdown), read as CSV.
+  case separatedTable(SeparatedTable.Style)
   /// Numbers alone, no header: read as a table under the names given.
   case headerlessNumbers(names: [String])
   /// A list of losses alone (a JSON array, Python's list repr, a row of numbers).
@@ -93,6 +95,9 @@ extension LogReader {
       let header = AlignedTable.opens(Array(lines.prefix(8)), namesLoss: { (try? selection.resolve(columns: $0, source: "")) != nil })
     {
       return .alignedTable(header)
+    }
+    if let style = SeparatedTable.opens(Array(lines.prefix(2)), namesLoss: { (try? selection.resolve(columns: $0, source: "")) != nil }) {
+      return .separatedTable(style)
     }
     if let names = AlignedTable.headerlessNames(Array(lines.prefix(8))) { return .headerlessNumbers(names: names) }
     if looksLikeHeader(first) { return .delimited }

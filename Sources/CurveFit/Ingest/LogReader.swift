@@ -191,6 +191,12 @@ public struct LogReader: Sendable {
       try convertEachLine(lines) { table.add($0) }
       series = try read(LineReader(input: .memory(table.bytes), source: source))
       series.origin.format = "text (columns aligned with spaces)"
+    case .separatedTable(let style):
+      var table = SeparatedTable(style: style)
+      try convertEachLine(lines) { table.add($0) }
+      series = try read(LineReader(input: .memory(table.bytes), source: source))
+      series.origin.format = "csv (\(style.rawValue))"
+      if table.decimalCommas { series.origin.notes.append("commas inside cells read as decimal marks (2,345 is 2.345)") }
     case .headerlessNumbers(let names):
       var table = AlignedTable(header: names, commasSeparate: true)
       try convertEachLine(lines) { table.add($0) }

@@ -41,6 +41,21 @@ public struct TextLogPattern: Sendable {
     }
   }
 
+  /// A built-in shape's expression: `N` a number, and counts that may be written with
+  /// thousands separators (`step 12,000/19,560`, Python's `f"{step:,}"`): read as 12 before.
+  private static func builtIn(_ regex: String) -> String {
+    var regex = regex.replacingOccurrences(of: "N", with: number)
+    for group in ["step", "total", "per"] {
+      regex = regex.replacingOccurrences(of: "(?<\(group)>\\d+)", with: "(?<\(group)>\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)")
+    }
+    return regex
+  }
+
+  /// A count as matched: `12,000` is 12000.
+  static func count(_ text: Substring) -> Double? {
+    text.contains(",") ? Double(text.filter { $0 != "," }) : Double(text)
+  }
+
   private static let number = #"[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf)"#
 
   /// The built-in shapes, most specific first.
@@ -143,7 +158,7 @@ public struct TextLogPattern: Sendable {
     ("modded-nanogpt (validation)", #"^step:(?<step>\d+)/(?<total>\d+) val_loss:(?<loss>N)"#),
     ("llm.c main.log (validation)", #"^s:(?<step>\d+) tel:(?<loss>N)"#),
   ].compactMap { name, regex in
-    try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
+    try? TextLogPattern(name: name, regex: builtIn(regex))
   }
 
   /// Shapes so loose that they are tried only when no known shape fits: a hand-written loop's
@@ -165,7 +180,7 @@ public struct TextLogPattern: Sendable {
     // SpeechBrain's train_log.txt puts the rate before the loss: `epoch: 3, lr: 8.0e-01 - train loss: 1.23 - valid loss: …`.
     ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
   ].compactMap { name, regex in
-    try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))
+    try? TextLogPattern(name: name, regex: builtIn(regex))
   }
 
   /// The validation lines of a known layout, by the layout's name: read when `--metric` or
@@ -181,14 +196,14 @@ public struct TextLogPattern: Sendable {
     ("modded-nanogpt", "modded-nanogpt (validation)", #"^step:(?<step>\d+)/(?<total>\d+) val_loss:(?<loss>N)"#),
     ("llm.c main.log", "llm.c main.log (validation)", #"^s:(?<step>\d+) tel:(?<loss>N)"#),
   ].compactMap { layout, name, regex in
-    (try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number))).map { (layout, $0) }
+    (try? TextLogPattern(name: name, regex: builtIn(regex))).map { (layout, $0) }
   } + [
     // llm.c's console prints `val loss 3.28` on a line of its own, after the `step 250/19560 | …`
     // line of the update before it: the loss of the model after 250 steps (its main.log writes
     // `s:250 tel:3.28`), 0 for the one before the first.
     ("llm.c console", "llm.c console (validation)", #"^val loss (?<loss>N)\s*$"#, #"^step\s+(?<step>\d+)/\d+\s*\|"#),
   ].compactMap { layout, name, regex, steps in
-    (try? TextLogPattern(name: name, regex: regex.replacingOccurrences(of: "N", with: number), stepsFrom: steps))
+    (try? TextLogPattern(name: name, regex: builtIn(regex), stepsFrom: steps))
       .map { (layout, $0) }
   })
 
@@ -281,7 +296,7 @@ public struct TextLogPattern: Sendable {
     guard let found = expression.firstMatch(in: line, range: range),
       let stepRange = Range(found.range(withName: "step"), in: line),
       let lossRange = Range(found.range(withName: "loss"), in: line),
-      let step = Double(line[stepRange])
+      let step = Self.count(line[stepRange])
     else { return nil }
     var match = Match(step: step, loss: String(line[lossRange]))
     if capturesRate, let lrRange = Range(found.range(withName: "lr"), in: line) {
@@ -291,13 +306,13 @@ public struct TextLogPattern: Sendable {
       match.gradNorm = Double(line[gradRange]) ?? .nan
     }
     if capturesTotal, let totalRange = Range(found.range(withName: "total"), in: line) {
-      match.total = Double(line[totalRange]) ?? .nan
+      match.total = Self.count(line[totalRange]) ?? .nan
     }
     // Iterations counted within each epoch: the run's step is the epochs before it times their
     // length, plus the iteration. MMEngine counts epochs from 1, a progress bar from 0.
     // Without the count (`Epoch 2 Batch 100`), the epoch is kept for `TextLogReader` to count on.
     if countsWithinEpochs {
-      let per = Range(found.range(withName: "per"), in: line).flatMap { Double(line[$0]) }
+      let per = Range(found.range(withName: "per"), in: line).flatMap { Self.count(line[$0]) }
       if let per { match.perEpoch = per }
       if let epochRange = Range(found.range(withName: "epoch"), in: line), let epoch = Double(line[epochRange]) {
         match.epoch = epoch
@@ -316,7 +331,7 @@ public struct TextLogPattern: Sendable {
     }
     guard let found = stepLines.firstMatch(in: line, range: range),
       let stepRange = Range(found.range(withName: "step"), in: line),
-      let step = Double(line[stepRange])
+      let step = Self.count(line[stepRange])
     else { return nil }
     return Match(step: step, loss: "")
   }

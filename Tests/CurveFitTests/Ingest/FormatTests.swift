@@ -21,6 +21,21 @@ import Testing
     #expect(series.losses == [11.0116, 10.9586, 10.8579])
   }
 
+  @Test func stepsWithThousandsSeparatorsAreWholeNumbers() throws {
+    // Python's f"{step:,}": before, `step 1,000` read as step 1, and the log as 29 points with
+    // "1 restart merged".
+    let grouped = { (n: Int) in n < 1_000 ? "\(n)" : "\(n / 1_000)," + String(String(n % 1_000 + 1_000).dropFirst()) }
+    let text = (1...30).map { "step \(grouped($0 * 100))/3,000 | loss \(4 - 0.05 * Double($0)) | lr 3e-4" }
+      .joined(separator: "\n") + "\n"
+    let series = try read(text)
+    #expect(series.count == 30)
+    #expect(series.steps == (1...30).map { 100 * Double($0) })
+    #expect(series.origin.plannedSteps?.steps == 3_000)
+    // Counts without separators are read as before; `epoch 1, step 2` is no thousands.
+    let plain = try read((1...5).map { "epoch 1, step \($0), loss \(3 - 0.1 * Double($0))" }.joined(separator: "\n") + "\n")
+    #expect(plain.steps == [1, 2, 3, 4, 5])
+  }
+
   @Test func llmcMainLogWithEvalLinesOnlyReadsThem() throws {
     let series = try read("s:0 tel:10.9830\ns:250 tel:6.3097\ns:500 tel:5.5887\ns:750 tel:4.9040\n")
     #expect(series.origin.format == "text (llm.c main.log (validation))")
