@@ -55,6 +55,7 @@ public struct JSONRenderer: ReportRenderer {
       ("rows_without_loss", .integer(origin.rowsWithoutLoss)),
       ("non_finite_losses", .integer(series.nonFiniteCount)),
       ("restarts", .integer(origin.restarts)),
+      ("rows_averaged", .integer(origin.rowsAveraged)),
       ("lr_column", origin.learningRateColumn.map { .string($0) } ?? .null),
       ("grad_norm_column", origin.gradNormColumn.map { .string($0) } ?? .null),
       ("planned_steps", origin.plannedSteps.map { .object([("steps", .number($0.steps)), ("key", .string($0.key))]) } ?? .null),

@@ -22,6 +22,10 @@ struct ReportContent {
     if origin.restarts > 0 {
       parts.append("\(origin.restarts) restart\(origin.restarts == 1 ? "" : "s") merged")
     }
+    if origin.rowsAveraged > 0 {
+      let rows = origin.rowsAveraged == 1 ? "1 row" : "\(NumberFormat.count(Double(origin.rowsAveraged))) rows"
+      parts.append("repeated steps averaged (\(rows) folded in)")
+    }
     return parts.joined(separator: " · ")
   }
 

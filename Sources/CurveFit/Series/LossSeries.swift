@@ -25,13 +25,22 @@ public struct LossSeries: Sendable, Equatable {
     precondition(steps.count == losses.count, "steps and losses must have equal length")
     precondition(gradNorms.map { $0.count == steps.count } ?? true, "gradNorms must match steps")
     precondition(learningRates.map { $0.count == steps.count } ?? true, "learningRates must match steps")
+    var origin = origin
+    // Rows of one step logged one after another are its micro-batches or its ranks (gradient
+    // accumulation, each DDP rank printing its own loss): the step's loss is their mean. Keeping
+    // the last of each, as for a resumed run below, threw three of four rows away unsaid.
+    var (steps, losses, gradNorms, learningRates) = (steps, losses, gradNorms, learningRates)
+    if steps.indices.dropFirst().contains(where: { steps[$0] == steps[$0 - 1] }) {
+      let merged = AdjacentRows.mean(steps: steps, losses: losses, gradNorms: gradNorms, learningRates: learningRates)
+      origin.rowsAveraged += steps.count - merged.steps.count
+      (steps, losses, gradNorms, learningRates) = (merged.steps, merged.losses, merged.gradNorms, merged.learningRates)
+    }
     var restarts = 0
     var sorted = true
     for i in steps.indices.dropFirst() where steps[i] <= steps[i - 1] {
       sorted = false
       if steps[i] < steps[i - 1] { restarts += 1 }
     }
-    var origin = origin
     origin.restarts = restarts
     guard !sorted else {
       (self.steps, self.losses, self.gradNorms, self.origin) = (steps, losses, gradNorms, origin)

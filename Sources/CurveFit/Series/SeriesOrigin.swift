@@ -22,6 +22,8 @@ public struct SeriesOrigin: Sendable, Equatable {
   /// Times the step went backwards (resumed jobs), and rows superseded by a later log line.
   public var restarts = 0
   public var duplicateSteps = 0
+  /// Rows folded into the row before them by `AdjacentRows.mean` (several rows of one step).
+  public var rowsAveraged = 0
   /// SHA-256 of the input bytes, in hex; `nil` for series not read from bytes.
   public var sha256: String?
   /// The gradient-norm column read beside the loss, if the log has one.

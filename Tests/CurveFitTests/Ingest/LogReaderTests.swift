@@ -176,6 +176,20 @@ import Testing
     #expect(series.origin.restarts == 1)
   }
 
+  @Test func rowsOfOneStepInARowAreAveraged() throws {
+    // Four micro-batches a step (gradient accumulation), or four ranks each printing its loss:
+    // the step's loss is their mean. Before, the last of each was kept and three of four unsaid.
+    let series = try read("step,loss,lr\n1,5,1\n1,4,1\n1,4.5,1\n1,4.5,1\n2,3,2\n2,3.5,2\n2,4,2\n2,3.5,2\n")
+    #expect(series.steps == [1, 2])
+    #expect(series.losses == [4.5, 3.5])
+    #expect(series.learningRates == [1, 2])
+    #expect(series.origin.rowsAveraged == 6 && series.origin.restarts == 0)
+    #expect(ReportContent.sourceLine(series).hasSuffix("repeated steps averaged (6 rows folded in)"))
+    // A rewind is still a restart whose later losses win, averaged rows or not.
+    let resumed = try read("step,loss\n1,5\n2,4\n2,4.2\n3,3.5\n2,3.9\n3,3.4\n")
+    #expect(resumed.losses == [5, 3.9, 3.4] && resumed.origin.restarts == 1 && resumed.origin.rowsAveraged == 1)
+  }
+
   @Test func scientificAndLongNumbers() throws {
     let series = try read("step,loss\n1e3,2.198845E+00\n2000,3.14159265358979323846264\n3000,1e400\n")
     #expect(series.steps == [1000, 2000, 3000])
