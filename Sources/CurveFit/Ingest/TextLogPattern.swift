@@ -35,7 +35,7 @@ public struct TextLogPattern: Sendable {
     carriesEpoch = name == "Keras"
     // Keras's epochs are added by the reader from their own lines; a first epoch of 1 keeps its
     // steps from being counted on across epochs a second time.
-    firstEpoch = readsEverySegment || name == "MetricLogger" ? 0 : name.hasPrefix("MMEngine") || carriesEpoch ? 1 : nil
+    firstEpoch = readsEverySegment || name == "MetricLogger" ? 0 : name.hasPrefix("MMEngine") || name == "PyTorch examples" || carriesEpoch ? 1 : nil
     guard regex.contains("(?<step>") || stepsFrom?.contains("(?<step>") == true, regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
@@ -46,7 +46,9 @@ public struct TextLogPattern: Sendable {
   private static func builtIn(_ regex: String) -> String {
     var regex = regex.replacingOccurrences(of: "N", with: number)
     for group in ["step", "total", "per"] {
-      regex = regex.replacingOccurrences(of: "(?<\(group)>\\d+)", with: "(?<\(group)>\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)")
+      // A count is never followed by a fraction: `ms/batch 45.23` holds no batch 45.
+      regex = regex.replacingOccurrences(
+        of: "(?<\(group)>\\d+)", with: "(?<\(group)>\\d{1,3}(?:,\\d{3})+(?!\\d|\\.\\d)|\\d+(?!\\d|\\.\\d))")
     }
     return regex
   }
@@ -97,6 +99,10 @@ public struct TextLogPattern: Sendable {
     // MMEngine (MMDetection, MMPretrain, …): `Iter(train) [ 50/90000]  base_lr: … lr: 2e-02 … grad_norm: 5.0  loss: 1.23 …`,
     // or by epoch, `Epoch(train)  [3][ 50/4000] …`, whose iteration counts from 1 in each epoch.
     ("MMEngine", #"\bIter\(train\)\s*\[\s*(?<step>\d+)/(?<total>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
+    // PyTorch's examples (word_language_model, the nn.Transformer tutorial): `| epoch   3 |   200/
+    // 2983 batches | lr 20.00 | ms/batch 45.23 | loss  5.20 | ppl   181.22`; the batch counts
+    // again from 1 in each epoch (epochs from 1). `| end of epoch …| valid loss …` lines are skipped.
+    ("PyTorch examples", #"^\|\s*epoch\s+(?<epoch>\d+)\s*\|\s*(?<step>\d+)\s*/\s*(?<per>\d+)\s+batches\s*\|(?:\s*lr\s+(?<lr>N)\s*\|)?.*?\|\s*loss\s+(?<loss>N)"#),
     ("MMEngine (epochs)", #"\bEpoch\(train\)\s*\[(?<epoch>\d+)\]\s*\[\s*(?<step>\d+)/(?<per>\d+)\](?:.*?\blr: (?<lr>N))?(?:.*?\bgrad_norm: (?<grad>N))?.*?\bloss: (?<loss>N)"#),
     // The MetricLogger of torchvision's reference scripts, DETR, DeiT, MAE and DINO:
     // `Epoch: [3]  [ 100/5004]  eta: 1:02:03  lr: 0.1  img/s: 512.3  loss: 2.3140 (2.3562)  acc1: …`;

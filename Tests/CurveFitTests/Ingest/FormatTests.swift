@@ -36,6 +36,24 @@ import Testing
     #expect(plain.steps == [1, 2, 3, 4, 5])
   }
 
+  @Test func pytorchExamplesCountBatchesWithinEpochs() throws {
+    // word_language_model: the batch counts from 1 in each epoch of 2,983; before, the loose
+    // epoch/batch shape read `ms/batch 45.23` as batch 45 and the log as one point.
+    var text = ""
+    for epoch in 1...2 {
+      for batch in stride(from: 200, through: 2_800, by: 200) {
+        let loss = 6 - Double(epoch) - Double(batch) / 5_000
+        text += "| epoch \(String(repeating: " ", count: 3 - String(epoch).count))\(epoch) | \(batch)/ 2983 batches | lr 20.00 | ms/batch 45.23 | loss  \(loss) | ppl  \(Foundation.exp(loss))\n"
+      }
+      text += "-----\n| end of epoch   \(epoch) | time: 140.50s | valid loss  5.58 | valid ppl   265.53\n-----\n"
+    }
+    let series = try read(text)
+    #expect(series.origin.format == "text (PyTorch examples)")
+    #expect(series.count == 28)
+    #expect(series.steps.first == 200 && series.steps[14] == 2_983 + 200 && series.steps.last == 2_983 + 2_800)
+    #expect(series.losses.first == 6 - 1 - 0.04 && series.learningRates?.first == 20)
+  }
+
   @Test func llmcMainLogWithEvalLinesOnlyReadsThem() throws {
     let series = try read("s:0 tel:10.9830\ns:250 tel:6.3097\ns:500 tel:5.5887\ns:750 tel:4.9040\n")
     #expect(series.origin.format == "text (llm.c main.log (validation))")
