@@ -42,7 +42,7 @@ extension CurveFitCommand {
       try fitOptions.validate()
       if !(input.smooth >= 0 && input.smooth < 1) { throw ValidationError("--smooth must be in [0, 1), got \(input.smooth)") }
       _ = try output.unit(output.units)
-      _ = try output.unit(input.inputUnits)
+      _ = try output.unit(input.inputUnits ?? "nats")
     }
 
     func run() throws {
@@ -188,7 +188,7 @@ extension CurveFitCommand {
       failures: [(name: String, reason: String)]
     ) {
       let options = analysisOptions(displayUnit: displayUnit)
-      let inputUnit = try output.unit(input.inputUnits)
+      let inputUnit = try output.unit(input.inputUnits ?? "nats")
       var reports: [(name: String, report: Report)] = []
       var unfitted: [(name: String, report: UnfittedReport)] = []
       var failures: [(name: String, reason: String)] = []
@@ -210,7 +210,9 @@ extension CurveFitCommand {
         return hash
       }
       for entry in named {
-        let series = entry.series.converted(from: inputUnit)
+        // A perplexity column read for want of a loss is its log, unless the units were given.
+        let series = (input.inputUnits == nil ? entry.series.perplexityAsLoss() : nil)
+          ?? entry.series.converted(from: inputUnit)
         let analysis: LossCurveAnalysis
         do throws(FitError) {
           analysis = try LossCurveAnalysis.run(series, options: options)

@@ -18,8 +18,8 @@ struct InputOptions: ParsableArguments {
   @Option(help: "Regular expression with named groups (?<step>…) and (?<loss>…), optionally (?<lr>…), (?<grad>…) and (?<total>…) (the planned length), for console logs.")
   var pattern: String?
 
-  @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats, bits, ppl, bpb or bpc.", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
-  var inputUnits: String = "nats"
+  @Option(name: .customLong("input-units"), help: "Unit the log's losses are in: nats, bits, ppl, bpb or bpc (default: nats; ppl for a column named as a perplexity, read when the log has no loss).", completion: .list(["nats", "bits", "ppl", "bpb", "bpc"]))
+  var inputUnits: String?
 
   @Option(parsing: .unconditional, help: "Smooth the losses the detectors and the plot see with a debiased EMA of this weight, as TensorBoard does (e.g. 0.9; 0: none). Fits use the raw losses.")
   var smooth: Double = 0

@@ -105,8 +105,9 @@ extension CurveFitCommand {
       do {
         let series: LossSeries
         do throws(IngestError) {
-          series = try LogReader(selection: ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn))
+          let read = try LogReader(selection: ColumnSelection(stepColumn: stepColumn, lossColumn: lossColumn))
             .read(completeLinesOf: file)
+          series = read.perplexityAsLoss() ?? read
         } catch {
           switch error {
           case .empty, .headerOnly, .noFiniteLoss:

@@ -137,12 +137,4 @@ extension LossSeries {
   }
 
   private var indices: Range<Int> { 0..<count }
-
-  /// The series with `note` added to its origin's notes (unchanged when `nil`).
-  func noting(_ note: String?) -> LossSeries {
-    guard let note else { return self }
-    var noted = self
-    noted.origin.notes.append(note)
-    return noted
-  }
 }

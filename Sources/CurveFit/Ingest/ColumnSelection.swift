@@ -80,6 +80,9 @@ public struct ColumnSelection: Sendable, Equatable {
       loss = index
     } else if let index = Self.likeliestTrainingLoss(lowered) {
       loss = index
+    } else if let index = lowered.firstIndex(where: Self.namesTrainingPerplexity) {
+      // A log of its perplexity alone (`step,ppl`): read, then taken as its log (`--input-units`).
+      loss = index
     } else if lowered.contains("wall time"), let index = lowered.firstIndex(of: "value") {
       // TensorBoard's "Download CSV": Wall time, Step, Value.
       loss = index
@@ -153,6 +156,14 @@ public struct ColumnSelection: Sendable, Equatable {
     let words = name.lowercased().split { !$0.isLetter }
     let marks = ["val", "eval", "valid", "validation", "evaluation", "test", "dev", "heldout"]
     return words.contains { word in marks.contains(String(word)) || word.hasPrefix("eval") || word.hasPrefix("valid") }
+  }
+
+  /// A training perplexity (`ppl`, `train_perplexity`, `train/ppl`): no other word, so not a
+  /// benchmark's (`lambada_openai_ppl`, `wikitext_ppl`), an evaluation's or a statistic of one.
+  public static func namesTrainingPerplexity(_ name: String) -> Bool {
+    let words = name.lowercased().split { !$0.isLetter }.map(String.init)
+    let allowed: Set<String> = ["ppl", "perplexity", "train", "training", "lm", "mean", "avg"]
+    return words.contains { $0 == "ppl" || $0 == "perplexity" } && words.allSatisfy(allowed.contains)
   }
 
   /// An evaluation loss, not a statistic of one (`val/loss__MIN`, `eval_loss_std`).

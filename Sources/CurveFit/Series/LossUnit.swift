@@ -83,6 +83,14 @@ public enum LossUnit: Sendable, Equatable {
 
 extension LossSeries {
   /// The same series with its losses converted to nats from `unit` (`--input-units`).
+  /// The series with `note` added to its origin's notes (unchanged when `nil`).
+  public func noting(_ note: String?) -> LossSeries {
+    guard let note else { return self }
+    var noted = self
+    noted.origin.notes.append(note)
+    return noted
+  }
+
   public func converted(from unit: LossUnit) -> LossSeries {
     guard unit != .nats else { return self }
     return LossSeries(sortedSteps: steps, losses: losses.map(unit.toNats), gradNorms: gradNorms,
