@@ -26,11 +26,12 @@ public struct EndGap: Sendable, Equatable {
   /// The fitted curve ends more than `missedFactor` above or below the log.
   var isMissed: Bool { fitted > Self.missedFactor * logged || Self.missedFactor * fitted < logged }
 
-  /// Why a curve that misses the log projects nothing.
-  func reason(axis: StepAxis) -> String {
+  /// Why a curve that misses the log projects nothing (in nats: the forecast is made before
+  /// any display unit).
+  var reason: String {
     let ratio = fitted / logged
     let factor = ratio >= 1 ? "×\(NumberFormat.significant(ratio, 2))" : "×1/\(NumberFormat.significant(1 / ratio, 2))"
-    return "the fitted curve ends at \(NumberFormat.significant(fitted, 3)) where the log's last "
+    return "the fitted curve ends at \(NumberFormat.significant(fitted, 3)) nats where the log's last "
       + "\(points) losses have a median of \(NumberFormat.significant(logged, 3)) (\(factor)): "
       + "the fitted laws do not follow the end of this run"
       + (ratio >= 1 ? " (its loss falls faster than a power law, as when a model memorises its data)" : " (it ends above them)")

@@ -100,7 +100,7 @@ extension Forecast {
     let lastLosses = EndGap.lastLosses(inputs.series, lastStep: lastStep, excluded: inputs.excluded, fittedPoints: fittedPoints)
     forecast.endGap = lastLosses.flatMap { EndGap.measure(fitted: rows.current.value, recent: $0) }
     if forecast.withheld == nil, let gap = forecast.endGap, gap.isMissed {
-      forecast.withheld = gap.reason(axis: inputs.series.origin.axis)
+      forecast.withheld = gap.reason
     }
     if forecast.withheld == nil, annealing != nil, let plateau = flatAtTheEnd(inputs) {
       forecast.flatSince = plateau.startStep
