@@ -31,7 +31,10 @@ enum NumberList {
       items = tokens(content[1].hasSuffix(",") ? String(content[1].dropLast()) : content[1])
       guard items.count == 1 else { return false }
     }
-    return !items.isEmpty && items.allSatisfy { number($0) != nil }
+    // Mostly numbers is a list with a bad item, for `losses` to name: `[1.0, 2.0, abc]` read as a
+    // header said "no loss column; columns are [1.0, 2.0, abc]".
+    let numbers = items.filter { number($0) != nil }.count
+    return numbers > 0 && 2 * numbers > items.count
   }
 
   /// The losses of the whole list, in order.

@@ -42,4 +42,11 @@ import Testing
       try read("[\n  2.5,\n  oops,\n  1.9\n]\n")
     }
   }
+
+  @Test func aListOnOneLineWithABadItemNamesIt() {
+    // Before: read as a CSV header, "no loss column; columns are [2.5, 2.1, abc]".
+    #expect(throws: IngestError.badNumber(SourceLocation(source: "losses.txt", line: 1), column: "loss", text: "abc")) {
+      try read("[2.5, 2.1, abc]\n")
+    }
+  }
 }
