@@ -224,6 +224,19 @@ final class IngestSession {
     }
   }
 
+  /// A whole number with thousands separators (`1,000`, `"12,500"`: a spreadsheet's formatted
+  /// step column), or nil.
+  static func groupedCount(_ cell: UnsafeBufferPointer<UInt8>) -> Double? {
+    var bytes = cell[...]
+    while let first = bytes.first, first == UInt8(ascii: "\"") || first == 0x20 { bytes = bytes.dropFirst() }
+    while let last = bytes.last, last == UInt8(ascii: "\"") || last == 0x20 || last == 0x0D { bytes = bytes.dropLast() }
+    let groups = bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+    guard groups.count >= 2, (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }),
+      groups.allSatisfy({ $0.allSatisfy { (0x30...0x39).contains($0) } })
+    else { return nil }
+    return groups.joined().reduce(0.0) { $0 * 10 + Double($1 - 0x30) }
+  }
+
   /// `N/M` (ms-swift's `global_step/max_steps`, a count of steps done out of planned): N and M.
   static func stepOfCount(_ cell: UnsafeBufferPointer<UInt8>) -> (step: Double, of: Double)? {
     guard let slash = cell.firstIndex(of: UInt8(ascii: "/")),
@@ -241,6 +254,7 @@ final class IngestSession {
     if let step = FastFloat.parse(cell), step.isFinite { return step }
     if let count = Self.stepOfCount(cell) { return count.step }
     if let step = WrappedNumber.value(cell), step.isFinite { return step }
+    if let step = Self.groupedCount(cell) { return step }
     let name = resolved?.step.map { columns[$0] } ?? "step"
     if isBlank(cell) { throw .missingStep(location(number), column: name) }
     guard FastFloat.parse(cell) != nil else {

@@ -190,6 +190,14 @@ import Testing
     #expect(resumed.losses == [5, 3.9, 3.4] && resumed.origin.restarts == 1 && resumed.origin.rowsAveraged == 1)
   }
 
+  @Test func aStepColumnFormattedWithThousandsSeparators() throws {
+    // A spreadsheet's formatted column, quoted where it holds a comma. Before: "column 'step'
+    // has '1,000', expected a number".
+    let series = try read("step,loss\n500,3.5\n\"1,000\",3.25\n\"12,500\",3\n\"1,250,000\",2.5\n")
+    #expect(series.steps == [500, 1_000, 12_500, 1_250_000] && series.losses == [3.5, 3.25, 3, 2.5])
+    #expect(throws: IngestError.self) { try read("step,loss\n1,3\n\"1,00\",2.5\n") }
+  }
+
   @Test func scientificAndLongNumbers() throws {
     let series = try read("step,loss\n1e3,2.198845E+00\n2000,3.14159265358979323846264\n3000,1e400\n")
     #expect(series.steps == [1000, 2000, 3000])
