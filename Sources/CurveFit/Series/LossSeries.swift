@@ -16,7 +16,8 @@ public struct LossSeries: Sendable, Equatable {
 
   /// Creates a series from rows in log order.
   ///
-  /// Rows whose step goes backwards (a job resumed from a checkpoint) are merged by keeping the
+  /// Rows of one step logged one after another are averaged into one (`AdjacentRows`). Rows
+  /// whose step goes backwards (a job resumed from a checkpoint) are merged by keeping the
   /// last-logged loss for each step, and the number of restarts is recorded in the origin.
   public init(
     steps: [Double], losses: [Double], gradNorms: [Double]? = nil, learningRates: [Double]? = nil,
