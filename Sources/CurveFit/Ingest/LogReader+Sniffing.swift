@@ -96,7 +96,7 @@ extension LogReader {
     {
       return .alignedTable(header)
     }
-    if let style = SeparatedTable.opens(Array(lines.prefix(2)), namesLoss: { (try? selection.resolve(columns: $0, source: "")) != nil }) {
+    if let style = SeparatedTable.opens(Array(lines.prefix(20)), namesLoss: { (try? selection.resolve(columns: $0, source: "")) != nil }) {
       return .separatedTable(style)
     }
     if let names = AlignedTable.headerlessNames(Array(lines.prefix(8))) { return .headerlessNumbers(names: names) }

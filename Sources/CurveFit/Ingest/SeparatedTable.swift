@@ -15,6 +15,8 @@ struct SeparatedTable {
   private(set) var bytes: [UInt8] = []
   /// Whether a comma inside a cell was read as a decimal point.
   private(set) var decimalCommas = false
+  /// Whether a Markdown table's header has been met (the lines before it are prose).
+  private var inTable = false
 
   init(style: Style) { self.style = style }
 
@@ -36,9 +38,12 @@ struct SeparatedTable {
     {
       return .semicolons
     }
-    let trimmed = first.trimmingCharacters(in: .whitespaces)
-    if trimmed.hasPrefix("|"), rows.count >= 2, isRule(Array(rows[1].utf8)[...]), names(trimmed, UInt8(ascii: "|")) != nil {
-      return .markdown
+    // A Markdown table may follow a title or a paragraph (a report's page, a README).
+    for (index, row) in rows.enumerated().dropLast() {
+      let trimmed = row.trimmingCharacters(in: .whitespaces)
+      if trimmed.hasPrefix("|"), isRule(Array(rows[index + 1].utf8)[...]), names(trimmed, UInt8(ascii: "|")) != nil {
+        return .markdown
+      }
     }
     return nil
   }
@@ -47,8 +52,13 @@ struct SeparatedTable {
   mutating func add(_ line: UnsafeBufferPointer<UInt8>) -> Int {
     let before = bytes.count
     let separator = style == .semicolons ? UInt8(ascii: ";") : UInt8(ascii: "|")
-    // A Markdown table's rule (`|---:|:---|`) is no row: a blank line keeps the numbering.
-    if !(style == .markdown && Self.isRule(line[...])) {
+    // A Markdown table's rule (`|---:|:---|`) is no row, nor is the prose around the table: a
+    // blank line keeps the numbering.
+    if style == .markdown, !inTable, let first = line.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "|") {
+      inTable = true
+    }
+    let prose = style == .markdown && (!inTable || !line.contains(UInt8(ascii: "|")))
+    if !prose, !(style == .markdown && Self.isRule(line[...])) {
       for (index, cell) in Self.cells(line[...], separator: separator).enumerated() {
         if index > 0 { bytes.append(UInt8(ascii: ",")) }
         var text = Array(cell.utf8)

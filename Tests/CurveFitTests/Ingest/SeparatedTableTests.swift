@@ -38,6 +38,13 @@ import Testing
     #expect(series.origin.lossColumn == "train loss")
   }
 
+  @Test func aMarkdownTableAfterATitle() throws {
+    let text = "# Run 7\n\nLosses from the cluster:\n\n| step | loss |\n|---|---|\n| 10 | 3.25 |\n| 20 | 2.75 |\n| 30 | 2.5 |\n\nAll good.\n"
+    let series = try Self.read(text)
+    #expect(series.origin.format == "csv (Markdown table)")
+    #expect(series.steps == [10, 20, 30] && series.losses == [3.25, 2.75, 2.5])
+  }
+
   @Test func errorsNameTheFilesOwnLine() {
     // The rule line is kept as a blank one: the bad cell is on line 4 of the file.
     let text = "| step | loss |\n|---|---|\n| 1 | 3.2 |\n| 2 | oops |\n"
