@@ -36,7 +36,8 @@ public struct TextLogPattern: Sendable {
     // Keras's epochs are added by the reader from their own lines; a first epoch of 1 keeps its
     // steps from being counted on across epochs a second time.
     firstEpoch = readsEverySegment || name == "MetricLogger" ? 0 : name.hasPrefix("MMEngine") || name == "PyTorch examples" || carriesEpoch ? 1 : nil
-    guard regex.contains("(?<step>") || stepsFrom?.contains("(?<step>") == true, regex.contains("(?<loss>") else {
+    stepsByOrder = name == "loss lines"
+    guard regex.contains("(?<step>") || stepsFrom?.contains("(?<step>") == true || stepsByOrder, regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
   }
@@ -140,12 +141,26 @@ public struct TextLogPattern: Sendable {
     // The step may close a longer key (`global_step: 100`, `train_step=100`), not a word
     // (`timestep`).
     ("step/loss", #"(?:\b(?:epoch|Epoch|EPOCH)[\s:=]+\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?)?(?<![A-Za-z])(?:step|Step|STEP)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\b(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|lrm|learning_rate)[\s:=]+(?<lr>N))?"#),
+    // A hand-written loop's bar with the loss in its description (`pbar.set_description(f"loss:
+    // {loss:.4f}")`): `Epoch 1 loss 2.3456:  10%|█   | 50/500 [00:05<00:45, 10.00it/s]`. The bar
+    // counts from 1 again in each epoch; its epochs, if named, may count from 0 or 1, so they are
+    // not read: a bar that starts again continues after the previous bar's total. After
+    // `step/loss`: a description that names its step (llama-recipes') is read by it. AllenNLP ends
+    // its description with ` ||` (`batch_loss: 2.31, loss: 2.35 ||:  10%|#  | 40/400 [...]`).
+    ("progress bar (description)", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)[^|\r]*?(?: \|\|)?:\s+\d+%\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \["#),
     // A loop's bracketed count: `[  100/1000] loss: 2.34` (`train/loss`, `train_loss`, …).
     ("[N/T] loss", #"^\s*\[\s*(?<step>\d+)\s*/\s*(?<total>\d+)\s*\].*?\b(?:train[_/ ])?(?:loss|Loss)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // The PyTorch MNIST example's `Train Epoch: 1 [640/60000 (1%)]\tLoss: 2.30` (samples within
     // the epoch) and timm's `Train: 0 [ 100/1251 (  8%)]  Loss: 6.93 (6.94)  …  LR: 1.0e-03`
     // (batches): the count starts again each epoch and is counted on across them.
     ("epoch [N/P]", #"\b(?:Train Epoch|Epoch|Train):?\s*(?<epoch>\d+)\s*\[\s*(?<step>\d+)\s*/\s*(?<per>\d+)\b[^\]]*\].*?\b(?:Loss|loss)[\s:=]+(?<loss>N)(?:.*?\b(?:LR|lr)[\s:=]+(?<lr>N))?"#),
+    // Darknet (YOLO v2–v4, AlexeyAB's fork): ` 100: 6.234102, 6.512301 avg loss, 0.001000 rate,
+    // 3.2 seconds, 6400 images, …`: the batch's loss, then a running mean (not read).
+    ("Darknet", #"^\s*(?<step>\d+): (?<loss>N), N avg loss, (?<lr>N) rate\b"#),
+    // CLU's LoggingWriter (the Flax examples, Scenic): `I1204 10:00:00.1 140 logging_writer.py:48]
+    // [100] train_accuracy=0.12, train_learning_rate=0.01, train_loss=6.5`, the keys sorted, so the
+    // rate comes before the loss; an evaluation's `eval_loss` is not read.
+    ("CLU", #"(?:^|\]\s|:)\[(?<step>\d+)\](?: collection=\S+)? (?:.*?\b(?:train_learning_rate|learning_rate|lr)=(?<lr>N))?.*?(?<![A-Za-z_/])(?:train_loss|train/loss|training_loss|loss)=(?<loss>N)"#),
     // Detectron2's console (its `log.txt`): `[04/15 10:21:33 d2.utils.events]:  eta: 0:07:44  iter: 19
     // total_loss: 1.843  loss_cls: 0.7264 …  lr: 0.00039962  max_mem: 2693M`.
     ("Detectron2", #"\biter: (?<step>\d+)\s+total_loss: (?<loss>N)(?:.*?\blr: (?<lr>N))?"#),
@@ -185,6 +200,11 @@ public struct TextLogPattern: Sendable {
     ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // SpeechBrain's train_log.txt puts the rate before the loss: `epoch: 3, lr: 8.0e-01 - train loss: 1.23 - valid loss: …`.
     ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
+    // A loop that prints its loss and nothing else (`print(f"loss: {loss.item():.4f}")`, `training
+    // loss: 3.21`), perhaps after a timestamp: no line holds a step, so the losses are numbered in
+    // order (`stepsByOrder`). A whole number elsewhere on the line may be a step this shape does not
+    // know, and the line is left to `--pattern`; a date or a time is not one.
+    ("loss lines", #"^(?:[^\d\r]|(?>\d+(?:[-/:.,T]\d+)+)|rank\d+)*?(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)\s*[:=]?\s*(?<loss>N)[^\d\r]*$"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: builtIn(regex))
   }
@@ -232,6 +252,8 @@ public struct TextLogPattern: Sendable {
   let capturesTotal: Bool
   /// The lines that set the step of the losses after them, for losses logged without one.
   let stepLines: NSRegularExpression?
+  /// Whether no line holds a step, so the losses are numbered in the order they come (1, 2, …).
+  let stepsByOrder: Bool
 
   /// One matched line: the step, the loss as written, and the optional learning rate and
   /// gradient norm (NaN when the line lacks them).
@@ -300,10 +322,12 @@ public struct TextLogPattern: Sendable {
     let range = NSRange(line.startIndex..., in: line)
     if let stepLines { return matchCarried(line, range: range, stepLines: stepLines) }
     guard let found = expression.firstMatch(in: line, range: range),
-      let stepRange = Range(found.range(withName: "step"), in: line),
-      let lossRange = Range(found.range(withName: "loss"), in: line),
-      let step = Self.count(line[stepRange])
+      let lossRange = Range(found.range(withName: "loss"), in: line)
     else { return nil }
+    if stepsByOrder { return Match(step: .nan, loss: String(line[lossRange])) }
+    guard let stepRange = Range(found.range(withName: "step"), in: line), let step = Self.count(line[stepRange]) else {
+      return nil
+    }
     var match = Match(step: step, loss: String(line[lossRange]))
     if capturesRate, let lrRange = Range(found.range(withName: "lr"), in: line) {
       match.learningRate = Double(line[lrRange]) ?? .nan

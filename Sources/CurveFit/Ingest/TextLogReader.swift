@@ -30,6 +30,7 @@ struct TextLogReader {
         }
         match.step = carriedStep
       }
+      if pattern.stepsByOrder { match.step = Double(steps.count + 1) }
       if pattern.carriesEpoch {
         // Only an epoch's last line holds its loss (the others a running mean of part of it), and
         // one per announced epoch: `evaluate()`'s bar after training is announced by none.
@@ -123,6 +124,9 @@ struct TextLogReader {
       origin.notes.append(
         "steps are the progress bar's count (epochs before × its total + N); each loss is read where the bar "
           + "first shows it, at the trainer's logging steps")
+    }
+    if pattern.stepsByOrder {
+      origin.notes.append("no line gives a step: the losses are numbered 1, 2, … in the order they come")
     }
     if pattern.name == "MetricLogger" {
       origin.notes.append(

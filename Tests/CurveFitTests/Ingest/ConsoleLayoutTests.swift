@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import CurveFit
+
+/// Console layouts of hand-written loops and of trainers outside the language-model world: a
+/// bar whose description holds the loss, Darknet, CLU's logging writer, and a loop that prints
+/// its loss alone.
+@Suite struct ConsoleLayoutTests {
+  func read(_ text: String) throws -> LossSeries {
+    try LogReader(selection: ColumnSelection(), pattern: nil).read(bytes: Array(text.utf8), source: "run.log")
+  }
+
+  /// The loss of a known curve at `step`, to four decimals as the loops print it.
+  func loss(_ step: Int) -> String { String(format: "%.4f", 2 + 5 * pow(Double(step) + 10, -0.4)) }
+
+  @Test func barWithTheLossInItsDescriptionCountsOnAcrossEpochs() throws {
+    // `pbar.set_description(f"Epoch {epoch} loss {loss:.4f}")`, an epoch of 100 redraws a line.
+    // Before, the epoch/loss shape read every redraw of an epoch as that epoch: 2 points.
+    var text = ""
+    for epoch in 0..<2 {
+      let redraws = (1...100).map { n in
+        "Epoch \(epoch) loss \(loss(epoch * 100 + n)): \(String(format: "%3d", n))%|█         | \(n)/100 [00:05<00:45, 10.00it/s]"
+      }
+      text += "\r" + redraws.joined(separator: "\r") + "\n"
+    }
+    let series = try read(text)
+    #expect(series.origin.format == "text (progress bar (description))")
+    #expect(series.steps == (1...200).map(Double.init))
+    #expect(series.losses[149] == Double(loss(150)))
+  }
+
+  @Test func allenNLPBarReadsTheLossNotTheBatchLoss() throws {
+    let text = (1...50).map { n in
+      "accuracy: 0.5000, batch_loss: 9.0000, loss: \(loss(n)) ||:  \(n * 2)%|#   | \(n)/50 [00:05<00:45, 10.00it/s]"
+    }.joined(separator: "\r") + "\n"
+    let series = try read("\r" + text)
+    #expect(series.count == 50)
+    #expect(series.losses.first == Double(loss(1)) && series.losses.last == Double(loss(50)))
+  }
+
+  @Test func darknetReadsTheBatchLossNotItsRunningMean() throws {
+    let text = (1...30).map { n in
+      " \(n): \(loss(n)), 7.000000 avg loss, 0.001000 rate, 3.2 seconds, \(n * 64) images, 12.3 hours left"
+    }.joined(separator: "\n") + "\n"
+    let series = try read("yolov4\nLoading weights\n" + text)
+    #expect(series.origin.format == "text (Darknet)")
+    #expect(series.steps == (1...30).map(Double.init))
+    #expect(series.losses[9] == Double(loss(10)) && series.learningRates?.first == 0.001)
+  }
+
+  @Test func cluLoggingWriterSkipsEvaluations() throws {
+    // The keys come sorted: the rate before the loss. `eval_loss` lines are not step losses.
+    var lines: [String] = []
+    for step in stride(from: 100, through: 3_000, by: 100) {
+      lines.append(
+        "I1204 10:00:00.123456 140 logging_writer.py:48] [\(step)] train_accuracy=0.12, "
+          + "train_learning_rate=0.01, train_loss=\(loss(step))")
+      if step % 1_000 == 0 { lines.append("I1204 10:00:01.0 140 logging_writer.py:48] [\(step)] eval_accuracy=0.2, eval_loss=9.5") }
+    }
+    let series = try read(lines.joined(separator: "\n") + "\n")
+    #expect(series.origin.format == "text (CLU)")
+    #expect(series.steps == stride(from: 100, through: 3_000, by: 100).map(Double.init))
+    #expect(series.losses.first == Double(loss(100)) && !series.losses.contains(9.5))
+    #expect(series.learningRates?.last == 0.01)
+  }
+
+  @Test func lossAloneIsNumberedInOrder() throws {
+    // lucidrains' examples print `training loss: X` every batch and a validation loss now and
+    // then; before, "not a format curvefit recognises".
+    var lines = ["Starting training"]
+    for n in 1...60 {
+      lines.append("2024-01-05 10:00:\(String(format: "%02d", n % 60)),123 INFO training loss: \(loss(n))")
+      if n % 20 == 0 { lines.append("validation loss: 9.0") }
+    }
+    let series = try read(lines.joined(separator: "\n") + "\n")
+    #expect(series.origin.format == "text (loss lines)")
+    #expect(series.steps == (1...60).map(Double.init))
+    #expect(series.losses[41] == Double(loss(42)) && !series.losses.contains(9))
+    #expect(series.origin.notes.contains { $0.contains("numbered 1, 2, …") })
+  }
+
+  @Test func aWholeNumberBesideTheLossIsNotNumberedAway() throws {
+    // `3 loss: X` may hold a step this shape does not know: left to --pattern, not numbered.
+    let text = (1...20).map { "\($0 * 50) loss: \(loss($0))" }.joined(separator: "\n") + "\n"
+    #expect(throws: IngestError.self) { try read(text) }
+  }
+}
