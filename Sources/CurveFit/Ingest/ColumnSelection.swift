@@ -63,6 +63,9 @@ public struct ColumnSelection: Sendable, Equatable {
     var loss: Int
     var gradNorm: Int?
     var learningRate: Int?
+    /// The loss's sibling terms, when the loss read is one term of several with no total
+    /// beside them (YOLO's `train/box_loss, train/cls_loss, train/dfl_loss`): the report says so.
+    var siblingTerms: [Int] = []
   }
 
   /// Picks the columns from the names seen, or explains why none fits.
@@ -83,8 +86,9 @@ public struct ColumnSelection: Sendable, Equatable {
     } else if let index = lowered.firstIndex(where: Self.namesTrainingPerplexity) {
       // A log of its perplexity alone (`step,ppl`): read, then taken as its log (`--input-units`).
       loss = index
-    } else if lowered.contains("wall time"), let index = lowered.firstIndex(of: "value") {
-      // TensorBoard's "Download CSV": Wall time, Step, Value.
+    } else if let index = lowered.firstIndex(of: "value"), lowered.indices.allSatisfy({ $0 == index || Self.namesStepOrTime(lowered[$0]) }) {
+      // One metric's export: TensorBoard's "Download CSV" (Wall time, Step, Value), and the like
+      // of `step,value,timestamp`; the metric is named by the file, not the table.
       loss = index
     } else if heldOut, let index = lowered.firstIndex(where: Self.looksLikeHeldOutLoss) {
       loss = index
@@ -104,7 +108,23 @@ public struct ColumnSelection: Sendable, Equatable {
       ?? (Self.firstMatch(Self.learningRateAliases, in: lowered)
         ?? lowered.indices.first { $0 != loss && $0 != step && Self.looksLikeLearningRate(lowered[$0]) })
         .flatMap { $0 == loss || $0 == step ? nil : $0 }
-    return Resolved(step: step, loss: loss, gradNorm: gradNorm, learningRate: learningRate)
+    var resolved = Resolved(step: step, loss: loss, gradNorm: gradNorm, learningRate: learningRate)
+    if lossColumn == nil, Self.firstMatch(Self.lossAliases, in: lowered) == nil {
+      let terms = lowered.indices.filter { Self.looksLikeTrainingLoss(lowered[$0]) }
+      // `batch_loss, avg_loss` is one loss and its running mean, not two terms.
+      if terms.count >= 2, terms.contains(loss), Self.likeliestTrainingLoss(lowered) == loss,
+        !terms.contains(where: { Self.namesAggregate(lowered[$0]) })
+      {
+        resolved.siblingTerms = terms.filter { $0 != loss }
+      }
+    }
+    return resolved
+  }
+
+  /// The note for a loss read as one term of several: which, and how to read another.
+  static func termsNote(_ loss: String, siblings: [String]) -> String {
+    "\(loss) is one of \(siblings.count + 1) loss terms and no column holds their total (also "
+      + siblings.prefix(4).joined(separator: ", ") + (siblings.count > 4 ? ", …" : "") + "): --loss-col reads another"
   }
 
   /// The index of the column a flag names exactly; `nil` when the flag is not given.
@@ -144,10 +164,19 @@ public struct ColumnSelection: Sendable, Equatable {
   /// it: `batch_loss, avg_loss` is one loss and its running mean, and the mean lags.
   private static func likeliestTrainingLoss(_ lowered: [String]) -> Int? {
     let candidates = lowered.indices.filter { looksLikeTrainingLoss(lowered[$0]) }
-    let aggregate = ["total", "mean", "avg", "average", "overall", "combined", "sum", "full"]
-    let words = { (name: String) in name.split { !$0.isLetter }.map(String.init) }
     guard candidates.count >= 3 else { return candidates.first }
-    return candidates.first { index in words(lowered[index]).contains { aggregate.contains($0) } } ?? candidates.first
+    return candidates.first { namesAggregate(lowered[$0]) } ?? candidates.first
+  }
+
+  /// A loss named as the total, or a statistic, of others (`mean_loss`, `loss_total`, `avg_loss`).
+  private static func namesAggregate(_ name: String) -> Bool {
+    let aggregate = ["total", "mean", "avg", "average", "overall", "combined", "sum", "full", "running", "smoothed", "ema"]
+    return name.split { !$0.isLetter }.contains { aggregate.contains(String($0)) }
+  }
+
+  /// A step counter or a clock: the columns beside a one-metric export's `value`.
+  static func namesStepOrTime(_ name: String) -> Bool {
+    stepAliases.contains(name) || ["wall time", "wall_time", "walltime", "time", "timestamp", "_timestamp", "relative", "relative time", "datetime"].contains(name)
   }
 
   /// A metric measured on held-out data (`eval_loss`, `val/loss`, `validation loss`, `test_ppl`):

@@ -134,6 +134,9 @@ final class IngestSession {
     origin.gradNormColumn = resolved.gradNorm.map { columns[$0] }
     origin.learningRateColumn = resolved.learningRate.map { columns[$0] }
     origin.plannedSteps = planned
+    if !resolved.siblingTerms.isEmpty {
+      origin.notes.append(ColumnSelection.termsNote(columns[resolved.loss], siblings: resolved.siblingTerms.map { columns[$0] }))
+    }
     let rows = kept.steps.count
     // An epoch column read as the step must count the rows: one that repeats (a row per batch
     // with its epoch beside it) would merge each epoch's rows into one point.

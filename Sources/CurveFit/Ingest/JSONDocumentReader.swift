@@ -90,6 +90,9 @@ struct JSONDocumentReader {
     origin.rowsWithoutLoss = skipped
     origin.gradNormColumn = gradKey
     origin.learningRateColumn = rateKey
+    if !choice.siblingTerms.isEmpty {
+      origin.notes.append(ColumnSelection.termsNote(lossKey, siblings: choice.siblingTerms.map { columns[$0] }))
+    }
     if isState, let planned = Self.topLevelNumber(bytes, key: "max_steps"), planned > 0, planned.isFinite {
       origin.plannedSteps = PlannedSteps(steps: planned, key: "max_steps")
     }

@@ -161,6 +161,11 @@ public struct TextLogPattern: Sendable {
     // [100] train_accuracy=0.12, train_learning_rate=0.01, train_loss=6.5`, the keys sorted, so the
     // rate comes before the loss; an evaluation's `eval_loss` is not read.
     ("CLU", #"(?:^|\]\s|:)\[(?<step>\d+)\](?: collection=\S+)? (?:.*?\b(?:train_learning_rate|learning_rate|lr)=(?<lr>N))?.*?(?<![A-Za-z_/])(?:train_loss|train/loss|training_loss|loss)=(?<loss>N)"#),
+    // Gradient boosting, a line per round: XGBoost's `[12]\ttrain-logloss:0.31\teval-logloss:0.35`,
+    // LightGBM's `[12]\ttraining's binary_logloss: 0.31\tvalid_1's binary_logloss: 0.35`. The
+    // training set's loss is read (a metric that is not a loss, as `auc`, is not).
+    ("XGBoost", #"^\[(?<step>\d+)\]\t(?:train|dtrain|training)-(?:m?logloss|rmse|rmsle|mae|mape|mphe|[a-z-]*nloglik(?:@[\d.]+)?):(?<loss>N)"#),
+    ("LightGBM", #"^\[(?<step>\d+)\]\t(?:training|train)'s (?:binary_logloss|multi_logloss|cross_entropy|xentropy|l2|l1|rmse|mse|mae|huber|fair|poisson|gamma|tweedie|quantile|mape):\s*(?<loss>N)"#),
     // Detectron2's console (its `log.txt`): `[04/15 10:21:33 d2.utils.events]:  eta: 0:07:44  iter: 19
     // total_loss: 1.843  loss_cls: 0.7264 …  lr: 0.00039962  max_mem: 2693M`.
     ("Detectron2", #"\biter: (?<step>\d+)\s+total_loss: (?<loss>N)(?:.*?\blr: (?<lr>N))?"#),

@@ -65,6 +65,20 @@ import Testing
     #expect(series.learningRates?.last == 0.01)
   }
 
+  @Test func boostingRoundsReadTheTrainingSetsLoss() throws {
+    let xgboost = (0..<40).map { "[\($0)]\ttrain-logloss:\(loss($0))\teval-logloss:0.90000" }.joined(separator: "\n") + "\n"
+    let rounds = try read(xgboost)
+    #expect(rounds.origin.format == "text (XGBoost)")
+    #expect(rounds.steps == (0..<40).map(Double.init) && rounds.losses[7] == Double(loss(7)))
+    let lightgbm = "[LightGBM] [Info] Number of positive: 500, number of negative: 500\n"
+      + (1...40).map { "[\($0)]\ttraining's binary_logloss: \(loss($0))\tvalid_1's binary_logloss: 0.9" }.joined(separator: "\n") + "\n"
+    let trees = try read(lightgbm)
+    #expect(trees.origin.format == "text (LightGBM)")
+    #expect(trees.steps.first == 1 && trees.count == 40 && !trees.losses.contains(0.9))
+    // A metric that is not a loss is not read as one.
+    #expect(throws: IngestError.self) { try read((0..<40).map { "[\($0)]\ttrain-auc:0.\(50 + $0)" }.joined(separator: "\n") + "\n") }
+  }
+
   @Test func lossAloneIsNumberedInOrder() throws {
     // lucidrains' examples print `training loss: X` every batch and a validation loss now and
     // then; before, "not a format curvefit recognises".

@@ -17,6 +17,14 @@ import Testing
     #expect(series.origin.stepColumn == "step")
   }
 
+  @Test func oneMetricExportReadsItsValue() throws {
+    // `step,value,timestamp` as a one-metric export writes it; before, "no loss column". A
+    // `value` beside another metric says nothing of which is the loss.
+    let series = try read("step,value,timestamp\n10,4.5,1700000000\n20,4.0,1700000060\n30,3.75,1700000120\n")
+    #expect(series.steps == [10, 20, 30] && series.losses == [4.5, 4.0, 3.75])
+    #expect(throws: IngestError.self) { try read("step,value,accuracy\n10,4.5,0.1\n20,4.0,0.2\n") }
+  }
+
   @Test("a rate logged under another trainer's name is the lr column; a setting named like one is not", arguments: [
     ("optimizer/lr", true), ("lr-AdamW/pg2", true), ("train/lr_0", true), ("LearningRate", true), ("lr0", true),
     ("learning_rate_group_0", true), ("min_lr", false), ("lr_scheduler_type", false), ("config/lr", false), ("clr", false),
@@ -42,6 +50,10 @@ import Testing
     let series = try read(([header] + rows).joined(separator: "\n") + "\n")
     #expect(series.origin.lossColumn == expected)
     #expect(series.losses == [4, 3, 2])
+    // Terms with no total beside them: the report says the loss read is one of them.
+    let termsNote = series.origin.notes.first { $0.contains("loss terms") }
+    #expect((termsNote != nil) == (expected == "box_loss"))
+    if let termsNote { #expect(termsNote.hasPrefix("box_loss is one of 2 loss terms") && termsNote.contains("(also cls_loss)")) }
   }
 
   @Test func aRowPerEpochIsReadByEpoch() throws {
