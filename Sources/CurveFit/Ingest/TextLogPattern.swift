@@ -147,7 +147,7 @@ public struct TextLogPattern: Sendable {
     // not read: a bar that starts again continues after the previous bar's total. After
     // `step/loss`: a description that names its step (llama-recipes') is read by it. AllenNLP ends
     // its description with ` ||` (`batch_loss: 2.31, loss: 2.35 ||:  10%|#  | 40/400 [...]`).
-    ("progress bar (description)", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)[^|\r]*?(?: \|\|)?:\s+\d+%\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \["#),
+    ("progress bar (description)", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)[^|\r]{0,160}?(?: \|\|)?:\s+\d+%\|[^|\r]*\|\s*(?<step>\d+)/(?<per>\d+) \["#),
     // A loop's bracketed count: `[  100/1000] loss: 2.34` (`train/loss`, `train_loss`, …).
     ("[N/T] loss", #"^\s*\[\s*(?<step>\d+)\s*/\s*(?<total>\d+)\s*\].*?\b(?:train[_/ ])?(?:loss|Loss)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // The PyTorch MNIST example's `Train Epoch: 1 [640/60000 (1%)]\tLoss: 2.30` (samples within
@@ -279,6 +279,8 @@ public struct TextLogPattern: Sendable {
   /// square of the length (a 64 KiB line of `step 1 ` took 24 s); a log record is a few hundred
   /// bytes, and tqdm's progress bars, which make such lines, rewrite themselves after `\r`.
   static let maximumMatchLength = 1_024
+  /// Longest line read as a loss alone (`stepsByOrder`): a timestamp, a level and the loss.
+  static let lossLineLength = 160
 
   func match(_ line: String) -> Match? {
     // Coloured loggers (torchtitan, rich) write escape sequences between the words.
@@ -324,6 +326,9 @@ public struct TextLogPattern: Sendable {
   }
 
   private func matchShort(_ line: String) -> Match? {
+    // A line holding a loss alone is short; a long one would cost the loose shape a scan per
+    // position for nothing.
+    if stepsByOrder, line.utf8.count > Self.lossLineLength { return nil }
     let range = NSRange(line.startIndex..., in: line)
     if let stepLines { return matchCarried(line, range: range, stepLines: stepLines) }
     guard let found = expression.firstMatch(in: line, range: range),
