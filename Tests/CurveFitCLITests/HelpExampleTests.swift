@@ -39,7 +39,8 @@ import Testing
 
   /// A console log of a layout curvefit does not know: say so and give a --pattern that reads it.
   @Test func unknownConsoleLogSuggestsAPattern() throws {
-    let lines = (1...300).map { "[train] ep=0 it=\($0) loss=\(2 + 8 * pow(Double($0), -0.35)) lr=3e-4" }
+    // The loss before its counter: no built-in layout reads that order (`it=N loss=X` is read).
+    let lines = (1...300).map { "[train] ep=0 loss=\(2 + 8 * pow(Double($0), -0.35)) it=\($0) lr=3e-4" }
     let path = try CommandRunner.temporaryFile(named: "custom.log", contents: lines.joined(separator: "\n") + "\n")
     let result = try CommandRunner.run([path])
     #expect(result.status == 1)

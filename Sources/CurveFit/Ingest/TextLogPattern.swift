@@ -188,7 +188,8 @@ public struct TextLogPattern: Sendable {
   }
 
   /// Shapes so loose that they are tried only when no known shape fits: a hand-written loop's
-  /// line per iteration, `[rank0]: iter 10 | loss 2.31 | lr 3e-4`, `Iteration 100, loss = 0.8`
+  /// line per iteration, `[rank0]: iter 10 | loss 2.31 | lr 3e-4`, `Iteration 100, loss = 0.8`,
+  /// `it=100 loss=2.3`, `Batch 100, loss 2.3`, `Update 100 | loss 2.3`, `Round 3: train loss 0.4`
   /// (mlx-lm's and nanoGPT's validation lines have this shape too, and their own patterns
   /// first), or per epoch, `Epoch 3, Loss: 0.41`, `epoch 3/30 - loss: 0.41 - val_loss: …`,
   /// `[Epoch 3] train_loss=0.41`, read by epoch. A loss after `val`, `valid`, `eval` or `test`
@@ -202,14 +203,15 @@ public struct TextLogPattern: Sendable {
     // `Epoch [2/10], Batch [100/500], Loss: 0.41` (or `Iter`): the batch counts within the epoch, so
     // it is counted on across epochs, (epoch − first) × 500 + 100. First, as the most specific.
     ("epoch/batch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<epoch>\d+)(?:\s*/\s*\d+)?\b.*?\b(?:batch|Batch|BATCH|iter|Iter|iteration|Iteration)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
-    ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration)s?[\s:=]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
+    ("iteration/loss", #"\b(?:iter|Iter|ITER|iteration|Iteration|it|batch|Batch|BATCH|minibatch|Minibatch|update|Update|round|Round)s?[\s:=#]+\[?\s*(?<step>\d+)(?:\s*/\s*(?<per>\d+))?\b.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // SpeechBrain's train_log.txt puts the rate before the loss: `epoch: 3, lr: 8.0e-01 - train loss: 1.23 - valid loss: …`.
     ("epoch/loss", #"\b(?:epoch|Epoch|EPOCH)[\s:=]*\[?\s*(?<step>\d+)(?:\s*/\s*(?<total>\d+))?\b(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?.*?\#(notAfterValidation)\b(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N)"#),
     // A loop that prints its loss and nothing else (`print(f"loss: {loss.item():.4f}")`, `training
     // loss: 3.21`), perhaps after a timestamp: no line holds a step, so the losses are numbered in
     // order (`stepsByOrder`). A whole number elsewhere on the line may be a step this shape does not
-    // know, and the line is left to `--pattern`; a date or a time is not one.
-    ("loss lines", #"^(?:[^\d\r]|(?>\d+(?:[-/:.,T]\d+)+)|rank\d+)*?(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)\s*[:=]?\s*(?<loss>N)[^\d\r]*$"#),
+    // know (`10/1000 loss: 2.3`), and the line is left to `--pattern`; a date, a time or a number
+    // with a fraction is not one.
+    ("loss lines", #"^(?:[^\d\r]|(?>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}/\d{1,2}|\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|\d*\.\d+)(?![\d/])|rank\d+)*?(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)\s*[:=]?\s*(?<loss>N)[^\d\r]*$"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: builtIn(regex))
   }

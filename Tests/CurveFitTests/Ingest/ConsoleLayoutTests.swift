@@ -98,5 +98,22 @@ import Testing
     // `3 loss: X` may hold a step this shape does not know: left to --pattern, not numbered.
     let text = (1...20).map { "\($0 * 50) loss: \(loss($0))" }.joined(separator: "\n") + "\n"
     #expect(throws: IngestError.self) { try read(text) }
+    // Nor a count of its total: `10/1000` is no date. A first version numbered these 1, 2, ….
+    let counted = (1...20).map { "\($0 * 10)/1000 loss: \(loss($0))" }.joined(separator: "\n") + "\n"
+    #expect(throws: IngestError.self) { try read(counted) }
+    // A date and a time before the loss are not steps.
+    let dated = (1...20).map { "05/01/2024 10:00:\(String(format: "%02d", $0)) loss: \(loss($0))" }.joined(separator: "\n") + "\n"
+    #expect(try read(dated).steps == (1...20).map(Double.init))
+  }
+
+  @Test("a loop's counter under another name is its step", arguments: [
+    "it=%d loss=%@", "Batch %d, loss %@", "Update %d | loss %@", "Round %d: train loss %@", "Minibatch %d: loss = %@",
+  ])
+  func counterUnderAnotherName(format: String) throws {
+    // Before, "not a format curvefit recognises", and `Batch 10, loss 3.5` an error about a CSV column.
+    let text = (1...30).map { String(format: format, $0 * 10, loss($0 * 10)) }.joined(separator: "\n") + "\n"
+    let series = try read(text)
+    #expect(series.origin.format == "text (iteration/loss)")
+    #expect(series.steps == (1...30).map { Double($0 * 10) } && series.losses[2] == Double(loss(30)))
   }
 }
