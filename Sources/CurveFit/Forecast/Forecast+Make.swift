@@ -157,8 +157,23 @@ extension Forecast {
     // annealing law says so too when the annealing law projects: a schedule declared for a
     // memorising fine-tune does not stop it falling (Whisper-small Hindi from a fifth, linear
     // decay declared: 0.0336, band 0.0173–0.0942, end 0.0002).
-    if positive, inputs.fit.model.alpha >= 1, inputs.fit.model.lMin < 0.1 * rows.current.value {
+    // Or a loss whose scatter about the fitted curve is a sixth of the loss itself or more: a
+    // loss carried by the few examples not yet learnt, as a memorising fine-tune's is, which
+    // falls further than any law fitted so far says (a Whisper fine-tune outside `../shared`
+    // whose linear decay ends the run, from half: 0.0510, band 0.0356–0.0677, end 0.0137). On
+    // the logs of `make forecast` such scatter is 0.19–2.6 of the loss for the fine-tunes that
+    // memorise and the Conformer's spiky CTC loss from a tenth, and 0.08 or less for every
+    // other run and cut.
+    // A floor the scattered data cannot tell from zero (within two standard errors) is none in
+    // sight either.
+    let floorless = inputs.fit.model.lMin < 0.1 * rows.current.value
+    let floorError = inputs.fit.parameterNames.firstIndex(of: "L_min").flatMap { inputs.fit.standardErrors?[$0] }
+    let floorUnseen = floorless || floorError.map { inputs.fit.model.lMin < 2 * $0 } == true
+    let scatter = rows.current.value > 0 ? inputs.fit.rmse / rows.current.value : 0
+    let steep = floorless && inputs.fit.model.alpha >= 1
+    if positive, steep || floorUnseen && scatter >= Self.memorisingScatter {
       forecast.openBelow = inputs.fit.model.alpha
+      if !steep { forecast.openBelowScatter = scatter }
       openBelow(&rows, &forecast, after: lastStep)
     }
     if let band = rows.current.ci95?.upperBound, band.isFinite, band > 0 {
@@ -218,6 +233,10 @@ extension Forecast {
     }
     if let end = forecast.plannedEnd, end.step > lastStep { forecast.plannedEnd?.loss.lowerBottoms(by: factor) }
   }
+
+  /// The scatter about the fitted curve, as a share of the loss now, from which a loss with no
+  /// floor in sight is taken to be memorising its data (see where `openBelow` is set).
+  static let memorisingScatter = 0.15
 
   /// Opens the bands of every projected step past `after` down to zero.
   ///

@@ -39,6 +39,9 @@ public struct Forecast: Sendable {
   /// under a tenth of the loss now): the loss falls faster than the step grows, and the bands
   /// are open down to zero; `nil` otherwise.
   public var openBelow: Double?
+  /// The fit's scatter as a share of the loss now, when that, not a steep exponent, opened the
+  /// bands (`Forecast.memorisingScatter`); `nil` otherwise.
+  public var openBelowScatter: Double?
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
   /// The top of every band of a step past the last: the top of the band of the loss now, or

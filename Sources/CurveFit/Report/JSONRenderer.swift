@@ -246,6 +246,7 @@ public struct JSONRenderer: ReportRenderer {
       ("withheld", withheld.map { .string($0) } ?? .null),
       ("flat_since", forecast.flatSince.map { .number($0) } ?? .null),
       ("open_below", .bool(forecast.openBelow != nil)),
+      ("open_below_reason", forecast.openBelow == nil ? .null : .string(forecast.openBelowScatter == nil ? "steep" : "scatter")),
     ])))
     return members
   }

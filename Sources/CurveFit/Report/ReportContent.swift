@@ -211,6 +211,11 @@ struct ReportContent {
   /// open below.
   var openBelowNote: String? {
     guard withheld == nil, let alpha = analysis.forecast?.openBelow else { return nil }
+    if let scatter = analysis.forecast?.openBelowScatter {
+      return "the loss scatters by \(NumberFormat.significant(100 * scatter, 2))% of itself about the fit with no floor in sight, "
+        + "as a run memorising its data does (a few examples not yet learnt carry it): it can fall to near zero, so "
+        + "the bands reach down to 0"
+    }
     return "the loss falls faster than 1/t with no floor in sight (α \(NumberFormat.significant(alpha, 3))), as a run "
       + "memorising its data does: it can fall to near zero, so the bands reach down to 0"
   }

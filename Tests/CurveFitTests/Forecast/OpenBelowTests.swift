@@ -58,11 +58,28 @@ import Testing
     #expect(try #require(end.loss.ci95).contains(400 * Foundation.pow(10_000, -1.3)))
   }
 
+  @Test("a loss scattering by a third of itself with no floor in sight (a fine-tune memorising its data) opens its bands")
+  func scatterAsLargeAsTheLoss() throws {
+    // L = 6·t^(−0.5), each point ×(1 ± 0.35): a Whisper fine-tune's log at 0.07 nats scatters so.
+    let steps = (1...150).map { 100 * Double($0) }
+    let losses = steps.indices.map { 6 * Foundation.pow(steps[$0], -0.5) * (1 + 0.35 * Foundation.sin(2.3 * Double($0 + 1))) }
+    let origin = SeriesOrigin(source: "noisy", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss"])
+    let analysis = try Self.analysed(LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin))
+    let forecast = try #require(analysis.forecast)
+    #expect(analysis.fit.model.alpha < 1, "opened by the scatter, not by a steep exponent")
+    let scatter = try #require(forecast.openBelowScatter)
+    #expect(scatter >= Forecast.memorisingScatter && scatter < 1, "scatter \(scatter)")
+    for projection in analysis.projections {
+      #expect(projection.loss.ci95?.lowerBound == 0, "\(projection.loss)")
+    }
+    #expect(try #require(analysis.current.ci95).lowerBound > 0)
+  }
+
   @Test("a pure power law with α = 0.6 keeps its bands' lower ends")
   func flatterThanOneOverT() throws {
     let analysis = try Self.analysed(Self.pure(c: 8, alpha: 0.6))
     let forecast = try #require(analysis.forecast)
-    #expect(forecast.openBelow == nil)
+    #expect(forecast.openBelow == nil && forecast.openBelowScatter == nil)
     for projection in analysis.projections {
       #expect(try #require(projection.loss.ci95).lowerBound > 0.5 * projection.loss.value)
     }
