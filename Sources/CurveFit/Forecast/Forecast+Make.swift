@@ -254,6 +254,13 @@ extension Forecast {
       forecast.atSteps[k].loss.openBelow()
     }
     if let end = forecast.plannedEnd, end.step > lastStep { forecast.plannedEnd?.loss.openBelow() }
+    // Doubling the data is the 2× row as a change: it may take the whole loss now.
+    guard rows.doubling.toStep > lastStep, rows.current.value > 0 else { return }
+    let whole = -rows.current.value
+    var change = rows.doubling.lossChange
+    if let band = change.ci95 { change.ci95 = min(band.lowerBound, whole)...band.upperBound }
+    if let band = change.ci80 { change.ci80 = min(band.lowerBound, whole)...band.upperBound }
+    rows.doubling.lossChange = change
   }
 
   /// Caps the bands of every projected step past `after` at `ceiling`.

@@ -73,6 +73,8 @@ import Testing
       #expect(projection.loss.ci95?.lowerBound == 0, "\(projection.loss)")
     }
     #expect(try #require(analysis.current.ci95).lowerBound > 0)
+    // Doubling the data, the 2× row as a change, may take the whole loss now too.
+    #expect(analysis.doubling.lossChange.ci95?.lowerBound == -analysis.current.value)
   }
 
   @Test("a pure power law with α = 0.6 keeps its bands' lower ends")
