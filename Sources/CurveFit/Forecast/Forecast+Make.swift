@@ -238,7 +238,8 @@ extension Forecast {
   /// floor in sight is taken to be memorising its data (see where `openBelow` is set).
   static let memorisingScatter = 0.15
 
-  /// Opens the bands of every projected step past `after` down to zero.
+  /// Opens the bands of every projected step past `after` down to zero, and the doubling row
+  /// down to the whole loss now.
   ///
   /// A power law steeper than `1/t` whose floor is out of sight (none, or under a tenth of the
   /// loss now) is a loss falling faster than the step grows: a fine-tune memorising its data,

@@ -35,9 +35,10 @@ public struct Forecast: Sendable {
   /// The start of a plateau the log ends in, when the annealing law projects through it (the
   /// rate still has to decay); `nil` otherwise.
   public var flatSince: Double?
-  /// The exponent of a power law steeper than `1/t` with no floor in sight (none fitted, or
-  /// under a tenth of the loss now): the loss falls faster than the step grows, and the bands
-  /// are open down to zero; `nil` otherwise.
+  /// The fitted exponent when the bands are open down to zero: a power law steeper than `1/t`
+  /// with no floor in sight (none fitted, or under a tenth of the loss now), whose loss falls
+  /// faster than the step grows, or a loss scattering as widely as `openBelowScatter` says;
+  /// `nil` otherwise.
   public var openBelow: Double?
   /// The fit's scatter as a share of the loss now, when that, not a steep exponent, opened the
   /// bands (`Forecast.memorisingScatter`); `nil` otherwise.
