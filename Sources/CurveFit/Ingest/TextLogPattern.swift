@@ -172,6 +172,10 @@ public struct TextLogPattern: Sendable {
     // PaddleNLP's trainer writes the loss before the step: `loss: 2.345, learning_rate: 1e-04,
     // global_step: 10, interval_runtime: …`.
     ("loss, then global step", #"\b(?:train_)?loss[\s:=]+(?<loss>N),?(?:.*?\b(?:learning_rate|lr)[\s:=]+(?<lr>N))?.*?\bglobal_step[\s:=]+(?<step>\d+)"#),
+    // Any loss before its step: keys printed in sorted order (`epoch=0 loss=2.31 lr=3e-4 step=100`,
+    // where the loose epoch shape read every line as epoch 0), `Loss 2.31 at step 100`, `loss: 2.31 |
+    // step: 100`. An evaluation's loss is not read.
+    ("loss, then step", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N),?(?:.*?\b(?:learning_rate|lr)[\s:=]+(?<lr>N))?.*?(?<![A-Za-z_])(?:step|Step|STEP|iteration|Iteration|iter|Iter)[\s:=]+(?<step>\d+)"#),
     // Keras's `fit` (verbose 1 or 2), each epoch announced by its own `Epoch 3/30` line:
     // `1875/1875 [======] - 5s 2ms/step - loss: 0.2903 - accuracy: 0.9155` (Keras 3: a bar of `━`).
     // The loss a bar shows is the epoch's running mean, so only the epoch's last line is read

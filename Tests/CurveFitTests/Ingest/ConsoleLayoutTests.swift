@@ -106,6 +106,20 @@ import Testing
     #expect(try read(dated).steps == (1...20).map(Double.init))
   }
 
+  @Test("a loss printed before its step is read by the step", arguments: [
+    "epoch=0 loss=%@ lr=0.0003 step=%d", "Loss %@ at step %d", "loss: %@ | step: %d | lr: 3e-4",
+  ])
+  func lossBeforeItsStep(format: String) throws {
+    // Keys in sorted order put the loss before the step; before, `epoch=0 loss=… step=N` was read
+    // by the loose epoch shape as 300 losses of epoch 0, and the others were not recognised.
+    let text = (1...30).map { n in
+      format.replacingOccurrences(of: "%@", with: loss(n * 10)).replacingOccurrences(of: "%d", with: "\(n * 10)")
+    }.joined(separator: "\n") + "\n"
+    let series = try read(text)
+    #expect(series.origin.format == "text (loss, then step)")
+    #expect(series.steps == (1...30).map { Double($0 * 10) } && series.losses[4] == Double(loss(50)))
+  }
+
   @Test("a loop's counter under another name is its step", arguments: [
     "it=%d loss=%@", "Batch %d, loss %@", "Update %d | loss %@", "Round %d: train loss %@", "Minibatch %d: loss = %@",
   ])
