@@ -17,7 +17,9 @@ public struct UnfittedRun: Sendable {
     let reason: String
     switch error {
     case .tooFewPoints(_, let found, let needed, let range):
-      reason = "\(found) finite loss\(found == 1 ? "" : "es") \(range), at least \(needed) are needed to fit a curve"
+      // The law counts from step 1: a loss at step 0 (or before) is not one it can fit.
+      let atStart = series.steps.contains { $0 <= 0 } ? " after \(series.origin.axis.at(0))" : ""
+      reason = "\(found) finite loss\(found == 1 ? "" : "es")\(atStart) \(range), at least \(needed) are needed to fit a curve"
     case .negativeLoss(_, let negative):
       reason = negative.reason
     default:

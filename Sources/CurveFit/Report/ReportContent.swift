@@ -15,7 +15,7 @@ struct ReportContent {
     let stepName = origin.stepColumn.map { "\"\($0)\"" } ?? "row number"
     var parts = [
       "\(origin.source) (\(origin.format))",
-      "\(NumberFormat.count(Double(series.count))) points",
+      "\(NumberFormat.count(Double(series.count))) point\(series.count == 1 ? "" : "s")",
       origin.axis.span(series.steps.first ?? 0, series.steps.last ?? 0),
       "loss \"\(origin.lossColumn)\" by \(stepName)",
     ]
