@@ -74,6 +74,37 @@ import Testing
     #expect(!piped.stdout.contains("note: val_loss"))
   }
 
+  /// nanoGPT prints its evaluation on lines of its own (`step 250: train loss X, val loss Y`):
+  /// the Shakespeare demo's training loss falls throughout while its `val loss` climbs from 1.47
+  /// at step 1,750 to 1.71, and the training report read healthy without a word of it.
+  @Test func theTrainingReportOfAConsoleLogNotesAnEvaluationLossThatClimbs() throws {
+    // The table's evaluation losses every 250 iterations (lowest at the 7th, step 1,750), a
+    // training loss falling as 4·t^-0.2 every 10 iterations.
+    let evaluations = Self.csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+    var log = "Overriding config with config/train_shakespeare_char.py:\n"
+    for step in stride(from: 10, through: 5_000, by: 10) {
+      if step % 250 == 0 { log += "step \(step): train loss \(4 * Foundation.pow(Double(step), -0.2)), val loss \(evaluations[step / 250 - 1])\n" }
+      log += "iter \(step): loss \(4 * Foundation.pow(Double(step), -0.2)), time 765.00ms, mfu 0.48%\n"
+    }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("heldout-\(getpid()).log").path
+    try log.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let result = try CommandRunner.run([path, "--bootstrap", "0"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let note = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("note: val_loss:") }, "\(result.stdout)")
+    // Lowest at step 1,750; the running median puts it within a window (3 evaluations) of it.
+    let step = try #require(Double(note.split(separator: " ")[5].replacingOccurrences(of: ",", with: "")), "\(note)")
+    #expect(note.hasPrefix("note: val_loss: overfitting since step "), "\(note)")
+    #expect(abs(step - 1_750) <= 750, "\(note)")
+    #expect(note.hasSuffix("--metric val_loss for its report"), "\(note)")
+    #expect(result.stdout.contains("HEALTH   healthy"))
+    // A log without evaluation lines gains no note.
+    let bare = log.split(separator: "\n").filter { !$0.hasPrefix("step ") }.joined(separator: "\n") + "\n"
+    try bare.write(toFile: path, atomically: true, encoding: .utf8)
+    let plain = try CommandRunner.run([path, "--bootstrap", "0"])
+    #expect(plain.status == 0 && !plain.stdout.contains("note: val_loss"), "\(plain.stdout)")
+  }
+
   @Test func aConsoleLogAskedForAnotherMetricSaysSo() throws {
     let log = (0..<20).map { "iter \($0 * 10): loss \(4.0 - 0.05 * Double($0)), time 12.3ms" }.joined(separator: "\n") + "\n"
     // A metric the layout does not read, and an evaluation loss it has no lines for.

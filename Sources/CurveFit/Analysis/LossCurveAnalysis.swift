@@ -87,12 +87,19 @@ public struct LossCurveAnalysis: Sendable {
     if let negative = NegativeLosses.find(series, in: range) {
       throw .negativeLoss(source: series.origin.source, negative)
     }
+    // A schedule the log states in words stands in for `--schedule` with `--total-steps` when
+    // the flags name none and no rate is logged.
+    let stated = statedSchedule(series, options: options)
+    if let stated { options.schedule.declared = stated.declared }
     // The schedule depends on the learning rates alone: on a long log it is read on the other
     // core while health and fits run here.
     let (declared, plannedLength) = (options.schedule.declared, options.totalSteps)
     let schedule = Concurrent(points: series.count) {
-      declared.map { LearningRateSchedule(declared: $0, lastStep: series.steps.last ?? 0) }
-        ?? LearningRateSchedule.detect(series, plannedLength: plannedLength)
+      declared.map { declared in
+        var schedule = LearningRateSchedule(declared: declared, lastStep: series.steps.last ?? 0)
+        schedule.statedBy = stated?.source
+        return schedule
+      } ?? LearningRateSchedule.detect(series, plannedLength: plannedLength)
     }
     let passes = try detectAndFit(series, fitter: fitter, range: range, options: options)
     // The curve that projects is fitted past a logged or declared warm-up, whose fast early
@@ -120,6 +127,18 @@ public struct LossCurveAnalysis: Sendable {
     analysis.makeForecast(excluded: passes.excluded, options: options)
     if let zeros { analysis.series = full.noting(zeros.zeros.note(axis: full.origin.axis)) }
     return analysis
+  }
+
+  /// The schedule `series` states in words (`SeriesOrigin.statedSchedule`), as a declared one,
+  /// when no flag declares, plans or turns off a schedule and the log has no rate column.
+  private static func statedSchedule(_ series: LossSeries, options: Options) -> (declared: DeclaredSchedule, source: String)? {
+    guard let stated = series.origin.statedSchedule, options.schedule.declared == nil, options.schedule.plan == nil,
+      options.schedule.peakRate == nil, options.schedule.mode != .off, series.learningRates == nil,
+      let shape = LearningRateSchedule.Shape(rawValue: stated.shape)
+    else { return nil }
+    let declared = DeclaredSchedule(
+      shape: shape, totalSteps: stated.decayEnd, warmupSteps: stated.warmupSteps, finalRatio: stated.finalRatio)
+    return (declared, stated.source)
   }
 
   /// The zeros the analysis did not see, in its findings: a collapse is its divergence, to the

@@ -7,8 +7,9 @@ extension ScheduleAnalysis {
   /// projections; does nothing without an annealing fit.
   mutating func decide(_ context: Context, options: Options) {
     guard let fit else { return }
-    // Asking for a schedule (`--schedule`, `--peak-lr`) asks for the law that can project one.
-    let planned = options.plan != nil || options.peakRate != nil || schedule.declared
+    // Asking for a schedule (`--schedule`, `--peak-lr`) asks for the law that can project one;
+    // one the log states is chosen by the backtests, as a logged one is.
+    let planned = options.plan != nil || options.peakRate != nil || (schedule.declared && schedule.statedBy == nil)
     choose(
       fit: fit, power: context.powerBacktest, mode: options.mode == .auto && planned ? .forced : options.mode,
       steppedDown: planned ? nil : Self.flatSinceDrop(context), axis: context.series.origin.axis)

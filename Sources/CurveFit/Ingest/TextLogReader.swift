@@ -21,6 +21,8 @@ struct TextLogReader {
     // The step of losses logged without one (`TextLogPattern.stepLines`).
     var carriedStep = 0.0
     let source = lines.source
+    // nanoGPT states its schedule in the config it prints before the first loss.
+    var config = pattern.name == "nanoGPT" ? NanoGPTConfig() : nil
     func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
       var match = match
       if pattern.stepLines != nil {
@@ -67,7 +69,11 @@ struct TextLogReader {
       // A line of `\r`-separated redraws (a bar's description or postfix, captured to a file)
       // holds an update in each; any other line holds one record.
       guard pattern.readsEverySegment || Self.hasRedraws(line) else {
-        if let match = pattern.match(text) { try add(match, line: number, text: text) }
+        if let match = pattern.match(text) {
+          try add(match, line: number, text: text)
+        } else if steps.isEmpty, config != nil {
+          config?.read(text)
+        }
         return true
       }
       let read = pattern.matchEverySegment(text)
@@ -140,6 +146,11 @@ struct TextLogReader {
     }
     origin.rowsRead = rows
     origin.rowsWithoutLoss = rows - steps.count
+    if let validation = TextLogPattern.validation[pattern.name] { origin.heldOutLoss = validation.lossName }
+    if let config {
+      origin.statedSchedule = config.schedule
+      if total == 0 { origin.plannedSteps = config.plannedSteps }
+    }
     origin.learningRateColumn = hasRates ? "lr" : nil
     origin.gradNormColumn = hasGrads ? "grad_norm" : nil
     if total > 0 {

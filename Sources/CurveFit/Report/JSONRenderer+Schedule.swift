@@ -38,6 +38,9 @@ extension JSONRenderer {
       ("cooldown_start_step", cooldown),
       ("timescale", schedule.timescale.map { .number($0) } ?? .null),
       ("decays", .bool(schedule.decays)),
+      ("declared", .bool(schedule.declared)),
+      // Declared by the log in words (nanoGPT's printed config) rather than by flags.
+      ("stated_in_log", schedule.statedBy.map { .string($0) } ?? .null),
       ("projection_schedule", .string(result.plan.label)),
     ]
     members += [

@@ -250,7 +250,9 @@ struct ReportContent {
     }
     if !shape.scheduleKnown {
       let schedule = analysis.schedule?.schedule
-      if schedule?.declared == true {
+      if schedule?.statedBy != nil {
+        text += ", and below, a decay of the rate still to come (the power law projects, not the schedule the log states: see SCHEDULE)"
+      } else if schedule?.declared == true {
         text += ", and below, a decay of the rate still to come (the declared schedule could not be used: see SCHEDULE)"
       } else if schedule?.decayKnown == true {
         text += ", and below, a decay of the rate still to come (the logged decay could not be projected: see SCHEDULE)"

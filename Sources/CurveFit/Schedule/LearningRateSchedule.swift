@@ -37,6 +37,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
   /// True when the user declared the schedule (`--schedule` with `--total-steps`) rather than
   /// the log recording it.
   public var declared = false
+  /// Where the log states the schedule in words, when it was built from that rather than from
+  /// flags (`nanoGPT's config: lr_decay_iters = 5000, …`); `declared` is true for it too.
+  public var statedBy: String?
   /// A cosine read before it had fallen by 2%, in a log that records no length: its rates fix
   /// only `(1 − floor)/(end − warm-up)²`, so the end is read for an assumed floor.
   public var assumedEnd: AssumedEnd?
@@ -76,7 +79,8 @@ public struct LearningRateSchedule: Sendable, Equatable {
       return "warm-up still running at the last \(axis.column): the rate rose throughout, to \(NumberFormat.scientific(peakRate))"
     }
     if declared {
-      var text = "declared (not read from the log): " + (shape == .wsd ? "WSD" : shape.rawValue)
+      var text = (statedBy.map { "stated in the log (\($0)), not logged as rates: " } ?? "declared (not read from the log): ")
+        + (shape == .wsd ? "WSD" : shape.rawValue)
       if shape == .wsd, let start = cooldownStart { text += " (cooldown from \(axis.at(start)))" }
       text += ", warm-up \(axis.amount(warmupSteps))"
       if shape != .constant && shape != .inverseSqrt { text += ", to \(Int((100 * floorRatio).rounded()))% of peak" }

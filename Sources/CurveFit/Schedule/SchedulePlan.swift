@@ -17,6 +17,8 @@ public struct SchedulePlan: Sendable, Equatable {
   public var overridden = false
   /// True when it stretches a declared schedule (`--schedule` with `--total-steps`).
   public var declared = false
+  /// True when the log states it in words (nanoGPT's printed config), not the flags.
+  public var stated = false
   /// True when a longer run goes on at the logged schedule's last rate instead of stretching it:
   /// a rate that stepped down and stayed there (a multi-step schedule past its milestone) says
   /// nothing of a plan to stretch, and moving its drop later projects training at the peak rate
@@ -28,6 +30,7 @@ public struct SchedulePlan: Sendable, Equatable {
     shape = schedule.shape
     floorRatio = schedule.floorRatio
     declared = schedule.declared
+    stated = schedule.statedBy != nil
     if schedule.shape == .wsd, let start = schedule.cooldownStart, schedule.plannedEnd > 0 {
       cooldownFraction = (schedule.plannedEnd - start) / schedule.plannedEnd
     }
@@ -124,7 +127,7 @@ public struct SchedulePlan: Sendable, Equatable {
     var text = overridden || shape == .inverseSqrt ? "" : "stretched "
     text += shape == .wsd ? "wsd:\(NumberFormat.significant(cooldownFraction ?? 0.2, 2))" : shape.rawValue
     if overridden { text += " (--schedule)" }
-    if declared { text += " (declared)" }
+    if declared { text += stated ? " (stated in the log)" : " (declared)" }
     if peakScale != 1 { text += ", peak ×\(NumberFormat.significant(peakScale, 3))" }
     return text
   }

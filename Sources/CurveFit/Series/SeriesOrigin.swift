@@ -33,9 +33,15 @@ public struct SeriesOrigin: Sendable, Equatable {
   /// The run's planned length as the log itself records it (a trainer state's `max_steps`, the
   /// total of llm.c's `step N/T` or Megatron's `iteration N/ T`), and where it was read.
   public var plannedSteps: PlannedSteps?
+  /// The schedule the log states in words, when it logs no rates (nanoGPT's printed config).
+  public var statedSchedule: StatedSchedule?
   /// Steps in one pass over the training data, from the epochs the log records beside its steps
   /// (a trainer state's `epoch`); `nil` when it records none or counts in epochs.
   public var stepsPerEpoch: Double?
+  /// The evaluation loss a console log's layout prints on lines of its own beside the training
+  /// loss (nanoGPT's `step 250: train loss 3.1, val loss 3.2`), read on request as this name;
+  /// `nil` for a layout without such lines and for logs of columns, whose `columns` name theirs.
+  public var heldOutLoss: String?
   /// What a reader should know about this input (sampling, smoothing), in plain sentences.
   public var notes: [String] = []
 

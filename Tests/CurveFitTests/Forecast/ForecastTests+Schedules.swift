@@ -153,3 +153,34 @@ extension ForecastTests {
     #expect(try #require(end.loss.ci95).contains(truthEnd))
   }
 }
+
+extension ForecastTests {
+  @Test("a cosine nanoGPT's printed config states is projected like a declared one: its planned end within 1%")
+  func plannedEndOfStatedCosine() throws {
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 11)
+    var log = "Overriding config with config/train_gpt2.py:\nlearning_rate = 6e-4\nmax_iters = 20000\n"
+      + "lr_decay_iters = 20000\nmin_lr = 6e-5\nwarmup_iters = 500\n"
+    for (step, loss) in zip(run.steps, run.losses) where step <= 8_000 {
+      log += "iter \(Int(step)): loss \(loss), time 300.00ms, mfu 40.00%\n"
+    }
+    let series = try LogReader(selection: ColumnSelection(), pattern: nil).read(bytes: Array(log.utf8), source: "train.log")
+    let analysis = try LossCurveAnalysis.run(series, options: Self.options())
+    let schedule = try #require(analysis.schedule?.schedule)
+    #expect(schedule.declared && schedule.statedBy?.hasPrefix("nanoGPT's config: lr_decay_iters = 20000") == true)
+    #expect(schedule.shape == .cosine && schedule.plannedEnd == 20_000 && abs(schedule.floorRatio - 0.1) < 1e-12)
+    #expect(schedule.summary.hasPrefix("stated in the log (nanoGPT's config:"), "\(schedule.summary)")
+    let end = try #require(analysis.forecast?.plannedEnd)
+    let truthEnd = Self.truth(s1: run.s1[run.s1.count - 1], s2: run.s2[run.s2.count - 1])
+    #expect(end.step == 20_000 && end.source == .log)
+    #expect(analysis.forecast?.law == .annealing)
+    #expect(relativeError(end.loss.value, truthEnd) < 0.01, "planned end \(end.loss.value) vs truth \(truthEnd)")
+    #expect(try #require(end.loss.ci95).contains(truthEnd))
+    // A flag that names another schedule, or turns the annealing law off, sets the stated one aside.
+    var constant = Self.options()
+    constant.schedule.plan = "constant"
+    #expect(try LossCurveAnalysis.run(series, options: constant).schedule?.schedule.statedBy == nil)
+    var power = Self.options()
+    power.schedule.mode = .off
+    #expect(try LossCurveAnalysis.run(series, options: power).schedule?.schedule.statedBy == nil)
+  }
+}
