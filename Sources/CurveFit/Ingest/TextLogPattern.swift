@@ -176,6 +176,8 @@ public struct TextLogPattern: Sendable {
     // where the loose epoch shape read every line as epoch 0), `Loss 2.31 at step 100`, `loss: 2.31 |
     // step: 100`. An evaluation's loss is not read.
     ("loss, then step", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N),?(?:.*?\b(?:learning_rate|lr)[\s:=]+(?<lr>N))?.*?(?<![A-Za-z_])(?:step|Step|STEP|iteration|Iteration|iter|Iter)[\s:=]+(?<step>\d+)"#),
+    // The step between the loss word and its value: `loss at step 100: 2.31`, `Loss @ iter 100 = 2.31`.
+    ("loss at step", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training |Training )?(?:loss|Loss|LOSS) (?:at|@) (?:step|Step|STEP|iteration|Iteration|iter|Iter) (?<step>\d+)\s*[:=]\s*(?<loss>N)"#),
     // Keras's `fit` (verbose 1 or 2), each epoch announced by its own `Epoch 3/30` line:
     // `1875/1875 [======] - 5s 2ms/step - loss: 0.2903 - accuracy: 0.9155` (Keras 3: a bar of `━`).
     // The loss a bar shows is the epoch's running mean, so only the epoch's last line is read
@@ -214,8 +216,9 @@ public struct TextLogPattern: Sendable {
     // loss: 3.21`), perhaps after a timestamp: no line holds a step, so the losses are numbered in
     // order (`stepsByOrder`). A whole number elsewhere on the line may be a step this shape does not
     // know (`10/1000 loss: 2.3`), and the line is left to `--pattern`; a date, a time or a number
-    // with a fraction is not one.
-    ("loss lines", #"^(?:[^\d\r]|(?>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}/\d{1,2}|\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|\d*\.\d+)(?![\d/])|rank\d+)*?(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)\s*[:=]?\s*(?<loss>N)[^\d\r]*$"#),
+    // with a fraction is not one, nor glog's and absl's prefix (`I1204 12:00:01.123456  1234
+    // train.py:88] loss: 2.3`).
+    ("loss lines", #"^(?:[IWEF]\d{4} +\d{1,2}:\d{2}:\d{2}(?:\.\d+)? +\d+ +[^\]\s]+:\d+\] )?(?:[^\d\r]|(?>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{1,2}/\d{1,2}|\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|\d*\.\d+)(?![\d/])|rank\d+)*?(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training[_ ]|Training[_ ])?(?:loss|Loss|LOSS)\s*[:=]?\s*(?<loss>N)[^\d\r]*$"#),
   ].compactMap { name, regex in
     try? TextLogPattern(name: name, regex: builtIn(regex))
   }

@@ -94,6 +94,32 @@ import Testing
     #expect(series.origin.notes.contains { $0.contains("numbered 1, 2, …") })
   }
 
+  @Test func glogPrefixedLossLinesAreNumberedInOrder() throws {
+    // glog's and absl's prefix (level, date, time, thread id, file:line) holds numbers that are no
+    // step; before, "not a format curvefit recognises".
+    let text = (1...40).map { n in
+      "I1204 12:00:\(String(format: "%02d", n % 60)).123456  1234 train.py:88] loss: \(loss(n))"
+    }.joined(separator: "\n") + "\n"
+    let series = try read(text)
+    #expect(series.origin.format == "text (loss lines)")
+    #expect(series.steps == (1...40).map(Double.init) && series.losses[9] == Double(loss(10)))
+  }
+
+  @Test func theStepBetweenTheLossAndItsValue() throws {
+    // `print(f"loss at step {step}: {loss:.4f}")`; its evaluation's line is not read. Before,
+    // "not a format curvefit recognises".
+    var lines: [String] = []
+    for n in 1...30 {
+      lines.append("loss at step \(n * 10): \(loss(n * 10))")
+      if n % 10 == 0 { lines.append("val loss at step \(n * 10): 9.0") }
+    }
+    let series = try read(lines.joined(separator: "\n") + "\n")
+    #expect(series.origin.format == "text (loss at step)")
+    #expect(series.steps == (1...30).map { Double($0 * 10) } && series.losses[4] == Double(loss(50)) && !series.losses.contains(9))
+    let at = try read((1...30).map { "Loss @ iter \($0 * 10) = \(loss($0 * 10))" }.joined(separator: "\n") + "\n")
+    #expect(at.steps.last == 300 && at.losses.first == Double(loss(10)))
+  }
+
   @Test func aWholeNumberBesideTheLossIsNotNumberedAway() throws {
     // `3 loss: X` may hold a step this shape does not know: left to --pattern, not numbered.
     let text = (1...20).map { "\($0 * 50) loss: \(loss($0))" }.joined(separator: "\n") + "\n"
