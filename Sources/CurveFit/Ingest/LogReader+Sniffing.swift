@@ -127,6 +127,11 @@ extension LogReader {
   /// A first line whose comma- or tab-separated names include a loss column, and that holds no
   /// numbers with a fraction: `step 0: train loss 10.98, val loss 10.99` names no columns.
   private func looksLikeHeader(_ line: String) -> Bool {
+    // Words two spaces apart with no separator are the header of columns aligned for the eye
+    // (Ultralytics' `Epoch    GPU_mem   box_loss   cls_loss …` over its rows), not one name.
+    if !line.contains(","), !line.contains("\t"), line.trimmingCharacters(in: .whitespaces).contains("  ") {
+      return false
+    }
     let separator: Character = line.contains("\t") && !line.contains(",") ? "\t" : ","
     let names = line.split(separator: separator).map {
       $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))

@@ -176,6 +176,11 @@ public struct TextLogPattern: Sendable {
     // where the loose epoch shape read every line as epoch 0), `Loss 2.31 at step 100`, `loss: 2.31 |
     // step: 100`. An evaluation's loss is not read.
     ("loss, then step", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ])?(?:loss|Loss|LOSS)[\s:=]+(?<loss>N),?(?:.*?\b(?:learning_rate|lr)[\s:=]+(?<lr>N))?.*?(?<![A-Za-z_])(?:step|Step|STEP|iteration|Iteration|iter|Iter)[\s:=]+(?<step>\d+)"#),
+    // Ultralytics YOLO's console, a row per epoch under `Epoch GPU_mem box_loss cls_loss dfl_loss
+    // Instances Size` (YOLOv5: `Epoch gpu_mem box obj cls labels img_size`): `1/100 2.05G 1.217
+    // 1.434 1.271 217 640: 100%|█| 8/8 […]`. A bar's redraws show the epoch's running means; the
+    // finished bar (100%) its means over the epoch. The first of the three loss terms is read.
+    ("Ultralytics YOLO", #"(?:^|\r)[ \t]*(?<step>\d+)/(?<total>\d+)\s+\d+(?:\.\d+)?[KMGT]?B?\s+(?<loss>N)\s+N\s+N\s+\d+\s+\d+:\s+100%\|"#),
     // The step between the loss word and its value: `loss at step 100: 2.31`, `Loss @ iter 100 = 2.31`.
     ("loss at step", #"(?<![A-Za-z_])\#(notAfterValidation)(?:train[_ ]|Train[_ ]|training |Training )?(?:loss|Loss|LOSS) (?:at|@) (?:step|Step|STEP|iteration|Iteration|iter|Iter) (?<step>\d+)\s*[:=]\s*(?<loss>N)"#),
     // Keras's `fit` (verbose 1 or 2), each epoch announced by its own `Epoch 3/30` line:

@@ -113,7 +113,7 @@ struct TextLogReader {
     let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
     let hasGrads = pattern.capturesGrad && grads.contains { $0.isFinite }
     // A loop that logs once an epoch counts epochs, not optimiser steps.
-    let stepName = pattern.name == "epoch/loss" ? "epoch" : "step"
+    let stepName = pattern.name == "epoch/loss" || pattern.name == "Ultralytics YOLO" ? "epoch" : "step"
     var columns = [stepName, pattern.lossName]
     if hasRates { columns.append("lr") }
     if hasGrads { columns.append("grad_norm") }
@@ -130,6 +130,11 @@ struct TextLogReader {
       origin.notes.append(
         "steps are the progress bar's count (epochs before × its total + N); each loss is read where the bar "
           + "first shows it, at the trainer's logging steps")
+    }
+    if pattern.name == "Ultralytics YOLO" {
+      origin.notes.append(
+        "each loss is an epoch's mean box loss, the first of YOLO's three loss terms (box, then cls and dfl, or obj "
+          + "and cls for YOLOv5); no line holds their total")
     }
     if pattern.stepsByOrder {
       origin.notes.append("no line gives a step: the losses are numbered 1, 2, … in the order they come")
@@ -154,22 +159,30 @@ struct TextLogReader {
     origin.learningRateColumn = hasRates ? "lr" : nil
     origin.gradNormColumn = hasGrads ? "grad_norm" : nil
     if total > 0 {
-      let key = pattern.name == "llm.c console" ? "step N/T"
-        : pattern.name.hasPrefix("modded-nanogpt") ? "step:N/T"
-        : pattern.name == "MMEngine" ? "Iter(train) [N/T]"
-        : pattern.carriesEpoch ? "Epoch E/T × steps per epoch"
-        : pattern.name == "step/loss" ? "step N/T"
-        : pattern.name == "iteration/loss" ? "iter N/T"
-        : pattern.name == "OpenNMT" ? "Step N/T"
-        : pattern.name == "progress bar (steps)" ? "Steps: N/T"
-        : pattern.name == "[N/T] loss" ? "[N/T]"
-        : pattern.name == "epoch/loss" ? "epoch N/T"
-        : pattern.name == "--pattern" ? "(?<total>)" : "iteration N/T"
+      let key = Self.totalKey(pattern)
       origin.plannedSteps = PlannedSteps(steps: total, key: key)
     }
     return LossSeries(
       steps: steps, losses: losses, gradNorms: hasGrads ? grads : nil,
       learningRates: hasRates ? rates : nil, origin: origin)
+  }
+
+  /// How the report names the field a layout's planned length came from.
+  static func totalKey(_ pattern: TextLogPattern) -> String {
+    if pattern.carriesEpoch { return "Epoch E/T × steps per epoch" }
+    if pattern.name.hasPrefix("modded-nanogpt") { return "step:N/T" }
+    switch pattern.name {
+    case "llm.c console", "step/loss": return "step N/T"
+    case "MMEngine": return "Iter(train) [N/T]"
+    case "iteration/loss": return "iter N/T"
+    case "OpenNMT": return "Step N/T"
+    case "progress bar (steps)": return "Steps: N/T"
+    case "[N/T] loss": return "[N/T]"
+    case "epoch/loss": return "epoch N/T"
+    case "Ultralytics YOLO": return "Epoch N/T"
+    case "--pattern": return "(?<total>)"
+    default: return "iteration N/T"
+    }
   }
 
   /// The epoch and planned epochs of a line `Epoch 3/30` (nothing else on it but spaces).

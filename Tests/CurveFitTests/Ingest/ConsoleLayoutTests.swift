@@ -120,6 +120,37 @@ import Testing
     #expect(at.steps.last == 300 && at.losses.first == Double(loss(10)))
   }
 
+  @Test func ultralyticsReadsEachEpochsFinishedBar() throws {
+    // YOLOv8 written to a file: a header before each epoch, its bar redrawn after `\r` with the
+    // running means so far, then the validation's bar and its `all` row. Before, the header was
+    // read as one CSV column ("column 'Epoch    GPU_mem   box_loss …' has '1/40 …', expected a number").
+    func box(_ epoch: Int) -> Double { 0.8 + 1.2 / Double(epoch + 1).squareRoot() }
+    var lines: [String] = []
+    for epoch in 1...40 {
+      lines += ["", "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size"]
+      lines.append((1...8).map { batch in
+        let running = String(format: "%.4f", box(epoch) + 0.05 * Double(8 - batch) / 8)
+        return "     \(epoch)/40      2.05G     \(running)      1.434      1.271        217        640: "
+          + "\(100 * batch / 8)%|\(String(repeating: "█", count: batch))| \(batch)/8 [00:02<00:00,  3.17it/s]"
+      }.joined(separator: "\r"))
+      lines.append("                 Class     Images  Instances      Box(P          R      mAP50  mAP50-95): 100%|██████████| 4/4 [00:01<00:00]")
+      lines.append("                   all        128        929      0.669      0.544      0.616      0.455")
+    }
+    let series = try read(lines.joined(separator: "\n") + "\n")
+    #expect(series.origin.format == "text (Ultralytics YOLO)" && series.origin.stepColumn == "epoch")
+    #expect(series.steps == (1...40).map(Double.init))
+    #expect(series.losses[9] == Double(String(format: "%.4f", box(10))))
+    #expect(series.origin.plannedSteps == PlannedSteps(steps: 40, key: "Epoch N/T"))
+    #expect(series.origin.notes.contains { $0.hasPrefix("each loss is an epoch's mean box loss") })
+    // YOLOv5 copied from a notebook: one header, the finished bars only, epochs from 0.
+    var v5 = ["     Epoch   gpu_mem       box       obj       cls    labels  img_size"]
+    for epoch in 0..<30 {
+      v5.append("     \(epoch)/29     3.78G   \(String(format: "%.5f", 0.05 * box(epoch + 1)))   0.06426   0.02153       203       640: 100%|██████████| 8/8 [00:04<00:00]")
+    }
+    let older = try read(v5.joined(separator: "\n") + "\n")
+    #expect(older.steps == (0..<30).map(Double.init) && older.losses[0] == Double(String(format: "%.5f", 0.05 * box(1))))
+  }
+
   @Test func aWholeNumberBesideTheLossIsNotNumberedAway() throws {
     // `3 loss: X` may hold a step this shape does not know: left to --pattern, not numbered.
     let text = (1...20).map { "\($0 * 50) loss: \(loss($0))" }.joined(separator: "\n") + "\n"
