@@ -20,7 +20,8 @@ struct DivergenceDetector {
     if let segment = scan.segments.last, segment.recovery == nil,
       segment.end == residuals.lastFinite,
       segment.end - segment.start + 1 >= options.divergenceMinPoints || endsNonFinite,
-      endsNonFinite || ElevatedScan.isRising(segment, residuals.values) || isStuckHigh(segment, residuals)
+      endsNonFinite || (ElevatedScan.isRising(segment, residuals.values) || isStuckHigh(segment, residuals))
+        && Self.lossRose(segment, residuals)
     {
       // A jump to a level it then holds has no slow ramp for the hinge to find: it starts where
       // the loss began to climb into it.
@@ -62,6 +63,26 @@ struct DivergenceDetector {
   }
 
   static let stuckRatio = 1.5
+
+  /// Whether the loss itself went up into the stretch: the median of its last quarter above the
+  /// median of as many finite losses just before it (true when there are none to compare with).
+  /// A stretch is elevated over the trend, and a trend can undershoot a run that has gone
+  /// nearly flat: a power law without a floor, fitted through the steep fall of a run memorising
+  /// its data, left a character-level nanoGPT still edging down (0.046 → 0.040) ×1.3 above it
+  /// from step 2,750 on, and the run was called diverging.
+  static func lossRose(_ segment: ElevatedScan.Segment, _ residuals: Residuals) -> Bool {
+    let inside = (segment.start...segment.end).filter { residuals.loss($0).isFinite }
+    let quarter = max(1, inside.count / 4)
+    let before = (0..<segment.start).reversed().lazy.filter { residuals.loss($0).isFinite }.prefix(quarter).map(residuals.loss)
+    guard before.count == quarter, !inside.isEmpty else { return true }
+    return median(inside.suffix(quarter).map(residuals.loss)) > median(Array(before))
+  }
+
+  private static func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+  }
 
   /// A slow rise the scan's baseline kept up with: an ongoing "plateau" over which the loss
   /// climbed by at least `spikeMinRatio` (a mean of its last tenth over its first tenth). The

@@ -38,6 +38,10 @@ struct SpikeDetector {
       if Residuals.rise(residuals.loss(segment.peak), over: before) < needed { return false }
     }
     if points <= 1 { return segment.peakZ >= 2 * options.spikeZ && ratio >= 1.25 }
+    // Still open at the end of the log, the stretch must hold the loss above where it was before
+    // it (`DivergenceDetector.lossRose`): a trend undershooting a run gone nearly flat leaves
+    // the rest of the log elevated, and one noisy point of it was "×3.1, NOT recovered".
+    if segment.recovery == nil, !DivergenceDetector.lossRose(segment, residuals) { return false }
     return true
   }
 
