@@ -23,6 +23,10 @@ struct TextLogReader {
     let source = lines.source
     // nanoGPT states its schedule in the config it prints before the first loss.
     var config = pattern.name == "nanoGPT" ? NanoGPTConfig() : nil
+    // The layout's evaluation lines, looked for among the lines its training pattern skips: only
+    // a log that has some is read again for them (`HeldOutCheck`).
+    let validation = TextLogPattern.validation[pattern.name]
+    var validationSeen = false
     func add(_ match: TextLogPattern.Match, line number: Int, text: String) throws(IngestError) {
       var match = match
       if pattern.stepLines != nil {
@@ -71,8 +75,9 @@ struct TextLogReader {
       guard pattern.readsEverySegment || Self.hasRedraws(line) else {
         if let match = pattern.match(text) {
           try add(match, line: number, text: text)
-        } else if steps.isEmpty, config != nil {
-          config?.read(text)
+        } else {
+          if steps.isEmpty, config != nil { config?.read(text) }
+          if !validationSeen, let validation, validation.match(text) != nil { validationSeen = true }
         }
         return true
       }
@@ -151,7 +156,7 @@ struct TextLogReader {
     }
     origin.rowsRead = rows
     origin.rowsWithoutLoss = rows - steps.count
-    if let validation = TextLogPattern.validation[pattern.name] { origin.heldOutLoss = validation.lossName }
+    if validationSeen, let validation { origin.heldOutLoss = validation.lossName }
     if let config {
       origin.statedSchedule = config.schedule
       if total == 0 { origin.plannedSteps = config.plannedSteps }

@@ -40,7 +40,10 @@ import Testing
     #expect(stated.shape == "cosine" && stated.decayEnd == 5_000 && stated.warmupSteps == 100)
     #expect(abs(stated.finalRatio - 0.1) < 1e-12)
     #expect(stated.source == "nanoGPT's config: lr_decay_iters = 5000, warmup_iters = 100, learning_rate = 1e-3, min_lr = 1e-4")
-    #expect(series.origin.heldOutLoss == "val_loss")
+    // No evaluation line, nothing to read again for one; with one, its name.
+    #expect(series.origin.heldOutLoss == nil)
+    let evaluated = try read(Self.shakespeare + "step 0: train loss 4.2874, val loss 4.2823\n" + Self.iterations(through: 500))
+    #expect(evaluated.origin.heldOutLoss == "val_loss")
   }
 
   @Test func overridesFollowTheConfigAndKeysLeftOutTakeTrainPysValues() throws {
