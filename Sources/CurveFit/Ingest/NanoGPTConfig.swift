@@ -28,12 +28,13 @@ struct NanoGPTConfig {
   }
 
   /// A number as Python writes one (`5_000`, `1e-3`), or the value of another key it names
-  /// (`lr_decay_iters = max_iters`).
-  private func number(_ key: String) -> Double? {
-    guard let text = values[key] else { return nil }
+  /// (`lr_decay_iters = max_iters`), followed through at most as many names as there are keys
+  /// (`max_iters = lr_decay_iters` beside it names no number).
+  private func number(_ key: String, hops: Int = 0) -> Double? {
+    guard let text = values[key], hops <= Self.keys.count else { return nil }
     if let value = Double(text.replacingOccurrences(of: "_", with: "")), value.isFinite { return value }
-    guard text != key, Self.keys.contains(text) else { return nil }
-    return number(text)
+    guard Self.keys.contains(text) else { return nil }
+    return number(text, hops: hops + 1)
   }
 
   /// `max_iters`, when the log states it: the run's planned length.

@@ -58,6 +58,9 @@ import Testing
     // A key naming another takes its value.
     let named = try read("lr_decay_iters = max_iters\nmax_iters = 3000\n" + Self.iterations(through: 500))
     #expect(named.origin.statedSchedule?.decayEnd == 3_000)
+    // Keys naming each other, or themselves, name no number: no schedule, no length, no trap.
+    let circular = try read("lr_decay_iters = max_iters\nmax_iters = lr_decay_iters\nwarmup_iters = warmup_iters\n" + Self.iterations(through: 500))
+    #expect(circular.origin.statedSchedule == nil && circular.origin.plannedSteps == nil)
   }
 
   @Test func aRateThatDoesNotDecayAndConfigsThatStateNoSchedule() throws {
