@@ -23,6 +23,9 @@ law's prior was judged on these tables.
 `--outside DIR` scores your own complete runs instead, the same way: every `*.csv` in DIR with
 `step` and `loss` columns (and `lr`, when the run logged it); a file `NAME.flags` beside
 `NAME.csv` holds the flags that declare its schedule (`--schedule cosine --total-steps …`).
+The log itself beside it, `NAME.log` (a console log, cut at its `step N`/`iter N` lines) or
+`NAME.json` (a trainer state), is also fed as written with nothing declared: what the log
+records (a printed config, `max_steps`, evaluation losses) is read as a user piping it would.
 """
 import argparse
 import csv
@@ -233,7 +236,8 @@ def logged_prefix(path, kind, cut):
         state["log_history"] = [e for e in state["log_history"] if e.get("step", 0) <= cut]
         return json.dumps(state), ".json"
     kept = []
-    step_line = re.compile(r"^step\s+(\d+)/\d+")
+    # llm.c's "step N/T |", nanoGPT's "iter N:" and its evaluations' "step N:".
+    step_line = re.compile(r"^(?:step|iter)\s+(\d+)\b")
     with open(path, errors="replace") as handle:
         for line in handle:
             match = step_line.match(line)
@@ -730,8 +734,24 @@ def score_outside(args):
                 failures.append((label, factor, error or "no projection"))
                 continue
             results.append(scored_row(label, "outside", factor, known, truth, outcome))
-    table("Outside logs, every run", results, lambda r: True)
-    table("Outside logs whose schedule curvefit knew (lr column or declared)", results, lambda r: r["schedule"])
+        # The log itself, when it sits beside its CSV (NAME.log, a console log; NAME.json, a
+        # trainer state), fed as a user would pipe it: nothing declared, what it records read.
+        for suffix, kind in ((".log", "console"), (".json", "trainer_state")):
+            path = os.path.join(args.outside, label + suffix)
+            if not os.path.exists(path) or args.no_declared:
+                continue
+            for factor in CUTS:
+                text, written = logged_prefix(path, kind, steps[-1] / factor)
+                outcome, error = forecast_logged(args.bin, text, written, factor, args.flags.split(), args.bootstrap)
+                if outcome is None or outcome[1] is None:
+                    failures.append((label + suffix, factor, error or "no projection"))
+                    continue
+                results.append(scored_row(label + suffix, "outside as logged", factor, "as logged", truth, outcome))
+    outside = lambda r: r["kind"] == "outside"
+    table("Outside logs, every run", results, outside)
+    table("Outside logs whose schedule curvefit knew (lr column or declared)", results, lambda r: outside(r) and r["schedule"])
+    table("Outside logs fed as written (NAME.log or NAME.json beside NAME.csv; nothing declared)", results,
+          lambda r: r["kind"] == "outside as logged")
     finish(args, results, failures)
 
 

@@ -10,26 +10,25 @@
 public enum HeldOutCheck {
   /// `series` with the note `eval_loss: overfitting since step 1,000 (×1.2 from its lowest);
   /// --metric eval_loss for its report` when the log at `path` has an evaluation loss beside it
-  /// that climbs from its lowest; unchanged otherwise, and when that loss cannot be read.
+  /// that climbs from its lowest, and with that loss's trend (`SeriesOrigin.heldOutTrend`) for
+  /// the forecast; unchanged when the log has none or it cannot be read.
   public static func noting(
     _ series: LossSeries, path: String, reader: LogReader, options: LossCurveAnalysis.Options
   ) -> LossSeries {
-    guard let note = note(beside: series, path: path, reader: reader, options: options) else { return series }
-    var noted = series
-    noted.origin.notes.append(note)
-    return noted
-  }
-
-  static func note(
-    beside series: LossSeries, path: String, reader: LogReader, options: LossCurveAnalysis.Options
-  ) -> String? {
     guard !ColumnSelection.namesEvaluation(series.origin.lossColumn),
       let name = series.origin.columns.first(where: ColumnSelection.looksLikeHeldOutLoss) ?? series.origin.heldOutLoss
-    else { return nil }
+    else { return series }
     var reader = reader
     reader.selection.lossColumn = name
     reader.computeDigest = false
-    guard let heldOut = try? reader.read(path: path) else { return nil }
+    guard let heldOut = try? reader.read(path: path) else { return series }
+    var noted = series
+    noted.origin.heldOutTrend = HeldOutTrend(name: name, steps: heldOut.steps, losses: heldOut.losses)
+    if let note = note(on: heldOut, name: name, options: options) { noted.origin.notes.append(note) }
+    return noted
+  }
+
+  static func note(on heldOut: LossSeries, name: String, options: LossCurveAnalysis.Options) -> String? {
     // Only its verdict is read: no intervals, and the training loss's range and target are not its.
     var options = options
     options.bootstrapResamples = 0

@@ -176,6 +176,14 @@ extension Forecast {
       if !steep { forecast.openBelowScatter = scatter }
       openBelow(&rows, &forecast, after: lastStep)
     }
+    if positive, forecast.openBelow == nil,
+      let memorising = Memorising.check(
+        inputs.series, lastStep: lastStep, excluded: inputs.excluded, fittedPoints: fittedPoints)
+    {
+      forecast.openBelow = inputs.fit.model.alpha
+      forecast.memorising = memorising
+      openBelow(&rows, &forecast, after: lastStep)
+    }
     if let band = rows.current.ci95?.upperBound, band.isFinite, band > 0 {
       // Where the fitted curve ends below the log's last losses, where the run is is the log's
       // (their median lags a falling curve a little, which only loosens the cap), known to within

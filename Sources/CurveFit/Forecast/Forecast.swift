@@ -43,6 +43,9 @@ public struct Forecast: Sendable {
   /// The fit's scatter as a share of the loss now, when that, not a steep exponent, opened the
   /// bands (`Forecast.memorisingScatter`); `nil` otherwise.
   public var openBelowScatter: Double?
+  /// The training loss falling on after the evaluation loss beside it stopped, when that opened
+  /// the bands; `nil` otherwise.
+  public var memorising: Memorising?
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
   /// The top of every band of a step past the last: the top of the band of the loss now, or

@@ -246,9 +246,21 @@ public struct JSONRenderer: ReportRenderer {
       ("withheld", withheld.map { .string($0) } ?? .null),
       ("flat_since", forecast.flatSince.map { .number($0) } ?? .null),
       ("open_below", .bool(forecast.openBelow != nil)),
-      ("open_below_reason", forecast.openBelow == nil ? .null : .string(forecast.openBelowScatter == nil ? "steep" : "scatter")),
+      ("open_below_reason", forecast.openBelow == nil ? .null : .string(openBelowReason(forecast))),
+      ("memorising", forecast.memorising.map { found in
+        .object([
+          ("held_out", .string(found.heldOut.name)), ("held_out_lowest_step", .number(found.heldOut.lowestStep)),
+          ("held_out_lowest", .number(found.heldOut.lowest)), ("evaluations_since", .integer(found.heldOut.evaluationsSince)),
+          ("fall_since", .number(found.fallSince)), ("gap_below", .number(found.gapBelow)),
+        ])
+      } ?? .null),
     ])))
     return members
+  }
+
+  func openBelowReason(_ forecast: Forecast) -> String {
+    if forecast.memorising != nil { return "memorising" }
+    return forecast.openBelowScatter == nil ? "steep" : "scatter"
   }
 
   /// `"loss_in_units"` and `"ci95_in_units"` when the report's unit is not nats.

@@ -211,6 +211,13 @@ struct ReportContent {
   /// open below.
   var openBelowNote: String? {
     guard withheld == nil, let alpha = analysis.forecast?.openBelow else { return nil }
+    if let memorising = analysis.forecast?.memorising {
+      let held = memorising.heldOut
+      return "the training loss has fallen \(NumberFormat.significant(100 * memorising.fallSince, 2))% since "
+        + "\(held.name) was lowest (\(NumberFormat.significant(held.lowest, 3)) at \(axis.at(held.lowestStep))) and is "
+        + "\(NumberFormat.significant(100 * memorising.gapBelow, 2))% below it: the model is learning its training data by "
+        + "heart, so this loss can fall to near zero and the bands reach down to 0"
+    }
     if let scatter = analysis.forecast?.openBelowScatter {
       return "the loss scatters by \(NumberFormat.significant(100 * scatter, 2))% of itself about the fit with no floor in sight, "
         + "as a run memorising its data does (a few examples not yet learnt carry it): it can fall to near zero, so "

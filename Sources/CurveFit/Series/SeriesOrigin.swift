@@ -42,6 +42,9 @@ public struct SeriesOrigin: Sendable, Equatable {
   /// loss (nanoGPT's `step 250: train loss 3.1, val loss 3.2`), read on request as this name;
   /// `nil` for a layout without such lines and for logs of columns, whose `columns` name theirs.
   public var heldOutLoss: String?
+  /// The evaluation loss beside the training loss, when the file was read again for it
+  /// (`HeldOutCheck`); `nil` otherwise.
+  public var heldOutTrend: HeldOutTrend?
   /// What a reader should know about this input (sampling, smoothing), in plain sentences.
   public var notes: [String] = []
 

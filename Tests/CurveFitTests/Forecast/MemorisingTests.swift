@@ -1,0 +1,80 @@
+@testable import CurveFit
+import Foundation
+import Testing
+
+/// A training loss that falls on after its evaluation loss stopped, well below it: the bands of
+/// the steps to come open down to zero (nanoGPT's Shakespeare demo from half).
+@Suite struct MemorisingTests {
+  /// What the run would log with no memorising: `0.4 + 12·t^−0.45`.
+  static func learnt(_ step: Double) -> Double { 0.4 + 12 * Foundation.pow(step, -0.45) }
+
+  /// The training loss: from step 1,500 it also learns its data by heart, `0.05·((t − 1500)/1000)^1.5`
+  /// more each step, so it falls faster in its second half than in its first.
+  static func training(_ step: Double, memorising: Bool = true) -> Double {
+    learnt(step) - (memorising && step > 1_500 ? 0.05 * Foundation.pow((step - 1_500) / 1_000, 1.5) : 0)
+  }
+
+  /// Logged every 10 steps to 2,500 with ±1% noise; the evaluation loss, every 250 steps, lies
+  /// `offset` above what is learnt and, with `rising`, climbs by 1% an evaluation after step 1,750.
+  static func series(offset: Double, rising: Bool, memorising: Bool = true) -> LossSeries {
+    let steps = (1...250).map { 10 * Double($0) }
+    let losses = steps.indices.map {
+      training(steps[$0], memorising: memorising) * (1 + 0.01 * Foundation.sin(2.3 * Double($0 + 1)))
+    }
+    let evaluations = (1...10).map { 250 * Double($0) }
+    let held = evaluations.map { step in
+      rising && step > 1_750 ? (learnt(1_750) + offset) * (1 + 0.01 * (step - 1_750) / 250) : learnt(step) + offset
+    }
+    var origin = SeriesOrigin(
+      source: "memorising", format: "csv", stepColumn: "step", lossColumn: "loss", columns: ["step", "loss", "val_loss"])
+    origin.heldOutTrend = HeldOutTrend(name: "val_loss", steps: evaluations, losses: held)
+    return LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin)
+  }
+
+  static func analysed(_ series: LossSeries) throws -> LossCurveAnalysis {
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 60
+    options.atSteps = [5_000]
+    return try LossCurveAnalysis.run(series, options: options)
+  }
+
+  @Test("the training loss falling on, 40% below an evaluation loss that stopped at step 1,750, opens the bands")
+  func trainingFallsOnBelowAStalledEvaluation() throws {
+    let analysis = try Self.analysed(Self.series(offset: 0.35, rising: true))
+    let forecast = try #require(analysis.forecast)
+    let found = try #require(forecast.memorising, "\(analysis.projections.map(\.loss))")
+    #expect(found.heldOut.lowestStep == 1_750 && found.heldOut.evaluationsSince == 3)
+    // Training median then ≈ 0.81, now ≈ 0.71 (a trailing window lags both alike): 10–15%.
+    #expect(found.fallSince > 0.10 && found.fallSince < 0.15, "\(found.fallSince)")
+    #expect(found.gapBelow > 0.35 && found.gapBelow < 0.45, "\(found.gapBelow)")
+    // The truth at 2× (step 5,000), 0.333, is far below the law's floor; the band now holds it.
+    let twice = try #require(analysis.projections.first { $0.factor == 2 })
+    let band = try #require(twice.loss.ci95)
+    #expect(band.lowerBound == 0 && band.contains(Self.training(5_000)) && band.contains(twice.loss.value), "\(band)")
+    #expect(try #require(forecast.atSteps.first?.loss.ci80).lowerBound == 0)
+    // The loss now keeps its band.
+    #expect(try #require(analysis.current.ci95).lowerBound > 0)
+  }
+
+  @Test("an evaluation loss still falling, or one the training loss is within 10% of, opens nothing")
+  func evaluationThatKeepsUpOpensNothing() throws {
+    // The memorising run whose evaluation loss still falls at its last evaluation; a run that
+    // learns without memorising, 8% below an evaluation loss that stopped at step 1,750.
+    for (offset, rising, memorising) in [(0.35, false, true), (0, true, false)] {
+      let analysis = try Self.analysed(Self.series(offset: offset, rising: rising, memorising: memorising))
+      let forecast = try #require(analysis.forecast)
+      #expect(forecast.memorising == nil && forecast.openBelow == nil, "offset \(offset), rising \(rising)")
+      let band = try #require(analysis.projections.first { $0.factor == 2 }?.loss.ci95)
+      #expect(band.lowerBound > 0.3, "\(band)")
+    }
+  }
+
+  @Test("the trend of an evaluation loss: its lowest, its last and the evaluations between")
+  func heldOutTrend() throws {
+    let trend = try #require(
+      HeldOutTrend(name: "eval_loss", steps: [100, 200, 300, 400, 500], losses: [2.0, 1.5, .nan, 1.6, 1.7]))
+    #expect(trend.lowestStep == 200 && trend.lowest == 1.5 && trend.lastStep == 500 && trend.last == 1.7)
+    #expect(trend.evaluationsSince == 2, "the non-finite evaluation is not counted")
+    #expect(HeldOutTrend(name: "eval_loss", steps: [100, 200, 300], losses: [2.0, -1, 1.5]) == nil)
+  }
+}
