@@ -11,20 +11,33 @@ struct ProjectingLaw {
   var samples: (Double) -> [Double]
   /// The loss at each step of a run that ends at `end` under its own schedule.
   var alongRun: (_ steps: [Double], _ end: Double) -> [Double]
+  /// `estimate` and `samples` at a step of a run that ends at `end` under its own schedule.
+  var estimateAlong: (_ step: Double, _ end: Double) -> Estimate
+  var samplesAlong: (_ step: Double, _ end: Double) -> [Double]
 
   static func power(_ fit: PowerLawFit, bootstrap: [PowerLaw]) -> ProjectingLaw {
     let model = fit.model
     return ProjectingLaw(
       law: Forecast.Law(rawValue: model.form.rawValue) ?? .power,
       value: { model($0) }, estimate: { fit.estimate(at: $0) }, samples: { t in bootstrap.map { $0(t) } },
-      alongRun: { steps, _ in steps.map { model($0) } })
+      alongRun: { steps, _ in steps.map { model($0) } },
+      estimateAlong: { step, _ in fit.estimate(at: step) }, samplesAlong: { step, _ in bootstrap.map { $0(step) } })
   }
 
   static func annealing(_ fit: AnnealingFit, schedule: ScheduleAnalysis) -> ProjectingLaw {
     let model = fit.model
-    let areasAt = { (length: Double, lambda: Double) -> (s1: Double, s2: Double) in
-      let areas = schedule.plan.curve(length: length, from: schedule.schedule).areas(at: [length], lambda: lambda)
+    // The areas at `step` of a run of `length` steps under the plan.
+    let areasAlong = { (step: Double, length: Double, lambda: Double) -> (s1: Double, s2: Double) in
+      let areas = schedule.plan.curve(length: length, from: schedule.schedule).areas(at: [step], lambda: lambda)
       return (areas.s1[0], areas.s2[0])
+    }
+    let areasAt = { (length: Double, lambda: Double) in areasAlong(length, length, lambda) }
+    let samplesAlong = { (step: Double, length: Double) -> [Double] in
+      let fitted = areasAlong(step, length, model.lambda)
+      return schedule.bootstrapModels.map { refit in
+        let areas = refit.lambda == model.lambda ? fitted : areasAlong(step, length, refit.lambda)
+        return refit(s1: areas.s1, s2: areas.s2)
+      }
     }
     return ProjectingLaw(
       law: .annealing,
@@ -33,22 +46,28 @@ struct ProjectingLaw {
         let areas = areasAt(length, model.lambda)
         return fit.estimate(s1: areas.s1, s2: areas.s2)
       },
-      samples: { length in
-        let fitted = areasAt(length, model.lambda)
-        return schedule.bootstrapModels.map { refit in
-          let areas = refit.lambda == model.lambda ? fitted : areasAt(length, refit.lambda)
-          return refit(s1: areas.s1, s2: areas.s2)
-        }
-      },
+      samples: { length in samplesAlong(length, length) },
       alongRun: { steps, end in
         model.losses(at: steps, on: schedule.plan.curve(length: end, from: schedule.schedule))
-      })
+      },
+      estimateAlong: { step, end in
+        let areas = areasAlong(step, end, model.lambda)
+        return fit.estimate(s1: areas.s1, s2: areas.s2)
+      },
+      samplesAlong: samplesAlong)
   }
 
   /// The estimate at `step` with bootstrap intervals where the refits allow.
   func noiseEstimate(at step: Double) -> Estimate {
     var estimate = estimate(step)
     estimate.adoptBootstrap(samples(step))
+    return estimate
+  }
+
+  /// The estimate at `step` of a run that ends at `end` under its own schedule.
+  func noiseEstimate(at step: Double, alongRunEnding end: Double) -> Estimate {
+    var estimate = estimateAlong(step, end)
+    estimate.adoptBootstrap(samplesAlong(step, end))
     return estimate
   }
 

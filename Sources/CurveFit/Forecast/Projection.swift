@@ -9,8 +9,9 @@ public struct Projection: Sendable, Equatable {
   /// The fitted loss there, with a delta-method 95% interval.
   public var loss: Estimate
   /// `"stretched"` when the loss is the final loss of a run whose schedule is stretched to
-  /// `step`, `"held"` when that run goes on at the logged last rate (`SchedulePlan.holdsLastRate`);
-  /// `nil` for the power law's point on the current curve.
+  /// `step`, `"held"` when that run goes on at the logged last rate (`SchedulePlan.holdsLastRate`),
+  /// `"this run"` for an `--at-step` row at or before the planned end (this run's loss there,
+  /// under its own schedule); `nil` for the power law's point on the current curve.
   public var schedule: String?
   /// Why this row carries no number (JSON `"withheld"`): set on the annealing law's informational
   /// rows, when it does not project, where its curve falls to a loss at or below zero.
@@ -28,6 +29,9 @@ public struct Projection: Sendable, Equatable {
     self.step = lastStep * factor
     self.loss = fit.estimate(at: lastStep * factor)
   }
+
+  /// `schedule` of a row on this run's own schedule, before its planned end.
+  public static let thisRun = "this run"
 
   /// The multiples every report shows.
   public static let standardFactors: [Double] = [2, 5, 10]

@@ -88,6 +88,8 @@ extension ReportContent {
   /// What the projection rows mean.
   var projectionMeaning: String? {
     guard let result = annealing else { return nil }
-    return "final loss of a run that long under the \(result.plan.label) schedule (annealing law)"
+    let text = "final loss of a run that long under the \(result.plan.label) schedule (annealing law)"
+    guard analysis.forecast?.atSteps.contains(where: { $0.schedule == Projection.thisRun }) == true else { return text }
+    return text + "; at a step before the planned end, this run's loss there"
   }
 }

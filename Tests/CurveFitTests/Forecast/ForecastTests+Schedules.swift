@@ -22,6 +22,32 @@ extension ForecastTests {
     #expect(analysis.schedule?.schedule.declared == true)
   }
 
+  @Test("--at-step before the planned end is this run's loss there: within 1% of the truth, never above the loss now")
+  func atStepAlongTheDeclaredRun() throws {
+    // As the final loss of a run that long, step 8,400 of the cosine run cut at 8,000 read as a
+    // run of 8,400 steps whose rate had decayed all the way: more bonus, far less area.
+    let run = SyntheticAnnealingRun(truth: Self.truth, total: 20_000, warmup: 500, decay: .cosine, noise: 0.005, seed: 11)
+    var options = Self.declaredCosine(warmup: 500)
+    options.atSteps = [8_400, 12_000, 16_000, 20_000, 30_000]
+    let analysis = try LossCurveAnalysis.run(Self.prefix(run, to: 8_000, rates: false), options: options)
+    let forecast = try #require(analysis.forecast)
+    let end = try #require(forecast.plannedEnd)
+    let rows = forecast.atSteps
+    #expect(rows.map(\.schedule) == Array(repeating: Projection.thisRun, count: 4) + ["stretched"])
+    for row in rows.prefix(4) {
+      let truth = truthAt(run, step: row.step)
+      #expect(relativeError(row.loss.value, truth) < 0.01, "step \(row.step): \(row.loss.value) vs truth \(truth)")
+      #expect(try #require(row.loss.ci95).contains(truth), "step \(row.step)")
+    }
+    // Falling along the run, from below the loss now to the planned end's row.
+    let values = rows.prefix(4).map(\.loss.value)
+    #expect(values[0] < analysis.current.value && zip(values, values.dropFirst()).allSatisfy { $0 > $1 }, "\(values)")
+    #expect(relativeError(values[3], end.loss.value) < 1e-12)
+    #expect(rows[3].loss.ci95 == end.loss.ci95)
+    // Past the planned end, the final loss of a run that long, as the 2×/5×/10× rows.
+    #expect(rows[4].loss.value < end.loss.value)
+  }
+
   @Test("a linear decay to zero read off a log cut at a half, a fifth or a tenth: its end projected within 1.5%, inside the 95% interval", arguments: [2.0, 5.0, 10.0])
   func linearDecayToZeroRunsOn(reach: Double) throws {
     // The Hugging Face Trainer's default: linear from the peak to zero at max_steps. Read as
