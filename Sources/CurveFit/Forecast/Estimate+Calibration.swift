@@ -58,6 +58,12 @@ extension Estimate {
     if let band = ci80, band.lowerBound > 0 { ci80 = factor * band.lowerBound...band.upperBound }
   }
 
+  /// Lowers the intervals' lower ends to `floor` where they are above it.
+  mutating func extendBelow(to floor: Double) {
+    if let band = ci95, band.lowerBound > floor { ci95 = floor...band.upperBound }
+    if let band = ci80, band.lowerBound > floor { ci80 = floor...band.upperBound }
+  }
+
   /// Opens the intervals of a positive value down to zero.
   mutating func openBelow() {
     guard value > 0 else { return }

@@ -268,6 +268,12 @@ extension Forecast {
       forecast.atSteps[k].loss.openBelow()
     }
     if let end = forecast.plannedEnd, end.step > lastStep { forecast.plannedEnd?.loss.openBelow() }
+    // A target still ahead may then be reached at any step from now: a Whisper fine-tune whose
+    // 2× band reached 0 gave 0.02 "not within this run: reached at step 98,055 (35,240–387,656)".
+    if let (loss, outcome) = rows.target, case .reachable(var step) = outcome, step.value > lastStep {
+      step.extendBelow(to: lastStep)
+      rows.target = (loss, .reachable(step: step))
+    }
     // Doubling the data is the 2× row as a change: it may take the whole loss now.
     guard rows.doubling.toStep > lastStep, rows.current.value > 0 else { return }
     let whole = -rows.current.value

@@ -1,4 +1,5 @@
 @testable import CurveFit
+import CurveFitTestSupport
 import Foundation
 import Testing
 
@@ -36,6 +37,25 @@ import Testing
     }
     // The loss now keeps its band: only the steps to come are open.
     #expect(try #require(analysis.current.ci95).lowerBound > 0)
+  }
+
+  @Test("with the bands open below, a target still ahead may be reached from the next step on")
+  func targetStepOpensDownToNow() throws {
+    var options = LossCurveAnalysis.Options()
+    options.bootstrapResamples = 60
+    // 400·t^−1.3 is 0.0201 at the last step, 2,000, and reaches 0.005 at (400/0.005)^(1/1.3) ≈ 5,900.
+    options.target = 0.005
+    let analysis = try LossCurveAnalysis.run(Self.pure(c: 400, alpha: 1.3), options: options)
+    #expect(analysis.forecast?.openBelow != nil)
+    guard case .reachable(let step) = try #require(analysis.target?.outcome) else {
+      Issue.record("unreachable")
+      return
+    }
+    // The fit finds a small floor and puts the step later, 8,600: its band, 6,966–13,152 before,
+    // missed the truth although the 2× band reached 0. From the last step on, it holds it.
+    #expect(step.ci95?.lowerBound == 2_000 && step.ci80?.lowerBound == 2_000, "\(step)")
+    #expect(try #require(step.ci95).contains(Foundation.pow(400 / 0.005, 1 / 1.3)), "\(step)")
+    #expect(try #require(step.ci95).upperBound > step.value)
   }
 
   @Test("declared a linear decay, the memorising run's annealing projections open down to zero too")
