@@ -8,7 +8,9 @@
 /// projected 0.971 (0.933–1.010) for step 5,000; the run ended at 0.811, its training loss
 /// falling faster in its second half than in its first.
 public struct Memorising: Sendable, Equatable {
-  public var heldOut: HeldOutTrend
+  /// The evaluation loss's name and where it stood at the last step.
+  public var heldOutName: String
+  public var heldOut: HeldOutTrend.Standing
   /// The training loss's fall since the evaluation loss was lowest, as a share of it then.
   public var fallSince: Double
   /// How far the training loss now sits below the evaluation loss's lowest, as a share of it.
@@ -27,14 +29,15 @@ public struct Memorising: Sendable, Equatable {
   /// of their last `window` before each step; `nil` when the log has no evaluation loss beside
   /// it or it shows no such thing.
   static func check(_ series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int) -> Memorising? {
-    guard let trend = series.origin.heldOutTrend, trend.evaluationsSince >= evaluationsSince,
-      trend.lowestStep < lastStep,
+    guard let trend = series.origin.heldOutTrend, let standing = trend.standing(at: lastStep),
+      standing.evaluationsSince >= evaluationsSince, standing.lowestStep < lastStep,
       let now = EndGap.lastLosses(series, lastStep: lastStep, excluded: excluded, fittedPoints: fittedPoints),
-      let then = EndGap.lastLosses(series, lastStep: trend.lowestStep, excluded: excluded, fittedPoints: fittedPoints)
+      let then = EndGap.lastLosses(series, lastStep: standing.lowestStep, excluded: excluded, fittedPoints: fittedPoints)
     else { return nil }
     let drop = then.median - now.median
     let noise = 3 * (then.standardError * then.standardError + now.standardError * now.standardError).squareRoot()
-    let found = Memorising(heldOut: trend, fallSince: drop / then.median, gapBelow: 1 - now.median / trend.lowest)
+    let found = Memorising(
+      heldOutName: trend.name, heldOut: standing, fallSince: drop / then.median, gapBelow: 1 - now.median / standing.lowest)
     guard drop > noise, found.fallSince >= fall, found.gapBelow >= gap else { return nil }
     return found
   }

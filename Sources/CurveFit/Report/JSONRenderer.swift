@@ -249,7 +249,7 @@ public struct JSONRenderer: ReportRenderer {
       ("open_below_reason", forecast.openBelow == nil ? .null : .string(openBelowReason(forecast))),
       ("memorising", forecast.memorising.map { found in
         .object([
-          ("held_out", .string(found.heldOut.name)), ("held_out_lowest_step", .number(found.heldOut.lowestStep)),
+          ("held_out", .string(found.heldOutName)), ("held_out_lowest_step", .number(found.heldOut.lowestStep)),
           ("held_out_lowest", .number(found.heldOut.lowest)), ("evaluations_since", .integer(found.heldOut.evaluationsSince)),
           ("fall_since", .number(found.fallSince)), ("gap_below", .number(found.gapBelow)),
         ])

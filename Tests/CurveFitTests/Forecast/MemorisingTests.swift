@@ -56,6 +56,19 @@ import Testing
     #expect(try #require(analysis.current.ci95).lowerBound > 0)
   }
 
+  @Test("evaluations past the last fitted step (a log cut with --to-step) are not looked at")
+  func laterEvaluationsAreNotRead() throws {
+    let series = Self.series(offset: 0.35, rising: true)
+    var origin = series.origin
+    // Two later evaluations at a new lowest: read whole, the lowest would be the last.
+    let trend = try #require(origin.heldOutTrend)
+    origin.heldOutTrend = HeldOutTrend(
+      name: "val_loss", steps: trend.steps + [2_750, 3_000], losses: trend.losses + [0.5, 0.4])
+    let cut = LossSeries(steps: series.steps, losses: series.losses, learningRates: nil, origin: origin)
+    let found = try #require(try Self.analysed(cut).forecast?.memorising)
+    #expect(found.heldOut.lowestStep == 1_750 && found.heldOut.evaluationsSince == 3)
+  }
+
   @Test("an evaluation loss still falling, or one the training loss is within 10% of, opens nothing")
   func evaluationThatKeepsUpOpensNothing() throws {
     // The memorising run whose evaluation loss still falls at its last evaluation; a run that
@@ -69,12 +82,15 @@ import Testing
     }
   }
 
-  @Test("the trend of an evaluation loss: its lowest, its last and the evaluations between")
-  func heldOutTrend() throws {
+  @Test("where an evaluation loss stood at a step: its lowest so far and the evaluations since")
+  func heldOutStanding() throws {
     let trend = try #require(
-      HeldOutTrend(name: "eval_loss", steps: [100, 200, 300, 400, 500], losses: [2.0, 1.5, .nan, 1.6, 1.7]))
-    #expect(trend.lowestStep == 200 && trend.lowest == 1.5 && trend.lastStep == 500 && trend.last == 1.7)
-    #expect(trend.evaluationsSince == 2, "the non-finite evaluation is not counted")
+      HeldOutTrend(name: "eval_loss", steps: [100, 200, 300, 400, 500, 600], losses: [2.0, 1.5, .nan, 1.6, 1.7, 1.4]))
+    let standing = try #require(trend.standing(at: 550))
+    #expect(standing.lowestStep == 200 && standing.lowest == 1.5)
+    #expect(standing.evaluationsSince == 2, "the non-finite evaluation is not counted, nor the one past step 550")
+    #expect(trend.standing(at: 600)?.lowestStep == 600 && trend.standing(at: 600)?.evaluationsSince == 0)
+    #expect(trend.standing(at: 250) == nil, "two evaluations by step 250")
     #expect(HeldOutTrend(name: "eval_loss", steps: [100, 200, 300], losses: [2.0, -1, 1.5]) == nil)
   }
 }
