@@ -9,6 +9,9 @@ enum PatternSuggestion {
   static let stepKeys = ["global_step", "iteration", "step", "iter", "it", "batch"]
 
   static func suggest(_ line: String) -> String? {
+    // No loss-like key without "loss" in the line; the expression below costs far more than this
+    // test (a head of 3,000 short lines without one took a second to be tried line by line).
+    guard line.range(of: "loss", options: .caseInsensitive) != nil else { return nil }
     let pairs = line.matches(of: #/([A-Za-z_][A-Za-z_ ]*?)\s*[=:]?\s*(-?[0-9][0-9.eE+-]*)/#)
     var step: (key: String, position: String.Index)?
     var loss: (key: String, position: String.Index)?

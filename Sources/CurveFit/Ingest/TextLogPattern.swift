@@ -393,17 +393,27 @@ public struct TextLogPattern: Sendable {
   /// The known pattern matching the most of `lines` (at least 3, or a quarter of a short
   /// excerpt), if any.
   static func detect(_ lines: [String]) -> TextLogPattern? {
-    detect(lines, among: known) ?? detect(lines, among: fallback, specificShare: 0.5)
+    // Each distinct line is matched once, weighed by how often it occurs: a sample of 12,000
+    // copies of three short lines took two seconds to be found in no layout (12 under the
+    // fuzzer's sanitizer).
+    var counts: [String: Int] = [:]
+    var distinct: [String] = []
+    for line in lines {
+      if let seen = counts[line] { counts[line] = seen + 1 } else { counts[line] = 1; distinct.append(line) }
+    }
+    let weighed = distinct.map { ($0, counts[$0] ?? 1) }
+    return detect(weighed, among: known) ?? detect(weighed, among: fallback, specificShare: 0.5)
   }
 
   /// The pattern matching the most lines; with `specificShare`, the first (most specific) one
   /// that matches at least that share of the best count: an epoch's summary line matches the
   /// line-per-epoch shape as well as its batches' lines do, which are the log's records.
   private static func detect(
-    _ lines: [String], among patterns: [TextLogPattern], specificShare: Double = 1
+    _ lines: [(line: String, count: Int)], among patterns: [TextLogPattern], specificShare: Double = 1
   ) -> TextLogPattern? {
-    let least = min(3, max(1, lines.count / 4))
-    let counts = patterns.map { pattern in lines.reduce(0) { $0 + (pattern.match($1) == nil ? 0 : 1) } }
+    let total = lines.reduce(0) { $0 + $1.count }
+    let least = min(3, max(1, total / 4))
+    let counts = patterns.map { pattern in lines.reduce(0) { $0 + (pattern.match($1.line) == nil ? 0 : $1.count) } }
     guard let most = counts.max(), most >= least else { return nil }
     let first = counts.indices.first { counts[$0] >= least && Double(counts[$0]) >= specificShare * Double(most) }
     return first.map { patterns[$0] }
