@@ -4,7 +4,7 @@
 ///
 /// nanoGPT's Shakespeare demo, cut at half (step 2,500): its `val loss` was lowest at step 1,750
 /// (1.47) and had risen by 2% over three evaluations since, too little to call overfitting,
-/// while its training loss fell another 10% to 1.08. The annealing law under its stated cosine
+/// while its training loss fell another 9% to 1.08. The annealing law under its stated cosine
 /// projected 0.971 (0.933–1.010) for step 5,000; the run ended at 0.811, its training loss
 /// falling faster in its second half than in its first.
 public struct Memorising: Sendable, Equatable {
