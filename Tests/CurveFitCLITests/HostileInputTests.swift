@@ -44,6 +44,14 @@ import Testing
     _ = name
   }
 
+  /// One line of 24,000 characters naming "loss" and no number (the fuzzer's): the `--pattern`
+  /// suggestion's expression backtracked over it for over a minute; now the one-line error.
+  @Test func aLongLineOfWordsIsAnErrorAtOnce() throws {
+    let path = try CommandRunner.temporaryFile(named: "long-line.txt", contents: String(repeating: "loss  ", count: 4_000))
+    let result = try CommandRunner.run([path])
+    expectOneLineError(result, path, containing: "not a format curvefit recognises")
+  }
+
   /// A blow-up printed as ever larger numbers before inf is a divergence, not an input error.
   @Test func hugeLossesAtTheEndAreADivergence() throws {
     let rows = Self.clean(190) + (0..<9).map { ("\(191 + $0)", "1e\(16 + 10 * $0)") }
