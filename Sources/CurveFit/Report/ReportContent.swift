@@ -214,7 +214,8 @@ struct ReportContent {
     if let memorising = analysis.forecast?.memorising {
       let held = memorising.heldOut
       return "the training loss has fallen \(NumberFormat.significant(100 * memorising.fallSince, 2))% since "
-        + "\(memorising.heldOutName) was lowest (\(NumberFormat.significant(held.lowest, 3)) at \(axis.at(held.lowestStep))) and is "
+        + "\(memorising.heldOutName) was lowest (\(NumberFormat.significant(report.unit.fromNats(held.lowest), 3)) at "
+        + "\(axis.at(held.lowestStep))) and is "
         + "\(NumberFormat.significant(100 * memorising.gapBelow, 2))% below it: the model is learning its training data by "
         + "heart, so this loss can fall to near zero and the bands reach down to 0"
     }

@@ -32,6 +32,11 @@ public struct HeldOutTrend: Sendable, Equatable {
     self.losses = picked.map(\.1)
   }
 
+  /// The same evaluations in another unit (`--input-units`: the log's losses are all in it).
+  public func converted(_ toNats: (Double) -> Double) -> HeldOutTrend? {
+    HeldOutTrend(name: name, steps: steps, losses: losses.map(toNats))
+  }
+
   /// Its lowest evaluation at or before `step` and the evaluations since; `nil` with fewer than
   /// three by then. Evaluations past the step (a fit cut with `--to-step`) are not looked at.
   public func standing(at step: Double) -> Standing? {

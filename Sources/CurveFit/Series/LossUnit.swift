@@ -93,6 +93,9 @@ extension LossSeries {
 
   public func converted(from unit: LossUnit) -> LossSeries {
     guard unit != .nats else { return self }
+    // The evaluation loss beside it is in the same unit: compared in nats with the training loss.
+    var origin = origin
+    origin.heldOutTrend = origin.heldOutTrend.flatMap { $0.converted(unit.toNats) }
     return LossSeries(sortedSteps: steps, losses: losses.map(unit.toNats), gradNorms: gradNorms,
       learningRates: learningRates, origin: origin)
   }

@@ -1,4 +1,5 @@
 @testable import CurveFit
+import CurveFitTestSupport
 import Foundation
 import Testing
 
@@ -80,6 +81,25 @@ import Testing
       let band = try #require(analysis.projections.first { $0.factor == 2 }?.loss.ci95)
       #expect(band.lowerBound > 0.3, "\(band)")
     }
+  }
+
+  @Test("a log declared in bits compares its evaluation loss in nats too, as it would in nats")
+  func evaluationLossConvertedWithTheLog() throws {
+    let series = Self.series(offset: 0.35, rising: true)
+    let inBits = LossSeries(
+      steps: series.steps, losses: series.losses.map { $0 / Foundation.log(2) }, learningRates: nil,
+      origin: {
+        var origin = series.origin
+        let trend = origin.heldOutTrend!
+        origin.heldOutTrend = HeldOutTrend(name: trend.name, steps: trend.steps, losses: trend.losses.map { $0 / Foundation.log(2) })
+        return origin
+      }())
+    let converted = inBits.converted(from: .bits)
+    let lowest = try #require(converted.origin.heldOutTrend?.standing(at: 2_500)?.lowest)
+    #expect(relativeError(lowest, Self.learnt(1_750) + 0.35) < 1e-12)
+    let found = try #require(try Self.analysed(converted).forecast?.memorising)
+    let reference = try #require(try Self.analysed(series).forecast?.memorising)
+    #expect(relativeError(found.gapBelow, reference.gapBelow) < 1e-9)
   }
 
   @Test("where an evaluation loss stood at a step: its lowest so far and the evaluations since")
