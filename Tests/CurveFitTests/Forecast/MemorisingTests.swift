@@ -33,10 +33,7 @@ import Testing
   }
 
   static func analysed(_ series: LossSeries) throws -> LossCurveAnalysis {
-    var options = LossCurveAnalysis.Options()
-    options.bootstrapResamples = 60
-    options.atSteps = [5_000]
-    return try LossCurveAnalysis.run(series, options: options)
+    try OpenBelowTests.analysed(series, atStep: 5_000)
   }
 
   @Test("the training loss falling on, 40% below an evaluation loss that stopped at step 1,750, opens the bands")

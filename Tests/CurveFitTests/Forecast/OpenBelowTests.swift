@@ -14,10 +14,11 @@ import Testing
     return LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin)
   }
 
-  static func analysed(_ series: LossSeries) throws -> LossCurveAnalysis {
+  /// The analysis with 60 bootstrap resamples and `--at-step atStep`.
+  static func analysed(_ series: LossSeries, atStep: Double = 8_000) throws -> LossCurveAnalysis {
     var options = LossCurveAnalysis.Options()
     options.bootstrapResamples = 60
-    options.atSteps = [8_000]
+    options.atSteps = [atStep]
     return try LossCurveAnalysis.run(series, options: options)
   }
 
