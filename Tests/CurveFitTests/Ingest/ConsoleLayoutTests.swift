@@ -30,6 +30,32 @@ import Testing
     #expect(series.losses[149] == Double(loss(150)))
   }
 
+  @Test func cifarTutorialEpochAndBatchCountOnAcrossEpochs() throws {
+    // PyTorch's CIFAR-10 tutorial: `print(f'[{epoch + 1}, {i + 1:5d}] loss: {running_loss / 2000:.3f}')`
+    // every 2,000 batches. Before, the comma made it a CSV whose second row was "expected a number".
+    let text = (1...2).flatMap { e in
+      [2_000, 4_000, 6_000].map { i in "[\(e), \(String(format: "%5d", i))] loss: \(loss((e - 1) * 7_000 + i))" }
+    }.joined(separator: "\n") + "\nFinished Training\n"
+    let series = try read(text)
+    #expect(series.origin.format == "text ([E, N] loss)")
+    // An epoch is the largest batch logged and half an interval: 6,000 + 1,000.
+    #expect(series.steps == [2_000, 4_000, 6_000, 9_000, 11_000, 13_000])
+    #expect(series.losses[3] == Double(loss(9_000)))
+    #expect(series.origin.notes.contains { $0.contains("taken as 7,000 steps") }, "\(series.origin.notes)")
+  }
+
+  @Test func bareBracketedStepReadsTheTrainingLossNotTheValidation() throws {
+    let series = try read((1...4).map { n in
+      "[\(n * 100)] val loss: 9.9 | loss: \(loss(n * 100)) | lr: 0.001"
+    }.joined(separator: "\n"))
+    #expect(series.origin.format == "text ([N] loss)")
+    #expect(series.steps == [100, 200, 300, 400] && series.losses == [100, 200, 300, 400].map { Double(loss($0))! })
+    #expect(series.learningRates == [0.001, 0.001, 0.001, 0.001])
+    // The boosting libraries' rounds keep their own layouts.
+    let xgboost = try read((1...4).map { "[\($0)]\ttrain-logloss:0.\(9 - $0)\teval-logloss:0.9" }.joined(separator: "\n"))
+    #expect(xgboost.origin.format == "text (XGBoost)")
+  }
+
   @Test func allenNLPBarReadsTheLossNotTheBatchLoss() throws {
     let text = (1...50).map { n in
       "accuracy: 0.5000, batch_loss: 9.0000, loss: \(loss(n)) ||:  \(n * 2)%|#   | \(n)/50 [00:05<00:45, 10.00it/s]"
