@@ -120,6 +120,26 @@ public struct LearningRateSchedule: Sendable, Equatable {
     return reached > s2 && reached < at - 0.01 * (at - s2) ? reached : at
   }
 
+  /// The peak, in units of the first logged rate, of a decay from step 0 that a cosine or a line
+  /// with the peak free fits at least twice as closely as one pinned to the first logged rate;
+  /// `nil` when pinned fits as well (a rate logged near step 0, a constant rate, a step down).
+  static func unseenPeak(_ steps: [Double], _ y: [Double]) -> Double? {
+    guard steps.count >= 4, let last = steps.last, last > steps[0], let lowest = y.min(), lowest < 0.98 else { return nil }
+    let logged = Array(steps.indices)
+    let pinnedSteps = [0] + steps
+    let pinnedY = [1] + y
+    let pinned = Array(pinnedSteps.indices)
+    var best: (rms: Double, end: Double, peak: Double)?
+    var pinnedBest = Double.infinity
+    for shape in [cosineDecay, linearDecay] {
+      let free = unseenPeakFit(steps, y, indices: logged, last: last, shape: shape)
+      if free.rms < (best?.rms ?? .infinity) { best = free }
+      pinnedBest = min(pinnedBest, fitDecay(pinnedSteps, pinnedY, indices: pinned, start: 0, last: last, shape: shape).rms)
+    }
+    guard let best, best.peak > 1.001, best.peak < 2, best.rms <= 0.01, best.rms < 0.5 * pinnedBest else { return nil }
+    return best.peak
+  }
+
   /// Reads the schedule from the series' learning rates; `nil` without at least 5 logged rates
   /// or with a non-positive peak. `plannedLength` is the run's length when the user knows it
   /// (`--total-steps`); by default, the length the log records, if any.
@@ -158,6 +178,12 @@ public struct LearningRateSchedule: Sendable, Equatable {
     }
     let firstKnot = steps.firstIndex { $0 >= series.steps[peakIndex] } ?? 0
     let warmup = y.first.map { $0 >= 0.999 } == true ? 0 : Self.warmupEnd(series, peakIndex: peakIndex, peak: peak)
+    // No warm-up seen and the first rate logged after step 0, already falling: the decay may have
+    // begun at step 0 from a peak the log never shows.
+    if warmup == 0, let first = steps.first, first > 0, let scale = Self.unseenPeak(steps, y) {
+      peak *= scale
+      y = y.map { $0 / scale }
+    }
     if warmup < steps[firstKnot], firstKnot == 0 || steps[firstKnot - 1] < warmup {
       // The peak where the warm-up reached it, so the curve does not go on rising past the start
       // of annealing (a rise there counts against the decay's area).
