@@ -170,7 +170,7 @@ public struct TextLogPattern: Sendable {
     // lines. The PyTorch CIFAR-10 tutorial prints its epoch and the batch within it, `[1,  2000]
     // loss: 2.171` (every 2,000 batches of 12,500): the batch counts again from 1 in each epoch
     // and no line gives the epoch's length, so the reader counts on from the longest logged.
-    ("[E, N] loss", #"^\s*\[\s*(?<epoch>\d+),\s*(?<step>\d+)\s*\]\s*(?:train[_ ]|Train[_ ])?(?:loss|Loss)[\s:=]+(?<loss>N)"#),
+    ("[E, N] loss", #"^\s*\[\s*(?<epoch>\d+)\s*,\s*(?<step>\d+)\s*\]\s*(?:train[_ ]|Train[_ ])?(?:loss|Loss)[\s:=]+(?<loss>N)"#),
     ("[N] loss", #"^\s*\[\s*(?<step>\d+)\s*\].*?(?<![A-Za-z_])\#(notAfterValidation)(?:train[_/ ]|Train[_ ])?(?:loss|Loss)[\s:=]+(?<loss>N)(?:.*?\b(?:lr|learning_rate)[\s:=]+(?<lr>N))?"#),
     // Detectron2's console (its `log.txt`): `[04/15 10:21:33 d2.utils.events]:  eta: 0:07:44  iter: 19
     // total_loss: 1.843  loss_cls: 0.7264 …  lr: 0.00039962  max_mem: 2693M`.

@@ -42,6 +42,9 @@ import Testing
     #expect(series.steps == [2_000, 4_000, 6_000, 9_000, 11_000, 13_000])
     #expect(series.losses[3] == Double(loss(9_000)))
     #expect(series.origin.notes.contains { $0.contains("taken as 7,000 steps") }, "\(series.origin.notes)")
+    // `print("[", epoch + 1, ",", i + 1, "] loss :", running_loss / 2000)` spaces every part.
+    let spaced = try read((1...3).map { "[ 1 , \($0 * 2_000) ] loss : \(loss($0 * 2_000))" }.joined(separator: "\n"))
+    #expect(spaced.origin.format == "text ([E, N] loss)" && spaced.steps == [2_000, 4_000, 6_000])
   }
 
   @Test func bareBracketedStepReadsTheTrainingLossNotTheValidation() throws {
