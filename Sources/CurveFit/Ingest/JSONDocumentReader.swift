@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads a JSON document (not JSON lines) holding an array of log records: Hugging Face
-/// Trainer's `trainer_state.json` (`log_history`), or a top-level array of objects.
+/// Trainer's `trainer_state.json` (`log_history`), a top-level array of objects, an object of
+/// lists (a Keras history) or of metrics by name (Sacred's `metrics.json`).
 ///
 /// The records become rows keyed like JSON lines, so column selection works the same way:
 /// `loss` by `step` by default, `--loss-col eval_loss` for evaluation. The Trainer's final
@@ -114,6 +115,9 @@ struct JSONDocumentReader {
     /// An object of equal lists, a record per index: Keras's `history.history` dumped as JSON,
     /// pandas' `to_dict(orient="list")`, or of objects keyed by row number (pandas' `to_json()`).
     case columns = "lists by column"
+    /// An object of metrics, each its steps and values: Sacred's `metrics.json`
+    /// (`{"loss": {"steps": […], "values": […], "timestamps": […]}, …}`), a record per step.
+    case metrics = "metrics by name"
   }
 
   /// Documents read as an object of lists are parsed whole (JSONSerialization, about 25 times
@@ -155,8 +159,33 @@ struct JSONDocumentReader {
       i += 1
     }
     guard depth == 0 else { throw invalid("the document ends inside an object or array") }
-    if let rows = columnRecords(bytes) { return (rows, .columns) }
+    if bytes.count <= maxColumnsBytes, let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] {
+      if let rows = metricRecords(object) { return (rows, .metrics) }
+      if let rows = columnRecords(object) { return (rows, .columns) }
+    }
     throw .notALogDocument(source: source, keys: keys)
+  }
+
+  /// A record per step of an object whose values hold `steps` and `values` lists of one length
+  /// (Sacred's metrics), the step under `step`; nil when no value has that shape. Metrics of
+  /// other shapes are left out.
+  private static func metricRecords(_ object: [String: Any]) -> [[String: Double]]? {
+    var byStep: [Double: [String: Double]] = [:]
+    var found = false
+    for (key, value) in object {
+      guard let metric = value as? [String: Any], let steps = metric["steps"] as? [Any], let values = metric["values"] as? [Any],
+        steps.count == values.count, !steps.isEmpty
+      else { continue }
+      found = true
+      for (step, value) in zip(steps, values) {
+        guard let step = (step as? NSNumber)?.doubleValue, step.isFinite else { continue }
+        let reading = value is NSNull ? Double.nan : (value as? NSNumber)?.doubleValue ?? (value as? String).flatMap(number)
+        guard let reading else { continue }
+        byStep[step, default: ["step": step]][key] = reading
+      }
+    }
+    guard found, !byStep.isEmpty else { return nil }
+    return byStep.keys.sorted().map { byStep[$0]! }
   }
 
   /// The values of an object keyed by row number (`{"0": 2.2, "1": 1.8}`, pandas' default
@@ -174,10 +203,7 @@ struct JSONDocumentReader {
   /// The records of an object whose values are lists of numbers (`{"loss": [2.2, 1.8, …],
   /// "val_loss": […]}`), one per index; nil for any other object. Lists of text (a pandas column
   /// of names) are left out; `null` and the quoted non-finite tokens are NaN.
-  private static func columnRecords(_ bytes: [UInt8]) -> [[String: Double]]? {
-    guard bytes.count <= maxColumnsBytes,
-      let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-    else { return nil }
+  private static func columnRecords(_ object: [String: Any]) -> [[String: Double]]? {
     var columns: [(String, [Double])] = []
     for key in object.keys.sorted() {
       guard let list = object[key] as? [Any] ?? indexed(object[key]) else { return nil }

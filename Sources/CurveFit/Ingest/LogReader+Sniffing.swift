@@ -85,9 +85,12 @@ extension LogReader {
       let compactState = first.contains("\"log_history\"")
       // A whole file of one object opening with a list (`{"loss": [2.2, 1.8, …], …}`, Keras's
       // history dumped as JSON) or with an object keyed by row number (`{"step": {"0": 10, …}`,
-      // pandas' `to_json()`) is a document of columns, not one JSON line.
+      // pandas' `to_json()`) is a document of columns, not one JSON line; so is one opening with
+      // a metric's steps or values (Sacred's `metrics.json` written compactly).
       let listsByColumn = lines.count == 1
-        && first.range(of: #"^\s*\{\s*"[^"]*"\s*:\s*(?:\[|\{\s*"\d+"\s*:)"#, options: .regularExpression) != nil
+        && first.range(
+          of: #"^\s*\{\s*"[^"]*"\s*:\s*(?:\[|\{\s*"\d+"\s*:|\{\s*"(?:steps|values|timestamps)"\s*:\s*\[)"#,
+          options: .regularExpression) != nil
       return closed && !compactState && !listsByColumn ? .delimited : .jsonDocument
     }
     // Names apart by spaces alone are columns aligned for the eye (fastai's table), not one name.

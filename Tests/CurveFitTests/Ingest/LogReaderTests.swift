@@ -93,6 +93,21 @@ import Testing
     #expect(frame.origin.stepColumn == "step")
   }
 
+  @Test func sacredMetricsAreReadByStep() throws {
+    // Sacred's FileStorageObserver: metrics.json, each metric its steps, values and timestamps,
+    // pretty-printed; and written on one line. The evaluation loss is logged at fewer steps.
+    let metrics = #"{"training.loss": {"steps": [0, 10, 20, 30], "timestamps": ["t", "t", "t", "t"], "values": [2.5, 2.25, 2.0, NaN]}, "val_loss": {"steps": [10, 30], "timestamps": ["t", "t"], "values": [2.4, 2.1]}}"#
+    let pretty = metrics.replacingOccurrences(of: "{\"training", with: "{\n  \"training").replacingOccurrences(of: "}, \"val", with: "},\n  \"val")
+    for text in [metrics, pretty] {
+      let series = try read(text)
+      #expect(series.origin.format == "json (metrics by name)")
+      #expect(series.origin.lossColumn == "training.loss" && series.origin.stepColumn == "step")
+      #expect(series.steps == [0, 10, 20, 30] && Array(series.losses.prefix(3)) == [2.5, 2.25, 2.0] && series.losses[3].isNaN)
+    }
+    let validation = try read(metrics, ColumnSelection(lossColumn: "val_loss"))
+    #expect(validation.steps == [10, 30] && validation.losses == [2.4, 2.1])
+  }
+
   @Test func anMLflowMetricFileIsReadByItsStepColumn() throws {
     // mlruns/<experiment>/<run>/metrics/loss: `timestamp value step`, no header.
     let text = "1700000000000 2.5 0\n1700000060000 2.25 10\n1700000120000 2.0 20\n"
