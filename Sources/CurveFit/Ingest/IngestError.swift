@@ -17,6 +17,9 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
   case notALogDocument(source: String, keys: [String])
   case lineTooLong(SourceLocation, limit: Int)
   case noFiniteLoss(source: String, rows: Int)
+  /// A trainer state whose log_history holds only the run's closing summary (`train_loss`, the
+  /// mean over the run): the Trainer never logged a step's loss.
+  case summaryOnly(source: String, meanLoss: Double, steps: Double?, loggingSteps: Double?, evaluated: Bool)
   /// A table of finished runs (a parameter count per row, no step counter): `curvefit scaling`.
   case scalingTable(source: String, column: String)
   /// A TensorBoard record that fails its checks, at a byte offset.
@@ -85,6 +88,12 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
         + "), not a training log: expected a trainer_state.json, an array of records, an object of lists of numbers (Keras's history) or JSON lines (one record per line)"
     case .lineTooLong(let at, let limit):
       "\(at): line longer than \(limit / (1 << 20)) MiB, expected one log record per line"
+    case .summaryOnly(let source, let meanLoss, let steps, let loggingSteps, let evaluated):
+      "\(source): no step's loss is logged: log_history holds only the run's closing summary (train_loss "
+        + "\(NumberFormat.significant(meanLoss, 4)), the mean over \(steps.map { "its \(NumberFormat.count($0)) steps" } ?? "the run"))"
+        + (loggingSteps.flatMap { every in steps.map { every > $0 ? "; logging_steps \(NumberFormat.count(every)) is longer than the run" : "" } } ?? "")
+        + ": train with logging_steps below the run's length to log the loss"
+        + (evaluated ? "; its evaluation loss is logged: --metric eval_loss" : "")
     case .noFiniteLoss(let source, let rows):
       "\(source): none of \(rows) rows has a finite loss, expected at least one to fit"
     case .scalingTable(let source, let column):

@@ -63,6 +63,14 @@ struct JSONDocumentReader {
     }
     let choice = try selection.resolve(columns: columns, source: source, heldOut: true)
     let lossKey = columns[choice.loss]
+    if isState, lossKey == "train_loss", selection.lossColumn == nil,
+      records.allSatisfy({ $0["train_loss"] == nil || $0["train_runtime"] != nil || $0["total_flos"] != nil }),
+      let summary = records.last(where: { $0["train_loss"] != nil })
+    {
+      throw .summaryOnly(
+        source: source, meanLoss: summary["train_loss"]!, steps: summary["step"] ?? Self.topLevelNumber(bytes, key: "global_step"),
+        loggingSteps: Self.topLevelNumber(bytes, key: "logging_steps"), evaluated: columns.contains("eval_loss"))
+    }
     let stepKey = choice.step.map { columns[$0] }
     let gradKey = choice.gradNorm.map { columns[$0] }
     let rateKey = choice.learningRate.map { columns[$0] }

@@ -93,6 +93,21 @@ import Testing
     #expect(frame.origin.stepColumn == "step")
   }
 
+  @Test func aTrainerStateWithOnlyItsSummaryNamesWhy() throws {
+    // A LoRA run of 768 steps with logging_steps 996: log_history holds the closing summary
+    // alone. Before, its train_loss (the run's mean) was read as one point: "too short to judge".
+    let state = #"{"global_step": 768, "log_history": [{"epoch": 3.0, "step": 768, "total_flos": 2.1e18, "train_loss": 0.9732, "train_runtime": 5980.7}], "logging_steps": 996, "max_steps": 768}"#
+    #expect {
+      try read(state)
+    } throws: { error in
+      let text = (error as? IngestError)?.description ?? ""
+      return text.contains("only the run's closing summary (train_loss 0.9732, the mean over its 768 steps)")
+        && text.contains("logging_steps 996 is longer than the run")
+    }
+    // Asked for by name, the mean is read as the one point it is.
+    #expect(try read(state, ColumnSelection(lossColumn: "train_loss")).losses == [0.9732])
+  }
+
   @Test func sacredMetricsAreReadByStep() throws {
     // Sacred's FileStorageObserver: metrics.json, each metric its steps, values and timestamps,
     // pretty-printed; and written on one line. The evaluation loss is logged at fewer steps.
