@@ -61,20 +61,20 @@ extension LearningRateSchedule {
     return (best.1, best.0)
   }
 
-  /// The peak of a decay that began before the first logged rate: `y = a + b·h(s/end)` from step
-  /// 0 by least squares (`a ≥ 0`, `b > 0`) over the same grid of ends as `fitDecay`, the peak
+  /// The peak of a decay that began before the first logged rate: `y = a + b·h((s − start)/(end −
+  /// start))` by least squares (`a ≥ 0`, `b > 0`) over the same grid of ends as `fitDecay`, the peak
   /// `a + b` in units of the first logged rate. The Hugging Face Trainer's defaults (no warm-up,
   /// a linear decay to zero) log their first rate after `logging_steps`, already below the peak:
   /// DNABERT-2's fine-tune, logged every 100 of 2,315 steps, read as a cosine to 55% of its
   /// "peak" ending at step 1,190, since only a cosine is flat at a start pinned to that rate.
-  static func unseenPeakFit(_ steps: [Double], _ y: [Double], indices: [Int], last: Double, shape: Decay)
+  static func unseenPeakFit(_ steps: [Double], _ y: [Double], indices: [Int], start: Double, last: Double, shape: Decay)
     -> (rms: Double, end: Double, peak: Double)
   {
     func fit(end: Double) -> (rms: Double, end: Double, peak: Double) {
       let n = Double(indices.count)
       var (sh, shh, sy, shy) = (0.0, 0.0, 0.0, 0.0)
       for i in indices {
-        let h = shape(steps[i] / end)
+        let h = shape((steps[i] - start) / (end - start))
         sh += h
         shh += h * h
         sy += y[i]
@@ -86,12 +86,13 @@ extension LearningRateSchedule {
       guard b > 0 else { return (.infinity, end, 1) }
       var sum = 0.0
       for i in indices {
-        let r = y[i] - (a + b * shape(steps[i] / end))
+        let r = y[i] - (a + b * shape((steps[i] - start) / (end - start)))
         sum += r * r
       }
       return ((sum / n).squareRoot(), end, a + b)
     }
-    let ends = [last] + (1...160).map { last * Foundation.pow(20, Double($0) / 160) }
+    let span = max(last - start, 1)
+    let ends = [last] + (1...160).map { last + span * (Foundation.pow(20, Double($0) / 160) - 1) }
     let coarse = ends.indices.map { (fit(end: ends[$0]), $0) }.min { $0.0.rms < $1.0.rms }!
     let (low, high) = (ends[max(coarse.1 - 1, 0)], ends[min(coarse.1 + 1, ends.count - 1)])
     let fine = (0...40).map { fit(end: low + (high - low) * Double($0) / 40) }.min { $0.rms < $1.rms }!

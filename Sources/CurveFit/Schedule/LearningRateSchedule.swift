@@ -111,8 +111,11 @@ public struct LearningRateSchedule: Sendable, Equatable {
   static func warmupEnd(_ series: LossSeries, peakIndex: Int, peak: Double) -> Double {
     let at = series.steps[peakIndex]
     // A peak at the log's last point may be a warm-up still rising: it ends there or later.
-    guard let rates = series.learningRates, peakIndex >= 2, peakIndex + 1 < series.count else { return at }
-    let (s1, r1) = (series.steps[peakIndex - 2], rates[peakIndex - 2])
+    guard let rates = series.learningRates, peakIndex >= 1, peakIndex + 1 < series.count else { return at }
+    // One rising rate logged before the peak: the warm-up's line starts from 0 at step 0, as the
+    // Trainer's and PyTorch's linear warm-ups do (a fine-tune logged every 5 steps of a 6-step
+    // warm-up shows 67% of its peak at step 5 and its peak first at step 10).
+    let (s1, r1) = peakIndex >= 2 ? (series.steps[peakIndex - 2], rates[peakIndex - 2]) : (0.0, 0.0)
     let (s2, r2) = (series.steps[peakIndex - 1], rates[peakIndex - 1])
     guard r1.isFinite, r2.isFinite, r1 < r2, r2 < peak, s1 < s2 else { return at }
     let reached = s2 + (peak - r2) * (s2 - s1) / (r2 - r1)
@@ -120,21 +123,24 @@ public struct LearningRateSchedule: Sendable, Equatable {
     return reached > s2 && reached < at - 0.01 * (at - s2) ? reached : at
   }
 
-  /// The peak, in units of the first logged rate, of a decay from step 0 that a cosine or a line
-  /// with the peak free fits at least twice as closely as one pinned to the first logged rate;
-  /// `nil` when pinned fits as well (a rate logged near step 0, a constant rate, a step down).
-  static func unseenPeak(_ steps: [Double], _ y: [Double]) -> Double? {
-    guard steps.count >= 4, let last = steps.last, last > steps[0], let lowest = y.min(), lowest < 0.98 else { return nil }
-    let logged = Array(steps.indices)
-    let pinnedSteps = [0] + steps
-    let pinnedY = [1] + y
+  /// The peak, in units of the logged one, of a decay from `start` (the warm-up's end, or step 0)
+  /// that a cosine or a line with the peak free fits, over the knots `indices` from the logged
+  /// peak on, at least twice as closely as one pinned to the logged peak at `start`; `nil` when
+  /// pinned fits as well (a rate logged at its peak, a constant rate, a step down).
+  static func unseenPeak(_ steps: [Double], _ y: [Double], indices: [Int], start: Double) -> Double? {
+    guard indices.count >= 4, let first = indices.first, steps[first] > start, let lastIndex = indices.last,
+      let lowest = indices.map({ y[$0] }).min(), lowest < 0.98
+    else { return nil }
+    let last = steps[lastIndex]
+    let pinnedSteps = [start] + indices.map { steps[$0] }
+    let pinnedY = [1] + indices.map { y[$0] }
     let pinned = Array(pinnedSteps.indices)
     var best: (rms: Double, end: Double, peak: Double)?
     var pinnedBest = Double.infinity
     for shape in [cosineDecay, linearDecay] {
-      let free = unseenPeakFit(steps, y, indices: logged, last: last, shape: shape)
+      let free = unseenPeakFit(steps, y, indices: indices, start: start, last: last, shape: shape)
       if free.rms < (best?.rms ?? .infinity) { best = free }
-      pinnedBest = min(pinnedBest, fitDecay(pinnedSteps, pinnedY, indices: pinned, start: 0, last: last, shape: shape).rms)
+      pinnedBest = min(pinnedBest, fitDecay(pinnedSteps, pinnedY, indices: pinned, start: start, last: last, shape: shape).rms)
     }
     guard let best, best.peak > 1.001, best.peak < 2, best.rms <= 0.01, best.rms < 0.5 * pinnedBest else { return nil }
     return best.peak
@@ -178,9 +184,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
     }
     let firstKnot = steps.firstIndex { $0 >= series.steps[peakIndex] } ?? 0
     let warmup = y.first.map { $0 >= 0.999 } == true ? 0 : Self.warmupEnd(series, peakIndex: peakIndex, peak: peak)
-    // No warm-up seen and the first rate logged after step 0, already falling: the decay may have
-    // begun at step 0 from a peak the log never shows.
-    if warmup == 0, let first = steps.first, first > 0, let scale = Self.unseenPeak(steps, y) {
+    // The peak logged after the warm-up ended (or after step 0 with none seen), the rate already
+    // falling: the decay may have begun there from a peak the log never shows.
+    if let scale = Self.unseenPeak(steps, y, indices: Array(firstKnot..<steps.count), start: warmup) {
       peak *= scale
       y = y.map { $0 / scale }
     }

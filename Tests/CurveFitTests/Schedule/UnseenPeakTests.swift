@@ -44,6 +44,23 @@ struct UnseenPeakTests {
     #expect(abs(schedule.floorRatio - 0.1) < 0.01, "\(schedule.floorRatio)")
   }
 
+  @Test("a cosine after a 6-step warm-up logged every 5 of 120 steps, cut at 60, ends near 120")
+  func cosineAfterAWarmupBetweenLogs() throws {
+    // A fine-tune's trainer state (the Trainer's cosine, warmup_ratio 0.05): 67% of the peak at
+    // step 5, 99.8% at step 10, falling since. Read from step 10 at that rate, it ended at step 94.
+    let steps = Swift.stride(from: 5, through: 60, by: 5).map(Double.init)
+    let rates = steps.map { $0 < 6 ? 1e-5 * $0 / 6 : 1e-5 * LearningRateSchedule.cosineDecay(($0 - 6) / 114) }
+    let line = Self.series(total: 120, every: 5, cut: 60, decay: LearningRateSchedule.cosineDecay)
+    let series = LossSeries(steps: steps, losses: line.losses, learningRates: rates, origin: line.origin)
+    let schedule = try #require(LearningRateSchedule.detect(series))
+    #expect(schedule.shape == .cosine)
+    #expect(abs(schedule.warmupSteps - 6) <= 2, "\(schedule.warmupSteps)")
+    #expect(abs(schedule.plannedEnd - 120) / 120 < 0.03, "\(schedule.plannedEnd)")
+    // The run's length given, the decay ends there.
+    let declared = try #require(LearningRateSchedule.detect(series, plannedLength: 120))
+    #expect(abs(declared.plannedEnd - 120) < 0.5, "\(declared.plannedEnd)")
+  }
+
   @Test("a rate logged at step 0, or held at its peak before decaying, keeps its logged peak")
   func loggedPeakIsKept() throws {
     let fromZero = try #require(LearningRateSchedule.detect(
