@@ -10,7 +10,7 @@ extension FitResult where Model == AnnealingLaw {
     var block = Matrix(rows: 4, columns: 4)
     for a in 0..<4 { for b in 0..<4 { block[a, b] = covariance[a, b] } }
     let deviation = quadraticForm(block, model.gradient(s1: s1, s2: s2)).squareRoot()
-    guard deviation.isFinite else { return Estimate(value: value) }
+    guard deviation.isFinite, value.isFinite else { return Estimate(value: value) }
     let half = Estimate.z95 * deviation
     return Estimate(value: value, ci95: (value - half)...(value + half))
   }

@@ -174,11 +174,17 @@ public struct LogReader: Sendable {
       let (bytes, stepsFromBar) = console.json()
       series = try read(LineReader(input: .memory(bytes), source: source))
       series.origin.format = "text (Hugging Face Trainer console)"
-      series.origin.plannedSteps = series.origin.plannedSteps ?? console.plannedSteps
+      // The bar's total and the banner count optimiser steps: no length for a log read by epoch
+      // (a planned end at "2,000" on an axis of epochs 0.02–0.18).
+      if series.origin.axis != .epochs {
+        series.origin.plannedSteps = series.origin.plannedSteps ?? console.plannedSteps
+      }
       if !stepsFromBar {
         series.origin.notes.append(
-          "the Trainer's console prints no step and no progress bar was found: steps are the logged records in order "
-            + "(logging_steps apart); its trainer_state.json has the steps")
+          "the Trainer's console prints no step and no progress bar was found: "
+            + (series.origin.axis == .epochs
+              ? "the records are placed by their epoch" : "steps are the logged records in order (logging_steps apart)")
+            + "; its trainer_state.json has the steps")
       }
     case .recordBlocks:
       var blocks = RecordBlocks()

@@ -87,7 +87,12 @@ public struct LearningRateCurve: Sendable, Equatable {
     func advance(_ g: Double, rate: Double, decrement d: Double, annealing: Bool)
       -> (area1: Double, area2: Double, momentum: Double)
     {
-      let forward = area1 + g * rate - d * g * (g + 1) / 2
+      // The sum of the rate over g steps lies between g times its first and its last rate; the
+      // closed form leaves that range only for g under one step with the rate falling by more
+      // than itself a step, a log by epochs (0.02 apart): its areas went negative and S1^-α NaN.
+      let sum = g * rate - d * g * (g + 1) / 2
+      let ends = (g * rate, g * (rate - d * g))
+      let forward = area1 + min(max(sum, min(ends.0, ends.1)), max(ends.0, ends.1))
       guard annealing else { return (forward, area2, momentum) }
       let power = lambda > 0 ? Foundation.exp(g * logLambda) : 0
       let geometric = lambda * (1 - power) / oneMinus

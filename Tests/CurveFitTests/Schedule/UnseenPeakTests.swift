@@ -61,6 +61,27 @@ struct UnseenPeakTests {
     #expect(abs(declared.plannedEnd - 120) < 0.5, "\(declared.plannedEnd)")
   }
 
+  @Test("a Trainer console read by epoch (0.02 apart) from an unseen peak projects finite losses, with no planned end in steps")
+  func consoleReadByEpochProjects() throws {
+    // The fuzz corpus's hf-console.log: its decay read from step 0 made the 2× run's S1 negative
+    // (segments a thousandth of an "epoch" long, the rate falling three times itself per unit):
+    // NaN losses, and a trap building their interval.
+    let lines = (1...9).map { k in
+      "{'loss': \(String(format: "%.4f", 2 + 0.9 * Foundation.pow(0.02 * Double(k), -0.35))), 'grad_norm': 1.5, "
+        + "'learning_rate': \(5e-5 * (1 - 0.005 * Double(k))), 'epoch': \(String(format: "%.2f", 0.02 * Double(k)))}"
+    }
+    let text = "***** Running training *****\n  Total optimization steps = 2000\n" + lines.joined(separator: "\n") + "\n"
+    let series = try LogReader().read(bytes: Array(text.utf8), source: "console.log")
+    #expect(series.origin.axis == .epochs && series.origin.plannedSteps == nil)
+    let schedule = try #require(LearningRateSchedule.detect(series))
+    #expect(schedule.shape == .linear && abs(schedule.plannedEnd - 4) < 0.05, "\(schedule.plannedEnd)")
+    let twice = SchedulePlan(following: schedule).curve(length: 0.36, from: schedule).areas(at: [0.36], lambda: 0.999)
+    // A run that long stretches the line to end at 0.36 on zero: S1 = 0.36 / 2 (it was −0.32).
+    #expect(abs(twice.s1[0] - 0.18) < 0.005, "\(twice.s1)")
+    let analysis = try LossCurveAnalysis.run(series, options: .init())
+    #expect(analysis.projections.allSatisfy { $0.loss.value.isFinite && $0.loss.ci95 != nil }, "\(analysis.projections.map(\.loss))")
+  }
+
   @Test("a rate logged at step 0, or held at its peak before decaying, keeps its logged peak")
   func loggedPeakIsKept() throws {
     let fromZero = try #require(LearningRateSchedule.detect(
