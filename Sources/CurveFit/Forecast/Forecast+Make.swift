@@ -189,6 +189,14 @@ extension Forecast {
       forecast.memorising = memorising
       openBelow(&rows, &forecast, after: lastStep)
     }
+    // The loss stepping down at each epoch boundary is the health check's own sign of a model
+    // memorising the data each pass repeats (`EpochDrops`): the report said so while its bands
+    // stopped at the floor of a curve fitted to the passes so far.
+    if positive, forecast.openBelow == nil, inputs.health.epochDrops != nil {
+      forecast.openBelow = inputs.fit.model.alpha
+      forecast.openBelowEpochDrops = true
+      openBelow(&rows, &forecast, after: lastStep)
+    }
     if let band = rows.current.ci95?.upperBound, band.isFinite, band > 0 {
       // Where the fitted curve ends below the log's last losses, where the run is is the log's
       // (their median lags a falling curve a little, which only loosens the cap), known to within

@@ -46,6 +46,9 @@ public struct Forecast: Sendable {
   /// The training loss falling on after the evaluation loss beside it stopped, when that opened
   /// the bands; `nil` otherwise.
   public var memorising: Memorising?
+  /// True when the loss stepping down at each epoch boundary (`HealthFindings.epochDrops`)
+  /// opened the bands.
+  public var openBelowEpochDrops = false
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
   /// The top of every band of a step past the last: the top of the band of the loss now, or

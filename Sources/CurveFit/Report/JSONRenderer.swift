@@ -260,6 +260,7 @@ public struct JSONRenderer: ReportRenderer {
 
   func openBelowReason(_ forecast: Forecast) -> String {
     if forecast.memorising != nil { return "memorising" }
+    if forecast.openBelowEpochDrops { return "epoch_drops" }
     return forecast.openBelowScatter == nil ? "steep" : "scatter"
   }
 

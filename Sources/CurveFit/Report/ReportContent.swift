@@ -219,6 +219,10 @@ struct ReportContent {
         + "\(NumberFormat.significant(100 * memorising.gapBelow, 2))% below it: the model is learning its training data by "
         + "heart, so this loss can fall to near zero and the bands reach down to 0"
     }
+    if analysis.forecast?.openBelowEpochDrops == true, let drops = analysis.health.epochDrops {
+      return "the loss falls ×\(NumberFormat.significant(drops.boundaryRatio, 2)) at each epoch boundary: each pass lowers it on "
+        + "data the model has seen, so this loss can fall to near zero and the bands reach down to 0"
+    }
     if let scatter = analysis.forecast?.openBelowScatter {
       return "the loss scatters by \(NumberFormat.significant(100 * scatter, 2))% of itself about the fit with no floor in sight, "
         + "as a run memorising its data does (a few examples not yet learnt carry it): it can fall to near zero, so "
