@@ -43,6 +43,12 @@ public enum HeldOutCheck {
       guard let run = UnfittedRun.check(heldOut, options: options, error: error) else { return nil }
       health = run.health
     }
+    if health.divergence == nil, let best = health.bestEvaluation {
+      // As the log writes it: the column is named, and read before any unit conversion.
+      let shown = { (loss: Double) in NumberFormat.significant(loss, 3) }
+      return "\(name): lowest \(shown(best.loss)) at \(health.axis.at(best.step)), none of the \(best.evaluationsSince) "
+        + "evaluations since lower (the last \(shown(best.last))); --metric \(name) for its report"
+    }
     guard let divergence = health.divergence, divergence.firstNonFiniteStep == nil else { return nil }
     let ratio = NumberFormat.significant(divergence.riseRatio, 2)
     return "\(name): overfitting since \(health.axis.at(divergence.startStep)) (×\(ratio) from its lowest); "

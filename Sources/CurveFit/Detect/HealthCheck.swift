@@ -121,6 +121,7 @@ public struct HealthCheck: Sendable {
     if divergence == nil {
       findings.skippedNonFinite = DivergenceDetector(options: options)
         .skipped(in: scan, residuals: residuals, series: series)
+      findings.bestEvaluation = BestEvaluation.find(series)
     }
     return findings
   }
@@ -156,6 +157,8 @@ public struct HealthFindings: Sendable {
   public var epochDrops: EpochDrops? = nil
   /// NaN or infinite losses the run went on from, when they are no divergence.
   public var skippedNonFinite: SkippedNonFinite? = nil
+  /// An evaluation loss's lowest, when later evaluations have not gone below it (no divergence).
+  public var bestEvaluation: BestEvaluation? = nil
 
   public var spikes: [Spike] {
     events.compactMap { if case .spike(let spike) = $0 { spike } else { nil } }

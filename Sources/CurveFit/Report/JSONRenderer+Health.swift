@@ -19,6 +19,12 @@ extension JSONRenderer {
           ("boundary_ratio", .number(drops.boundaryRatio)), ("within_ratio", .number(drops.withinRatio)),
         ])
       } ?? .null),
+      ("best_evaluation", findings.bestEvaluation.map { best in
+        .object([
+          ("step", .number(best.step)), ("loss", .number(best.loss)),
+          ("evaluations_since", .integer(best.evaluationsSince)), ("last", .number(best.last)),
+        ])
+      } ?? .null),
       ("non_finite_skipped", findings.skippedNonFinite.map { skipped in
         .object([
           ("count", .integer(skipped.count)), ("first_step", .number(skipped.firstStep)),

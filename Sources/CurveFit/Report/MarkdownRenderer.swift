@@ -17,6 +17,7 @@ public struct MarkdownRenderer: ReportRenderer {
     if let leftOut = content.leftOut { lines.append("_\(leftOut)._") ; lines.append("") }
     if let drops = content.epochDrops { lines.append("_\(drops)._") ; lines.append("") }
     if let skipped = content.skippedNonFinite { lines.append("_\(skipped)._") ; lines.append("") }
+    if let best = content.bestEvaluation { lines.append("_\(best)._") ; lines.append("") }
     if let meaning = content.projectionMeaning { lines.append("_Projections: \(meaning)._"); lines.append("") }
     lines.append("| | \(content.axis.column) | \(report.unit == .nats ? "loss (nats)" : report.unit.name) | vs now |")
     lines.append("|---|---:|---:|---:|")

@@ -11,6 +11,9 @@ extension ReportContent {
   /// The memorising line (`EpochDrops`), or nil.
   var epochDrops: String? { analysis.health.epochDrops?.line(axis: axis) }
 
+  /// The evaluation loss's lowest and the evaluations since (`BestEvaluation`), or nil.
+  var bestEvaluation: String? { analysis.health.bestEvaluation?.line(axis: axis, unit: report.unit) }
+
   /// The line saying why NaNs the run went on from are no divergence (`SkippedNonFinite`), or nil.
   var skippedNonFinite: String? { analysis.health.skippedNonFinite?.line(axis: axis) }
 

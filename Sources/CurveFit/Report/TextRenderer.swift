@@ -16,6 +16,7 @@ public struct TextRenderer: ReportRenderer {
     if let leftOut = content.leftOut { lines.append(indent + leftOut) }
     if let drops = content.epochDrops { lines.append(indent + drops) }
     if let skipped = content.skippedNonFinite { lines.append(indent + skipped) }
+    if let best = content.bestEvaluation { lines.append(indent + best) }
     lines.append("")
     lines.append(label("FIT") + "\(content.formula)   \(content.fitScope)")
     lines.append(
