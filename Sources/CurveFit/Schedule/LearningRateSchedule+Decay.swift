@@ -62,8 +62,8 @@ extension LearningRateSchedule {
   }
 
   /// The peak of a decay that began before the first logged rate: `y = a + b·h((s − start)/(end −
-  /// start))` by least squares (`a ≥ 0`, `b > 0`) over the same grid of ends as `fitDecay`, the peak
-  /// `a + b` in units of the first logged rate. The Hugging Face Trainer's defaults (no warm-up,
+  /// start))` by least squares (`a ≥ 0`, `b > 0`) over a grid of ends like `fitDecay`'s, the peak
+  /// `a + b` in units of the highest logged rate. The Hugging Face Trainer's defaults (no warm-up,
   /// a linear decay to zero) log their first rate after `logging_steps`, already below the peak:
   /// DNABERT-2's fine-tune, logged every 100 of 2,315 steps, read as a cosine to 55% of its
   /// "peak" ending at step 1,190, since only a cosine is flat at a start pinned to that rate.

@@ -4,7 +4,8 @@ import Testing
 
 @testable import CurveFit
 
-/// A decay without warm-up whose first rate is logged after step 0, already below the peak.
+/// A decay whose first logged rate is already below its peak: no warm-up and the first rate
+/// logged after step 0, or a warm-up shorter than the logging interval.
 @Suite("Unseen peak")
 struct UnseenPeakTests {
   /// Rates every `every` steps from `every` to `cut` of a decay from `peak` at step 0 to
