@@ -19,6 +19,8 @@ enum LogKind {
   case recordBlocks
   /// A table whose columns are aligned with spaces (fastai's console table), read as CSV.
   case alignedTable(AlignedTable.Header)
+  /// spaCy's training table (`E  #  LOSS TOK2VEC  LOSS NER …` over a rule of dashes), read as CSV.
+  case spacyTable
   /// A table apart by semicolons (decimal commas) or bars (Markdown), read as CSV.
   case separatedTable(SeparatedTable.Style)
   /// Numbers alone, no header: read as a table under the names given.
@@ -68,6 +70,7 @@ extension LogReader {
     // commas do not make a table.
     lines = lines.map(WrappedNumber.unwrap)
     if PythonDictLine.dominate(Array(lines.prefix(200)), progressBars: bars) { return .pythonDicts }
+    if SpacyTable.opens(Array(lines.prefix(200))) { return .spacyTable }
     if RecordBlocks.dominate(Array(lines.prefix(400))) { return .recordBlocks }
     guard let first = lines.first(where: { !$0.allSatisfy(\.isWhitespace) }) else { return .delimited }
     if NumberList.opens(Array(lines.prefix(3)), whole: head.count < Self.headBytes) { return .numberList }

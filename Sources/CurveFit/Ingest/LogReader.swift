@@ -192,6 +192,12 @@ public struct LogReader: Sendable {
       series = try read(LineReader(input: .memory(blocks.json()), source: source))
       series.origin.format = "text (\(blocks.headerKey.hasPrefix("batch") ? "Composer" : "OLMo"))"
       series.origin.plannedSteps = series.origin.plannedSteps ?? blocks.plannedSteps
+    case .spacyTable:
+      var table = SpacyTable()
+      try convertEachLine(lines) { table.add($0) }
+      series = try read(LineReader(input: .memory(table.bytes), source: source))
+      series.origin.format = "text (spaCy)"
+      if let note = table.note { series.origin.notes.append(note) }
     case .alignedTable(let header):
       var table = AlignedTable(layout: header)
       try convertEachLine(lines) { table.add($0) }

@@ -59,6 +59,32 @@ import Testing
     #expect(xgboost.origin.format == "text (XGBoost)")
   }
 
+  @Test func spacyTrainingTableSumsThePipesLossesButTheEmbeddings() throws {
+    // `spacy train`: the banner, a header, a rule, a row per evaluation. Before, "not a format
+    // curvefit recognises".
+    let text = """
+      ℹ Pipeline: ['tok2vec', 'tagger', 'parser']
+      ℹ Initial learn rate: 0.001
+      E    #       LOSS TOK2VEC  LOSS TAGGER  LOSS PARSER  TAG_ACC  DEP_UAS  SCORE
+      ---  ------  ------------  -----------  -----------  -------  -------  ------
+        0       0          0.00        78.81       120.50    21.88    10.00    0.22
+        0     200         63.19      3826.93      5000.00    78.28    40.00    0.58
+        1     400        101.50      1500.25      3000.75    85.10    55.00    0.70
+        2     600        120.00      1000.00      2500.00    88.00    60.00    0.74
+      ✔ Saved pipeline to output directory
+      """
+    let series = try read(text)
+    #expect(series.origin.format == "text (spaCy)")
+    // The row at step 0 (one batch) is left out; loss is the tagger's and the parser's.
+    #expect(series.steps == [200, 400, 600])
+    #expect(series.losses == [3826.93 + 5000, 1500.25 + 3000.75, 3500])
+    #expect(series.origin.notes.contains { $0.contains("the sum of LOSS TAGGER, LOSS PARSER (LOSS TOK2VEC, the shared embedding's, left out)") },
+      "\(series.origin.notes)")
+    let tagger = try LogReader(selection: ColumnSelection(lossColumn: "loss_tagger"), pattern: nil)
+      .read(bytes: Array(text.utf8), source: "run.log")
+    #expect(tagger.losses == [3826.93, 1500.25, 1000])
+  }
+
   @Test func allenNLPBarReadsTheLossNotTheBatchLoss() throws {
     let text = (1...50).map { n in
       "accuracy: 0.5000, batch_loss: 9.0000, loss: \(loss(n)) ||:  \(n * 2)%|#   | \(n)/50 [00:05<00:45, 10.00it/s]"
