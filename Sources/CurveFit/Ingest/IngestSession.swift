@@ -145,6 +145,10 @@ final class IngestSession {
       origin.notes.append("the epoch column repeats from row to row: steps are the rows in order")
       origin.stepColumn = nil
     }
+    if kept.learningRates.count == rows, let rateColumn = origin.learningRateColumn {
+      let filled = RecordRates.fill(&kept.learningRates, at: kept.steps, known: kept.ratesWithoutLoss)
+      if filled > 0 { origin.notes.append(RecordRates.note(loss: columns[resolved.loss], rate: rateColumn, filled: filled)) }
+    }
     return LossSeries(
       steps: kept.steps, losses: kept.losses, gradNorms: kept.gradNorms.count == rows ? kept.gradNorms : nil,
       learningRates: kept.learningRates.count == rows ? kept.learningRates : nil, origin: origin)
@@ -186,6 +190,12 @@ final class IngestSession {
     let lossCell = UnsafeBufferPointer(rebasing: line[lossRange])
     if isBlank(lossCell) || isNoLog(lossCell) {
       rowsWithoutLoss += 1
+      if let rateRange = found.fourth, let rate = FastFloat.parse(UnsafeBufferPointer(rebasing: line[rateRange])) {
+        let step = resolved.step == nil ? Double(dataRows) : found.first.flatMap { range in
+          try? parseStep(UnsafeBufferPointer(rebasing: line[range]), number: number)
+        }
+        if let step { kept.ratesWithoutLoss.append((step, rate)) }
+      }
       return
     }
     guard let loss = FastFloat.parse(lossCell) ?? WrappedNumber.value(lossCell) else {
@@ -344,6 +354,11 @@ final class IngestSession {
     if let failure { throw .invalidJSON(location(number), reason: failure.reason) }
     guard let lossLeaf else {
       rowsWithoutLoss += 1
+      if case .number(let rateRange)? = lrLeaf, let rate = FastFloat.parse(UnsafeBufferPointer(rebasing: line[rateRange])) {
+        var step: Double? = wantsStep ? nil : Double(dataRows)
+        if case .number(let range)? = stepLeaf { step = try? parseStep(UnsafeBufferPointer(rebasing: line[range]), number: number) }
+        if let step { kept.ratesWithoutLoss.append((step, rate)) }
+      }
       return
     }
     // Key names are spelt out only for messages.

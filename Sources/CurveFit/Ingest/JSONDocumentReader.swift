@@ -92,6 +92,11 @@ struct JSONDocumentReader {
       rates.append(rateKey.flatMap { record[$0] } ?? .nan)
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: records.count) }
+    var carried = 0
+    if let rateKey, let stepKey {
+      let known = records.compactMap { record in record[stepKey].flatMap { step in record[rateKey].map { (step: step, rate: $0) } } }
+      carried = RecordRates.fill(&rates, at: steps, known: known)
+    }
     var origin = SeriesOrigin(
       source: source, format: "json (\(kind.rawValue))",
       stepColumn: stepKey, lossColumn: lossKey, columns: columns)
@@ -99,6 +104,9 @@ struct JSONDocumentReader {
     origin.rowsWithoutLoss = skipped
     origin.gradNormColumn = gradKey
     origin.learningRateColumn = rateKey
+    if carried > 0, let rateKey {
+      origin.notes.append(RecordRates.note(loss: lossKey, rate: rateKey, filled: carried))
+    }
     if !choice.siblingTerms.isEmpty {
       origin.notes.append(ColumnSelection.termsNote(lossKey, siblings: choice.siblingTerms.map { columns[$0] }))
     }

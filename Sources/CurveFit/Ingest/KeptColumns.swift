@@ -6,6 +6,9 @@ struct KeptColumns {
   var gradNorms: [Double] = []
   /// Learning rates beside the losses (NaN where a row has none); empty without the column.
   var learningRates: [Double] = []
+  /// Steps and rates of rows that log a rate but not the loss (an evaluation loss's rows have
+  /// none; the training rows between them do): read only with a rate column.
+  var ratesWithoutLoss: [(step: Double, rate: Double)] = []
 
   mutating func reserve(_ rows: Int, gradNorms wantsGrad: Bool, learningRates wantsRate: Bool) {
     steps.reserveCapacity(rows)
@@ -30,5 +33,7 @@ struct KeptColumns {
     other.gradNorms = []
     learningRates.append(contentsOf: other.learningRates)
     other.learningRates = []
+    ratesWithoutLoss.append(contentsOf: other.ratesWithoutLoss.lazy.map { ($0.step + stepOffset, $0.rate) })
+    other.ratesWithoutLoss = []
   }
 }
