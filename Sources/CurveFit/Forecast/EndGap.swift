@@ -61,24 +61,39 @@ public struct EndGap: Sendable, Equatable {
   /// 1,000), its standard error and their count; `nil` with fewer than 5 or a median at or
   /// below zero.
   static func lastLosses(
-    _ series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int
+    _ series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int, detrended: Bool = false
   ) -> (median: Double, standardError: Double, count: Int)? {
     let wanted = window(fittedPoints: fittedPoints)
     var recent: [Double] = []
+    var logSteps: [Double] = []
     var index = series.steps.upperIndex(atMost: lastStep)
     while index > 0, recent.count < wanted {
       index -= 1
       let (step, loss) = (series.steps[index], series.losses[index])
       guard step > 0, loss.isFinite, !excluded.contains(step) else { continue }
       recent.append(loss)
+      logSteps.append(log(step))
     }
     guard recent.count >= 5 else { return nil }
+    let scatter = detrended ? residualsFromLine(logSteps, recent) : nil
     recent.sort()
     let logged = recent[recent.count / 2]
     guard logged > 0 else { return nil }
-    let deviations = recent.map { abs($0 - logged) }.sorted()
+    let deviations = (scatter ?? recent.map { abs($0 - logged) }).sorted()
     // 1.4826·MAD estimates σ; the median of n points has a standard error of about 1.2533·σ/√n.
     let noise = 1.2533 * 1.4826 * deviations[deviations.count / 2] / Double(recent.count).squareRoot()
     return (logged, noise, recent.count)
+  }
+
+  /// The absolute residuals of `y` about its least-squares line in `x`: the scatter of a window
+  /// that spans a trend. A sparse log's window of five losses can span a third of the run, and
+  /// their spread about their median is the fall itself, not the noise.
+  static func residualsFromLine(_ x: [Double], _ y: [Double]) -> [Double]? {
+    let n = Double(x.count)
+    let (meanX, meanY) = (x.reduce(0, +) / n, y.reduce(0, +) / n)
+    let sxx = x.reduce(0) { $0 + ($1 - meanX) * ($1 - meanX) }
+    guard sxx > 0 else { return nil }
+    let slope = zip(x, y).reduce(0) { $0 + ($1.0 - meanX) * ($1.1 - meanY) } / sxx
+    return zip(x, y).map { abs($0.1 - meanY - slope * ($0.0 - meanX)) }
   }
 }

@@ -31,8 +31,9 @@ public struct Memorising: Sendable, Equatable {
   static func check(_ series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int) -> Memorising? {
     guard let trend = series.origin.heldOutTrend, let standing = trend.standing(at: lastStep),
       standing.evaluationsSince >= evaluationsSince, standing.lowestStep < lastStep,
-      let now = EndGap.lastLosses(series, lastStep: lastStep, excluded: excluded, fittedPoints: fittedPoints),
-      let then = EndGap.lastLosses(series, lastStep: standing.lowestStep, excluded: excluded, fittedPoints: fittedPoints)
+      let now = EndGap.lastLosses(series, lastStep: lastStep, excluded: excluded, fittedPoints: fittedPoints, detrended: true),
+      let then = EndGap.lastLosses(
+        series, lastStep: standing.lowestStep, excluded: excluded, fittedPoints: fittedPoints, detrended: true)
     else { return nil }
     let drop = then.median - now.median
     let noise = 3 * (then.standardError * then.standardError + now.standardError * now.standardError).squareRoot()

@@ -99,6 +99,29 @@ import Testing
     #expect(relativeError(found.gapBelow, reference.gapBelow) < 1e-9)
   }
 
+  @Test("a log of ten training losses, five before the lowest evaluation, is judged by its scatter about the trend")
+  func sparseLogIsJudgedByItsScatterAboutTheTrend() throws {
+    // A continued-pretraining fine-tune's trainer state: training losses every 500 steps,
+    // evaluations every 549 lowest at step 3,294 (0.4853), four since (the last 0.4917), the
+    // training loss falling from 0.364 to 0.265 meanwhile. The five losses before the lowest
+    // span half the run: their spread about their median (±0.06) is their fall, and read as
+    // noise it hid a fall of 0.15.
+    let steps = (1...10).map { 500 * Double($0) }
+    let losses = [1.1409, 0.6419, 0.5212, 0.4477, 0.3979, 0.3643, 0.3238, 0.2993, 0.2735, 0.2645]
+    var origin = SeriesOrigin(
+      source: "trainer_state.json", format: "json (trainer_state)", stepColumn: "step", lossColumn: "loss",
+      columns: ["step", "loss", "eval_loss"])
+    origin.heldOutTrend = HeldOutTrend(
+      name: "eval_loss", steps: (1...10).map { 549 * Double($0) },
+      losses: [0.6598, 0.5546, 0.5185, 0.4940, 0.4894, 0.4853, 0.4873, 0.4906, 0.4907, 0.4917])
+    let analysis = try Self.analysed(LossSeries(steps: steps, losses: losses, learningRates: nil, origin: origin))
+    let found = try #require(analysis.forecast?.memorising)
+    #expect(found.heldOut.lowestStep == 3_294 && found.heldOut.evaluationsSince == 3)
+    // Medians of the five losses up to each step: 0.4477 then, 0.2993 now (hand computed).
+    #expect(abs(found.fallSince - (1 - 0.2993 / 0.4477)) < 1e-9, "\(found.fallSince)")
+    #expect(try #require(analysis.projections.first { $0.factor == 2 }?.loss.ci95).lowerBound == 0)
+  }
+
   @Test("where an evaluation loss stood at a step: its lowest so far and the evaluations since")
   func heldOutStanding() throws {
     let trend = try #require(
