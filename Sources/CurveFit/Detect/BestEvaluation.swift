@@ -24,6 +24,10 @@ public struct BestEvaluation: Sendable, Equatable {
   /// pretraining run's validation loss flat at its end (llm.c: 3.27 twice after 3.27) keeps its
   /// last checkpoint as well as its best.
   static let minimumRise = 0.05
+  /// Evaluations since the lowest that show it at any rise: four in a row none lower is a
+  /// stall, not one noisy evaluation (a 10-epoch fine-tune's `eval_loss`, lowest at epoch 6,
+  /// ended 1.3% above it while its training loss fell another 27%).
+  static let stalledSince = 4
 
   /// The lowest of `series` when it names an evaluation loss, at least `minimumSince` finite
   /// evaluations follow it and the last is `minimumRise` or more above it; nil otherwise.
@@ -40,7 +44,7 @@ public struct BestEvaluation: Sendable, Equatable {
     else { return nil }
     let since = series.losses[(lowest + 1)...].filter(\.isFinite).count
     let last = series.losses[lastIndex]
-    guard since >= minimumSince, last >= (1 + minimumRise) * series.losses[lowest] else { return nil }
+    guard since >= stalledSince || (since >= minimumSince && last >= (1 + minimumRise) * series.losses[lowest]) else { return nil }
     return BestEvaluation(
       step: series.steps[lowest], loss: series.losses[lowest], evaluationsSince: since, last: last)
   }

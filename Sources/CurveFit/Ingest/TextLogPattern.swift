@@ -9,7 +9,7 @@ import Foundation
 /// and no pattern here matches them.
 public struct TextLogPattern: Sendable {
   public let name: String
-  let expression: NSRegularExpression
+  private(set) var expression: NSRegularExpression
 
   public init(name: String, regex: String) throws(IngestError) {
     try self.init(name: name, regex: regex, stepsFrom: nil)
@@ -40,6 +40,17 @@ public struct TextLogPattern: Sendable {
     guard regex.contains("(?<step>") || stepsFrom?.contains("(?<step>") == true || stepsByOrder, regex.contains("(?<loss>") else {
       throw .cannotOpen(source: "--pattern", reason: "needs named groups (?<step>…) and (?<loss>…)")
     }
+  }
+
+  /// This pattern with expressions of its own: one expression matched from two threads at once
+  /// clones its ICU matcher for every line of the second (1.6 times the work on two cores).
+  func withOwnExpressions() -> TextLogPattern {
+    var copy = self
+    if let own = try? NSRegularExpression(pattern: expression.pattern, options: expression.options) { copy.expression = own }
+    if let stepLines, let own = try? NSRegularExpression(pattern: stepLines.pattern, options: stepLines.options) {
+      copy.stepLines = own
+    }
+    return copy
   }
 
   /// A built-in shape's expression: `N` a number, and counts that may be written with
@@ -276,7 +287,7 @@ public struct TextLogPattern: Sendable {
   /// Whether lines carry the run's planned length (`step N/T`).
   let capturesTotal: Bool
   /// The lines that set the step of the losses after them, for losses logged without one.
-  let stepLines: NSRegularExpression?
+  private(set) var stepLines: NSRegularExpression?
   /// Whether no line holds a step, so the losses are numbered in the order they come (1, 2, …).
   let stepsByOrder: Bool
 

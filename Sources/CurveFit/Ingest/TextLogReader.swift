@@ -62,10 +62,43 @@ struct TextLogReader {
       // A run resumed with a new length states it from then on: the last plan is the run's.
       if match.total.isFinite { total = match.total }
     }
+    // A line of one record: its match, then what a line that does not match may hold.
+    func record(_ match: TextLogPattern.Match?, line number: Int, text: String) throws(IngestError) {
+      if let match {
+        try add(match, line: number, text: text)
+      } else {
+        if steps.isEmpty, config != nil { config?.read(text) }
+        if !validationSeen, let validation, validation.match(text) != nil { validationSeen = true }
+      }
+    }
+    // Lines of one record each are matched a batch at a time on every core, then read in order;
+    // a line of redraws is read in its place. Layouts whose lines depend on the lines before
+    // (an epoch announced on a line of its own, a bar's redraws) are read line by line.
+    let batched = !pattern.readsEverySegment && !pattern.carriesEpoch
+    var batch: [(text: String, number: Int, redraws: Bool)] = []
+    var batchBytes = 0
+    func flush() throws(IngestError) {
+      batchBytes = 0
+      let matches = pattern.matchAll(batch.map { $0.redraws ? "" : $0.text })
+      for (index, line) in batch.enumerated() {
+        if line.redraws {
+          try redraws(line.text, number: line.number)
+        } else {
+          try record(matches[index], line: line.number, text: line.text)
+        }
+      }
+      batch.removeAll(keepingCapacity: true)
+    }
     let each = pattern.readsEverySegment ? lines.forEachRedraw : lines.forEachLine
     try each { (line, number) throws(IngestError) -> Bool in
       rows += 1
       let text = String(decoding: line, as: UTF8.self)
+      if batched {
+        batch.append((text, number, Self.hasRedraws(line)))
+        batchBytes += line.count
+        if batch.count >= Self.batchLines || batchBytes >= Self.batchBytes { try flush() }
+        return true
+      }
       if pattern.carriesEpoch, let epoch = Self.epochAnnouncement(text) {
         announced = epoch
         return true
@@ -73,14 +106,14 @@ struct TextLogReader {
       // A line of `\r`-separated redraws (a bar's description or postfix, captured to a file)
       // holds an update in each; any other line holds one record.
       guard pattern.readsEverySegment || Self.hasRedraws(line) else {
-        if let match = pattern.match(text) {
-          try add(match, line: number, text: text)
-        } else {
-          if steps.isEmpty, config != nil { config?.read(text) }
-          if !validationSeen, let validation, validation.match(text) != nil { validationSeen = true }
-        }
+        try record(pattern.match(text), line: number, text: text)
         return true
       }
+      try redraws(text, number: number)
+      return true
+    }
+    try flush()
+    func redraws(_ text: String, number: Int) throws(IngestError) {
       let read = pattern.matchEverySegment(text)
       if !runningMean, !read.matches.isEmpty, text.contains("avr_loss=") { runningMean = true }
       rows += max(0, read.segments - 1)
@@ -109,7 +142,6 @@ struct TextLogReader {
         lastLoss = match.loss
         try add(match, line: number, text: text)
       }
-      return true
     }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
     let inferredEpoch = Self.countOnAcrossEpochs(&steps, within)
@@ -200,6 +232,11 @@ struct TextLogReader {
   }
 
   /// Whether `line` holds a `\r` before other text: more than one redraw.
+  /// Lines matched together: enough to share among the cores, few enough to hold; and at most
+  /// this many bytes of them (a log of megabyte lines holds 16 of them at a time).
+  static let batchLines = 16_384
+  static let batchBytes = 16 << 20
+
   static func hasRedraws(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let first = line.firstIndex(of: 0x0D) else { return false }
     return line[(first + 1)...].contains { $0 != 0x0D && $0 != 0x0A && $0 != 0x20 }

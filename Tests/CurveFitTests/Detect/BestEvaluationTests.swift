@@ -36,5 +36,17 @@ import Testing
     #expect(BestEvaluation.find(Self.series(falling + [0.31, 0.312], column: "val_loss")) == nil)
     #expect(BestEvaluation.find(Self.series(falling + [0.31, 0.32], column: "val_loss"))?.evaluationsSince == 2)
     #expect(BestEvaluation.find(Self.series(Self.losses, column: "loss")) == nil)
+    // Three evaluations since, the last 1% above: still nothing.
+    #expect(BestEvaluation.find(Self.series(falling + [0.303, 0.302, 0.303], column: "eval_loss")) == nil)
+  }
+
+  @Test("four evaluations since the lowest, none lower, name it at any rise")
+  func fourEvaluationsSinceNameItsBest() throws {
+    // A 10-epoch fine-tune's eval_loss (a continued-pretraining trainer state on GitHub): lowest
+    // at epoch 6, 1.3% above it four epochs later. Before, silent (under the 5% floor).
+    let epochs = [0.6598, 0.5546, 0.5185, 0.4940, 0.4894, 0.4853, 0.4873, 0.4906, 0.4907, 0.4917]
+    let best = try #require(BestEvaluation.find(Self.series(epochs, column: "eval_loss")))
+    #expect(best == BestEvaluation(step: 1_200, loss: 0.4853, evaluationsSince: 4, last: 0.4917))
+    #expect(best.line(axis: .steps, unit: .nats).hasPrefix("lowest 0.485 at step 1,200; none of the 4 evaluations since is lower (the last 0.492, +1%)"))
   }
 }
