@@ -62,6 +62,37 @@ struct TextLogReader {
       // A run resumed with a new length states it from then on: the last plan is the run's.
       if match.total.isFinite { total = match.total }
     }
+    // A line of `\r`-separated redraws: an update in each.
+    func redraws(_ text: String, number: Int) throws(IngestError) {
+      let read = pattern.matchEverySegment(text)
+      if !runningMean, !read.matches.isEmpty, text.contains("avr_loss=") { runningMean = true }
+      rows += max(0, read.segments - 1)
+      for var match in read.matches {
+        // A bar without `Epoch E:` that starts again from 1 (a loop's bar per epoch) continues
+        // the run: its steps follow the previous bar's total.
+        if pattern.readsEverySegment, match.epoch.isNaN, match.perEpoch.isFinite {
+          if let last = lastBar, match.step < last.count { barOffset += last.total }
+          lastBar = (match.step, match.perEpoch)
+          match.step += barOffset
+        }
+        // A bar over the whole run sets its postfix every step, after its count moved on: the
+        // last redraw at a count holds that step's loss, and a loss equal to the step before's
+        // (4 digits of diffusers' step_loss) is a step of its own.
+        if pattern.name == "progress bar (steps)" || pattern.name == "progress bar (torchtune)" {
+          if steps.last == match.step {
+            steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast()
+            if within.count > steps.count { within.removeLast() }
+          }
+          try add(match, line: number, text: text)
+          continue
+        }
+        // Another bar redraws the same postfix until the trainer logs again: the loss belongs to
+        // the step where it first appeared.
+        if match.loss == lastLoss, !pattern.carriesEpoch { continue }
+        lastLoss = match.loss
+        try add(match, line: number, text: text)
+      }
+    }
     // A line of one record: its match, then what a line that does not match may hold.
     func record(_ match: TextLogPattern.Match?, line number: Int, text: String) throws(IngestError) {
       if let match {
@@ -113,36 +144,6 @@ struct TextLogReader {
       return true
     }
     try flush()
-    func redraws(_ text: String, number: Int) throws(IngestError) {
-      let read = pattern.matchEverySegment(text)
-      if !runningMean, !read.matches.isEmpty, text.contains("avr_loss=") { runningMean = true }
-      rows += max(0, read.segments - 1)
-      for var match in read.matches {
-        // A bar without `Epoch E:` that starts again from 1 (a loop's bar per epoch) continues
-        // the run: its steps follow the previous bar's total.
-        if pattern.readsEverySegment, match.epoch.isNaN, match.perEpoch.isFinite {
-          if let last = lastBar, match.step < last.count { barOffset += last.total }
-          lastBar = (match.step, match.perEpoch)
-          match.step += barOffset
-        }
-        // A bar over the whole run sets its postfix every step, after its count moved on: the
-        // last redraw at a count holds that step's loss, and a loss equal to the step before's
-        // (4 digits of diffusers' step_loss) is a step of its own.
-        if pattern.name == "progress bar (steps)" || pattern.name == "progress bar (torchtune)" {
-          if steps.last == match.step {
-            steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast()
-            if within.count > steps.count { within.removeLast() }
-          }
-          try add(match, line: number, text: text)
-          continue
-        }
-        // Another bar redraws the same postfix until the trainer logs again: the loss belongs to
-        // the step where it first appeared.
-        if match.loss == lastLoss, !pattern.carriesEpoch { continue }
-        lastLoss = match.loss
-        try add(match, line: number, text: text)
-      }
-    }
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
     let inferredEpoch = Self.countOnAcrossEpochs(&steps, within)
     if total == 0, let planned = Self.plannedFromCount(steps, within) { total = planned }
@@ -231,12 +232,12 @@ struct TextLogReader {
     return (epoch, of)
   }
 
-  /// Whether `line` holds a `\r` before other text: more than one redraw.
   /// Lines matched together: enough to share among the cores, few enough to hold; and at most
   /// this many bytes of them (a log of megabyte lines holds 16 of them at a time).
   static let batchLines = 16_384
   static let batchBytes = 16 << 20
 
+  /// Whether `line` holds a `\r` before other text: more than one redraw.
   static func hasRedraws(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let first = line.firstIndex(of: 0x0D) else { return false }
     return line[(first + 1)...].contains { $0 != 0x0D && $0 != 0x0A && $0 != 0x20 }
