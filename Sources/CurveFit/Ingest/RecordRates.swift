@@ -39,8 +39,9 @@ enum RecordRates {
     return filled
   }
 
-  /// The note on a series `filled` of whose rows took their rate from rows around them.
+  /// The note on a series `filled` of whose rows took their rate from rows around them (rows
+  /// past the last logged rate log none either, and keep none).
   static func note(loss: String, rate: String, filled: Int) -> String {
-    "\(loss): \(filled) of its rows log no \(rate); each one's rate is read between the rows around it that log one"
+    "\(loss): the \(rate) of \(filled) of its rows, which log none, is read between the rows around them that log one"
   }
 }

@@ -102,9 +102,9 @@ import Testing
   @Test("a log of ten training losses, five before the lowest evaluation, is judged by its scatter about the trend")
   func sparseLogIsJudgedByItsScatterAboutTheTrend() throws {
     // A continued-pretraining fine-tune's trainer state: training losses every 500 steps,
-    // evaluations every 549 lowest at step 3,294 (0.4853), four since (the last 0.4917), the
+    // evaluations every 549, lowest at step 3,294 (0.4853), four since (the last 0.4917), the
     // training loss falling from 0.364 to 0.265 meanwhile. The five losses before the lowest
-    // span half the run: their spread about their median (±0.06) is their fall, and read as
+    // span steps 1,000–3,000: their spread about their median (±0.06) is their fall, and read as
     // noise it hid a fall of 0.15.
     let steps = (1...10).map { 500 * Double($0) }
     let losses = [1.1409, 0.6419, 0.5212, 0.4477, 0.3979, 0.3643, 0.3238, 0.2993, 0.2735, 0.2645]

@@ -30,12 +30,12 @@ import Testing
     #expect(relativeError(rates[0], 1.9804e-5) < 1e-9, "\(rates[0])")
     #expect(rates[1] == 1.8e-5)
     #expect(rates[2].isNaN, "a schedule is not extrapolated past its last logged rate")
-    #expect(series.origin.notes.contains("eval_loss: 2 of its rows log no learning_rate; each one's rate is read between the rows around it that log one"))
+    #expect(series.origin.notes.contains("eval_loss: the learning_rate of 2 of its rows, which log none, is read between the rows around them that log one"))
     // The training loss is read as before: its records carry their own rates.
     let training = try read(state, loss: "loss", source: "trainer_state.json")
     let own = try #require(training.learningRates)
     #expect(zip(own, [2e-5, 1.8e-5, 1.6e-5, 1.4e-5, 1.2e-5]).allSatisfy { relativeError($0, $1) < 1e-12 } && own.count == 5)
-    #expect(!training.origin.notes.contains { $0.contains("log no learning_rate") })
+    #expect(!training.origin.notes.contains { $0.contains("which log none") })
   }
 
   @Test("Lightning's metrics.csv and JSON lines: validation rows with an empty rate take the training rows'")
