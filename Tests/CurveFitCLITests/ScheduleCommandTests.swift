@@ -166,4 +166,41 @@ import Testing
     #expect(!result.stdout.contains("the schedule is not known"))
     #expect(result.stdout.contains("it does not follow the end of this run; the bands reach as far again below it"))
   }
+
+  @Test func aTargetThisRunHasNotReachedIsNotCalledPassed() throws {
+    // A linear decay to zero cut at half. For a target between the loss now and the planned
+    // end's, the annealing law's step is the length of a run whose rate decays in full, far
+    // shorter than this one: the report said "already reached: a run of … reaches it".
+    let run = SyntheticAnnealingRun(
+      truth: truth, total: 20_000, warmup: 400, decay: .linear, floor: 0, noise: 0.004, logEvery: 10, seed: 41)
+    var prefix = "step,loss,lr\n"
+    for k in run.steps.indices where run.steps[k] <= 10_000 {
+      prefix += "\(Int(run.steps[k])),\(run.losses[k]),\(run.rates[k])\n"
+    }
+    let path = try CommandRunner.temporaryFile(named: "half-linear.csv", contents: prefix)
+    let base = [path, "--total-steps", "20000", "--bootstrap", "0"]
+    let plain = try json(try CommandRunner.run(base + ["--format", "json"]).stdout)
+    let now = try #require((plain["current"] as? [String: Any])?["loss"] as? Double)
+    let end = try #require((plain["planned_end"] as? [String: Any])?["loss"] as? Double)
+    let goal = (now + end) / 2
+    let report = try json(try CommandRunner.run(base + ["--format", "json", "--target", "\(goal)"]).stdout)
+    let target = try #require(report["target"] as? [String: Any])
+    // The case itself: a run decayed in full reaches the goal sooner than this run's last step.
+    #expect(try #require(target["step"] as? Double) < 10_000)
+    #expect(target["within_planned_run"] as? Bool == true)
+    let within = try #require(target["step_in_planned_run"] as? Double)
+    // The true run crosses the goal where its noise-free loss first falls to it.
+    let crossing = try #require(run.steps.indices.first { k in
+      run.steps[k] > 10_000 && run.truth(s1: run.s1[k], s2: run.s2[k]) <= goal
+    }.map { run.steps[$0] })
+    #expect(relativeError(within, crossing) < 0.1, "\(within) vs \(crossing)")
+    let text = try CommandRunner.run(base + ["--target", "\(goal)"])
+    let line = try #require(text.stdout.split(separator: "\n").first { $0.contains("target ") })
+    #expect(line.contains(" of 20,000 in this run; reached by a run of "), "\(line)")
+    #expect(!line.contains("already reached"), "\(line)")
+    // A target above the fitted loss now is one this run has passed.
+    let passed = try CommandRunner.run(base + ["--target", "\(now * 1.02)"])
+    let passedLine = try #require(passed.stdout.split(separator: "\n").first { $0.contains("target ") })
+    #expect(passedLine.contains("already reached: a run of "), "\(passedLine)")
+  }
 }

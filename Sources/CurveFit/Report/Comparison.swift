@@ -75,11 +75,14 @@ public struct Comparison: Sendable {
 
   /// `--target`: the step it is reached at, or why not.
   private func target(_ analysis: LossCurveAnalysis, unit: LossUnit) -> String {
-    guard let (_, outcome) = analysis.target else { return "—" }
+    guard let (loss, outcome) = analysis.target else { return "—" }
     if analysis.forecast?.withheld != nil { return "withheld" }
     switch outcome {
     case .reachable(let step):
-      if step.value <= analysis.lastStep { return "passed" }
+      // Under the annealing law the step is a shorter run's whose rate decays in full; passed is
+      // this run's own fitted loss at or below the target (as in the single report).
+      let annealing = analysis.projectingSchedule != nil
+      if annealing ? analysis.current.value <= loss : step.value <= analysis.lastStep { return "passed" }
       let axis = analysis.series.origin.axis
       if let end = analysis.forecast?.plannedEnd {
         return analysis.forecast?.targetWithinRun.map { "\(axis.at($0)) of \(axis.number(end.step))" }

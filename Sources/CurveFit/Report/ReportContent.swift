@@ -333,8 +333,13 @@ struct ReportContent {
     }
     switch outcome {
     case .reachable(let step):
-      // A target the curve has already passed is not reached "at step <now> of this run".
-      let passed = step.value <= analysis.lastStep
+      // A target the curve has already passed is not reached "at step <now> of this run". Under
+      // the annealing law the step is the length of a run whose rate decays in full, which can
+      // be shorter than this one while this run, its rate not yet decayed, is still above the
+      // target: a T5 fine-tune's trainer state cut at half (1.79 now, 1.71 at its planned end)
+      // read "already reached: a run of 12,968 steps … reaches it" for 1.75, which it reaches
+      // at step 160,979 of 215,337. Passed is this run's fitted loss at or below the target.
+      let passed = annealing == nil ? step.value <= analysis.lastStep : analysis.current.value <= loss
       // Passed before the first fitted step, the crossing is the law's guess at steps it never
       // saw ("step 0 (0–0)" for a target far above the loss).
       if passed, step.value < analysis.fitRange.lowerBound {
