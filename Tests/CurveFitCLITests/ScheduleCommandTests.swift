@@ -145,6 +145,7 @@ import Testing
     let forced = try CommandRunner.run(["--model", "annealing"], stdin: csv)
     #expect(forced.status == 1)
     #expect(forced.stderr.contains("--model annealing needs a learning-rate column"))
+    #expect(forced.stderr.contains("or declare the schedule the run follows (--schedule cosine --total-steps N)"))
     #expect(forced.stderr.contains("\"note\""))
   }
 

@@ -98,7 +98,7 @@ public struct ScheduleAnalysis: Sendable {
         throw .noAnnealing(
           "\(series.origin.source): --model annealing needs a learning-rate column, and none of "
             + "\(series.origin.columns.map { "\"\($0)\"" }.joined(separator: ", ")) holds at least 5 rates; "
-            + "name one with --lr-col")
+            + "name one with --lr-col, or declare the schedule the run follows (--schedule cosine --total-steps N)")
       }
       return nil
     }
