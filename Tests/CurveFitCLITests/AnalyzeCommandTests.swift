@@ -165,6 +165,21 @@ import Testing
     #expect(relativeError(try #require(Double(digits)), 20_000) < 0.1, "\(line)")
   }
 
+  @Test func aFitTooShortToBacktestIsNotCalledShortOfPoints() throws {
+    // 801 points from step 100 to 900 span 9×: the latest origin (450) leaves a span of 4.5×,
+    // the next (382.5) one of 3.8×, under the 4× a refit needs. It read "too few points".
+    let log = SyntheticLog(truth: PowerLaw(lMin: 2, c: 8, alpha: 0.35), count: 900, noise: 0.005, seed: 38)
+    let short = try CommandRunner.run(["--from-step", "100", "--bootstrap", "0"], stdin: log.csv)
+    #expect(short.status == 0, "\(short.stderr)")
+    let note = try #require(short.stdout.split(separator: "\n").first { $0.contains("intervals include") })
+    #expect(note.contains("too short a fit to backtest (it spans 9.0× its first step; two backtests at this reach need 9.4×)"), "\(note)")
+    #expect(!note.contains("too few points"), "\(note)")
+    // From step 50 (18×) the backtests run.
+    let long = try CommandRunner.run(["--from-step", "50", "--bootstrap", "0"], stdin: log.csv)
+    let longNote = try #require(long.stdout.split(separator: "\n").first { $0.contains("intervals include") })
+    #expect(longNote.contains("backtests inside this run"), "\(longNote)")
+  }
+
   @Test func aTargetAlreadyPassedIsSaidSo() throws {
     // L = 2 + 8·t^-0.35 passes 3.0 at t = 8^(1/0.35) ≈ 380, long before the log's last step.
     let log = SyntheticLog(truth: truth, count: 10_000, noise: 0.002, seed: 35)

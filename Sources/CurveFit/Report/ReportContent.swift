@@ -232,6 +232,22 @@ struct ReportContent {
       + "memorising its data does: it can fall to near zero, so the bands reach down to 0"
   }
 
+  /// Why no backtest measured the error per doubling. The origins must leave the refit a span
+  /// of `RollingOrigin.minimumSpan`: a fit too narrow for two of them was "too few points to
+  /// backtest" whatever its points (a SmolVLM2 fine-tune fitted on 81 points from step 100 to
+  /// 900, past its warm-up).
+  private func noBacktest(spanShown: Bool) -> String {
+    let range = annealing != nil ? analysis.annealingRange : analysis.fitRange
+    guard RollingOrigin.origins(range: range, lastStep: analysis.lastStep).count < 2 else {
+      return "too few points to backtest"
+    }
+    guard spanShown else { return "too short a fit to backtest" }
+    let span = analysis.lastStep / max(range.lowerBound, 1)
+    let needed = 2 * RollingOrigin.minimumSpan / RollingOrigin.spacing
+    return "too short a fit to backtest (it spans \(NumberFormat.significant(span, 2))× its first step; "
+      + "two backtests at this reach need \(NumberFormat.significant(needed, 2))×)"
+  }
+
   /// What the intervals hold, and which part of them dominates.
   var intervalNote: String? {
     guard withheld == nil, let forecast = analysis.forecast, let last = analysis.projections.last else { return nil }
@@ -252,13 +268,13 @@ struct ReportContent {
       let floor = shape.leastPerDoubling > ShapeError.floor ? "the annealing law's floor" : "the floor"
       text += "\(perDoubling)% per doubling of reach (\(floor): \(shape.origins) backtests inside this run missed by less)"
     } else if shape.leastPerDoubling > ShapeError.floor {
-      text += "too few points to backtest, the annealing law's floor \(perDoubling)% per doubling"
+      text += "\(noBacktest(spanShown: true)), the annealing law's floor \(perDoubling)% per doubling"
     } else if shape.perDoubling > ShapeError.prior {
       let prior = NumberFormat.significant(100 * ShapeError.prior, 2)
-      text += "too few points to backtest, a prior \(perDoubling)% per doubling (\(prior)%, stretched: the fit spans "
+      text += "\(noBacktest(spanShown: false)), a prior \(perDoubling)% per doubling (\(prior)%, stretched: the fit spans "
         + "only \(NumberFormat.significant(shape.fitSpan, 2))× its first step)"
     } else {
-      text += "too few points to backtest, a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
+      text += "\(noBacktest(spanShown: true)), a prior \(NumberFormat.significant(100 * shape.perDoubling, 2))% per doubling"
     }
     if !shape.scheduleKnown {
       let schedule = analysis.schedule?.schedule
