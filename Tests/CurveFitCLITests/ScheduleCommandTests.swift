@@ -204,4 +204,20 @@ import Testing
     let passedLine = try #require(passed.stdout.split(separator: "\n").first { $0.contains("target ") })
     #expect(passedLine.contains("already reached: a run of "), "\(passedLine)")
   }
+
+  @Test func aSmallChangeAtTheHeldRateKeepsItsFigures() throws {
+    // A loss near 0.003: holding the last rate for 10× the steps moves it by about 4·10⁻⁴,
+    // which three decimals printed as "−0.000 nats".
+    let small = AnnealingLaw(l0: 0.002, a: 0.002, alpha: 0.5, c: 2e-7)
+    let run = SyntheticAnnealingRun(truth: small, total: 12_000, warmup: 400, decay: .cosine, noise: 0.004, logEvery: 10, seed: 42)
+    let result = try CommandRunner.run(["--bootstrap", "0"], stdin: run.csv)
+    #expect(result.status == 0, "\(result.stderr)")
+    let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("held at the current rate") })
+    let open = try #require(line.range(of: " gives ")).upperBound
+    let after = line[open...]
+    let change = try #require(after.split(separator: "(").last?.split(separator: " ").first)
+    #expect(change != "−0.000" && change != "+0.000", "\(line)")
+    let magnitude = try #require(Double(change.replacingOccurrences(of: "−", with: "-")))
+    #expect(abs(magnitude) > 1e-5 && abs(magnitude) < 5e-4, "\(line)")
+  }
 }

@@ -76,10 +76,16 @@ extension ReportContent {
       let rate = result.schedule.declared
         ? "\(NumberFormat.significant(100 * share, 2))% of the peak"
         : NumberFormat.scientific(result.schedule.peakRate * share)
+      // Three decimals print a change under 0.0005 as "−0.000" (a loss of 0.003 held at a rate
+      // of 0, 10× on: 0.003424 against 0.00349): such a change keeps two significant figures.
+      let change = report.unit.fromNats(flat.loss.value) - report.unit.fromNats(now.value)
+      let shown = abs(change) >= 0.0005 || change == 0
+        ? NumberFormat.signed(change, decimals: 3)
+        : (change < 0 ? "−" : "+") + NumberFormat.significant(abs(change), 2)
       lines.append(
         "held at the current rate (\(rate)) with no more decay: "
           + "\(NumberFormat.compact(flat.factor))× the \(axis.rawValue) gives \(NumberFormat.significant(report.unit.fromNats(flat.loss.value), 4))"
-          + " (\(NumberFormat.signed(report.unit.fromNats(flat.loss.value) - report.unit.fromNats(now.value), decimals: 3)) \(report.unit.name))")
+          + " (\(shown) \(report.unit.name))")
     }
     for warning in fit.warnings { lines.append("! " + warning) }
     return lines
