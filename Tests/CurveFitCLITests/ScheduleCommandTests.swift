@@ -189,6 +189,7 @@ import Testing
     // The case itself: a run decayed in full reaches the goal sooner than this run's last step.
     #expect(try #require(target["step"] as? Double) < 10_000)
     #expect(target["within_planned_run"] as? Bool == true)
+    #expect(target["reached_now"] as? Bool == false)
     let within = try #require(target["step_in_planned_run"] as? Double)
     // The true run crosses the goal where its noise-free loss first falls to it.
     let crossing = try #require(run.steps.indices.first { k in
@@ -203,6 +204,8 @@ import Testing
     let passed = try CommandRunner.run(base + ["--target", "\(now * 1.02)"])
     let passedLine = try #require(passed.stdout.split(separator: "\n").first { $0.contains("target ") })
     #expect(passedLine.contains("already reached: a run of "), "\(passedLine)")
+    let passedJSON = try json(try CommandRunner.run(base + ["--format", "json", "--target", "\(now * 1.02)"]).stdout)
+    #expect((passedJSON["target"] as? [String: Any])?["reached_now"] as? Bool == true)
   }
 
   @Test func aSmallChangeAtTheHeldRateKeepsItsFigures() throws {

@@ -24,6 +24,12 @@ public struct JSONRenderer: ReportRenderer {
     ]
     if let target = analysis.target {
       var object = self.target(target.loss, withheld == nil ? target.outcome : nil, forecast: analysis.forecast)
+      // This run's fitted loss now at or below the target. Under the annealing law "step" is
+      // the length of a run whose rate decays in full, which can be shorter than this run while
+      // this run is still above the target; "step" alone cannot say which.
+      if withheld == nil, case .object(let members) = object {
+        object = .object(members + [("reached_now", .bool(analysis.current.value <= target.loss))])
+      }
       if report.unit != .nats, case .object(let members) = object {
         object = .object(members + [("loss_in_units", .number(report.unit.fromNats(target.loss)))])
       }
