@@ -190,18 +190,22 @@ public struct LossCurveAnalysis: Sendable {
   static func trendFitter(
     _ series: LossSeries, _ fitter: PowerLawFitter, excluding excluded: StepRanges,
     sums: LogBinnedSums?
-  ) -> (ClosedRange<Double>) -> ((Double) -> Double)? {
+  ) -> (ClosedRange<Double>) -> FittedTrend? {
     // The same history is asked for again while a plateau grows; fine bins built once make
     // each fit independent of the row count.
-    var cache: [ClosedRange<Double>: PowerLaw?] = [:]
+    var cache: [ClosedRange<Double>: FittedTrend?] = [:]
     return { range in
-      if let cached = cache[range] { return cached?.callAsFunction }
+      if let cached = cache[range] { return cached }
       var windowFitter = fitter
       windowFitter.range = FitRange(from: range.lowerBound, to: range.upperBound)
-      let fit = try? windowFitter.fit(series, excluding: excluded, sums: sums)
-      let model = fit.flatMap { $0.termination.isConvergence ? $0.model : nil }
-      cache[range] = .some(model)
-      return model?.callAsFunction
+      let fit = (try? windowFitter.fit(series, excluding: excluded, sums: sums)).flatMap {
+        $0.termination.isConvergence ? $0 : nil
+      }
+      let trend = fit.map { fit in
+        FittedTrend(loss: fit.model.callAsFunction, meanSlopeError: { fit.meanSlopeError(from: $0, to: $1) })
+      }
+      cache[range] = .some(trend)
+      return trend
     }
   }
 }

@@ -29,13 +29,13 @@ public struct UnfittedRun: Sendable {
     // --from-step), so a run dead from step 1 is reported at step 1.
     let from = options.range.from ?? series.steps.first ?? 0
     var trend: ((Double) -> Double)?
-    var trendFitter: (ClosedRange<Double>) -> ((Double) -> Double)? = { _ in nil }
+    var trendFitter: (ClosedRange<Double>) -> FittedTrend? = { _ in nil }
     if case .negativeLoss = error, let (raised, shift) = Self.raised(series) {
       if let fit = try? PowerLawFitter().fit(raised), fit.termination.isConvergence {
         trend = { fit.model($0) + shift }
       }
       let fitter = LossCurveAnalysis.trendFitter(raised, PowerLawFitter(), excluding: .none, sums: nil)
-      trendFitter = { range in fitter(range).map { window in { window($0) + shift } } }
+      trendFitter = { range in fitter(range)?.shifted(by: shift) }
     }
     let zeros = ZeroLosses.find(series)
     var health = HealthCheck(options: options.health, detector: options.detector).run(

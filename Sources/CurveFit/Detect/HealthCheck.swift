@@ -15,7 +15,7 @@ public struct HealthCheck: Sendable {
   /// The events found, oldest first, and the steps a fit should leave out.
   public func run(
     _ series: LossSeries, fromStep: Double, trend: ((Double) -> Double)?,
-    trendFitter: @escaping (ClosedRange<Double>) -> ((Double) -> Double)?,
+    trendFitter: @escaping (ClosedRange<Double>) -> FittedTrend?,
     detectPlateaus: Bool = true, useGradient: Bool = true
   ) -> HealthFindings {
     var scratch: [Double] = []
@@ -28,7 +28,7 @@ public struct HealthCheck: Sendable {
   /// over the same series.
   func run(
     _ series: LossSeries, fromStep: Double, trend: ((Double) -> Double)?,
-    trendFitter: @escaping (ClosedRange<Double>) -> ((Double) -> Double)?,
+    trendFitter: @escaping (ClosedRange<Double>) -> FittedTrend?,
     detectPlateaus: Bool = true, useGradient: Bool = true, scratch: inout [Double]
   ) -> HealthFindings {
     let storage = scratch

@@ -13,6 +13,17 @@ extension FitResult where Model == PowerLaw {
   }
 }
 
+extension FitResult where Model == PowerLaw {
+  /// The delta-method standard error of the curve's mean slope `(L(t1) − L(t0)) / (t1 − t0)`;
+  /// zero when the covariance cannot be trusted.
+  func meanSlopeError(from t0: Double, to t1: Double) -> Double {
+    guard let covariance, t1 != t0 else { return 0 }
+    let g0 = model.gradient(at: t0)
+    let difference = zip(model.gradient(at: t1), g0).map { $0 - $1 }
+    return quadraticForm(covariance, difference).squareRoot() / abs(t1 - t0)
+  }
+}
+
 /// `gᵀ·Σ·g`, clamped at zero against rounding.
 func quadraticForm(_ matrix: Matrix, _ g: [Double]) -> Double {
   var sum = 0.0
