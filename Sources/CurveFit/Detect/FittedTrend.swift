@@ -9,7 +9,9 @@ public struct FittedTrend {
   /// The standard error of `(loss(t1) − loss(t0)) / (t1 − t0)`; zero when the fit gives none.
   public var meanSlopeError: (_ t0: Double, _ t1: Double) -> Double
 
-  public init(loss: @escaping (Double) -> Double, meanSlopeError: @escaping (Double, Double) -> Double = { _, _ in 0 }) {
+  public init(
+    loss: @escaping (Double) -> Double, meanSlopeError: @escaping (Double, Double) -> Double = { _, _ in 0 }
+  ) {
     self.loss = loss
     self.meanSlopeError = meanSlopeError
   }
