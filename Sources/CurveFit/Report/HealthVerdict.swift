@@ -30,7 +30,10 @@ struct HealthVerdict {
     for plateau in findings.plateaus {
       if plateau.explainedBySchedule {
         let percent = Int((100 * (plateau.learningRateFraction ?? 0)).rounded())
-        annealed.append("flat since \(axis.at(plateau.startStep)) as the learning rate decays to \(percent)% of its peak")
+        // A flat stretch the log has left again is not "flat since" its start.
+        let when = plateau.ongoing
+          ? "since \(axis.at(plateau.startStep))" : "at \(axis.span(plateau.startStep, plateau.endStep))"
+        annealed.append("flat \(when) as the learning rate decays to \(percent)% of its peak")
         continue
       }
       parts.append(
