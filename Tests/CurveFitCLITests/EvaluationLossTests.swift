@@ -68,10 +68,23 @@ import Testing
     let note = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("note: val_loss:") })
     #expect(note.hasPrefix("note: val_loss: overfitting since step 1"), "\(note)")
     #expect(note.hasSuffix("--metric val_loss for its report"), "\(note)")
-    #expect(result.stdout.contains("HEALTH   healthy"))
-    // From standard input the file cannot be read twice: no note, the same verdict.
+    // The verdict opens with it, the training loss's own after it.
+    let verdict = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("HEALTH") })
+    #expect(verdict.hasPrefix("HEALTH   val_loss overfitting since step 1"), "\(verdict)")
+    #expect(verdict.hasSuffix("(×1.2 from its lowest) · training loss: healthy"), "\(verdict)")
+    let json = try CommandRunner.run([path, "--bootstrap", "0", "--format", "json"])
+    let health = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["health"] as? [String: Any])
+    let heldOut = try #require(health["held_out_overfitting"] as? [String: Any], "\(health)")
+    #expect(heldOut["name"] as? String == "val_loss")
+    // The evaluations' lowest is at step 14,000 (700 of their 2,000); the running median puts it within a window.
+    #expect(abs((heldOut["step"] as? Double ?? 0) - 14_000) <= 6_000, "\(heldOut)")
+    // Truth: the table's last evaluation over its lowest, 0.3781 / 0.3152 = 1.20 (hand-computed), within 5%.
+    #expect(abs((heldOut["rise_ratio"] as? Double ?? 0) / 1.1995 - 1) < 0.05, "\(heldOut)")
+    #expect(health["healthy"] as? Bool == true)
+    // From standard input the file cannot be read twice: no note, and the training loss's verdict alone.
     let piped = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
     #expect(!piped.stdout.contains("note: val_loss"))
+    #expect(piped.stdout.contains("HEALTH   healthy\n"), "\(piped.stdout)")
   }
 
   /// nanoGPT prints its evaluation on lines of its own (`step 250: train loss X, val loss Y`):
@@ -97,7 +110,8 @@ import Testing
     #expect(note.hasPrefix("note: val_loss: overfitting since step "), "\(note)")
     #expect(abs(step - 1_750) <= 750, "\(note)")
     #expect(note.hasSuffix("--metric val_loss for its report"), "\(note)")
-    #expect(result.stdout.contains("HEALTH   healthy"))
+    #expect(result.stdout.contains("HEALTH   val_loss overfitting since step "), "\(result.stdout)")
+    #expect(result.stdout.contains("from its lowest) · training loss: healthy"), "\(result.stdout)")
     // A log without evaluation lines gains no note.
     let bare = log.split(separator: "\n").filter { !$0.hasPrefix("step ") }.joined(separator: "\n") + "\n"
     try bare.write(toFile: path, atomically: true, encoding: .utf8)

@@ -24,11 +24,16 @@ public enum HeldOutCheck {
     guard let heldOut = try? reader.read(path: path) else { return series }
     var noted = series
     noted.origin.heldOutTrend = HeldOutTrend(name: name, steps: heldOut.steps, losses: heldOut.losses)
-    if let note = note(on: heldOut, name: name, options: options) { noted.origin.notes.append(note) }
+    let finding = finding(on: heldOut, name: name, options: options)
+    if let note = finding.note { noted.origin.notes.append(note) }
+    noted.origin.heldOutOverfitting = finding.overfitting
     return noted
   }
 
-  static func note(on heldOut: LossSeries, name: String, options: LossCurveAnalysis.Options) -> String? {
+  /// The note on the evaluation loss, and its climb when it overfits.
+  static func finding(
+    on heldOut: LossSeries, name: String, options: LossCurveAnalysis.Options
+  ) -> (note: String?, overfitting: HeldOutOverfitting?) {
     // Only its verdict is read: no intervals, and the training loss's range and target are not its.
     var options = options
     options.bootstrapResamples = 0
@@ -40,18 +45,18 @@ public enum HeldOutCheck {
     do throws(FitError) {
       health = try LossCurveAnalysis.run(heldOut, options: options).health
     } catch {
-      guard let run = UnfittedRun.check(heldOut, options: options, error: error) else { return nil }
+      guard let run = UnfittedRun.check(heldOut, options: options, error: error) else { return (nil, nil) }
       health = run.health
     }
     if health.divergence == nil, let best = health.bestEvaluation {
       // As the log writes it: the column is named, and read before any unit conversion.
       let shown = { (loss: Double) in NumberFormat.significant(loss, 3) }
-      return "\(name): lowest \(shown(best.loss)) at \(health.axis.at(best.step)), none of the \(best.evaluationsSince) "
+      let note = "\(name): lowest \(shown(best.loss)) at \(health.axis.at(best.step)), none of the \(best.evaluationsSince) "
         + "evaluations since lower (the last \(shown(best.last))); --metric \(name) for its report"
+      return (note, nil)
     }
-    guard let divergence = health.divergence, divergence.firstNonFiniteStep == nil else { return nil }
-    let ratio = NumberFormat.significant(divergence.riseRatio, 2)
-    return "\(name): overfitting since \(health.axis.at(divergence.startStep)) (×\(ratio) from its lowest); "
-      + "--metric \(name) for its report"
+    guard let divergence = health.divergence, divergence.firstNonFiniteStep == nil else { return (nil, nil) }
+    let overfitting = HeldOutOverfitting(name: name, startStep: divergence.startStep, riseRatio: divergence.riseRatio)
+    return ("\(name): \(overfitting.phrase(axis: health.axis)); --metric \(name) for its report", overfitting)
   }
 }

@@ -118,6 +118,7 @@ public struct HealthCheck: Sendable {
       divergencePoints: divergenceSteps.count(in: series.steps),
       pointsChecked: finiteCount)
     findings.epochDrops = EpochDrops.find(series)
+    findings.heldOutOverfitting = series.origin.heldOutOverfitting
     if divergence == nil {
       findings.skippedNonFinite = DivergenceDetector(options: options)
         .skipped(in: scan, residuals: residuals, series: series)
@@ -159,6 +160,8 @@ public struct HealthFindings: Sendable {
   public var skippedNonFinite: SkippedNonFinite? = nil
   /// An evaluation loss's lowest, when later evaluations have not gone below it (no divergence).
   public var bestEvaluation: BestEvaluation? = nil
+  /// The evaluation loss logged beside this training loss, climbing from its lowest.
+  public var heldOutOverfitting: HeldOutOverfitting? = nil
 
   public var spikes: [Spike] {
     events.compactMap { if case .spike(let spike) = $0 { spike } else { nil } }

@@ -2,7 +2,9 @@
 ///
 /// Most serious first: `diverged at step S` (`overfitting since step S` for an evaluation loss),
 /// then `plateau since step S` (or `not learning since step S`), then spikes; `healthy` when nothing was found. A plateau the decaying learning rate
-/// explains follows as a note.
+/// explains follows as a note. An evaluation loss logged beside a training loss and climbing
+/// from its lowest comes before it all: `eval_loss overfitting since step S (×1.5 from its
+/// lowest) · training loss: healthy`.
 struct HealthVerdict {
   let findings: HealthFindings
   /// The metric's name: an evaluation loss climbing from its lowest is overfitting.
@@ -60,6 +62,10 @@ struct HealthVerdict {
     }
     if parts.isEmpty { parts.append("healthy") }
     if let skipped = findings.skippedNonFinite { annealed.append(skipped.verdictPart(axis: axis)) }
-    return (parts + annealed).joined(separator: " · ")
+    let sentence = (parts + annealed).joined(separator: " · ")
+    // The evaluation loss beside it overfitting is what a fine-tune's report is opened for: first,
+    // and the training loss's own verdict named as its.
+    guard let heldOut = findings.heldOutOverfitting else { return sentence }
+    return "\(heldOut.name) \(heldOut.phrase(axis: axis)) · training loss: \(sentence)"
   }
 }

@@ -19,6 +19,12 @@ extension JSONRenderer {
           ("boundary_ratio", .number(drops.boundaryRatio)), ("within_ratio", .number(drops.withinRatio)),
         ])
       } ?? .null),
+      ("held_out_overfitting", findings.heldOutOverfitting.map { heldOut in
+        .object([
+          ("name", .string(heldOut.name)), ("step", .number(heldOut.startStep)),
+          ("rise_ratio", .number(heldOut.riseRatio)),
+        ])
+      } ?? .null),
       ("best_evaluation", findings.bestEvaluation.map { best in
         .object([
           ("step", .number(best.step)), ("loss", .number(best.loss)),

@@ -45,6 +45,8 @@ public struct SeriesOrigin: Sendable, Equatable {
   /// The evaluation loss beside the training loss, when the file was read again for it
   /// (`HeldOutCheck`); `nil` otherwise.
   public var heldOutTrend: HeldOutTrend?
+  /// That evaluation loss climbing from its lowest, when it does (`HeldOutCheck`).
+  public var heldOutOverfitting: HeldOutOverfitting?
   /// What a reader should know about this input (sampling, smoothing), in plain sentences.
   public var notes: [String] = []
 

@@ -22,7 +22,7 @@ import Testing
       == "lowest 0.232 at step 800; none of the 7 evaluations since is lower (the last 0.288, +24%): "
       + "a run that keeps its best checkpoint keeps that one")
     // The training loss's report notes it (before, it said nothing of the evaluation loss).
-    #expect(HeldOutCheck.note(on: Self.series(Self.losses, column: "eval_loss"), name: "eval_loss", options: .init())
+    #expect(HeldOutCheck.finding(on: Self.series(Self.losses, column: "eval_loss"), name: "eval_loss", options: .init()).note
       == "eval_loss: lowest 0.232 at step 800, none of the 7 evaluations since lower (the last 0.288); "
       + "--metric eval_loss for its report")
   }
