@@ -261,7 +261,9 @@ def plots(binary, directory):
             subprocess.run([render, "-w", "720", svg, "-o", os.path.join(directory, stem + ".png")], check=True)
             image = stem + ".png"
             os.remove(svg)
-        print(f"**{folder}/{name}** — {verdict}\n\n![{stem}]({os.path.basename(directory)}/{image})\n")
+        # The link as docs/health.md, beside docs/plots, reaches the image.
+        link = os.path.relpath(os.path.join(directory, image), os.path.join(ROOT, "docs"))
+        print(f"**{folder}/{name}** — {verdict}\n\n![{stem}]({link})\n")
 
 
 def main():
