@@ -250,11 +250,20 @@ extension CurveFitCommand {
     private func failOnEvents(_ findings: [(name: String, health: HealthFindings)]) throws {
       let failOn = try health.failOnKinds()
       for (name, health) in findings {
-        guard let event = health.actionable.first(where: { failOn.contains($0.kind) }) else { continue }
         let prefix = findings.count == 1 ? "" : "\(name): "
-        let position = health.axis == .steps ? "step \(event.step.formatted(.number.grouping(.never)))" : health.axis.at(event.step)
-        ExitStatus.printError("\(prefix)\(event.kind.rawValue) at \(position) (--fail-on)")
-        throw ExitStatus.eventFound
+        let position = { (step: Double) in
+          health.axis == .steps ? "step \(step.formatted(.number.grouping(.never)))" : health.axis.at(step)
+        }
+        if let event = health.actionable.first(where: { failOn.contains($0.kind) }) {
+          ExitStatus.printError("\(prefix)\(event.kind.rawValue) at \(position(event.step)) (--fail-on)")
+          throw ExitStatus.eventFound
+        }
+        // An evaluation loss climbing beside the training loss is the divergence its own
+        // report (`--metric eval_loss`) would fail on.
+        if failOn.contains(.divergence), let heldOut = health.heldOutOverfitting {
+          ExitStatus.printError("\(prefix)divergence at \(position(heldOut.startStep)): \(heldOut.name) overfitting (--fail-on)")
+          throw ExitStatus.eventFound
+        }
       }
     }
   }

@@ -81,6 +81,12 @@ import Testing
     // Truth: the table's last evaluation over its lowest, 0.3781 / 0.3152 = 1.20 (hand-computed), within 5%.
     #expect(abs((heldOut["rise_ratio"] as? Double ?? 0) / 1.1995 - 1) < 0.05, "\(heldOut)")
     #expect(health["healthy"] as? Bool == true)
+    // --fail-on divergence fails on it as on the evaluation loss's own report; spikes alone do not.
+    let failing = try CommandRunner.run([path, "--bootstrap", "0", "--fail-on", "divergence"])
+    #expect(failing.status == 3, "\(failing.stderr)")
+    #expect(failing.stderr.contains("divergence at step 1"), "\(failing.stderr)")
+    #expect(failing.stderr.contains(": val_loss overfitting (--fail-on)"), "\(failing.stderr)")
+    #expect(try CommandRunner.run([path, "--bootstrap", "0", "--fail-on", "spike"]).status == 0)
     // From standard input the file cannot be read twice: no note, and the training loss's verdict alone.
     let piped = try CommandRunner.run(["--bootstrap", "0"], stdin: csv)
     #expect(!piped.stdout.contains("note: val_loss"))
