@@ -126,6 +126,17 @@ import Testing
     #expect(declared.high - declared.low <= 4 * declared.noise, "\(declared)")
     let text = try CommandRunner.run([path, "--bootstrap", "0"])
     #expect(text.stdout.contains("or --schedule constant for a rate that stays where it is"))
+    // Declared with its length, the SCHEDULE section says what the declaration did, not that it
+    // had no effect (it read "--schedule/--peak-lr have no effect" and "… at step 6,000").
+    let stays = try CommandRunner.run([path, "--bootstrap", "0", "--schedule", "constant", "--total-steps", "6000"])
+    #expect(stays.status == 0, "\(stays.stderr)")
+    #expect(stays.stdout.contains("SCHEDULE declared (not read from the log): constant, warm-up 0 steps, planned end at step 6,000\n"),
+      "\(stays.stdout)")
+    #expect(stays.stdout.contains("the rate stays where it is: the power law projects, with no decay of the rate to come"))
+    #expect(!stays.stdout.contains("have no effect"), "\(stays.stdout)")
+    let report = try CommandRunner.run([path, "--format", "json", "--bootstrap", "0", "--schedule", "constant", "--total-steps", "6000"])
+    let schedule = try #require(try json(report.stdout)["schedule"] as? [String: Any])
+    #expect(schedule["plan_ignored"] as? Bool == false)
   }
 
   @Test func aRateColumnOfZerosIsNamedNotCalledMissing() throws {

@@ -121,7 +121,10 @@ public struct ScheduleAnalysis: Sendable {
       reason: "the learning rate does not decay: the power law's projections assume it stays constant")
     analysis.lagRunLength = options.lagRunLength
     guard schedule.decayKnown || options.mode == .forced else {
-      if options.plan != nil || options.peakRate != nil {
+      // A rate declared to stay constant is no plan for the annealing law but not ignored: the
+      // forecast then knows no decay is to come (`Forecast.Inputs.declaredConstant`).
+      let staysConstant = schedule.declared && schedule.shape == .constant
+      if (options.plan != nil && !staysConstant) || options.peakRate != nil {
         analysis.reason += "; --schedule and --peak-lr need a log whose rate decays, to measure the annealing term from"
         analysis.planIgnored = true
       }

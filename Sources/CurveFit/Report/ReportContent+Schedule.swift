@@ -15,6 +15,8 @@ extension ReportContent {
       } else if result.planIgnored {
         lines.append("--schedule/--peak-lr have no effect: the logged rate does not decay, so there is no annealing term "
           + "to measure; declare the run's own schedule with --schedule and --total-steps instead")
+      } else if result.schedule.declared && result.schedule.shape == .constant {
+        lines.append("the rate stays where it is: the power law projects, with no decay of the rate to come")
       } else if !result.schedule.decays {
         lines.append("the rate does not decay: the power law's projections hold for this schedule")
       }

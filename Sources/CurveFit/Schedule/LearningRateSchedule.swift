@@ -83,8 +83,9 @@ public struct LearningRateSchedule: Sendable, Equatable {
         + (shape == .wsd ? "WSD" : shape.rawValue)
       if shape == .wsd, let start = cooldownStart { text += " (cooldown from \(axis.at(start)))" }
       text += ", warm-up \(axis.amount(warmupSteps))"
-      if shape != .constant && shape != .inverseSqrt { text += ", to \(Int((100 * floorRatio).rounded()))% of peak" }
-      return text + " at \(axis.at(plannedEnd))"
+      // A rate that decays reaches its floor at the planned end; one that does not only stops there.
+      guard shape != .constant && shape != .inverseSqrt else { return text + ", planned end at \(axis.at(plannedEnd))" }
+      return text + ", to \(Int((100 * floorRatio).rounded()))% of peak at \(axis.at(plannedEnd))"
     }
     var text = shape == .wsd ? "WSD" : shape == .inverseSqrt ? "inverse square root" : shape.rawValue
     if shape == .wsd, let start = cooldownStart {
