@@ -13,7 +13,7 @@ struct HealthFlags: ParsableArguments {
 
   @Option(
     name: .customLong("fail-on"), parsing: .singleValue,
-    help: "Exit with status 3 when any of these events is found: spike, plateau, divergence (comma-separated).", completion: .list(["spike", "plateau", "divergence", "spike,divergence", "spike,plateau,divergence"]))
+    help: "Exit with status 3 when any of these events is found: spike, plateau, divergence (comma-separated; divergence includes an evaluation loss overfitting beside the training loss).", completion: .list(["spike", "plateau", "divergence", "spike,divergence", "spike,plateau,divergence"]))
   var failOn: [String] = []
 
   @Flag(name: .customLong("keep-spikes"), help: "Keep spike steps in the fit (divergence is always left out).")
