@@ -12,8 +12,9 @@ import Foundation
 /// slowly wandering losses are not independent; SEₑ is the prediction's own (the fit's
 /// covariance carried to its mean slope over the window): a window cannot be flatter than a
 /// slope the history does not pin down. Where the trend ran ahead of the run just before the
-/// window (its fall steeper than the loss's beyond the noise), the prediction is scaled down to
-/// the share of it the run made there, and the window must be flat against both. A flat window
+/// flat stretch the window belongs to (its fall steeper than the loss's beyond the noise), the
+/// prediction is scaled down to the share of it the run made there, and the window must be flat
+/// against both. A flat window
 /// grows while it stays flat.
 struct PlateauDetector {
   let options: HealthOptions
@@ -185,6 +186,13 @@ struct PlateauDetector {
     var anchor = start
     for flat in context.flat.reversed() where flat.lowerBound < anchor && flat.upperBound >= anchor - context.size {
       anchor = flat.lowerBound
+    }
+    // The flat stretch may have begun before the first window the scan found flat: step back
+    // over windows that do not fall beyond their noise, to the run's fall before it.
+    while anchor - 2 * context.size >= 0, let before = Self.slope(residuals, anchor - context.size, anchor - 1),
+      before.slope > -2 * before.standardError
+    {
+      anchor -= max(1, context.size / 2)
     }
     let from = anchor - context.size
     guard from >= 0, let measured = Self.slope(residuals, from, anchor - 1) else { return nil }
