@@ -14,8 +14,7 @@ import Foundation
 /// slope the history does not pin down. Where the trend ran ahead of the run just before the
 /// flat stretch the window belongs to (its fall steeper than the loss's beyond the noise), the
 /// prediction is scaled down to the share of it the run made there, and the window must be flat
-/// against both. A flat window
-/// grows while it stays flat.
+/// against both. A flat window grows while it stays flat.
 struct PlateauDetector {
   let options: HealthOptions
   /// Fits the trend to the points in a step range; `nil` when it cannot.
