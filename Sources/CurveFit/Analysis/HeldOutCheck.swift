@@ -2,15 +2,16 @@
 ///
 /// A fine-tune's trainer state is opened to ask whether the model overfits, and its training
 /// loss cannot say: the Whisper fine-tune's falls to 0.0002 (a plateau at its print's last digit)
-/// while its evaluation loss climbs from 0.321 to 0.420. The report on the training loss names the
-/// climb in a note, with the flag that gives the evaluation loss its own report. A console log
-/// whose layout prints its evaluation loss on lines of its own is read again for those lines:
+/// while its evaluation loss climbs from 0.321 to 0.420. The report on the training loss opens its
+/// verdict with the climb, and a note names the flag that gives the evaluation loss its own
+/// report. A console log whose layout prints its evaluation loss on lines of its own is read
+/// again for those lines:
 /// nanoGPT's Shakespeare demo, whose training loss falls to 0.81 while its `val loss` climbs
 /// from 1.47 at step 1,750 to 1.71, read healthy.
 public enum HeldOutCheck {
-  /// `series` with the note `eval_loss: overfitting since step 1,000 (×1.2 from its lowest);
-  /// --metric eval_loss for its report` when the log at `path` has an evaluation loss beside it
-  /// that climbs from its lowest, and with that loss's trend (`SeriesOrigin.heldOutTrend`) for
+  /// `series` with the note `eval_loss overfits (see HEALTH); --metric eval_loss for its report`
+  /// and the climb (`SeriesOrigin.heldOutOverfitting`) when the log at `path` has an evaluation
+  /// loss beside it that climbs from its lowest, and with that loss's trend (`SeriesOrigin.heldOutTrend`) for
   /// the forecast; unchanged when the log has none or it cannot be read.
   public static func noting(
     _ series: LossSeries, path: String, reader: LogReader, options: LossCurveAnalysis.Options
@@ -57,6 +58,7 @@ public enum HeldOutCheck {
     }
     guard let divergence = health.divergence, divergence.firstNonFiniteStep == nil else { return (nil, nil) }
     let overfitting = HeldOutOverfitting(name: name, startStep: divergence.startStep, riseRatio: divergence.riseRatio)
-    return ("\(name): \(overfitting.phrase(axis: health.axis)); --metric \(name) for its report", overfitting)
+    // The verdict opens with the climb (`HealthVerdict`); the note keeps only the way to its report.
+    return ("\(name) overfits (see HEALTH); --metric \(name) for its report", overfitting)
   }
 }
