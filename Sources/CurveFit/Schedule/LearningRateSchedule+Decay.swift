@@ -7,6 +7,19 @@ extension LearningRateSchedule {
   static let cosineDecay: Decay = { u in 0.5 * (1 + Foundation.cos(Double.pi * min(max(u, 0), 1))) }
   static let linearDecay: Decay = { u in 1 - min(max(u, 0), 1) }
 
+  /// The shapes' fits try about 200 ends, each a pass over the knots it is given: this many knots
+  /// place a decay's end and floor as well as the curve's 16,384 do (the rate is smooth between
+  /// them; the decay's start is passed as a step, not read from a knot), at a quarter of the
+  /// cost on a long log.
+  static let shapeKnots = 4_096
+
+  /// `indices` evenly thinned to at most `shapeKnots`, the first and the last kept.
+  static func spread(_ indices: [Int]) -> [Int] {
+    guard indices.count > shapeKnots else { return indices }
+    let stride = Double(indices.count - 1) / Double(shapeKnots - 1)
+    return (0..<shapeKnots).map { indices[Int((Double($0) * stride).rounded())] }
+  }
+
   /// Where a decay that is still a straight line at its last logged rate reaches zero: the least
   /// squares line through the rates after `from`, when it falls, fits them within 1% of the peak,
   /// and still falls over the last tenth of them (a rate that has flattened at its floor has

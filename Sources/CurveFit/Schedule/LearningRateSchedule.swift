@@ -187,7 +187,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
     let warmup = y.first.map { $0 >= 0.999 } == true ? 0 : Self.warmupEnd(series, peakIndex: peakIndex, peak: peak)
     // The peak logged after the warm-up ended (or after step 0 with none seen), the rate already
     // falling: the decay may have begun there from a peak the log never shows.
-    if let scale = Self.unseenPeak(steps, y, indices: Array(firstKnot..<steps.count), start: warmup) {
+    if let scale = Self.unseenPeak(steps, y, indices: Self.spread(Array(firstKnot..<steps.count)), start: warmup) {
       peak *= scale
       y = y.map { $0 / scale }
     }
@@ -202,7 +202,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
     var schedule = LearningRateSchedule(
       shape: .constant, warmupSteps: warmup, peakRate: peak, finalRate: logged[lastIndex],
       floorRatio: y[y.count - 1], plannedEnd: last, cooldownStart: nil, observed: curve, lastStep: last)
-    let after = Array(firstKnot..<steps.count)
+    let after = Self.spread(Array(firstKnot..<steps.count))
     // The run's length (--total-steps, or as the log records it: max_steps, step N/T) ends the
     // decay when the rates agree: Megatron's decay can be planned over other iterations.
     let recorded = (plannedLength ?? series.origin.plannedSteps?.steps).flatMap { $0 > last * 1.01 ? $0 : nil }
