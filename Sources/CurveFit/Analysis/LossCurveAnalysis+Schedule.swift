@@ -14,7 +14,7 @@ extension LossCurveAnalysis {
   ) throws(FitError) {
     let context = ScheduleAnalysis.Context(
       series: series, range: annealingRange, excluded: excluded, heldOut: heldOut,
-      powerBacktest: backtest, lastStep: lastStep, target: options.target,
+      powerBacktest: backtest, power: (fit.model, fitRange), lastStep: lastStep, target: options.target,
       resamples: options.bootstrapResamples, seed: options.seed, refitSolver: refitSolver,
       schedule: logged)
     schedule = try ScheduleAnalysis.run(context, options: options.schedule)

@@ -86,7 +86,8 @@ extension Forecast {
       (error: ShapeError.heldOutExcess(test), reach: lastStep / max(test.splitStep, .leastNonzeroMagnitude))
     }
     let shape = ShapeError(
-      errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant || decayDone(inputs),
+      errors: errors, scheduleKnown: annealing != nil || inputs.declaredConstant || decayDone(inputs)
+        || inputs.schedule?.lossIgnoresRate == true,
       annealing: annealing != nil,
       span: span, heldOutMiss: heldOut)
     let fittedPoints = annealing?.1.pointsUsed ?? inputs.fit.pointsUsed

@@ -14,6 +14,9 @@ public struct ScheduleAnalysis: Sendable {
   public var fitError: String?
   /// `--schedule`/`--peak-lr` were given but cannot act: the logged rate does not decay.
   public var planIgnored = false
+  /// The loss does not answer its logged rate (`RateResponse`): the power law projects, and no
+  /// decay to come is counted below its bands.
+  public var lossIgnoresRate = false
   public var backtest: Backtest?
   /// True when the annealing law makes the report's projections.
   public var chosen: Bool
@@ -79,6 +82,8 @@ public struct ScheduleAnalysis: Sendable {
     var excluded: StepRanges
     var heldOut: Backtest.HeldOut?
     var powerBacktest: Backtest?
+    /// The power law that projects when the annealing law does not, and the steps it is fitted on.
+    var power: (model: PowerLaw, range: ClosedRange<Double>)?
     var lastStep: Double
     var target: Double?
     var resamples: Int

@@ -49,6 +49,7 @@ extension JSONRenderer {
       ("chosen", .bool(result.chosen)),
       ("reason", .string(result.reason)),
       ("plan_ignored", .bool(result.planIgnored)),
+      ("loss_ignores_rate", .bool(result.lossIgnoresRate)),
       ("backtest", test),
       ("annealing_bonus", bonus),
       ("stretched", .array(result.projections.map { projection($0, unit: unit, withheld: $0.withheld) })),
