@@ -5,14 +5,14 @@
 /// while its evaluation loss climbs from 0.321 to 0.420. The report on the training loss opens its
 /// verdict with the climb, and a note names the flag that gives the evaluation loss its own
 /// report. A console log whose layout prints its evaluation loss on lines of its own is read
-/// again for those lines:
-/// nanoGPT's Shakespeare demo, whose training loss falls to 0.81 while its `val loss` climbs
-/// from 1.47 at step 1,750 to 1.71, read healthy.
+/// again for those lines: nanoGPT's Shakespeare demo, whose training loss falls to 0.81 while its
+/// `val loss` climbs from 1.47 at step 1,750 to 1.71, read healthy.
 public enum HeldOutCheck {
   /// `series` with the note `eval_loss overfits (see HEALTH); --metric eval_loss for its report`
   /// and the climb (`SeriesOrigin.heldOutOverfitting`) when the log at `path` has an evaluation
-  /// loss beside it that climbs from its lowest, and with that loss's trend (`SeriesOrigin.heldOutTrend`) for
-  /// the forecast; unchanged when the log has none or it cannot be read.
+  /// loss beside it that climbs from its lowest, and with that loss's trend
+  /// (`SeriesOrigin.heldOutTrend`) for the forecast; unchanged when the log has none or it
+  /// cannot be read.
   public static func noting(
     _ series: LossSeries, path: String, reader: LogReader, options: LossCurveAnalysis.Options
   ) -> LossSeries {

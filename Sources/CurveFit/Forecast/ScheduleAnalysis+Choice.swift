@@ -47,7 +47,9 @@ extension ScheduleAnalysis {
   /// its peak or more over the steps both laws are fitted on, and the power law fits them as well
   /// as the annealing law and backtests better; `nil` otherwise.
   func ignoredRate(_ fit: AnnealingFit, _ context: Context) -> String? {
-    guard let power = context.power, let mine = backtest?.meanRelativeError,
+    // An annealing fit that did not converge (a parameter at its bound) misfits for its own
+    // reasons: no evidence about the loss.
+    guard fit.converged, let power = context.power, let mine = backtest?.meanRelativeError,
       let theirs = context.powerBacktest?.meanRelativeError, mine > theirs
     else { return nil }
     // Compared where both laws are fitted, and only if the rate falls that far there: a fall
