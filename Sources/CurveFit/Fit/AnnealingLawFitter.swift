@@ -114,11 +114,31 @@ public struct AnnealingLawFitter: Sendable {
     } else if center != nil {
       summary = solver.minimize(problem(nil, sigma: sigma), from: summary.parameters)
     }
-    return finish(
+    var conflict: (center: Double, z: Double)?
+    if let prior, let center, !fitLambda, decayed(curve, at: points.t) {
+      var free = problem(delta, sigma: sigma)
+      free.prior = nil
+      if let setAside = prior.conflict(in: free, from: summary, center: center, points: rawPoints, solver: solver) {
+        summary = setAside.summary
+        conflict = (center, setAside.z)
+      }
+    }
+    var fit = finish(
       summary, points: points, x1: x1, x2: x2, refs: (s1Ref, s2Scale), delta: delta,
-      prior: priorRow(sigma: sigma).map { ($0.center, $0.weight, prior?.spread ?? 0) },
+      prior: conflict != nil ? nil : priorRow(sigma: sigma).map { ($0.center, $0.weight, prior?.spread ?? 0) },
       exponentPrior: exponentRow(sigma: sigma),
       series: series, curve: curve)
+    fit.state?.priorConflict = conflict
+    return fit
+  }
+
+  /// Whether the rate has fallen by `AnnealingPrior.conflictDecay` of its peak within the fitted
+  /// steps: before that, the log cannot tell a large bonus from the early steps' curvature.
+  private func decayed(_ curve: LearningRateCurve, at steps: [Double]) -> Bool {
+    guard let peak = curve.rates.max(), peak > 0, let lowest = steps.lazy.map(curve.rate(at:)).min() else {
+      return false
+    }
+    return lowest <= (1 - AnnealingPrior.conflictDecay) * peak
   }
 
   /// 1.4826 × the median absolute data residual of `problem` at `p` (the prior's row left out);

@@ -1,4 +1,5 @@
 import Foundation
+import LeastSquares
 
 /// What whole real runs say about the annealing term, for a log that has not yet shown enough of
 /// its decay to measure it.
@@ -38,6 +39,18 @@ public struct AnnealingPrior: Sendable, Equatable {
 
   public init() {}
 
+  /// The prior describes real runs, not every run. Once the rate has fallen by this share of its
+  /// peak within the fitted steps, the log measures `C` itself well enough to show a run the
+  /// prior does not describe (a small model memorising a small corpus gains a third of its loss
+  /// from the decay, five times the prior's bonus); before that, a large `C` from the log is the
+  /// early steps' curvature, not a decay it has barely begun.
+  static let conflictDecay = 0.25
+  /// How many standard deviations (the prior's and the log's own, together) the log's `C` must
+  /// lie above the prior's centre for the prior on it to be set aside. Only above: from half a
+  /// cosine the law measures less bonus than the whole run shows (docs/forecasting.md), so a `C`
+  /// below the centre is that shortfall, which the prior is there to make up.
+  static let conflictZ = 3.0
+
   /// What the prior did in one fit.
   public struct Use: Sendable, Equatable {
     public var bonusRatio: Double
@@ -53,6 +66,33 @@ public struct AnnealingPrior: Sendable, Equatable {
     public var exponent: Double?
     public var exponentSpread: Double?
     public var exponentDataShare = Double.nan
+    /// How many standard deviations above the prior's centre the log measured `C` when the
+    /// prior on it was set aside (`C` then comes from the log alone); `nil` when it was kept.
+    public var conflictZ: Double?
+  }
+
+  /// Refits `free` (the problem without the prior on `c'`) from the prior-bound `fitted` and
+  /// returns it when its `c'` lies more than `conflictZ` standard deviations above `center`: the
+  /// log's decay so far then says this run gains far more from its decay than real runs do, and
+  /// holding it to their bonus would project the rest of the decay too short.
+  func conflict(
+    in free: AnnealingLawProblem, from fitted: LevenbergMarquardt.Summary, center: Double, points: Double,
+    solver: LevenbergMarquardt
+  ) -> (summary: LevenbergMarquardt.Summary, z: Double)? {
+    // A fit with the prior that pins a parameter or stops short already says the law may not
+    // describe this log (the power law then projects); the log's own `C` cannot settle that
+    // (an outside SFT run whose early fall the free fit took for a bonus ten times the prior's:
+    // −31% from half, where the power law kept gave −3.7%).
+    guard fitted.converged, !fitted.atBound.contains(true) else { return nil }
+    let summary = solver.minimize(free, from: fitted.parameters)
+    guard summary.converged, !summary.atBound.contains(true), summary.parameters[3] > center,
+      let covariance = Covariance(jacobian: summary.jacobian, residuals: summary.residuals).matrix
+    else { return nil }
+    // Neighbouring losses share their errors: the log's error as `effectivePoints` would give it.
+    let logError = max(0, covariance[3, 3]).squareRoot() * max(1, points / effectivePoints).squareRoot()
+    let priorError = spread * center
+    let z = (summary.parameters[3] - center) / (logError * logError + priorError * priorError).squareRoot()
+    return z > Self.conflictZ ? (summary, z) : nil
   }
 
   /// `C` at the centre of the prior, for a loss `level` and momentum `lambda`.
@@ -73,10 +113,12 @@ public struct AnnealingPrior: Sendable, Equatable {
 
   /// What the prior did in `fit`, or `nil` when the fit had none.
   func use(in fit: AnnealingFit) -> Use? {
-    guard let applied = fit.state?.prior, let scale = fit.state?.x2Ref, scale > 0 else { return nil }
-    let center = applied.center / scale
-    var use = Use(bonusRatio: bonusRatio, spread: spread, center: center, dataShare: .nan)
-    if let exponentPrior = fit.state?.exponentPrior {
+    guard let state = fit.state, state.x2Ref > 0,
+      let center = state.priorConflict?.center ?? state.prior?.center
+    else { return nil }
+    var use = Use(bonusRatio: bonusRatio, spread: spread, center: center / state.x2Ref, dataShare: .nan)
+    use.conflictZ = state.priorConflict?.z
+    if let exponentPrior = state.exponentPrior {
       use.exponent = Foundation.exp(exponentPrior.center)
       use.exponentSpread = exponentPrior.spread
     }
@@ -87,7 +129,8 @@ public struct AnnealingPrior: Sendable, Equatable {
       let error = errors[index] / relative
       return min(1, max(0, 1 - (error * error) / (priorError * priorError)))
     }
-    use.dataShare = share("C", relative: 1, priorError: spread * center)
+    // Set aside, the prior gave `C` nothing.
+    use.dataShare = use.conflictZ != nil ? 1 : share("C", relative: 1, priorError: spread * use.center)
     if let exponentSpread = use.exponentSpread {
       use.exponentDataShare = share("alpha", relative: fit.model.alpha, priorError: exponentSpread)
     }

@@ -153,6 +153,9 @@ struct FitState: Sendable {
   var prior: (center: Double, weight: Double, spread: Double)?
   /// The annealing law's prior on `log alpha` (centre, spread, weight).
   var exponentPrior: (center: Double, spread: Double, weight: Double)?
+  /// Set when the log's decay measured `c'` beyond what the prior allows and the prior on it was
+  /// set aside: the prior's centre (solver units) and how many standard deviations above it.
+  var priorConflict: (center: Double, z: Double)?
 }
 
 func formatStep(_ step: Double) -> String {

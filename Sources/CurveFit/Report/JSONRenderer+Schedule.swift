@@ -78,6 +78,8 @@ extension JSONRenderer {
           ("alpha_center", prior.exponent.map(JSONWriter.Value.number) ?? .null),
           ("alpha_spread", prior.exponentSpread.map(JSONWriter.Value.number) ?? .null),
           ("alpha_data_share", prior.exponent == nil ? .null : .number(prior.exponentDataShare)),
+          ("set_aside", .bool(prior.conflictZ != nil)),
+          ("conflict_z", prior.conflictZ.map(JSONWriter.Value.number) ?? .null),
         ])
       } ?? .null),
     ] + fitMembers(

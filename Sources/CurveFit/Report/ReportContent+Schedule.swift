@@ -48,7 +48,14 @@ extension ReportContent {
           + "(max \(NumberFormat.significant(100 * test.maxRelativeError, 2))%)")
     }
     // A share the fit cannot tell (no standard errors) is NaN and says nothing.
-    if let prior = result.prior, prior.dataShare < 0.9 {
+    if let prior = result.prior, let z = prior.conflictZ {
+      let ratio = NumberFormat.significant(fit.model.c / prior.center, 2)
+      lines.append(
+        "C is measured from the log alone: its decay so far puts C at \(ratio)× the prior's centre "
+          + "(\(NumberFormat.significant(z, 2)) standard deviations above it; a full decay is worth "
+          + "\(NumberFormat.significant(100 * prior.bonusRatio, 2))% of the loss on real runs), "
+          + "a run the prior does not describe, so it is set aside")
+    } else if let prior = result.prior, prior.dataShare < 0.9 {
       let rule = "a full decay of the rate is worth \(NumberFormat.significant(100 * prior.bonusRatio, 2))% of the loss, as on real runs"
       lines.append(prior.dataShare < 0.25
         ? "C comes from the prior (\(rule)): the log shows too little of the decay to measure it"
