@@ -23,9 +23,7 @@ import Testing
   }
 
   static func analysed(_ series: LossSeries) throws -> LossCurveAnalysis {
-    var options = LossCurveAnalysis.Options()
-    options.bootstrapResamples = 100
-    return try LossCurveAnalysis.run(series, options: options)
+    try HeldOutMissTests.analysed(series, bootstrap: 100)
   }
 
   @Test("a bonus five times the prior's, cut at half the cosine: C from the log, the end within 2% and inside its band", arguments: [1, 2] as [UInt64])

@@ -21,9 +21,7 @@ import Testing
   }
 
   static func analysed(_ series: LossSeries) throws -> LossCurveAnalysis {
-    var options = LossCurveAnalysis.Options()
-    options.bootstrapResamples = 100
-    return try LossCurveAnalysis.run(series, options: options)
+    try HeldOutMissTests.analysed(series, bootstrap: 100)
   }
 
   @Test("a power law beside a cosine it ignores is projected by the power law, to its truth", arguments: [3, 4] as [UInt64])
