@@ -49,12 +49,14 @@ extension ReportContent {
     }
     // A share the fit cannot tell (no standard errors) is NaN and says nothing.
     if let prior = result.prior, let z = prior.conflictZ {
-      let ratio = NumberFormat.significant(fit.model.c / prior.center, 2)
+      // The prior's centre is `bonusRatio` of the loss, so the ratio of `C` to it scales that share.
+      let ratio = fit.model.c / prior.center
       lines.append(
-        "C is measured from the log alone: its decay so far puts C at \(ratio)× the prior's centre "
-          + "(\(NumberFormat.significant(z, 2)) standard deviations above it; a full decay is worth "
-          + "\(NumberFormat.significant(100 * prior.bonusRatio, 2))% of the loss on real runs), "
-          + "a run the prior does not describe, so it is set aside")
+        "C is measured from the log alone: its decay so far says a full decay is worth "
+          + "\(NumberFormat.significant(100 * prior.bonusRatio * ratio, 2))% of the loss, "
+          + "\(NumberFormat.significant(ratio, 2))× the \(NumberFormat.significant(100 * prior.bonusRatio, 2))% "
+          + "of real runs (\(NumberFormat.significant(z, 2)) standard deviations above the prior), "
+          + "so the prior is set aside")
     } else if let prior = result.prior, prior.dataShare < 0.9 {
       let rule = "a full decay of the rate is worth \(NumberFormat.significant(100 * prior.bonusRatio, 2))% of the loss, as on real runs"
       lines.append(prior.dataShare < 0.25
