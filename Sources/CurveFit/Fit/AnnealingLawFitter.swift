@@ -29,6 +29,9 @@ public struct AnnealingLawFitter: Sendable {
   /// Shrinks `C` towards what real runs show when the log has seen little decay; `nil` fits
   /// the data alone.
   public var prior: AnnealingPrior? = AnnealingPrior()
+  /// Sets the prior on `C` aside where the log's decay measures it far above (`AnnealingPrior.conflict`);
+  /// off for the fit that keeps it, whose projections the bands then also hold.
+  public var checksPriorConflict = true
 
   public init() {}
 
@@ -115,7 +118,7 @@ public struct AnnealingLawFitter: Sendable {
       summary = solver.minimize(problem(nil, sigma: sigma), from: summary.parameters)
     }
     var conflict: (center: Double, z: Double)?
-    if let prior, let center, !fitLambda, decayed(curve, at: points.t) {
+    if checksPriorConflict, let prior, let center, !fitLambda, decayed(curve, at: points.t) {
       var free = problem(delta, sigma: sigma)
       free.prior = nil
       if let setAside = prior.conflict(in: free, from: summary, center: center, points: rawPoints, solver: solver) {

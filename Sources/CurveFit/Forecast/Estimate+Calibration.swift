@@ -44,6 +44,20 @@ extension Estimate {
     }
   }
 
+  /// Widens each interval to hold `other`'s; true when one moved.
+  mutating func hold(_ other: Estimate) -> Bool {
+    var moved = false
+    if let mine = ci95, let theirs = other.ci95, !(mine.lowerBound <= theirs.lowerBound && theirs.upperBound <= mine.upperBound) {
+      ci95 = min(mine.lowerBound, theirs.lowerBound)...max(mine.upperBound, theirs.upperBound)
+      moved = true
+    }
+    if let mine = ci80, let theirs = other.ci80, !(mine.lowerBound <= theirs.lowerBound && theirs.upperBound <= mine.upperBound) {
+      ci80 = min(mine.lowerBound, theirs.lowerBound)...max(mine.upperBound, theirs.upperBound)
+      moved = true
+    }
+    return moved
+  }
+
   /// Raises the intervals' lower ends to `floor`, never above the value.
   mutating func raiseLowerBounds(to floor: Double) {
     let bottom = min(value, floor)

@@ -155,6 +155,27 @@ extension Forecast {
     if annealing == nil, let plain = inputs.plainPower {
       holdPlainPowerLaw(plain, in: &rows, &forecast)
     }
+    // A prior set aside is one reading of the log; the fit that keeps it is the other, and the
+    // data do not rule it out: every loss row's intervals hold its calibrated intervals too.
+    if let (result, _) = annealing, let kept = result.priorKept {
+      var alternative = result
+      alternative.bootstrapModels = kept.models
+      let other = ProjectingLaw.annealing(kept.fit, schedule: alternative)
+      func hold(_ estimate: inout Estimate, at step: Double, alongRunEnding end: Double? = nil) {
+        var theirs = end.map { other.noiseEstimate(at: step, alongRunEnding: $0) } ?? other.noiseEstimate(at: step)
+        calibrated(&theirs, shape.sigmas(factor: step / lastStep))
+        if estimate.hold(theirs) { forecast.bandHoldsPriorKept = true }
+      }
+      for k in rows.projections.indices { hold(&rows.projections[k].loss, at: rows.projections[k].step) }
+      if var end = forecast.plannedEnd {
+        hold(&end.loss, at: end.step)
+        forecast.plannedEnd = end
+      }
+      for k in forecast.atSteps.indices {
+        let step = forecast.atSteps[k].step
+        hold(&forecast.atSteps[k].loss, at: step, alongRunEnding: forecast.plannedEnd.map(\.step).flatMap { step <= $0 ? $0 : nil })
+      }
+    }
     if let gap = forecast.endGap, gap.logged < gap.fitted {
       reachBelow(gap, &rows, &forecast, after: lastStep)
     }

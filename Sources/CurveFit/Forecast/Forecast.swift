@@ -32,6 +32,9 @@ public struct Forecast: Sendable {
   /// True when a 95% interval was widened to hold the plain power law's projection, which the
   /// data could not rule out though another form was chosen over it.
   public var bandHoldsPlainPowerLaw = false
+  /// True when the annealing law set its prior on `C` aside and the intervals were widened to
+  /// hold the projections of the fit that keeps it.
+  public var bandHoldsPriorKept = false
   /// The start of a plateau the log ends in, when the annealing law projects through it (the
   /// rate still has to decay); `nil` otherwise.
   public var flatSince: Double?

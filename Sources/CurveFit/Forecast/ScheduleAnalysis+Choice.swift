@@ -39,6 +39,19 @@ extension ScheduleAnalysis {
       chosen = false
       reason = "power law kept: the annealing law projects a loss at or below zero"
     }
+    if chosen, fit.state?.priorConflict != nil { priorKept = keepingPrior(context, options: options) }
+  }
+
+  /// The fit with the prior on `C` kept, and its refits, for a fit that set it aside.
+  private func keepingPrior(_ context: Context, options: Options) -> (fit: AnnealingFit, models: [AnnealingLaw])? {
+    var fitter = options.fitter
+    fitter.checksPriorConflict = false
+    guard let kept = try? fitter.fit(context.series, curve: schedule.observed, bounds: context.range, excluding: context.excluded)
+    else { return nil }
+    var solver = context.refitSolver
+    solver.options.maxIterations = min(solver.options.maxIterations, 50)
+    let models = AnnealingBootstrap(resamples: context.resamples, seed: context.seed, solver: solver).models(for: kept)
+    return (kept, models)
   }
 
   // MARK: - Choice

@@ -43,6 +43,9 @@ public struct ScheduleAnalysis: Sendable {
   public var bootstrapUsed = 0
   /// The refitted laws of the bootstrap, for intervals at any run length.
   var bootstrapModels: [AnnealingLaw] = []
+  /// When the fit set the prior on `C` aside: the fit that keeps it and its bootstrap refits,
+  /// whose projections the bands also hold (the other reading of the log).
+  var priorKept: (fit: AnnealingFit, models: [AnnealingLaw])?
   /// Bootstrap intervals of the law's parameters, by name.
   public var parameterIntervals: [String: (ci80: ClosedRange<Double>, ci95: ClosedRange<Double>)] = [:]
 

@@ -239,6 +239,7 @@ public struct JSONRenderer: ReportRenderer {
       ("schedule_known", .bool(shape.scheduleKnown)),
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
       ("band_holds_plain_power_law", .bool(forecast.bandHoldsPlainPowerLaw)),
+      ("band_holds_prior_kept", .bool(forecast.bandHoldsPriorKept)),
       ("few_points", forecast.fewPoints.map { few in
         .object([
           ("degrees_of_freedom", .number(few.degreesOfFreedom)), ("stretch95", .number(few.stretch95)),

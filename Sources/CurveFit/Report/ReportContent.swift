@@ -293,6 +293,9 @@ struct ReportContent {
       text += "; stretched ×\(NumberFormat.significant(few.stretch95, 2)) for a fit of "
         + "\(NumberFormat.count(few.degreesOfFreedom)) degrees of freedom (Student's t over the normal's quantile)"
     }
+    if forecast.bandHoldsPriorKept {
+      text += "; the bands also hold the projections with the prior on C kept (see SCHEDULE: the log cannot rule them out)"
+    }
     if forecast.bandHoldsPlainPowerLaw {
       text += "; the 95% band also holds the plain power law's projection (the data chose the "
         + "\(analysis.fit.model.form.rawValue) form over it, but cannot rule it out)"
