@@ -176,6 +176,9 @@ extension Forecast {
         hold(&forecast.atSteps[k].loss, at: step, alongRunEnding: forecast.plannedEnd.map(\.step).flatMap { step <= $0 ? $0 : nil })
       }
     }
+    if let (_, fit) = annealing, !fit.converged {
+      holdPowerLaw(inputs, in: &rows, &forecast, positive: positive)
+    }
     if let gap = forecast.endGap, gap.logged < gap.fitted {
       reachBelow(gap, &rows, &forecast, after: lastStep)
     }

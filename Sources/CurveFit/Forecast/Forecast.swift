@@ -35,6 +35,10 @@ public struct Forecast: Sendable {
   /// True when the annealing law set its prior on `C` aside and the intervals were widened to
   /// hold the projections of the fit that keeps it.
   public var bandHoldsPriorKept = false
+  /// True when the annealing law projects though its fit is not reliable (asked for by a
+  /// declared schedule or `--model annealing`, a parameter on its bound) and the intervals were
+  /// widened to hold the power law's.
+  public var bandHoldsPowerLaw = false
   /// The start of a plateau the log ends in, when the annealing law projects through it (the
   /// rate still has to decay); `nil` otherwise.
   public var flatSince: Double?

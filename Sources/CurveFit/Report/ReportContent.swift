@@ -296,6 +296,9 @@ struct ReportContent {
     if forecast.bandHoldsPriorKept {
       text += "; the bands also hold the projections with the prior on C kept (see SCHEDULE: the log cannot rule them out)"
     }
+    if forecast.bandHoldsPowerLaw {
+      text += "; the bands also hold the power law's, as the annealing fit asked for is not reliable (see SCHEDULE)"
+    }
     if forecast.bandHoldsPlainPowerLaw {
       text += "; the 95% band also holds the plain power law's projection (the data chose the "
         + "\(analysis.fit.model.form.rawValue) form over it, but cannot rule it out)"
