@@ -21,7 +21,7 @@ validate-real:
 
 # Cuts every real log at 1/2, 1/5, 1/10 and scores the projections of its end (docs/forecasting.md);
 # then the leave-one-run-out checks of the interval constants and of the annealing prior, and how
-# well each run's truth is measured.
+# well each run's truth is measured; last, the planned end of runs cut at 80%, 90% and 95%.
 forecast:
 	swift build -c release --product curvefit
 	python3 scripts/forecast.py --json .build/forecast.json
@@ -29,6 +29,7 @@ forecast:
 	python3 scripts/forecast.py --calibrate .build/forecast.json .build/forecast-undeclared.json
 	python3 scripts/forecast.py --prior
 	python3 scripts/forecast.py --truth-check
+	python3 scripts/forecast.py --late
 
 # libFuzzer over ingest and analysis for FUZZ_SECONDS (default 600); crashers land in
 # Tests/Fuzz/crashers/ and should become regression tests.

@@ -673,9 +673,14 @@ def main():
     parser.add_argument("--outside", metavar="DIR",
                         help="score the complete runs in DIR (step,loss[,lr] CSVs, NAME.flags for declared "
                              "schedules) instead of ../shared")
+    parser.add_argument("--late", action="store_true",
+                        help="cut the runs whose schedule is known late instead (at 80%%, 90%% and 95%% of their "
+                             "steps) and score the planned end, the loss a user watching the end of a run asks for")
     args = parser.parse_args()
     if args.outside:
         return score_outside(args)
+    if args.late:
+        return late_cuts(args)
     if not os.path.isdir(REAL):
         sys.exit("needs ../shared/data/real beside the repository")
     held_out_prior = prior_table(args.bin) if args.prior else {}
@@ -739,6 +744,73 @@ def main():
     table("Real logs fed as written, whose format records the run's length (llm.c step N/T, trainer state max_steps)",
           results, lambda r: r["kind"] == "as logged")
     finish(args, results, failures)
+
+
+LATE = [0.8, 0.9, 0.95]
+
+
+def late_cuts(args):
+    """Each run whose schedule is known (an lr column, or declared as in the main table), and each
+    generated run of the first seed, cut at 80%, 90% and 95% of its last step: the planned end
+    (--total-steps, the run's last step, unless its declared flags already give it) against the
+    truth. At these reaches (1.05-1.25x) the shape error's growth with reach leaves the bands
+    narrowest, and what is left of the decay decides the end."""
+    readers = {label: reader for label, reader, _, _ in RUNS}
+    runs = []
+    if os.path.isdir(REAL):
+        for label, reader, schedule, declared in RUNS:
+            if schedule not in ("declared", "lr column") or args.only not in label:
+                continue
+            steps, losses, lrs = latest_per_step(*reader())
+            runs.append(("real", label, steps, losses, lrs if schedule == "lr column" else None, list(declared),
+                         run_truth(label, steps, losses, readers), step_name(label)))
+    for label, schedule, (steps, losses, lrs, truth) in generated_runs():
+        if schedule != "lr column" or "seed 1" in label or "seed 2" in label or args.only not in label:
+            continue
+        runs.append(("generated", label, steps, losses, lrs, [], truth, "step"))
+    results, failures = [], []
+    for kind, label, steps, losses, lrs, flags, truth, x_axis in runs:
+        if "--total-steps" not in flags:
+            flags = flags + ["--total-steps", repr(steps[-1])]
+        for share in LATE:
+            lines = [f"{x_axis},loss,lr\n" if lrs else f"{x_axis},loss\n"]
+            for index, step in enumerate(steps):
+                if step > share * steps[-1]:
+                    break
+                lines.append(f"{step!r},{losses[index]!r}" + (f",{lrs[index]!r}\n" if lrs else "\n"))
+            outcome, error = forecast_logged(args.bin, "".join(lines), ".csv", None, flags + args.flags.split(),
+                                             args.bootstrap)
+            end = (outcome[0].get("planned_end") or {}) if outcome else {}
+            if end.get("loss") is None:
+                withheld = ((outcome[0].get("forecast") or {}).get("withheld") if outcome else None) or error
+                failures.append((label, share, withheld or "no planned end"))
+                continue
+            row = {"run": label, "kind": kind, "share": share, "truth": truth, "loss": end["loss"],
+                   "ci95": end.get("ci95"), "law": (outcome[0].get("forecast") or {}).get("law")}
+            row.update(score(truth, end))
+            results.append(row)
+    for kind in ("real", "generated"):
+        print(f"\n**{kind.capitalize()} runs cut late: the planned end**\n")
+        print("| cut | runs | median abs. error | 95% coverage | 80% coverage | median 95% half-width | median interval score |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for share in LATE:
+            s = summarize([r for r in results if r["kind"] == kind and r["share"] == share])
+            if s:
+                print(f"| {100 * share:.0f}% | {s['n']} | {100 * s['median_abs_error']:.2f}% | {100 * s['coverage95']:.0f}% "
+                      f"| {100 * s['coverage80']:.0f}% | {100 * s['median_half95']:.2f}% | {100 * s['median_score']:.2f}% |")
+    if failures:
+        print("\nNo planned end: " + "; ".join(f"{label} at {100 * share:.0f}%: {why}" for label, share, why in failures))
+    if args.runs:
+        print("\n| run | cut | law | truth | planned end (95%) | error | in 95% |")
+        print("|---|---:|---|---:|---|---:|---|")
+        for r in results:
+            ci = r["ci95"]
+            band = f"{r['loss']:.4g} ({ci[0]:.4g}–{ci[1]:.4g})" if ci else f"{r['loss']:.4g}"
+            print(f"| {r['run']} | {100 * r['share']:.0f}% | {r['law']} | {r['truth']:.4g} | {band} "
+                  f"| {100 * r['error']:+.2f}% | {'yes' if r['in95'] else 'no'} |")
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(results, handle, indent=1)
 
 
 def score_outside(args):
