@@ -804,9 +804,7 @@ def late_cuts(args):
         print("\n| run | cut | law | truth | planned end (95%) | error | in 95% |")
         print("|---|---:|---|---:|---|---:|---|")
         for r in results:
-            ci = r["ci95"]
-            band = f"{r['loss']:.4g} ({ci[0]:.4g}–{ci[1]:.4g})" if ci else f"{r['loss']:.4g}"
-            print(f"| {r['run']} | {100 * r['share']:.0f}% | {r['law']} | {r['truth']:.4g} | {band} "
+            print(f"| {r['run']} | {100 * r['share']:.0f}% | {r['law']} | {r['truth']:.4g} | {band_text(r)} "
                   f"| {100 * r['error']:+.2f}% | {'yes' if r['in95'] else 'no'} |")
     if args.json:
         with open(args.json, "w") as handle:
@@ -865,13 +863,17 @@ def finish(args, results, failures):
             json.dump(results, handle, indent=1)
 
 
+def band_text(row):
+    """A row's projection with its 95% interval, as the tables print it."""
+    ci = row["ci95"]
+    return f"{row['loss']:.4g} ({ci[0]:.4g}–{ci[1]:.4g})" if ci else f"{row['loss']:.4g}"
+
+
 def print_runs(results):
     print("\n| run | cut | schedule | model | truth | projected (95%) | error | in 95% | in 80% |")
     print("|---|---:|---|---|---:|---|---:|---|---|")
     for r in results:
-        ci = r["ci95"]
-        band = f"{r['loss']:.4g} ({ci[0]:.4g}–{ci[1]:.4g})" if ci else f"{r['loss']:.4g}"
-        print(f"| {r['run']} | 1/{r['factor']} | {r['schedule'] or 'unknown'} | {r['model']} | {r['truth']:.4g} | {band} "
+        print(f"| {r['run']} | 1/{r['factor']} | {r['schedule'] or 'unknown'} | {r['model']} | {r['truth']:.4g} | {band_text(r)} "
               f"| {100 * r['error']:+.2f}% | {'yes' if r['in95'] else 'no'} | {'yes' if r['in80'] else 'no'} |")
 
 
