@@ -176,7 +176,8 @@ extension Forecast {
         hold(&forecast.atSteps[k].loss, at: step, alongRunEnding: forecast.plannedEnd.map(\.step).flatMap { step <= $0 ? $0 : nil })
       }
     }
-    if let (_, fit) = annealing, !fit.converged {
+    // Only a power law fit that is reliable itself has bands worth holding.
+    if let (_, fit) = annealing, !fit.converged, inputs.fit.converged {
       holdPowerLaw(inputs, in: &rows, &forecast, positive: positive)
     }
     if let gap = forecast.endGap, gap.logged < gap.fitted {
