@@ -234,4 +234,23 @@ import Testing
     let magnitude = try #require(Double(change.replacingOccurrences(of: "−", with: "-")))
     #expect(abs(magnitude) > 1e-5 && abs(magnitude) < 5e-4, "\(line)")
   }
+
+  @Test("a declared cosine forcing an annealing fit that pins L0: the report says its bands hold the power law's, and they hold the end")
+  func unreliableForcedFitHoldsThePowerLaw() throws {
+    let run = RateIgnoringRun(seed: 1)
+    let path = try CommandRunner.temporaryFile(named: "ignores-its-rate.csv", contents: run.csv)
+    let result = try CommandRunner.run([path, "--format", "json", "--bootstrap", "100"] + RateIgnoringRun.declaredFlags)
+    #expect(result.status == 0, "\(result.stderr)")
+    let report = try json(result.stdout)
+    let forecast = try #require(report["forecast"] as? [String: Any])
+    #expect(forecast["law"] as? String == "annealing")
+    #expect(forecast["band_holds_power_law"] as? Bool == true)
+    let end = try #require(report["planned_end"] as? [String: Any])
+    let band = try #require(end["ci95"] as? [Double])
+    let truth = RateIgnoringRun.truth(at: 5_000)
+    #expect(band[0] <= truth && truth <= band[1], "planned end \(band) vs \(truth)")
+    let text = try CommandRunner.run([path, "--bootstrap", "100"] + RateIgnoringRun.declaredFlags)
+    #expect(text.stdout.contains("the bands also hold the power law's, as the annealing fit asked for is not reliable"))
+    #expect(text.stdout.contains("L0 is pinned at its bound"))
+  }
 }

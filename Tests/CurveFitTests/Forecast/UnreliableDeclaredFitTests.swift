@@ -6,23 +6,6 @@ import Testing
 /// A declared schedule makes the annealing law project even when its fit is not reliable; its
 /// bands then hold the power law's, which the same log with its rates logged would print.
 @Suite struct UnreliableDeclaredFitTests {
-  /// A loss that follows the rate's area through a 100-step warm-up and then ignores the rate,
-  /// falling as a power law in steps, `10.5·(t − 50)^−0.3` (a small model memorising its data, as
-  /// nanoGPT's Shakespeare demo does under its cosine), 1% noise, every 10 steps to step 1,000.
-  static func log(seed: UInt64) -> LossSeries {
-    var random = SeededRandom(seed: seed)
-    let steps = stride(from: 10.0, through: 1_000, by: 10).map { $0 }
-    let losses = steps.map { truth(at: $0) * (1 + 0.01 * random.gaussian()) }
-    return LossSeries(
-      steps: steps, losses: losses,
-      origin: SeriesOrigin(source: "ignores its rate", format: "csv", stepColumn: "step", lossColumn: "loss", columns: []))
-  }
-
-  static func truth(at step: Double) -> Double {
-    let area = step <= 100 ? step * step / 200 : step - 50
-    return 10.5 * pow(max(area, 1), -0.3)
-  }
-
   static func analysed(_ series: LossSeries) throws -> LossCurveAnalysis {
     var options = LossCurveAnalysis.Options()
     options.bootstrapResamples = 100
@@ -37,7 +20,7 @@ import Testing
   // it pins, and the band holding the power law's still misses the end (docs/forecasting.md).
   @Test("a cosine declared for a loss that ignores it: the pinned annealing fit projects, its band holds the end", arguments: [1, 5, 6] as [UInt64])
   func bandHoldsTheEnd(seed: UInt64) throws {
-    let analysis = try Self.analysed(Self.log(seed: seed))
+    let analysis = try Self.analysed(RateIgnoringRun(seed: seed).series)
     let schedule = try #require(analysis.schedule)
     let fit = try #require(schedule.fit)
     #expect(schedule.chosen)
@@ -46,7 +29,7 @@ import Testing
     #expect(forecast.law == .annealing)
     #expect(forecast.bandHoldsPowerLaw)
     let end = try #require(forecast.plannedEnd)
-    let truth = Self.truth(at: 5_000)
+    let truth = RateIgnoringRun.truth(at: 5_000)
     // The annealing law counts the cosine's smaller area and projects about 10% high; its own
     // band (0.85–0.96 for a truth of 0.818 on the same log generated in Python) left the end out.
     #expect(end.loss.value > 1.05 * truth, "planned end \(end.loss.value) vs \(truth)")
