@@ -14,34 +14,19 @@ extension Forecast {
   static func holdPowerLaw(_ inputs: Inputs, in rows: inout Rows, _ forecast: inout Forecast, positive: Bool) {
     let lastStep = inputs.lastStep
     let law = ProjectingLaw.power(inputs.fit, bootstrap: inputs.bootstrapModels)
-    let heldOut = inputs.backtest.map { test in
-      (error: ShapeError.heldOutExcess(test), reach: lastStep / max(test.splitStep, .leastNonzeroMagnitude))
-    }
     // As the power law's own forecast is calibrated when it projects (`make`).
-    let shape = ShapeError(
-      errors: inputs.modelChoice.candidates.first { $0.form == inputs.fit.model.form }?.rollingMisses ?? [],
-      scheduleKnown: inputs.declaredConstant || decayDone(inputs) || inputs.schedule?.lossIgnoresRate == true,
-      annealing: false, span: inputs.fitRange.upperBound / max(inputs.fitRange.lowerBound, 1), heldOutMiss: heldOut)
-    let few = FewPoints(points: inputs.fit.pointsUsed, parameters: inputs.fit.model.form.parameterNames.count)
-    func hold(_ estimate: inout Estimate, at step: Double) {
-      var theirs = law.noiseEstimate(at: step)
-      if positive { theirs.keepPositive() }
-      let sigma = shape.sigmas(factor: step / lastStep)
-      theirs.calibrate(up: sigma.up, down: sigma.down)
-      if sigma.up > 0 || sigma.down > 0 { theirs.stretch(few.stretch95, few.stretch80) }
-      guard theirs.value.isFinite, theirs.value > 0 || !positive else { return }
-      if estimate.hold(theirs) { forecast.bandHoldsPowerLaw = true }
+    let calibration = powerLawCalibration(inputs, positive: positive)
+    // Against the power law's own curve, whose steps are the final losses of runs that long.
+    let held = changeLossRows(&rows, &forecast) { estimate, step, _ in
+      let theirs = calibration.estimate(law, at: step, lastStep: lastStep)
+      guard theirs.value.isFinite, theirs.value > 0 || !positive else { return false }
+      return estimate.hold(theirs)
     }
-    for k in rows.projections.indices { hold(&rows.projections[k].loss, at: rows.projections[k].step) }
-    if var end = forecast.plannedEnd {
-      hold(&end.loss, at: end.step)
-      forecast.plannedEnd = end
-    }
-    for k in forecast.atSteps.indices { hold(&forecast.atSteps[k].loss, at: forecast.atSteps[k].step) }
+    if held { forecast.bandHoldsPowerLaw = true }
     // Doubling the data is the 2× row as a change: its band holds the power law's change too.
     var theirs = inputs.rows.doubling
     guard theirs.fromStep == rows.doubling.fromStep, theirs.toStep == rows.doubling.toStep else { return }
-    let reach = shape.sigmas(factor: theirs.toStep / max(theirs.fromStep, .leastNonzeroMagnitude))
+    let reach = calibration.shape.sigmas(factor: theirs.toStep / max(theirs.fromStep, .leastNonzeroMagnitude))
     theirs.lossChange.calibrate(up: reach.up, down: reach.down, scale: law.value(theirs.toStep))
     if theirs.lossChange.value.isFinite, rows.doubling.lossChange.hold(theirs.lossChange) { forecast.bandHoldsPowerLaw = true }
   }
