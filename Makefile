@@ -21,7 +21,8 @@ validate-real:
 
 # Cuts every real log at 1/2, 1/5, 1/10 and scores the projections of its end (docs/forecasting.md);
 # then the leave-one-run-out checks of the interval constants and of the annealing prior, and how
-# well each run's truth is measured; last, the planned end of runs cut at 80%, 90% and 95%.
+# well each run's truth is measured; the planned end of runs cut at 80%, 90% and 95%; last,
+# sixty generated runs whose parameters, schedule, warm-up, noise and logging are drawn at random.
 forecast:
 	swift build -c release --product curvefit
 	python3 scripts/forecast.py --json .build/forecast.json
@@ -30,6 +31,7 @@ forecast:
 	python3 scripts/forecast.py --prior
 	python3 scripts/forecast.py --truth-check
 	python3 scripts/forecast.py --late
+	python3 scripts/forecast.py --random 60
 
 # libFuzzer over ingest and analysis for FUZZ_SECONDS (default 600); crashers land in
 # Tests/Fuzz/crashers/ and should become regression tests.
