@@ -135,6 +135,9 @@ public struct ShapeError: Sendable, Equatable {
   /// True when `perDoubling` was raised toward the prior because the backtests were too noisy to
   /// resolve an error of its size (`unresolved`).
   public var raisedToPrior: Bool
+  /// What the backtests alone give per doubling (their spread times `multiplier`, at least the
+  /// floor), before any raise toward the prior; `nil` with fewer than two origins.
+  public var backtestPerDoubling: Double?
 
   /// The error per doubling the law's own held-out backtest implies, when it is beyond
   /// `heldOutLimit` and so sets `perDoubling`.
@@ -182,6 +185,7 @@ public struct ShapeError: Sendable, Equatable {
     let chosen = backed.map { Self.unresolved(measured: $0, prior: prior, noiseVariance: noiseVariance) } ?? prior
     perDoubling = max(least, chosen)
     raisedToPrior = backed.map { chosen > $0 * 1.1 } ?? false
+    backtestPerDoubling = backed
     if let miss = heldOutMiss, let implied = Self.heldOutPerDoubling(error: miss.error, reach: miss.reach),
       implied > Self.heldOutLimit, implied > perDoubling
     {

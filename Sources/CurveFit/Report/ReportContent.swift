@@ -259,7 +259,8 @@ struct ReportContent {
         + "\(NumberFormat.significant(100 * test.holdoutFraction, 2))% of its \(axis.rawValue), the law missed them by "
         + "\(NumberFormat.significant(100 * test.meanRelativeError, 2))% (it does not describe this curve)"
     } else if shape.raisedToPrior {
-      text += "\(perDoubling)% per doubling of reach (toward the prior's "
+      let backed = shape.backtestPerDoubling.map { "raised from the backtests' \(NumberFormat.significant(100 * $0, 2))% " } ?? ""
+      text += "\(perDoubling)% per doubling of reach (\(backed)toward the prior's "
         + "\(NumberFormat.significant(100 * shape.priorPerDoubling, 2))%: \(shape.origins) backtests inside this run, "
         + "noisy to ±\(NumberFormat.significant(100 * shape.backtestNoise, 2))%, are too coarse to resolve less)"
     } else if let measured = shape.measured, measured * ShapeError.multiplier > shape.leastPerDoubling {

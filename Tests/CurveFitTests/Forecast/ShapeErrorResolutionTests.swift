@@ -72,6 +72,9 @@ struct ShapeErrorResolutionTests {
       #expect(shape.raisedToPrior && shape.perDoubling > 0.024, "seed \(seed): \(shape.perDoubling)")
       let text = Report(analysis: analysis).rendered(as: .text)
       #expect(text.contains("toward the prior's 2.5%") && text.contains("too coarse to resolve less"), "\(text)")
+      // The raise is shown from what the backtests measured, so a small one reads as small.
+      let backed = try #require(shape.backtestPerDoubling)
+      #expect(backed < shape.perDoubling && text.contains("raised from the backtests' \(NumberFormat.significant(100 * backed, 2))%"), "\(text)")
     }
     #expect(raised >= 3, "only \(raised) of 10 seeds had backtests measuring under half the prior")
 
