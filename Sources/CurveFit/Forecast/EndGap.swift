@@ -37,6 +37,9 @@ public struct EndGap: Sendable, Equatable {
       + (ratio >= 1 ? " (its loss falls faster than a power law, as when a model memorises its data)" : " (it ends above them)")
   }
 
+  /// The median of the log's last usable losses, its standard error and their count.
+  typealias Recent = (median: Double, standardError: Double, count: Int)
+
   /// The losses the logged median is taken over: a tenth of the fitted points, 5 to 1,000.
   static func window(fittedPoints: Int) -> Int { min(1_000, max(5, fittedPoints / 10)) }
 
@@ -50,7 +53,7 @@ public struct EndGap: Sendable, Equatable {
   }
 
   /// The gap between `fitted` and the median of the log's last losses, `recent`.
-  static func measure(fitted: Double, recent: (median: Double, standardError: Double, count: Int)) -> EndGap? {
+  static func measure(fitted: Double, recent: Recent) -> EndGap? {
     guard fitted.isFinite else { return nil }
     let gap = abs(fitted - recent.median)
     guard gap > relative * recent.median, gap > standardErrors * recent.standardError else { return nil }
@@ -62,7 +65,7 @@ public struct EndGap: Sendable, Equatable {
   /// below zero.
   static func lastLosses(
     _ series: LossSeries, lastStep: Double, excluded: StepRanges, fittedPoints: Int, detrended: Bool = false
-  ) -> (median: Double, standardError: Double, count: Int)? {
+  ) -> Recent? {
     let wanted = window(fittedPoints: fittedPoints)
     var recent: [Double] = []
     var logSteps: [Double] = []

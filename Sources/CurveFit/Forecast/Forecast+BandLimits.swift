@@ -6,7 +6,7 @@ extension Forecast {
   /// its data, and no higher than where the run is now.
   static func limitBands(
     _ rows: inout Rows, _ forecast: inout Forecast, _ inputs: Inputs, positive: Bool,
-    lastLosses: (median: Double, standardError: Double, count: Int)?, fittedPoints: Int
+    lastLosses: EndGap.Recent?, fittedPoints: Int
   ) {
     let lastStep = inputs.lastStep
     if let gap = forecast.endGap, gap.logged < gap.fitted {

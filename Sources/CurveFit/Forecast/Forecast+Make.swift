@@ -52,7 +52,7 @@ extension Forecast {
   /// the annealing law projects through, and where a withheld run's log reached the target.
   private static func judge(
     _ forecast: inout Forecast, _ inputs: Inputs, annealing: AnnealingFit?, fittedNow: Double,
-    lastLosses: (median: Double, standardError: Double, count: Int)?
+    lastLosses: EndGap.Recent?
   ) {
     forecast.withheld = annealing.map { withholdingReason($0, inputs) } ?? withholdingReason(inputs.fit, inputs)
     forecast.endGap = lastLosses.flatMap { EndGap.measure(fitted: fittedNow, recent: $0) }
