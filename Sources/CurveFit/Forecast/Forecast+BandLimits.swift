@@ -53,6 +53,8 @@ extension Forecast {
     case epochDrops
   }
 
+  /// The first reason that holds for the bands of a log of positive losses to open down to zero.
+  ///
   /// No floor in sight: none fitted (the pure form), or one under a tenth of the loss now. The
   /// power law fitted beside the annealing law says so too when the annealing law projects: a
   /// schedule declared for a memorising fine-tune does not stop it falling (Whisper-small Hindi
@@ -65,6 +67,7 @@ extension Forecast {
   /// memorise and the Conformer's spiky CTC loss from a tenth, and 0.08 or less for every
   /// other run and cut. A floor the scattered data cannot tell from zero (within two standard
   /// errors) is none in sight either.
+  /// Or a training loss falling on past an evaluation loss that has stopped (`Memorising`).
   /// The loss stepping down at each epoch boundary is the health check's own sign of a model
   /// memorising the data each pass repeats (`EpochDrops`): the report said so while its bands
   /// stopped at the floor of a curve fitted to the passes so far.
