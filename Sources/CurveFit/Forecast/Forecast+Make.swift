@@ -56,6 +56,7 @@ extension Forecast {
   ) {
     forecast.withheld = annealing.map { withholdingReason($0, inputs) } ?? withholdingReason(inputs.fit, inputs)
     forecast.endGap = lastLosses.flatMap { EndGap.measure(fitted: fittedNow, recent: $0) }
+    forecast.endMisfit = lastLosses.flatMap { EndGap.misfit(fitted: fittedNow, recent: $0) }
     if forecast.withheld == nil, let gap = forecast.endGap, gap.isMissed {
       forecast.withheld = gap.reason
     }

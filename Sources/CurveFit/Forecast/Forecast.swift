@@ -58,6 +58,9 @@ public struct Forecast: Sendable {
   public var openBelowEpochDrops = false
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
+  /// The fitted curve's loss at the last step against the log's, when they are apart by more
+  /// than the noise and 3% but within the 10% of `endGap` (`EndGap.misfit`): said, not acted on.
+  public var endMisfit: EndGap?
   /// The top of every band of a step past the last: the top of the band of the loss now, or
   /// the median of the log's last losses when higher (a run that trains on does not end above
   /// where it is); `nil` when the loss now has no band.

@@ -251,6 +251,9 @@ public struct JSONRenderer: ReportRenderer {
       ("end_gap", forecast.endGap.map { gap in
         .object([("fitted", .number(gap.fitted)), ("logged", .number(gap.logged)), ("points", .integer(gap.points))])
       } ?? .null),
+      ("end_misfit", forecast.endMisfit.map { gap in
+        .object([("fitted", .number(gap.fitted)), ("logged", .number(gap.logged)), ("points", .integer(gap.points))])
+      } ?? .null),
       ("withheld", withheld.map { .string($0) } ?? .null),
       ("flat_since", forecast.flatSince.map { .number($0) } ?? .null),
       ("open_below", .bool(forecast.openBelow != nil)),

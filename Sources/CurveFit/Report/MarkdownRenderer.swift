@@ -29,6 +29,7 @@ public struct MarkdownRenderer: ReportRenderer {
     lines.append("- **Doubling data:** \(content.doubling)")
     if let note = content.intervalNote { lines.append("- **Intervals:** \(note)") }
     if let gap = content.endGap { lines.append("- **Warning:** \(gap)") }
+    if let misfit = content.endMisfit { lines.append("- **Warning:** \(misfit)") }
     if let flat = content.flatNote { lines.append("- **Warning:** \(flat)") }
     if let open = content.openBelowNote { lines.append("- **Warning:** \(open)") }
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }

@@ -195,6 +195,18 @@ struct ReportContent {
       + (gap.logged < gap.fitted ? "; the bands reach as far again below it" : "")
   }
 
+  /// `the fitted curve ends at 4.32 where the log's last 50 losses have a median of 4.53 (−5%):
+  /// the projections start from where the curve ends, not where the run is`, when they are
+  /// apart by more than the noise and 3%, less than `endGap`'s 10%.
+  var endMisfit: String? {
+    guard withheld == nil, let gap = analysis.forecast?.endMisfit else { return nil }
+    let (fitted, logged) = (report.unit.fromNats(gap.fitted), report.unit.fromNats(gap.logged))
+    let percent = 100 * (fitted / logged - 1)
+    return "the fitted curve ends at \(NumberFormat.significant(fitted, 3)) where the log's last "
+      + "\(gap.points) losses have a median of \(NumberFormat.significant(logged, 3)) "
+      + "(\(NumberFormat.signed(percent, decimals: 1))%): the projections start from where the curve ends, not where the run is"
+  }
+
   /// `the loss has been flat since step 22,473: the projections count on the decay of the rate
   /// still to come (57% of its peak now)`, when the annealing law projects through a plateau.
   var flatNote: String? {

@@ -43,6 +43,7 @@ public struct TextRenderer: ReportRenderer {
     lines.append("  " + pad("doubling data", 20) + content.doubling)
     if let note = content.intervalNote { lines.append("  " + note) }
     if let gap = content.endGap { lines.append("  ! " + gap) }
+    if let misfit = content.endMisfit { lines.append("  ! " + misfit) }
     if let flat = content.flatNote { lines.append("  ! " + flat) }
     if let open = content.openBelowNote { lines.append("  ! " + open) }
     if let target = content.target {
