@@ -187,11 +187,7 @@ struct ReportContent {
   /// (+89%): it does not follow the end of this run`, when they are far apart.
   var endGap: String? {
     guard withheld == nil, let gap = analysis.forecast?.endGap else { return nil }
-    let (fitted, logged) = (report.unit.fromNats(gap.fitted), report.unit.fromNats(gap.logged))
-    let percent = 100 * (fitted / logged - 1)
-    return "the fitted curve ends at \(NumberFormat.significant(fitted, 3)) where the log's last "
-      + "\(gap.points) losses have a median of \(NumberFormat.significant(logged, 3)) "
-      + "(\(NumberFormat.signed(percent, decimals: 0))%): it does not follow the end of this run"
+    return apart(gap, decimals: 0) + ": it does not follow the end of this run"
       + (gap.logged < gap.fitted ? "; the bands reach as far again below it" : "")
   }
 
@@ -200,11 +196,16 @@ struct ReportContent {
   /// apart by more than the noise and 3%, less than `endGap`'s 10%.
   var endMisfit: String? {
     guard withheld == nil, let gap = analysis.forecast?.endMisfit else { return nil }
+    return apart(gap, decimals: 1) + ": the projections start from where the curve ends, not where the run is"
+  }
+
+  /// Where the fitted curve ends and where the log's last losses are, in the report's unit.
+  private func apart(_ gap: EndGap, decimals: Int) -> String {
     let (fitted, logged) = (report.unit.fromNats(gap.fitted), report.unit.fromNats(gap.logged))
     let percent = 100 * (fitted / logged - 1)
     return "the fitted curve ends at \(NumberFormat.significant(fitted, 3)) where the log's last "
       + "\(gap.points) losses have a median of \(NumberFormat.significant(logged, 3)) "
-      + "(\(NumberFormat.signed(percent, decimals: 1))%): the projections start from where the curve ends, not where the run is"
+      + "(\(NumberFormat.signed(percent, decimals: decimals))%)"
   }
 
   /// `the loss has been flat since step 22,473: the projections count on the decay of the rate
