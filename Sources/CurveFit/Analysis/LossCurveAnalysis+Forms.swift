@@ -35,7 +35,16 @@ extension LossCurveAnalysis {
     guard index < series.count, series.steps[index] < upper else { return unmoved }
     var moved = fitter
     moved.range = FitRange(from: series.steps[index], to: options.to)
+    if let schedule { moved.shiftFloor = -warmupLag(schedule, at: series.steps[index]) }
     return (series.steps[index]...range.upperBound, moved, schedule == nil ? .afterSteepestFall : .afterWarmup)
+  }
+
+  /// How far the rate's area (`S1`, in peak-rate steps) lags the step at `step`: the warm-up's
+  /// deficit, `w/2` after a linear warm-up from zero (`PowerLawFitter.shiftFloor`).
+  static func warmupLag(_ schedule: LearningRateSchedule, at step: Double) -> Double {
+    let area = schedule.observed.areas(at: [step], lambda: 0).s1[0]
+    let lag = step - area
+    return lag.isFinite ? min(max(0, lag), step) : 0
   }
 
   /// Kept points a fit from the rate's last step down needs (the least any fit takes); with fewer

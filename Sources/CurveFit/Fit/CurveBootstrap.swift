@@ -22,7 +22,7 @@ struct CurveBootstrap {
     let solver = self.solver
     return BlockResampler(resamples: resamples, seed: seed).run(residuals: state.residuals) { drawn in
       let y = (0..<n).map { fitted[$0] - drawn[$0] / rootWeights[$0] }
-      let problem = PowerLawProblem(form: form, x: state.x, y: y, weights: state.weights)
+      let problem = PowerLawProblem(form: form, x: state.x, y: y, weights: state.weights, shiftLower: state.shiftLower)
       let summary = solver.minimize(problem, from: state.parameters)
       guard summary.finalCost.isFinite else { return nil }
       return problem.natural(summary.parameters, tRef: state.tRef).0

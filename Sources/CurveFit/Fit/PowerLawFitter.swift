@@ -20,6 +20,13 @@ public struct PowerLawFitter: Sendable {
   public var solver: LevenbergMarquardt
   /// The form fitted. Default `.power`.
   public var form: PowerLaw.Form = .power
+  /// The most negative `t0` the shifted form may take, in steps (0: none). After a warm-up the
+  /// annealing law's clock is the rate's area, `S1`, which lags the step by the warm-up's
+  /// deficit (`w/2` for a linear one); at a constant rate after it, the power law in `S1` is the
+  /// shifted form with `t0 = −deficit`. Fitting from the warm-up's end, the plain power law in
+  /// steps reads the lag as a steeper curve (generated runs at a constant rate: α 0.90 for
+  /// 0.66, +10% from half), so the shifted form may reach back that far and compete as usual.
+  public var shiftFloor: Double = 0
 
   public static let minimumPoints = 5
   /// The `alpha` grid for starting values: 60 values log-spaced over 0.005…5.
@@ -86,7 +93,7 @@ public struct PowerLawFitter: Sendable {
   private func solve(_ points: FitPoints, series: LossSeries) -> PowerLawFit {
     let tRef = points.t.max() ?? 1
     let x = points.t.map { $0 / tRef }
-    let problem = PowerLawProblem(form: form, x: x, y: points.y, weights: points.weights)
+    let problem = PowerLawProblem(form: form, x: x, y: points.y, weights: points.weights, shiftLower: shiftFloor / tRef)
     let fallback = form == .pure ? [1, 0.5] : form == .power ? [points.y.min() ?? 0, 1, 0.5] : [points.y.min() ?? 0, 1, 0.5, 0]
     let start = problem.startingPoint(grid: Self.alphaGrid) ?? fallback
     let summary = solver.minimize(problem, from: start)
@@ -99,9 +106,10 @@ public struct PowerLawFitter: Sendable {
     var atBound = names.indices.filter { summary.atBound[$0] }.map { names[$0] }
     var warnings: [String] = []
     if form == .shifted, atBound.contains("t0") {
-      // t0 = 0 is the plain power law, not a failure of this fit.
+      // t0 = 0 is the plain power law, and the floor the power law in the rate's area: neither
+      // is a failure of this fit.
       atBound.removeAll { $0 == "t0" }
-      warnings.append("t0 is 0: the shifted form reduces to the plain power law")
+      if model.t0 >= 0 { warnings.append("t0 is 0: the shifted form reduces to the plain power law") }
     }
     var standardErrors = natural.map { m in names.indices.map { max(0, m[$0, $0]).squareRoot() } }
     if let errors = standardErrors, !errors.allSatisfy(\.isFinite) { standardErrors = nil }
@@ -126,6 +134,7 @@ public struct PowerLawFitter: Sendable {
     fit.state = FitState(
       x: x, y: points.y, weights: points.weights, tRef: tRef, parameters: summary.parameters,
       residuals: summary.residuals)
+    fit.state?.shiftLower = problem.shiftLower
     return fit
   }
 }
@@ -139,6 +148,9 @@ struct FitState: Sendable {
   var parameters: [Double]
   /// Weighted residuals `√w·(f − y)` at the solution.
   var residuals: [Double]
+  /// The shifted form's lower bound on `s = t0/tRef` (`PowerLawFitter.shiftFloor`), which
+  /// every refit keeps.
+  var shiftLower = 0.0
   /// The annealing law's second input (`S2` over its scale); empty for power laws.
   var x2: [Double] = []
   var x2Ref = 1.0

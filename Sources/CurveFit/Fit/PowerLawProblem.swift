@@ -6,7 +6,8 @@ import LeastSquares
 /// Scaling by the last step keeps `c' = c·tRef^(−alpha)` of the order of the losses, where `c`
 /// at `t = 1` can be 10⁴ times larger; the Jacobian is then far better conditioned. Parameters:
 /// power `[lMin, c', alpha]`, pure `[c', alpha]`, shifted `[lMin, c', alpha, s]` with
-/// `s = t0/tRef`; bounds `lMin, c', s ≥ 0` and `0 < alpha ≤ 10`.
+/// `s = t0/tRef`; bounds `lMin, c' ≥ 0`, `s ≥ shiftLower` (0 unless a warm-up is known, see
+/// `PowerLawFitter.shiftFloor`) and `0 < alpha ≤ 10`.
 struct PowerLawProblem: LeastSquaresProblem {
   let form: PowerLaw.Form
   let x: [Double]
@@ -14,11 +15,14 @@ struct PowerLawProblem: LeastSquaresProblem {
   let rootWeights: [Double]
   /// `log x`, for the forms without a shift: one exponential per row instead of a log and an exp.
   let logX: [Double]
+  /// The smallest shift `s` (≤ 0); above `−min(x)`, so `x + s` stays positive.
+  let shiftLower: Double
 
   static let alphaBounds = (lower: 1e-6, upper: 10.0)
 
-  init(form: PowerLaw.Form = .power, x: [Double], y: [Double], weights: [Double]) {
+  init(form: PowerLaw.Form = .power, x: [Double], y: [Double], weights: [Double], shiftLower: Double = 0) {
     self.form = form
+    self.shiftLower = min(0, max(shiftLower, -0.9 * (x.min() ?? 0)))
     self.x = x
     self.y = y
     self.rootWeights = weights.map { $0.squareRoot() }
@@ -36,7 +40,7 @@ struct PowerLawProblem: LeastSquaresProblem {
     switch form {
     case .power: [0, 0, Self.alphaBounds.lower]
     case .pure: [0, Self.alphaBounds.lower]
-    case .shifted: [0, 0, Self.alphaBounds.lower, 0]
+    case .shifted: [0, 0, Self.alphaBounds.lower, shiftLower]
     }
   }
   var upperBounds: [Double] {
@@ -107,9 +111,16 @@ struct PowerLawProblem: LeastSquaresProblem {
   /// form starts from the best power-law solution with a small grid of shifts.
   func startingPoint(grid: [Double]) -> [Double]? {
     if form == .shifted {
-      let power = PowerLawProblem(form: .power, x: x, y: y, weights: rootWeights.map { $0 * $0 })
+      let weights = rootWeights.map { $0 * $0 }
+      let power = PowerLawProblem(form: .power, x: x, y: y, weights: weights)
       guard let start = power.startingPoint(grid: grid) else { return nil }
-      return [0.0, 1e-4, 1e-3, 1e-2, 0.1].map { start + [$0] }.min { cost($0) < cost($1) }
+      var starts = [0.0, 1e-4, 1e-3, 1e-2, 0.1].map { start + [$0] }
+      // A shift back toward the floor moves the curve's steep part: its own linear solution.
+      for shift in shiftLower < 0 ? [shiftLower / 2, shiftLower] : [] {
+        let moved = PowerLawProblem(form: .power, x: x.map { $0 + shift }, y: y, weights: weights)
+        if let point = moved.startingPoint(grid: grid) { starts.append(point + [shift]) }
+      }
+      return starts.min { cost($0) < cost($1) }
     }
     var best: (cost: Double, p: [Double])?
     for alpha in grid {

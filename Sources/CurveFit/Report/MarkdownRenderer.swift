@@ -41,6 +41,7 @@ public struct MarkdownRenderer: ReportRenderer {
     for parameter in content.parameters { lines.append("| \(parameter.name) | \(parameter.value) |") }
     lines.append("")
     lines.append(content.goodness)
+    if let clock = content.clockNote { lines.append(""); lines.append(clock) }
     if let undetermined = content.undetermined { lines.append(""); lines.append(undetermined) }
     if let backtest = content.backtest { lines.append(""); lines.append(backtest.capitalizedFirst) }
     lines.append("")

@@ -64,8 +64,16 @@ struct ReportContent {
     let values = fit.model.parameters
     return fit.parameterNames.indices.map { index in
       (Self.symbols[fit.parameterNames[index]] ?? fit.parameterNames[index],
-       NumberFormat.withError(values[index], fit.standardErrors?[index]))
+       NumberFormat.withError(values[index], fit.standardErrors?[index]).replacingMinus())
     }
+  }
+
+  /// What a negative `t0` means: only a known warm-up allows one (`PowerLawFitter.shiftFloor`).
+  var clockNote: String? {
+    let model = analysis.fit.model
+    guard model.form == .shifted, model.t0 < 0 else { return nil }
+    return "t0 < 0: the clock is the rate's area, which the warm-up left \(axis.number(-model.t0)) \(axis.rawValue) behind "
+      + "the \(axis.rawValue.dropLast()) count; it fits better than the \(axis.rawValue) themselves"
   }
 
   /// `C, α and t0 are not pinned down by this log: …` when a parameter's standard error exceeds

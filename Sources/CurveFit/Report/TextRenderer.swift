@@ -22,6 +22,7 @@ public struct TextRenderer: ReportRenderer {
     lines.append(
       indent + content.parameters.map { "\($0.name) \($0.value)" }.joined(separator: "   "))
     lines.append(indent + "\(content.goodness) · \(content.convergence)")
+    if let clock = content.clockNote { lines.append(indent + clock) }
     if let undetermined = content.undetermined { lines.append(indent + undetermined) }
     if let backtest = content.backtest { lines.append(indent + backtest) }
     lines.append(indent + content.modelChoice)
