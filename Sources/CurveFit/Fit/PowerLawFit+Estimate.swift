@@ -5,7 +5,8 @@ extension FitResult where Model == PowerLaw {
   /// The fitted loss at `t` with its delta-method 95% interval.
   public func estimate(at t: Double) -> Estimate {
     let value = model(t)
-    guard let covariance else { return Estimate(value: value) }
+    // Before a negative t0's lag the curve has no value: no interval to build around it.
+    guard value.isFinite, let covariance else { return Estimate(value: value) }
     let deviation = quadraticForm(covariance, model.gradient(at: t)).squareRoot()
     guard deviation.isFinite else { return Estimate(value: value) }
     let half = Estimate.z95 * deviation

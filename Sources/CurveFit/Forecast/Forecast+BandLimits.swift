@@ -34,7 +34,8 @@ extension Forecast {
     } else {
       // Without a band for the loss now, only a band reaching above it can reach above the
       // highest one fitted: the pass over the fitted points is skipped otherwise (10M-row logs).
-      let bands = rows.projections.map(\.loss) + forecast.atSteps.map(\.loss) + [forecast.plannedEnd?.loss].compactMap { $0 }
+      let bands = rows.projections.map(\.loss) + forecast.atSteps.filter { $0.withheld == nil }.map(\.loss)
+        + [forecast.plannedEnd?.loss].compactMap { $0 }
       if bands.contains(where: { ($0.ci95?.upperBound ?? 0) > rows.current.value }), let ceiling = highestFittedLoss(inputs) {
         cap(&rows, &forecast, above: ceiling, after: -.infinity)
       }

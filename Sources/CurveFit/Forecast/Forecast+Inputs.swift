@@ -68,7 +68,7 @@ extension Forecast {
       changed = change(&end.loss, end.step, nil) || changed
       forecast.plannedEnd = end
     }
-    for k in forecast.atSteps.indices where forecast.atSteps[k].step > after {
+    for k in forecast.atSteps.indices where forecast.atSteps[k].step > after && forecast.atSteps[k].withheld == nil {
       let step = forecast.atSteps[k].step
       changed = change(&forecast.atSteps[k].loss, step, endStep.flatMap { step <= $0 ? $0 : nil }) || changed
     }

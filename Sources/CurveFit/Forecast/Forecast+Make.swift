@@ -103,7 +103,15 @@ extension Forecast {
     // TinyLlama SFT cut at step 1,395 of a 2,808-step cosine read 1.18 at step 1,500, above its
     // loss now (1.11): a run of 1,500 steps has had far less of the rate.
     let endStep = forecast.plannedEnd?.step
+    // A step before the fitted steps is not the curve's to say: backwards the power law climbs
+    // without bound (and with the warm-up's clock, `t0 < 0`, has no value at all before the lag).
+    let firstFitted = law.law == .annealing ? inputs.annealingRange.lowerBound : inputs.fitRange.lowerBound
     forecast.atSteps = inputs.atSteps.sorted().map { step in
+      guard step >= firstFitted else {
+        var row = Projection(factor: step / lastStep, step: step, loss: Estimate(value: 0))
+        row.withheld = "before \(StepAxis(inputs.series).at(firstFitted)), where the fitted curve starts: it describes the run from there on"
+        return row
+      }
       let end = endStep.flatMap { step <= $0 ? $0 : nil }
       let loss = calibration.estimate(law, at: step, lastStep: lastStep, alongRunEnding: end)
       let kind = plan.map { end == nil ? $0.projectionKind : Projection.thisRun }

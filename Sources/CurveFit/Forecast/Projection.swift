@@ -14,7 +14,8 @@ public struct Projection: Sendable, Equatable {
   /// under its own schedule); `nil` for the power law's point on the current curve.
   public var schedule: String?
   /// Why this row carries no number (JSON `"withheld"`): set on the annealing law's informational
-  /// rows, when it does not project, where its curve falls to a loss at or below zero.
+  /// rows, when it does not project, where its curve falls to a loss at or below zero, and on an
+  /// `--at-step` row before the steps the projecting law is fitted on.
   public var withheld: String?
 
   public init(factor: Double, step: Double, loss: Estimate, schedule: String? = nil) {

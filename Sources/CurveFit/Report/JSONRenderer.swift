@@ -221,7 +221,7 @@ public struct JSONRenderer: ReportRenderer {
         ("step", .number(end.step)), ("loss", .number(end.loss.value)),
       ] + intervals(end.loss) + [("source", .string(end.source.rawValue))])
     } ?? .null))
-    members.append(("at_steps", .array(forecast.atSteps.map { projection($0, unit: unit, withheld: withheld) })))
+    members.append(("at_steps", .array(forecast.atSteps.map { projection($0, unit: unit, withheld: withheld ?? $0.withheld) })))
     members.append(("forecast", .object([
       ("law", .string(forecast.law.rawValue)),
       ("interval_method", .string("noise (bootstrap) combined with the extrapolation error per doubling of reach, from rolling-origin backtests inside the run")),

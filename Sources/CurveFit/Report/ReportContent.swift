@@ -180,7 +180,11 @@ struct ReportContent {
        NumberFormat.signed(unit.fromNats(loss.value) - now.value, decimals: decimals))
     }
     for projection in analysis.forecast?.atSteps ?? [] {
-      rows.append(row("at \(axis.column)", projection.step, projection.loss))
+      if let reason = projection.withheld {
+        rows.append(("at \(axis.column)", axis.number(projection.step), "—", "not projected: " + reason))
+      } else {
+        rows.append(row("at \(axis.column)", projection.step, projection.loss))
+      }
     }
     if let end = analysis.forecast?.plannedEnd {
       rows.append(row(end.source == .totalSteps ? "planned end" : "planned end*", end.step, end.loss))

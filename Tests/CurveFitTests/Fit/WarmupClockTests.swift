@@ -93,3 +93,20 @@ import Testing
     #expect(floored.model.t0 >= -50 - 1e-9, "t0 \(floored.model.t0)")
   }
 }
+
+extension WarmupClockTests {
+  @Test("an --at-step before the fitted steps is withheld with its reason, not a number from before the lag")
+  func atStepBeforeTheFitIsWithheld() throws {
+    var options = Self.options()
+    options.atSteps = [100, 400]
+    let analysis = try LossCurveAnalysis.run(Self.cut(Self.run(1), at: 15_000), options: options)
+    #expect(analysis.fit.model.t0 < -100, "t0 \(analysis.fit.model.t0)")
+    let rows = try #require(analysis.forecast?.atSteps)
+    #expect(rows.count == 2)
+    #expect(rows[0].withheld?.contains("before step 300") == true, "\(rows[0])")
+    // Past the fit's start the row is the curve's value, within 2% of the truth at step 400.
+    #expect(rows[1].withheld == nil)
+    let truth = Self.truth(s1: 400 - 150, s2: 0)
+    #expect(abs(rows[1].loss.value / truth - 1) < 0.02, "at 400: \(rows[1].loss.value) vs truth \(truth)")
+  }
+}
