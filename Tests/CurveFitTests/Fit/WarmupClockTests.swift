@@ -110,3 +110,23 @@ extension WarmupClockTests {
     #expect(abs(rows[1].loss.value / truth - 1) < 0.02, "at 400: \(rows[1].loss.value) vs truth \(truth)")
   }
 }
+
+extension WarmupClockTests {
+  @Test("the clock reaches back only while the rate holds its peak: not under a decay, which the annealing law counts")
+  func onlyAtAConstantRate() throws {
+    let held = LearningRateCurve(steps: [0, 300, 15_000], rates: [0, 1, 1], annealStart: 300)
+    #expect(LossCurveAnalysis.heldAtPeak(held, from: 300, to: 15_000))
+    // A WSD schedule before its cooldown holds; one into it (the rate at 80% of its peak) does not.
+    let wsd = LearningRateCurve(steps: [0, 300, 24_000, 27_000], rates: [0, 1, 1, 0.8], annealStart: 300)
+    #expect(LossCurveAnalysis.heldAtPeak(wsd, from: 300, to: 20_000))
+    #expect(!LossCurveAnalysis.heldAtPeak(wsd, from: 300, to: 27_000))
+
+    let truth = AnnealingLaw(l0: 1.0, a: 0.5 * Foundation.pow(30_000, 0.6), alpha: 0.6, c: 0.06 * 1.3 * 0.001, lambda: 0.999)
+    let run = SyntheticAnnealingRun(
+      truth: truth, total: 30_000, warmup: 300, peak: 3e-4, decay: .cosine, noise: 0.01, logEvery: 5, seed: 1)
+    let analysis = try LossCurveAnalysis.run(Self.cut(run, at: 15_000), options: Self.options())
+    // Half-way through a cosine the rate is at 55% of its peak: the shifted form keeps t0 ≥ 0.
+    #expect(analysis.fit.model.t0 >= 0, "t0 \(analysis.fit.model.t0)")
+    #expect(analysis.forecast?.law == .annealing)
+  }
+}
