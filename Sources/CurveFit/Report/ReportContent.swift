@@ -72,8 +72,15 @@ struct ReportContent {
   var clockNote: String? {
     let model = analysis.fit.model
     guard model.form == .shifted, model.t0 < 0 else { return nil }
-    return "t0 < 0: the clock is the rate's area, which the warm-up left \(axis.number(-model.t0)) \(axis.rawValue) behind "
-      + "the \(axis.rawValue.dropLast()) count; it fits better than the \(axis.rawValue) themselves"
+    let behind = "\(axis.number(-model.t0)) \(axis.rawValue) behind the \(axis.rawValue.dropLast()) count"
+    let fits = "; it fits better than the \(axis.rawValue) themselves"
+    // The fit may stop short of the warm-up's whole lag (the floor): then it says both.
+    let lag = analysis.fit.state.map { -$0.shiftLower * $0.tRef } ?? 0
+    guard lag > 0, -model.t0 < 0.99 * lag else {
+      return "t0 < 0: the clock is the rate's area, which the warm-up left " + behind + fits
+    }
+    return "t0 < 0: the curve's clock runs " + behind + ", part of the \(axis.number(lag)) by which the warm-up left "
+      + "the rate's area behind" + fits
   }
 
   /// `C, α and t0 are not pinned down by this log: …` when a parameter's standard error exceeds
