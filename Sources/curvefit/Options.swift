@@ -44,7 +44,7 @@ struct InputOptions: ParsableArguments {
 
 /// What to fit and what to project.
 struct FitOptions: ParsableArguments {
-  @Option(name: .customLong("from-step"), parsing: .unconditional, help: "First step to fit (default: the end of a logged or declared warm-up, or the logged rate's last step down; without rates, the end of the early drop; else skip the first 1%).")
+  @Option(name: .customLong("from-step"), parsing: .unconditional, help: "First step to fit (default: the end of a logged or declared warm-up, the logged rate's last step down, or the loss's own step down while the rate held; without rates, the end of the early drop; else skip the first 1%).")
   var fromStep: Double?
 
   @Option(name: .customLong("to-step"), parsing: .unconditional, help: "Last step to fit (default: the last logged step).")

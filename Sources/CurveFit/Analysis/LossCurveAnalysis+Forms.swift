@@ -9,7 +9,7 @@ extension LossCurveAnalysis {
   /// diverged half-way keeps its fit where its finite losses are).
   static func projectionRange(
     _ range: ClosedRange<Double>, fitter: PowerLawFitter, schedule: LearningRateSchedule?, options: FitRange,
-    series: LossSeries, excluding excluded: StepRanges
+    series: LossSeries, excluding excluded: StepRanges, lossDrop: LossDrop? = nil
   ) -> (ClosedRange<Double>, PowerLawFitter, FitStart) {
     guard options.from == nil, let first = series.steps.first else {
       return (range, fitter, options.from == nil ? .skipFirstPercent : .fromStepFlag)
@@ -17,9 +17,14 @@ extension LossCurveAnalysis {
     let unmoved = (range, fitter, FitStart.skipFirstPercent)
     let start: Double
     var upper = range.upperBound
-    if schedule != nil, let drop = afterRateDrop(range, fitter: fitter, options: options, series: series, excluding: excluded) {
-      return drop
+    let rateDrop = schedule == nil ? nil : afterRateDrop(range, fitter: fitter, options: options, series: series, excluding: excluded)
+    // The later of the two steps starts the curve the run follows now.
+    if let lossDrop, lossDrop.step > (rateDrop?.0.lowerBound ?? -.infinity), lossDrop.step > range.lowerBound {
+      var moved = fitter
+      moved.range = FitRange(from: lossDrop.step, to: options.to)
+      return (lossDrop.step...range.upperBound, moved, .afterLossDrop)
     }
+    if let rateDrop { return rateDrop }
     if let schedule {
       start = schedule.warmupSteps
     } else {
@@ -39,6 +44,23 @@ extension LossCurveAnalysis {
       moved.shiftFloor = -warmupLag(schedule, at: series.steps[index])
     }
     return (series.steps[index]...range.upperBound, moved, schedule == nil ? .afterSteepestFall : .afterWarmup)
+  }
+
+  /// The loss's last step down (`LossDrop`) past the run's early transient: the end of a logged
+  /// or declared warm-up and the log's steepest fall when it lies in the first half of the range. A loss that sits near its start and then collapses (AlgoPerf's Conformer: ×0.18
+  /// from one point to the next at step 500 of a warm-up to 4,000) is the early fall every run
+  /// makes, not a change of the run.
+  static func lossDrop(
+    _ series: LossSeries, range: ClosedRange<Double>, schedule: LearningRateSchedule?, excluding excluded: StepRanges
+  ) -> LossDrop? {
+    var floor = max(range.lowerBound, schedule?.warmupSteps ?? range.lowerBound)
+    if let steepest = EarlyTransient.steepestStep(series, in: range),
+      steepest <= range.lowerBound + 0.5 * (range.upperBound - range.lowerBound)
+    {
+      floor = max(floor, steepest)
+    }
+    guard floor < range.upperBound else { return nil }
+    return LossDrop.last(series, in: floor...range.upperBound, excluding: excluded)
   }
 
   /// True when the rate stays within 5% of its peak from `from` to `to`. Only at a constant rate

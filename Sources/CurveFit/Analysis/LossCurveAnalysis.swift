@@ -10,6 +10,8 @@ public struct LossCurveAnalysis: Sendable {
   public var watchedRange: ClosedRange<Double> = 0...0
   /// Why `fitRange` starts where it does.
   public var fitStart = FitStart.skipFirstPercent
+  /// The loss's step down the projecting fit starts from (`fitStart == .afterLossDrop`).
+  public var lossDrop: LossDrop?
   public var health: HealthFindings
   public var fit: PowerLawFit
   /// Points left out of the fit as spikes and as divergence.
@@ -114,13 +116,19 @@ public struct LossCurveAnalysis: Sendable {
       options.schedule.fitter.lambda = AnnealingLaw.lambda(forRunOf: logged.runLength)
       options.schedule.lagRunLength = logged.runLength
     }
+    // A step down of the loss the rate does not explain starts the curve the run follows now;
+    // a memorising run's steps at every epoch boundary are its way of falling, not one change.
+    let lossDrop = options.range.from == nil && passes.health.epochDrops == nil
+      ? Self.lossDrop(series, range: range, schedule: logged, excluding: passes.excluded) : nil
     let (projecting, projectingFitter, start) = projectionRange(
-      range, fitter: fitter, schedule: logged, options: options.range, series: series, excluding: passes.excluded)
+      range, fitter: fitter, schedule: logged, options: options.range, series: series, excluding: passes.excluded,
+      lossDrop: lossDrop)
     var analysis = try fitForms(
       series, passes: passes, fitter: projectingFitter, range: projecting,
       samePoints: projecting == range, options: options)
     analysis.watchedRange = range
     analysis.fitStart = start
+    if start == .afterLossDrop { analysis.lossDrop = lossDrop }
     let refitSolver = analysis.runBootstrap(fitter: projectingFitter, options: options)
     try analysis.fitSchedule(logged, excluded: passes.excluded, refitSolver: refitSolver, options: options)
     if let zeros { analysis.recordZeros(zeros.zeros, lastStep: full.steps.last ?? zeros.zeros.firstStep) }

@@ -10,6 +10,8 @@ public enum FitStart: String, Sendable, Equatable {
   case afterSteepestFall = "after_steepest_fall"
   /// The last step change of the logged rate (`RateDrop`): a multi-step schedule's drop.
   case afterRateDrop = "after_rate_drop"
+  /// The loss's last step down while the rate did not step (`LossDrop`).
+  case afterLossDrop = "after_loss_drop"
 
   /// The words the FIT line adds to its scope; `nil` for the default and the flag.
   var note: String? {
@@ -18,6 +20,7 @@ public enum FitStart: String, Sendable, Equatable {
     case .afterWarmup: return "past the warm-up"
     case .afterSteepestFall: return "past the early drop"
     case .afterRateDrop: return "past the rate's last step down"
+    case .afterLossDrop: return "past the loss's step down"
     }
   }
 }

@@ -44,6 +44,12 @@ extension Forecast {
       holdPowerLaw(inputs, in: &rows, &forecast, positive: calibration.positive)
     }
     limitBands(&rows, &forecast, inputs, positive: calibration.positive, lastLosses: lastLosses, fittedPoints: fittedPoints)
+    if forecast.withheld == nil,
+      let close = MosaicClose.ahead(inputs.series, lastStep: inputs.lastStep, plannedEnd: forecast.plannedEnd?.step)
+    {
+      forecast.mosaicClose = close
+      _ = changeLossRows(&rows, &forecast, after: close.epoch) { estimate, _, _ in close.open(&estimate) }
+    }
     return (forecast, rows)
   }
 

@@ -56,6 +56,9 @@ public struct Forecast: Sendable {
   /// True when the loss stepping down at each epoch boundary (`HealthFindings.epochDrops`)
   /// opened the bands.
   public var openBelowEpochDrops = false
+  /// YOLO's mosaic augmentation closing before the planned end, which the bands from it reach
+  /// below for (`MosaicClose`).
+  public var mosaicClose: MosaicClose?
   /// The fitted loss now against the log's last losses, when the law does not follow them.
   public var endGap: EndGap?
   /// The fitted curve's loss at the last step against the log's, when they are apart by more

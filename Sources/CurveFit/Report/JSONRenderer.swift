@@ -85,7 +85,13 @@ public struct JSONRenderer: ReportRenderer {
     return .object(members + fitMembers(
       fit, errorNames: names, intervalNames: names, intervals: analysis.parameterIntervals,
       analysis: analysis, fromStep: analysis.fitRange.lowerBound)
-      + [("from_step_reason", .string(analysis.fitStart.rawValue))])
+      + [("from_step_reason", .string(analysis.fitStart.rawValue))]
+      + (analysis.lossDrop.map { drop in
+        [("loss_drop", .object([
+          ("step", .number(drop.step)), ("before", .number(drop.before)), ("after", .number(drop.after)),
+          ("ratio", .number(drop.ratio)),
+        ]))]
+      } ?? []))
   }
 
   /// What every `"fit"` object carries after its parameters: standard errors, bootstrap
@@ -248,6 +254,9 @@ public struct JSONRenderer: ReportRenderer {
         ])
       } ?? .null),
       ("band_ceiling", forecast.ceiling.map { .number($0) } ?? .null),
+      ("mosaic_close", forecast.mosaicClose.map { close in
+        .object([("epoch", .number(close.epoch)), ("planned_end", .number(close.plannedEnd))])
+      } ?? .null),
       ("end_gap", forecast.endGap.map { gap in
         .object([("fitted", .number(gap.fitted)), ("logged", .number(gap.logged)), ("points", .integer(gap.points))])
       } ?? .null),

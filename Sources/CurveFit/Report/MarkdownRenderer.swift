@@ -32,6 +32,7 @@ public struct MarkdownRenderer: ReportRenderer {
     if let misfit = content.endMisfit { lines.append("- **Warning:** \(misfit)") }
     if let flat = content.flatNote { lines.append("- **Warning:** \(flat)") }
     if let open = content.openBelowNote { lines.append("- **Warning:** \(open)") }
+    if let mosaic = content.mosaicNote { lines.append("- **Warning:** \(mosaic)") }
     if let target = content.target { lines.append("- **\(target.label.capitalizedFirst):** \(target.text)") }
     lines.append("")
     lines.append("**Fit** `\(content.formula)` \(content.fitScope): \(content.convergence)")

@@ -51,7 +51,11 @@ struct ReportContent {
     if fit.fittedPoints < fit.pointsUsed {
       scope += " in \(NumberFormat.count(Double(fit.fittedPoints))) log-spaced bins"
     }
-    if let note = analysis.fitStart.note { scope += "; \(note)" }
+    if let drop = analysis.lossDrop {
+      scope += "; \(drop.note(axis: axis))"
+    } else if let note = analysis.fitStart.note {
+      scope += "; \(note)"
+    }
     return scope + ")"
   }
 
@@ -237,6 +241,12 @@ struct ReportContent {
       text += " (\(NumberFormat.significant(100 * schedule.observed.rate(at: analysis.lastStep), 2))% of its peak now)"
     }
     return text
+  }
+
+  /// Why the bands from YOLO's mosaic closing reach below the projection (`MosaicClose`).
+  var mosaicNote: String? {
+    guard withheld == nil, let close = analysis.forecast?.mosaicClose else { return nil }
+    return close.note(axis: axis)
   }
 
   /// `the loss falls faster than 1/t with no floor in sight (α 1.07): …`, when the bands are

@@ -47,6 +47,7 @@ public struct TextRenderer: ReportRenderer {
     if let misfit = content.endMisfit { lines.append("  ! " + misfit) }
     if let flat = content.flatNote { lines.append("  ! " + flat) }
     if let open = content.openBelowNote { lines.append("  ! " + open) }
+    if let mosaic = content.mosaicNote { lines.append("  ! " + mosaic) }
     if let target = content.target {
       lines.append("  " + pad(target.label, 20) + target.text)
     }
