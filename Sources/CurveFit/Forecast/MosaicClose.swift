@@ -5,9 +5,9 @@ import Foundation
 /// so far shows.
 ///
 /// `close_mosaic` is 10 by default (YOLOv8 on). Three `results.csv` files read outside
-/// `../shared` fell at that epoch by ×0.56, ×0.86 and ×0.93 (box loss) and ×0.71, ×0.74 and
+/// `../shared` fell at that epoch by ×0.51, ×0.82 and ×0.93 (box loss) and ×0.62, ×0.65 and
 /// ×0.86 (class loss) — medians of five epochs either side — while their validation losses did
-/// not move. Cut at half, a drone detector's box loss was projected to 0.293 (0.215–0.350) at
+/// not move. Cut at half, a drone detector's box loss was projected to 0.291 (0.213–0.350) at
 /// its planned end and ended at 0.116. The projection stays the curve's; the bottom of the band
 /// of every row from the close on is halved (`bandFloor95`), the largest fall seen, and the
 /// report says why.
