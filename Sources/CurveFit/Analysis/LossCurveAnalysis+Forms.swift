@@ -47,9 +47,10 @@ extension LossCurveAnalysis {
   }
 
   /// The loss's last step down (`LossDrop`) past the run's early transient: the end of a logged
-  /// or declared warm-up and the log's steepest fall when it lies in the first half of the range. A loss that sits near its start and then collapses (AlgoPerf's Conformer: ×0.18
-  /// from one point to the next at step 500 of a warm-up to 4,000) is the early fall every run
-  /// makes, not a change of the run.
+  /// or declared warm-up and the log's steepest fall when it lies in the first half of the
+  /// range. A loss that sits near its start and then collapses (AlgoPerf's Conformer: ×0.18 from
+  /// one point to the next at step 500 of a warm-up to 4,000) is the early fall every run makes,
+  /// not a change of the run.
   static func lossDrop(
     _ series: LossSeries, range: ClosedRange<Double>, schedule: LearningRateSchedule?, excluding excluded: StepRanges
   ) -> LossDrop? {

@@ -12,7 +12,8 @@ import Foundation
 /// of every row from the close on is halved (`bandFloor95`), the largest fall seen, and the
 /// report says why.
 public struct MosaicClose: Sendable, Equatable {
-  /// The first epoch without mosaic, as far as the planned end tells it.
+  /// The epoch after which the bands open: the planned end less the close's 10 epochs and
+  /// `slack`.
   public var epoch: Double
   /// The planned last epoch it is counted back from.
   public var plannedEnd: Double
