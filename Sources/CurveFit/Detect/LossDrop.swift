@@ -56,6 +56,7 @@ public struct LossDrop: Sendable, Equatable {
     let least = abruptShare * max(-Foundation.log(1 - minimumFall), noiseMultiple * noise)
     let ratio = Foundation.exp(least)
     var judged = 0
+    var found: (drop: LossDrop, index: Int)?
     var next: Int?  // the kept point after `index`
     var index = high - 1
     while index >= low, judged < maximumCandidates {
@@ -66,9 +67,17 @@ public struct LossDrop: Sendable, Equatable {
       // stretch) the level changes as a curve does, not in one step.
       guard let after = next, after == index + 1, series.losses[index] >= ratio * series.losses[after] else { continue }
       judged += 1
-      if let drop = judge(series, step: after, low: low, high: high, noise: noise, kept: kept) { return drop }
+      // Within a window of the step found, a fall spread over two rows is the same step.
+      if let found, found.index - after <= window { continue }
+      guard let drop = judge(series, step: after, low: low, high: high, noise: noise, kept: kept) else { continue }
+      // A second step before the last is a staircase: a run memorising its data steps down at
+      // every epoch boundary (a Whisper fine-tune cut at 90%, logged without its epochs, was
+      // fitted from its last boundary and projected from six points), which is how it falls,
+      // not one change of the run.
+      guard found == nil else { return nil }
+      found = (drop, after)
     }
-    return nil
+    return judged < maximumCandidates ? found?.drop : nil
   }
 
   /// The step down at `start` (the first kept point at the lower level), if it is one.

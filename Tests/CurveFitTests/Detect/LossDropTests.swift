@@ -35,7 +35,7 @@ struct LossDropTests {
     }
   }
 
-  @Test("a smooth fall, a recovered spike, a 5% step and a step at the rate's own drop are not steps")
+  @Test("a smooth fall, a recovered spike, a 5% step, a staircase and a step at the rate's own drop are not steps")
   func smoothIsNot() {
     for seed: UInt64 in 1...5 {
       #expect(LossDrop.last(Self.series(factor: 1, seed: seed), in: 1...100, excluding: StepRanges()) == nil)
@@ -53,6 +53,13 @@ struct LossDropTests {
       steps: dropped.steps, losses: dropped.losses, learningRates: dropped.steps.map { $0 >= 91 ? 1e-4 : 1e-3 },
       origin: dropped.origin)
     #expect(LossDrop.last(stepped, in: 1...100, excluding: StepRanges()) == nil)
+    // Steps down at epochs 40, 60 and 80 are a staircase (a memorising run's epochs), not one change.
+    let plain = Self.series(factor: 1)
+    let stairs = LossSeries(
+      steps: plain.steps,
+      losses: zip(plain.steps, plain.losses).map { step, loss in loss * Foundation.pow(0.8, Double([40.0, 60, 80].filter { step >= $0 }.count)) },
+      learningRates: plain.learningRates, origin: plain.origin)
+    #expect(LossDrop.last(stairs, in: 1...100, excluding: StepRanges()) == nil)
     // Five points after the step are needed to tell it from a dip.
     #expect(LossDrop.last(Self.series(dropAt: 97), in: 1...100, excluding: StepRanges()) == nil)
   }
