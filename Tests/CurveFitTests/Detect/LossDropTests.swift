@@ -60,6 +60,8 @@ struct LossDropTests {
       losses: zip(plain.steps, plain.losses).map { step, loss in loss * Foundation.pow(0.8, Double([40.0, 60, 80].filter { step >= $0 }.count)) },
       learningRates: plain.learningRates, origin: plain.origin)
     #expect(LossDrop.last(stairs, in: 1...100, excluding: StepRanges()) == nil)
+    // Alone, the last of them is a step.
+    #expect(LossDrop.last(Self.series(dropAt: 80), in: 1...100, excluding: StepRanges())?.step == 80)
     // Five points after the step are needed to tell it from a dip.
     #expect(LossDrop.last(Self.series(dropAt: 97), in: 1...100, excluding: StepRanges()) == nil)
   }
