@@ -11,7 +11,7 @@ struct TextLogReader {
     var total = 0.0
     var lastLoss: String?
     var barOffset = 0.0
-    var lastBar: (count: Double, total: Double)?
+    var lastBar: (count: Double, total: Double, line: Int)?
     // Each step's epoch and the step's count, for patterns that may count within epochs.
     var within: [(epoch: Double, per: Double)] = []
     // Keras announces each epoch on a line of its own: (epoch, planned epochs).
@@ -20,6 +20,11 @@ struct TextLogReader {
     var runningMean = false
     // The step of losses logged without one (`TextLogPattern.stepLines`).
     var carriedStep = 0.0
+    // The rate a line of its own stated last (`RateLine`), for records that state none, and how
+    // many such lines came once records had begun.
+    var statedRate = Double.nan
+    var statedRates: [Double] = []
+    var rateLinesAfterFirstLoss = 0
     let source = lines.source
     // nanoGPT states its schedule in the config it prints before the first loss.
     var config = pattern.name == "nanoGPT" ? NanoGPTConfig() : nil
@@ -58,21 +63,36 @@ struct TextLogReader {
       if pattern.firstEpoch == nil, pattern.countsWithinEpochs { within.append((match.epoch, match.perEpoch)) }
       losses.append(loss)
       rates.append(match.learningRate)
+      statedRates.append(statedRate)
       grads.append(match.gradNorm)
       // A run resumed with a new length states it from then on: the last plan is the run's.
       if match.total.isFinite { total = match.total }
     }
+    func noteRate(_ text: String) {
+      guard let rate = RateLine.rate(in: text) else { return }
+      statedRate = rate
+      if !steps.isEmpty { rateLinesAfterFirstLoss += 1 }
+    }
     // A line of `\r`-separated redraws: an update in each.
     func redraws(_ text: String, number: Int) throws(IngestError) {
       let read = pattern.matchEverySegment(text)
+      if read.matches.isEmpty { noteRate(text) }
       if !runningMean, !read.matches.isEmpty, text.contains("avr_loss=") { runningMean = true }
       rows += max(0, read.segments - 1)
       for var match in read.matches {
         // A bar without `Epoch E:` that starts again from 1 (a loop's bar per epoch) continues
-        // the run: its steps follow the previous bar's total.
+        // the run: its steps follow the previous bar's total. So does a finished bar on a line of
+        // its own after a finished one with another loss: a log that keeps each epoch's last
+        // redraw only (`Train Epoch: 2 Loss: 4.504 …: 100%|…| 5005/5005`) never shows a count fall.
         if pattern.readsEverySegment, match.epoch.isNaN, match.perEpoch.isFinite {
-          if let last = lastBar, match.step < last.count { barOffset += last.total }
-          lastBar = (match.step, match.perEpoch)
+          if let last = lastBar,
+            match.step < last.count
+              || (match.step == match.perEpoch && last.count == last.total && number != last.line
+                && match.loss != lastLoss)
+          {
+            barOffset += last.total
+          }
+          lastBar = (match.step, match.perEpoch, number)
           match.step += barOffset
         }
         // A bar over the whole run sets its postfix every step, after its count moved on: the
@@ -80,7 +100,7 @@ struct TextLogReader {
         // (4 digits of diffusers' step_loss) is a step of its own.
         if pattern.name == "progress bar (steps)" || pattern.name == "progress bar (torchtune)" {
           if steps.last == match.step {
-            steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast()
+            steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast(); statedRates.removeLast()
             if within.count > steps.count { within.removeLast() }
           }
           try add(match, line: number, text: text)
@@ -98,6 +118,7 @@ struct TextLogReader {
       if let match {
         try add(match, line: number, text: text)
       } else {
+        noteRate(text)
         if steps.isEmpty, config != nil { config?.read(text) }
         if !validationSeen, let validation, validation.match(text) != nil { validationSeen = true }
       }
@@ -147,8 +168,17 @@ struct TextLogReader {
     guard !steps.isEmpty else { throw .noFiniteLoss(source: source, rows: rows) }
     let inferredEpoch = Self.countOnAcrossEpochs(&steps, within)
     if total == 0, let planned = Self.plannedFromCount(steps, within) { total = planned }
+    // Rates stated on lines of their own fill the records that state none.
+    let ratesStated = rateLinesAfterFirstLoss >= RateLine.leastAfterFirstLoss
+    var ratesFromLines = 0
+    if ratesStated {
+      for i in rates.indices where !rates[i].isFinite && statedRates[i].isFinite {
+        rates[i] = statedRates[i]
+        ratesFromLines += 1
+      }
+    }
     // A column exists only when some line logged it: optional groups that never matched add nothing.
-    let hasRates = pattern.capturesRate && rates.contains { $0.isFinite }
+    let hasRates = (pattern.capturesRate || ratesStated) && rates.contains { $0.isFinite }
     let hasGrads = pattern.capturesGrad && grads.contains { $0.isFinite }
     // A loop that logs once an epoch counts epochs, not optimiser steps.
     let stepName = pattern.name == "epoch/loss" || pattern.name == "Ultralytics YOLO" ? "epoch" : "step"
@@ -173,6 +203,9 @@ struct TextLogReader {
       origin.notes.append(
         "each loss is an epoch's mean box loss, the first of YOLO's three loss terms (box, then cls and dfl, or obj "
           + "and cls for YOLOv5); no line holds their total")
+    }
+    if ratesFromLines > 0 {
+      origin.notes.append("learning rates are the ones stated on lines of their own (`Learning rate: X`), each held until the next")
     }
     if pattern.stepsByOrder {
       origin.notes.append("no line gives a step: the losses are numbered 1, 2, … in the order they come")
