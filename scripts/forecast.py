@@ -21,7 +21,7 @@ logging every k steps would (the truth stays the full log's, or the generated la
 law's prior was judged on these tables.
 
 `--outside DIR` scores your own complete runs instead, the same way: every `*.csv` in DIR with
-`step` and `loss` columns (and `lr`, when the run logged it); a file `NAME.flags` beside
+`step` (or `epoch`, `tokens`) and `loss` columns (and `lr`, when the run logged it); a file `NAME.flags` beside
 `NAME.csv` holds the flags that declare its schedule (`--schedule cosine --total-steps …`).
 The log itself beside it, `NAME.log` (a console log, cut at its `step N`/`iter N` lines) or
 `NAME.json` (a trainer state), is also fed as written with nothing declared: what the log
@@ -548,16 +548,21 @@ def read_outside(directory):
         path = os.path.join(directory, name)
         with open(path, newline="") as handle:
             rows = list(csv.DictReader(handle))
-        if not rows or "step" not in rows[0] or "loss" not in rows[0]:
-            print(f"skipped {path}: needs step and loss columns", file=sys.stderr)
+        # The x-axis as the run's file names it: `step`, or `epoch`/`tokens` (a log by epochs or
+        # tokens, whose annealing lag curvefit counts as a share of the run).
+        axis = next((name for name in ("step", "epoch", "tokens") if rows and name in rows[0]), None)
+        if not rows or axis is None or "loss" not in rows[0]:
+            print(f"skipped {path}: needs step (or epoch, tokens) and loss columns", file=sys.stderr)
             continue
+        for r in rows:
+            r["step"] = r[axis]
         # Rows without a loss (an eval-only row) are dropped; a missing rate is not a number.
         rows = [r for r in rows if (r.get("loss") or "").strip() and (r.get("step") or "").strip()]
         lrs = [float(r["lr"]) if (r.get("lr") or "").strip() else math.nan for r in rows] if "lr" in rows[0] else None
         flags_path = path[:-len(".csv")] + ".flags"
         flags = open(flags_path).read().split() if os.path.exists(flags_path) else []
         steps, losses, lrs = latest_per_step([float(r["step"]) for r in rows], [float(r["loss"]) for r in rows], lrs)
-        runs.append((name[:-len(".csv")], steps, losses, lrs, flags))
+        runs.append((name[:-len(".csv")], steps, losses, lrs, flags, axis))
     return runs
 
 
@@ -948,14 +953,15 @@ def score_outside(args):
     runs = read_outside(args.outside)
     if not runs:
         sys.exit(f"--outside {args.outside}: no CSV with step and loss columns in it")
-    for label, steps, losses, lrs, declared in runs:
+    for label, steps, losses, lrs, declared, axis in runs:
         if args.only not in label:
             continue
         truth = truth_at_end(steps, losses)
         flags = ([] if args.no_declared else declared) + args.flags.split()
         known = "lr column" if lrs else ("declared" if declared and not args.no_declared else None)
         for factor in CUTS:
-            outcome, error = forecast(args.bin, steps, losses, lrs, steps[-1] / factor, factor, flags, args.bootstrap)
+            outcome, error = forecast(args.bin, steps, losses, lrs, steps[-1] / factor, factor, flags, args.bootstrap,
+                                      axis)
             if outcome is None or outcome[1] is None:
                 failures.append((label, factor, error or "no projection"))
                 continue

@@ -39,6 +39,7 @@ extension Forecast {
     if let (result, _) = annealing, let kept = result.priorKept {
       holdPriorKept(kept, of: result, calibration, lastStep: inputs.lastStep, in: &rows, &forecast)
     }
+    if let (result, fit) = annealing { holdSteeperDecay(result, fit, in: &rows, &forecast) }
     // Only a power law fit that is reliable itself has bands worth holding.
     if let (_, fit) = annealing, !fit.converged, inputs.fit.converged {
       holdPowerLaw(inputs, in: &rows, &forecast, positive: calibration.positive)

@@ -35,6 +35,9 @@ public struct Forecast: Sendable {
   /// True when the annealing law set its prior on `C` aside and the intervals were widened to
   /// hold the projections of the fit that keeps it.
   public var bandHoldsPriorKept = false
+  /// The bands reach down to the decay still to come worth twice the log's measure
+  /// (`holdSteeperDecay`): the prior on `C` was set aside.
+  public var bandHoldsSteeperDecay = false
   /// True when the annealing law projects though its fit is not reliable (asked for by a
   /// declared schedule or `--model annealing`, a parameter on its bound) and the intervals were
   /// widened to hold the power law's.

@@ -246,6 +246,7 @@ public struct JSONRenderer: ReportRenderer {
       ("unknown_schedule_downside_per_doubling", .number(shape.unknownScheduleDown)),
       ("band_holds_plain_power_law", .bool(forecast.bandHoldsPlainPowerLaw)),
       ("band_holds_prior_kept", .bool(forecast.bandHoldsPriorKept)),
+      ("band_holds_steeper_decay", .bool(forecast.bandHoldsSteeperDecay)),
       ("band_holds_power_law", .bool(forecast.bandHoldsPowerLaw)),
       ("few_points", forecast.fewPoints.map { few in
         .object([

@@ -339,6 +339,10 @@ struct ReportContent {
     if forecast.bandHoldsPriorKept {
       text += "; the bands also hold the projections with the prior on C kept (see SCHEDULE: the log cannot rule them out)"
     }
+    if forecast.bandHoldsSteeperDecay {
+      text += "; the bands reach down to the decay still to come worth twice what the log measured (a decay worth "
+        + "far more than real runs' has ended lower still on every such run looked at)"
+    }
     if forecast.bandHoldsPowerLaw {
       text += "; the bands also hold the power law's, as the annealing fit asked for is not reliable (see SCHEDULE)"
     }

@@ -46,7 +46,15 @@ import Testing
     let band = try #require(projection.loss.ci95)
     #expect(band.contains(end), "2×: \(band) vs \(end)")
     // The fit that keeps the prior is the other reading of the log: the bands hold it too.
-    #expect(try #require(analysis.forecast).bandHoldsPriorKept)
+    let forecast = try #require(analysis.forecast)
+    #expect(forecast.bandHoldsPriorKept)
+    // And below, the decay still to come worth twice the log's measure: the 95% band reaches at
+    // least 70% of the truth's remaining bonus below the point (the fit's C is within 25% of it).
+    #expect(forecast.bandHoldsSteeperDecay)
+    let half = run.steps.lastIndex { $0 <= 10_000 }!
+    let remaining = run.truth.c * (run.s2.last! - run.s2[half])
+    #expect(remaining > 0.05, "remaining bonus \(remaining)")
+    #expect(band.lowerBound <= projection.loss.value - 0.7 * remaining, "2×: \(projection.loss.value) \(band), remaining \(remaining)")
   }
 
   @Test("a loss stepping down 5% at 45% of a cosine (a change of data), cut at half: the prior is set aside, the bands hold the end", arguments: [1, 2] as [UInt64])
@@ -71,6 +79,7 @@ import Testing
     let analysis = try Self.analysed(Self.prefix(Self.run(bonus: 0.06, seed: 3), to: 10_000))
     let prior = try #require(analysis.schedule?.prior)
     #expect(prior.conflictZ == nil)
+    #expect(try #require(analysis.forecast).bandHoldsSteeperDecay == false)
   }
 
   @Test("the same large bonus cut at a tenth, with the rate 2% down, keeps the prior: the log cannot tell it yet")
