@@ -11,7 +11,7 @@ enum RateLine {
     var text = Substring(line)
     while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
     while let last = text.last, last == " " || last == "\t" || last == "\r" || last == "\n" { text.removeLast() }
-    guard let first = text.first, "LlCc".contains(first), text.count <= 48 else { return nil }
+    guard let first = text.first, "LlCc".contains(first), text.utf8.count <= 48 else { return nil }
     let lowered = text.lowercased()
     guard let key = keys.first(where: { lowered.hasPrefix($0) }) else { return nil }
     var rest = lowered.dropFirst(key.count)
