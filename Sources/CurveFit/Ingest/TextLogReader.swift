@@ -23,8 +23,10 @@ struct TextLogReader {
     // The rate a line of its own stated last (`RateLine`), for records that state none, and how
     // many such lines came once records had begun.
     var statedRate = Double.nan
-    var statedRates: [Double] = []
     var rateLinesAfterFirstLoss = 0
+    // The records whose rate came from such a line: none in most logs, so nothing is kept per
+    // record for them.
+    var ratesFromLines: [Int] = []
     let source = lines.source
     // nanoGPT states its schedule in the config it prints before the first loss.
     var config = pattern.name == "nanoGPT" ? NanoGPTConfig() : nil
@@ -62,8 +64,12 @@ struct TextLogReader {
       steps.append(match.step)
       if pattern.firstEpoch == nil, pattern.countsWithinEpochs { within.append((match.epoch, match.perEpoch)) }
       losses.append(loss)
-      rates.append(match.learningRate)
-      statedRates.append(statedRate)
+      if match.learningRate.isNaN, statedRate.isFinite {
+        ratesFromLines.append(rates.count)
+        rates.append(statedRate)
+      } else {
+        rates.append(match.learningRate)
+      }
       grads.append(match.gradNorm)
       // A run resumed with a new length states it from then on: the last plan is the run's.
       if match.total.isFinite { total = match.total }
@@ -100,7 +106,8 @@ struct TextLogReader {
         // (4 digits of diffusers' step_loss) is a step of its own.
         if pattern.name == "progress bar (steps)" || pattern.name == "progress bar (torchtune)" {
           if steps.last == match.step {
-            steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast(); statedRates.removeLast()
+            if ratesFromLines.last == rates.count - 1 { ratesFromLines.removeLast() }
+            steps.removeLast(); losses.removeLast(); rates.removeLast(); grads.removeLast()
             if within.count > steps.count { within.removeLast() }
           }
           try add(match, line: number, text: text)
@@ -170,12 +177,9 @@ struct TextLogReader {
     if total == 0, let planned = Self.plannedFromCount(steps, within) { total = planned }
     // Rates stated on lines of their own fill the records that state none.
     let ratesStated = rateLinesAfterFirstLoss >= RateLine.leastAfterFirstLoss
-    var ratesFromLines = 0
-    if ratesStated {
-      for i in rates.indices where !rates[i].isFinite && statedRates[i].isFinite {
-        rates[i] = statedRates[i]
-        ratesFromLines += 1
-      }
+    if !ratesStated {
+      for i in ratesFromLines { rates[i] = .nan }
+      ratesFromLines.removeAll()
     }
     // A column exists only when some line logged it: optional groups that never matched add nothing.
     let hasRates = (pattern.capturesRate || ratesStated) && rates.contains { $0.isFinite }
@@ -204,7 +208,7 @@ struct TextLogReader {
         "each loss is an epoch's mean box loss, the first of YOLO's three loss terms (box, then cls and dfl, or obj "
           + "and cls for YOLOv5); no line holds their total")
     }
-    if ratesFromLines > 0 {
+    if !ratesFromLines.isEmpty {
       origin.notes.append("learning rates are the ones stated on lines of their own (`Learning rate: X`), each held until the next")
     }
     if pattern.stepsByOrder {
