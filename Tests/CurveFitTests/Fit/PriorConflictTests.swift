@@ -55,6 +55,9 @@ import Testing
     let remaining = run.truth.c * (run.s2.last! - run.s2[half])
     #expect(remaining > 0.05, "remaining bonus \(remaining)")
     #expect(band.lowerBound <= projection.loss.value - 0.7 * remaining, "2×: \(projection.loss.value) \(band), remaining \(remaining)")
+    // Doubling the data is the same 2× run: its change reaches as far below.
+    let change = analysis.doubling.lossChange
+    #expect(try #require(change.ci95).lowerBound <= change.value - 0.7 * remaining, "ΔL \(change), remaining \(remaining)")
   }
 
   @Test("a loss stepping down 5% at 45% of a cosine (a change of data), cut at half: the prior is set aside, the bands hold the end", arguments: [1, 2] as [UInt64])
